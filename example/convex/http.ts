@@ -1,0 +1,10 @@
+import { httpRouter } from "convex/server";
+import { registerRoutes } from "convex-analytics";
+import { components } from "./_generated/api.js";
+
+const http = httpRouter();
+
+// POST /analytics/ingest (+ OPTIONS): what the tracker and server-side senders call.
+registerRoutes(http, components.analytics);
+
+export default http;

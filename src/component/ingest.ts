@@ -1,0 +1,164 @@
+// Ingest: append-only (ARCHITECTURE invariant 1). The mutation reads the site (by key hash)
+// and point lookups of its own events' ids, inserts events, and schedules the workers of the
+// partitions it touched. It reads nothing another ingest or the worker writes.
+import { v } from "convex/values";
+import { internal } from "./_generated/api.js";
+import type { Doc } from "./_generated/dataModel.js";
+import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
+import { checkSite, rateLimitDecision } from "./lib/admission.js";
+import { isBotUserAgent } from "./lib/enrich.js";
+import { MAX_EVENTS_PER_IMPORT, MAX_EVENTS_PER_REQUEST, PENDING_SETTLE_MS } from "./lib/limits.js";
+import {
+  clampTimestamp,
+  enrichEvent,
+  resolveImportIdentity,
+  validateEvents,
+  type EnrichedEvent,
+  type Rejection,
+} from "./lib/pipeline.js";
+import { invalidArgument, type ImportEvent, type IngestEvent } from "./lib/validate.js";
+import { ingestResultValidator } from "./lib/validators.js";
+import { loadSite } from "./sites.js";
+import { UNKNOWN } from "../client/types.js";
+
+/** Workers start after the settle window, so they see the events that scheduled them. */
+const KICK_DELAY_MS = PENDING_SETTLE_MS + 500;
+
+const refusalValidator = v.object({
+  status: v.number(),
+  code: v.string(),
+  message: v.string(),
+  retryAfterSec: v.optional(v.number()),
+});
+
+async function siteByKeyHash(ctx: QueryCtx, keyHash: string) {
+  return await ctx.db
+    .query("sites")
+    .withIndex("by_write_key_hash", (q) => q.eq("writeKeyHash", keyHash))
+    .unique();
+}
+
+/**
+ * The HTTP route's gate, run as a query before the mutation: key, status, origin and the
+ * rate limit. A query never conflicts, so reading the workers' tallies here is free.
+ */
+export const admission = query({
+  args: { keyHash: v.string(), origin: v.optional(v.string()) },
+  returns: v.union(v.object({ ok: v.literal(true) }), v.object({ ok: v.literal(false), refusal: refusalValidator })),
+  handler: async (ctx, args) => {
+    const site = await siteByKeyHash(ctx, args.keyHash);
+    const refusal = checkSite(site, args.origin);
+    if (refusal) return { ok: false as const, refusal };
+    const states = await ctx.db
+      .query("workerState")
+      .withIndex("by_partition", (q) => q.eq("siteId", site!._id))
+      .collect(); // at most PARTITIONS documents
+    const limited = rateLimitDecision(
+      states.flatMap((s) => s.receivedPerMinute),
+      site!.settings.ingestRatePerMinute,
+      Date.now(),
+    );
+    return limited ? { ok: false as const, refusal: limited } : { ok: true as const };
+  },
+});
+
+/** Step 4, store: insert what is new, report what was already there. */
+async function storeEvents(
+  ctx: MutationCtx,
+  site: Doc<"sites">,
+  events: { index: number; enriched: EnrichedEvent }[],
+) {
+  const receivedAt = Date.now();
+  const seen = new Set<string>();
+  const partitions = new Set<number>();
+  let accepted = 0;
+  let duplicates = 0;
+  for (const { enriched } of events) {
+    const existing =
+      seen.has(enriched.eventId) ||
+      (await ctx.db
+        .query("events")
+        .withIndex("by_event_id", (q) => q.eq("siteId", site._id).eq("eventId", enriched.eventId))
+        .first()) !== null;
+    if (existing) {
+      duplicates++;
+      continue;
+    }
+    seen.add(enriched.eventId);
+    await ctx.db.insert("events", { ...enriched, siteId: site._id, status: "pending", receivedAt });
+    partitions.add(enriched.partition);
+    accepted++;
+  }
+  for (const partition of [...partitions].sort()) {
+    await ctx.scheduler.runAfter(KICK_DELAY_MS, internal.worker.aggregate, { siteId: site._id, partition });
+  }
+  return { accepted, duplicates };
+}
+
+export const ingest = mutation({
+  args: {
+    keyHash: v.string(),
+    origin: v.optional(v.string()),
+    userAgent: v.optional(v.string()),
+    country: v.optional(v.string()),
+    events: v.array(v.any()),
+  },
+  returns: v.union(
+    v.object({ ok: v.literal(true), result: ingestResultValidator }),
+    v.object({ ok: v.literal(false), refusal: refusalValidator }),
+  ),
+  handler: async (ctx, args) => {
+    if (args.events.length > MAX_EVENTS_PER_REQUEST) {
+      throw invalidArgument(`events: at most ${MAX_EVENTS_PER_REQUEST} events per request`);
+    }
+    const site = await siteByKeyHash(ctx, args.keyHash);
+    const refusal = checkSite(site, args.origin);
+    if (refusal) return { ok: false as const, refusal };
+    if (isBotUserAgent(args.userAgent)) {
+      return { ok: true as const, result: { accepted: 0, duplicates: 0, filtered: args.events.length, rejected: [] } };
+    }
+    const now = Date.now();
+    const { valid, rejected } = validateEvents<IngestEvent>(args.events, "live");
+    const request = { userAgent: args.userAgent, country: args.country ?? UNKNOWN };
+    const enriched = valid.map(({ index, event }) => ({
+      index,
+      enriched: enrichEvent(event, request, site!, clampTimestamp(event.ts, now, "live")),
+    }));
+    const stored = await storeEvents(ctx, site!, enriched);
+    return { ok: true as const, result: { ...stored, filtered: 0, rejected } };
+  },
+});
+
+/**
+ * SPEC §4 importEvents: server-side backfill (access logs, other tools). Old timestamps are
+ * kept; each event carries its own ip/userAgent, bots among them are filtered one by one.
+ */
+export const importEvents = mutation({
+  args: { siteId: v.string(), events: v.array(v.any()) },
+  returns: ingestResultValidator,
+  handler: async (ctx, args) => {
+    if (args.events.length > MAX_EVENTS_PER_IMPORT) {
+      throw invalidArgument(`events: at most ${MAX_EVENTS_PER_IMPORT} events per import call`);
+    }
+    const site = await loadSite(ctx, args.siteId);
+    const now = Date.now();
+    const { valid, rejected } = validateEvents<ImportEvent>(args.events, "import");
+    let filtered = 0;
+    const enriched: { index: number; enriched: EnrichedEvent }[] = [];
+    for (const { index, event } of valid) {
+      // A log without user agents (common format) can't be screened; one with them is.
+      if (event.userAgent !== undefined && isBotUserAgent(event.userAgent)) {
+        filtered++;
+        continue;
+      }
+      const identity = await resolveImportIdentity(event);
+      const request = { userAgent: event.userAgent, country: UNKNOWN };
+      enriched.push({
+        index,
+        enriched: enrichEvent({ ...event, ...identity }, request, site, clampTimestamp(event.ts, now, "import")),
+      });
+    }
+    const stored = await storeEvents(ctx, site, enriched);
+    return { ...stored, filtered, rejected };
+  },
+});

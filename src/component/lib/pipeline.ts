@@ -1,0 +1,136 @@
+// The ingest pipeline, one named step at a time: validate → classify → enrich → store.
+// (Sessionization is the worker's step: see session.ts.) Each step is pure and tested on
+// its own; the Convex mutation in ingest.ts only runs them in order and writes the result.
+import type { SiteSettings } from "../../client/types.js";
+import {
+  countryFromHeaders,
+  filterProps,
+  isBotUserAgent,
+  parsePageUrl,
+  parseUserAgent,
+  referrerSource,
+  stripWww,
+} from "./enrich.js";
+import { sha256Hex } from "./keys.js";
+import { MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, MAX_ID_LENGTH, PARTITIONS } from "./limits.js";
+import { hashId } from "./sketch.js";
+import {
+  describeIssues,
+  importEventSchema,
+  ingestEventSchema,
+  type ImportEvent,
+  type IngestEvent,
+  type Props,
+} from "./validate.js";
+
+export { countryFromHeaders, isBotUserAgent };
+
+export type Rejection = { index: number; reason: string };
+
+/** Step 1, validate: splits a batch into valid events (with their index) and rejections. */
+export function validateEvents<T extends IngestEvent | ImportEvent>(
+  events: readonly unknown[],
+  mode: "live" | "import",
+): { valid: { index: number; event: T }[]; rejected: Rejection[] } {
+  const schema = mode === "live" ? ingestEventSchema : importEventSchema;
+  const valid: { index: number; event: T }[] = [];
+  const rejected: Rejection[] = [];
+  events.forEach((raw, index) => {
+    const result = schema.safeParse(raw);
+    if (result.success) valid.push({ index, event: result.data as T });
+    else rejected.push({ index, reason: describeIssues(result.error) });
+  });
+  return { valid, rejected };
+}
+
+/** The partition of a visitor: all of one visitor's events are folded by one worker. */
+export function partitionOf(visitorId: string): number {
+  return hashId(visitorId) % PARTITIONS;
+}
+
+/**
+ * SPEC §2: live events are clamped to [now − 24 h, now + 5 min]; imports keep old
+ * timestamps (that is what they are for) but not future ones. A missing ts means now.
+ */
+export function clampTimestamp(ts: number | undefined, now: number, mode: "live" | "import"): number {
+  const latest = now + MAX_EVENT_FUTURE_MS;
+  if (ts === undefined) return now;
+  if (ts > latest) return latest;
+  if (mode === "live" && ts < now - MAX_EVENT_AGE_MS) return now - MAX_EVENT_AGE_MS;
+  return ts;
+}
+
+/** SPEC §6: an import without a visitorId is identified by SHA-256(ip + user agent). */
+export async function resolveImportIdentity(event: ImportEvent): Promise<{ visitorId: string; sessionId: string }> {
+  const visitorId = event.visitorId ?? (await sha256Hex((event.ip ?? "") + (event.userAgent ?? ""))).slice(0, MAX_ID_LENGTH);
+  return { visitorId, sessionId: event.sessionId ?? visitorId };
+}
+
+export type RequestFacts = { userAgent: string | undefined; country: string };
+export type SiteFacts = { domain?: string; settings: SiteSettings };
+
+/** What is stored for one accepted event (the mutation adds siteId, status, receivedAt). */
+export type EnrichedEvent = {
+  eventId: string;
+  partition: number;
+  type: IngestEvent["type"];
+  ts: number;
+  visitorId: string;
+  sessionId: string;
+  path?: string;
+  hostname?: string;
+  title?: string;
+  name?: string;
+  props?: Props;
+  userId?: string;
+  traits?: Props;
+  source: string;
+  referrerHost?: string;
+  utmSource?: string;
+  utmMedium?: string;
+  utmCampaign?: string;
+  utmTerm?: string;
+  utmContent?: string;
+  device: string;
+  browser: string;
+  os: string;
+  country: string;
+};
+
+/** Step 3, enrich: everything the server derives from the URL, referrer and request. */
+export function enrichEvent(
+  event: IngestEvent & { visitorId: string; sessionId: string },
+  request: RequestFacts,
+  site: SiteFacts,
+  ts: number,
+): EnrichedEvent {
+  const page = event.url ? parsePageUrl(event.url) : undefined;
+  const source = referrerSource(event.referrer, page?.hostname, site.domain);
+  const enriched: EnrichedEvent = {
+    eventId: event.id,
+    partition: partitionOf(event.visitorId),
+    type: event.type,
+    ts,
+    visitorId: event.visitorId,
+    sessionId: event.sessionId,
+    source,
+    ...parseUserAgent(request.userAgent),
+    country: request.country,
+  };
+  if (page) {
+    enriched.path = page.path;
+    enriched.hostname = page.hostname;
+    for (const field of ["utmSource", "utmMedium", "utmCampaign", "utmTerm", "utmContent"] as const) {
+      if (page[field]) enriched[field] = page[field];
+    }
+  }
+  if (source !== "Direct / None") enriched.referrerHost = source;
+  else if (event.referrer && URL.canParse(event.referrer)) enriched.referrerHost = stripWww(new URL(event.referrer).hostname);
+  if (event.title !== undefined) enriched.title = event.title;
+  if (event.name !== undefined) enriched.name = event.name;
+  const props = filterProps(event.props, site.settings.allowedPropertyKeys, site.settings.deniedPropertyKeys);
+  if (props) enriched.props = props;
+  if (event.userId !== undefined) enriched.userId = event.userId;
+  if (event.traits !== undefined) enriched.traits = event.traits;
+  return enriched;
+}

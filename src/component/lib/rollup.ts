@@ -1,0 +1,103 @@
+// Rollup rows: one per (granularity, bucket, dimension, key) and partition. A row carries
+// additive counters, so a change to a session is applied as "new contribution minus old"
+// (see session.ts), and unique-visitor sketches, which only ever grow.
+
+export type Granularity = "hour" | "day" | "month";
+
+/** The additive figures of one rollup row. */
+export type Counters = {
+  pageviews: number;
+  events: number;
+  /** Sessions that start in the bucket. */
+  sessions: number;
+  bounces: number;
+  /** Sessions with at least one pageview: the denominator of bounce rate and duration. */
+  pvSessions: number;
+  /** Sum of durations of `pvSessions`. */
+  durationMs: number;
+};
+
+export const COUNTER_FIELDS = ["pageviews", "events", "sessions", "bounces", "pvSessions", "durationMs"] as const;
+
+export function zeroCounters(): Counters {
+  return { pageviews: 0, events: 0, sessions: 0, bounces: 0, pvSessions: 0, durationMs: 0 };
+}
+
+export function addCounters(into: Counters, delta: Partial<Counters>, sign = 1): Counters {
+  for (const field of COUNTER_FIELDS) into[field] += sign * (delta[field] ?? 0);
+  return into;
+}
+
+export function isZero(counters: Counters): boolean {
+  return COUNTER_FIELDS.every((field) => counters[field] === 0);
+}
+
+/** The whole-site row of a bucket. */
+export const ALL = "all";
+
+/** Dimension name of the rows behind `getEventProperties` for one event and property. */
+export function propertyDimension(eventName: string, property: string): string {
+  return `prop\u001f${eventName}\u001f${property}`;
+}
+
+/** Property values become row keys; null and booleans get a readable spelling. */
+export function propertyKey(value: string | number | boolean | null): string {
+  return value === null ? "(null)" : String(value);
+}
+
+export type RowRef = { granularity: Granularity; bucket: number; dimension: string; key: string };
+
+const SEPARATOR = "\u0001";
+
+export function rowId(row: RowRef): string {
+  return [row.granularity, row.bucket, row.dimension, row.key].join(SEPARATOR);
+}
+
+export function parseRowId(id: string): RowRef {
+  const [granularity, bucket, dimension, ...key] = id.split(SEPARATOR);
+  return { granularity: granularity as Granularity, bucket: Number(bucket), dimension, key: key.join(SEPARATOR) };
+}
+
+/** Accumulates counter deltas and sketch additions per row for one worker transaction. */
+export class RollupDelta {
+  readonly counters = new Map<string, Counters>();
+  readonly visitors = new Map<string, Set<number>>();
+  readonly users = new Map<string, Set<number>>();
+
+  add(row: RowRef, delta: Partial<Counters>, sign = 1) {
+    const id = rowId(row);
+    addCounters(this.counters.get(id) ?? this.counters.set(id, zeroCounters()).get(id)!, delta, sign);
+  }
+
+  addAll(deltas: Map<string, Counters>, sign: number) {
+    for (const [id, counters] of deltas) this.add(parseRowId(id), counters, sign);
+  }
+
+  merge(other: RollupDelta) {
+    for (const [id, counters] of other.counters) this.add(parseRowId(id), counters);
+    for (const [id, hashes] of other.visitors) for (const hash of hashes) this.addVisitor(parseRowId(id), hash);
+    for (const [id, hashes] of other.users) for (const hash of hashes) this.addUser(parseRowId(id), hash);
+  }
+
+  addVisitor(row: RowRef, visitorHash: number) {
+    this.addTo(this.visitors, row, visitorHash);
+  }
+
+  addUser(row: RowRef, userHash: number) {
+    this.addTo(this.users, row, userHash);
+  }
+
+  private addTo(map: Map<string, Set<number>>, row: RowRef, hash: number) {
+    const id = rowId(row);
+    (map.get(id) ?? map.set(id, new Set()).get(id)!).add(hash);
+  }
+
+  /** Rows that need a write: a non-zero counter change or a sketch addition. */
+  touchedRows(): string[] {
+    const ids = new Set<string>();
+    for (const [id, counters] of this.counters) if (!isZero(counters)) ids.add(id);
+    for (const id of this.visitors.keys()) ids.add(id);
+    for (const id of this.users.keys()) ids.add(id);
+    return [...ids].sort();
+  }
+}

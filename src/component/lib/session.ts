@@ -1,0 +1,268 @@
+// Sessionization and what a session contributes to the rollups: the definition of
+// "session", "pageview", "bounce", "duration", "source", "entry/exit page" of SPEC §5.
+//
+// A session is a set of activities of one (visitorId, sessionId) with no gap longer than
+// `sessionTimeoutMs`. Events arrive late and out of order, so the worker never appends to a
+// session "in arrival order": it merges intervals. Each stored session is an interval
+// [startTs, endTs] plus the facts needed to recompute its figures; a new activity either
+// extends one interval, bridges two (they merge), or starts its own. Because every figure
+// a session adds to the rollups is a pure function of its state, a change is applied as
+// contribution(new) − Σ contribution(old): the result is the same whatever the arrival order.
+import type { EventType } from "../../client/types.js";
+import { MAX_SESSION_EVENT_NAMES, MAX_SESSION_PAGEVIEWS } from "./limits.js";
+import { ALL, type Counters, type Granularity, type RowRef, rowId, zeroCounters, addCounters } from "./rollup.js";
+import { dayBucket, hourBucket } from "./time.js";
+
+export type PageviewRef = { ts: number; path: string };
+
+/** Attribution facts of a session: those of its first pageview (or first activity). */
+export type EntryFacts = {
+  ts: number;
+  path: string;
+  isPageview: boolean;
+  source: string;
+  utmSource?: string;
+  utmMedium?: string;
+  utmCampaign?: string;
+};
+
+/** Client facts of a session: those of its first activity. */
+export type ClientFacts = { ts: number; device: string; browser: string; os: string; country: string };
+
+export type SessionState = {
+  startTs: number;
+  endTs: number;
+  /** Every pageview (counted or not), sorted by (ts, path): dedup is decided from these. */
+  pageviews: PageviewRef[];
+  eventCount: number;
+  /** Distinct custom event names, sorted. */
+  eventNames: string[];
+  entry: EntryFacts;
+  client: ClientFacts;
+};
+
+/** One enriched event as the worker folds it. */
+export type Activity = {
+  ts: number;
+  type: EventType;
+  path?: string;
+  name?: string;
+  source: string;
+  utmSource?: string;
+  utmMedium?: string;
+  utmCampaign?: string;
+  device: string;
+  browser: string;
+  os: string;
+  country: string;
+};
+
+export type SessionParams = { sessionTimeoutMs: number; pageviewDedupMs: number; timezone: string };
+
+export function stateFromActivity(activity: Activity): SessionState {
+  const isPageview = activity.type === "pageview";
+  const entry: EntryFacts = { ts: activity.ts, path: activity.path ?? "", isPageview, source: activity.source };
+  if (activity.utmSource) entry.utmSource = activity.utmSource;
+  if (activity.utmMedium) entry.utmMedium = activity.utmMedium;
+  if (activity.utmCampaign) entry.utmCampaign = activity.utmCampaign;
+  return {
+    startTs: activity.ts,
+    endTs: activity.ts,
+    pageviews: isPageview ? [{ ts: activity.ts, path: activity.path ?? "/" }] : [],
+    eventCount: activity.type === "event" ? 1 : 0,
+    eventNames: activity.type === "event" && activity.name ? [activity.name] : [],
+    entry,
+    client: {
+      ts: activity.ts,
+      device: activity.device,
+      browser: activity.browser,
+      os: activity.os,
+      country: activity.country,
+    },
+  };
+}
+
+function comparePageviews(a: PageviewRef, b: PageviewRef): number {
+  return a.ts - b.ts || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+// Ties are broken on content, never on arrival order, so late delivery changes nothing.
+function earlierEntry(a: EntryFacts, b: EntryFacts): EntryFacts {
+  if (a.isPageview !== b.isPageview) return a.isPageview ? a : b;
+  if (a.ts !== b.ts) return a.ts < b.ts ? a : b;
+  return JSON.stringify(a) <= JSON.stringify(b) ? a : b;
+}
+
+function earlierClient(a: ClientFacts, b: ClientFacts): ClientFacts {
+  if (a.ts !== b.ts) return a.ts < b.ts ? a : b;
+  return JSON.stringify(a) <= JSON.stringify(b) ? a : b;
+}
+
+export function mergeStates(a: SessionState, b: SessionState): SessionState {
+  return {
+    startTs: Math.min(a.startTs, b.startTs),
+    endTs: Math.max(a.endTs, b.endTs),
+    pageviews: [...a.pageviews, ...b.pageviews].sort(comparePageviews),
+    eventCount: a.eventCount + b.eventCount,
+    eventNames: [...new Set([...a.eventNames, ...b.eventNames])].sort().slice(0, MAX_SESSION_EVENT_NAMES),
+    entry: earlierEntry(a.entry, b.entry),
+    client: earlierClient(a.client, b.client),
+  };
+}
+
+/** One block of the sweep: an existing stored session, or a new activity. */
+type Block<Id> = { state: SessionState; storedIds: Id[]; isNew: boolean };
+
+export type FoldResult<Id> = {
+  /** The merged state. */
+  state: SessionState;
+  /** Stored sessions folded into it (keep the first, delete the rest); empty = insert. */
+  storedIds: Id[];
+  /** Their states before the fold, for retracting what they contributed. */
+  previous: SessionState[];
+};
+
+/**
+ * Folds new activities of one (visitorId, sessionId) into the stored sessions that could
+ * touch them. Returns only the sessions that changed. Two blocks merge when the gap
+ * between them is at most `sessionTimeoutMs` (a longer gap starts a new session) and the
+ * merged session stays within MAX_SESSION_PAGEVIEWS (a longer visit continues as a new one).
+ */
+export function foldSessions<Id>(
+  stored: { id: Id; state: SessionState }[],
+  activities: Activity[],
+  sessionTimeoutMs: number,
+): FoldResult<Id>[] {
+  const blocks: (Block<Id> & { previous: SessionState[] })[] = [
+    ...stored.map((s) => ({ state: s.state, storedIds: [s.id], isNew: false, previous: [s.state] })),
+    ...activities.map((a) => ({ state: stateFromActivity(a), storedIds: [] as Id[], isNew: true, previous: [] })),
+  ].sort((a, b) => a.state.startTs - b.state.startTs || Number(a.isNew) - Number(b.isNew));
+
+  const results: FoldResult<Id>[] = [];
+  let current: (typeof blocks)[number] | undefined;
+  const flush = () => {
+    if (current?.isNew) results.push({ state: current.state, storedIds: current.storedIds, previous: current.previous });
+  };
+  for (const block of blocks) {
+    const fits =
+      current !== undefined &&
+      block.state.startTs - current.state.endTs <= sessionTimeoutMs &&
+      current.state.pageviews.length + block.state.pageviews.length <= MAX_SESSION_PAGEVIEWS;
+    if (current && fits) {
+      current = {
+        state: mergeStates(current.state, block.state),
+        storedIds: [...current.storedIds, ...block.storedIds],
+        isNew: current.isNew || block.isNew,
+        previous: [...current.previous, ...block.previous],
+      };
+    } else {
+      flush();
+      current = block;
+    }
+  }
+  flush();
+  return results;
+}
+
+/**
+ * SPEC §5 Pageview: a repeat of the same path within `pageviewDedupMs` of the previous
+ * counted view of that path is not counted. 0 counts every view.
+ */
+export function countedPageviews(pageviews: readonly PageviewRef[], pageviewDedupMs: number): PageviewRef[] {
+  const lastCounted = new Map<string, number>();
+  const counted: PageviewRef[] = [];
+  for (const view of pageviews) {
+    const previous = lastCounted.get(view.path);
+    if (previous === undefined || view.ts - previous >= pageviewDedupMs) {
+      counted.push(view);
+      lastCounted.set(view.path, view.ts);
+    }
+  }
+  return counted;
+}
+
+/** A session counts once it has a pageview or a custom event; heartbeats alone don't make a visit. */
+export function isVisit(state: SessionState): boolean {
+  return state.pageviews.length > 0 || state.eventCount > 0;
+}
+
+/** The per-session figures of SPEC §5, as listSessions shows them. */
+export function sessionFigures(state: SessionState, pageviewDedupMs: number) {
+  const counted = countedPageviews(state.pageviews, pageviewDedupMs);
+  const hasPageview = state.pageviews.length > 0;
+  return {
+    pageviews: counted.length,
+    bounce: hasPageview && counted.length === 1 && state.eventCount === 0,
+    durationMs: state.endTs - state.startTs,
+    hasPageview,
+    entryPage: hasPageview ? state.pageviews[0].path : null,
+    exitPage: hasPageview ? state.pageviews[state.pageviews.length - 1].path : null,
+    counted,
+  };
+}
+
+/** Session-attribute dimensions: each session is counted once under its value. */
+export function sessionAttributes(state: SessionState): [dimension: string, key: string][] {
+  const figures = sessionFigures(state, 0);
+  const attributes: [string, string][] = [
+    ["source", state.entry.source],
+    ["country", state.client.country],
+    ["device", state.client.device],
+    ["browser", state.client.browser],
+    ["os", state.client.os],
+  ];
+  if (figures.entryPage !== null) attributes.push(["entryPage", figures.entryPage]);
+  if (figures.exitPage !== null) attributes.push(["exitPage", figures.exitPage]);
+  if (state.entry.utmSource) attributes.push(["utmSource", state.entry.utmSource]);
+  if (state.entry.utmMedium) attributes.push(["utmMedium", state.entry.utmMedium]);
+  if (state.entry.utmCampaign) attributes.push(["utmCampaign", state.entry.utmCampaign]);
+  return attributes;
+}
+
+const ROLLUP_GRANULARITIES: Granularity[] = ["hour", "day"];
+
+/** The hour and day rows of `ts` for one dimension value. */
+export function rowsAt(ts: number, timezone: string, dimension: string, key: string): RowRef[] {
+  return ROLLUP_GRANULARITIES.map((granularity) => ({
+    granularity,
+    bucket: granularity === "hour" ? hourBucket(ts, timezone) : dayBucket(ts, timezone),
+    dimension,
+    key,
+  }));
+}
+
+/**
+ * Everything a session adds to the rollups, keyed by row id. Session-level figures
+ * (sessions, bounces, duration) go to the bucket where the session starts; each counted
+ * pageview goes to its own bucket in the whole-site and page rows.
+ */
+export function sessionContribution(state: SessionState, params: Omit<SessionParams, "sessionTimeoutMs">) {
+  const contribution = new Map<string, Counters>();
+  if (!isVisit(state)) return contribution;
+  const add = (rows: RowRef[], delta: Partial<Counters>) => {
+    for (const row of rows) {
+      const id = rowId(row);
+      addCounters(contribution.get(id) ?? contribution.set(id, zeroCounters()).get(id)!, delta);
+    }
+  };
+  const figures = sessionFigures(state, params.pageviewDedupMs);
+  const sessionLevel: Partial<Counters> = {
+    sessions: 1,
+    bounces: figures.bounce ? 1 : 0,
+    pvSessions: figures.hasPageview ? 1 : 0,
+    durationMs: figures.hasPageview ? figures.durationMs : 0,
+  };
+  const at = (dimension: string, key: string, ts = state.startTs) => rowsAt(ts, params.timezone, dimension, key);
+
+  add(at(ALL, ""), sessionLevel);
+  for (const [dimension, key] of sessionAttributes(state)) {
+    add(at(dimension, key), { ...sessionLevel, pageviews: figures.pageviews, events: state.eventCount });
+  }
+  for (const view of figures.counted) {
+    add(at(ALL, "", view.ts), { pageviews: 1 });
+    add(at("page", view.path, view.ts), { pageviews: 1 });
+  }
+  for (const path of new Set(state.pageviews.map((view) => view.path))) add(at("page", path), { sessions: 1 });
+  for (const name of state.eventNames) add(at("event", name), { sessions: 1 });
+  return contribution;
+}

@@ -1,0 +1,189 @@
+// Step 1 of the ingest pipeline: validate. zod at the edge, every bound from limits.ts, and
+// messages that name the field that was wrong so a developer can fix the sender.
+import { ConvexError } from "convex/values";
+import { z } from "zod";
+import {
+  MAX_ALLOWED_ORIGINS,
+  MAX_EVENT_NAME_LENGTH,
+  MAX_EVENTS_PER_IMPORT,
+  MAX_ID_LENGTH,
+  MAX_PROP_KEY_LENGTH,
+  MAX_PROP_STRING_LENGTH,
+  MAX_PROPERTY_KEY_LIST,
+  MAX_PROPS,
+  MAX_SITE_NAME_LENGTH,
+  MAX_SLUG_LENGTH,
+  MAX_TITLE_LENGTH,
+  MAX_TRAITS,
+  MAX_URL_LENGTH,
+  MAX_WRITE_KEY_LENGTH,
+  MIN_WRITE_KEY_LENGTH,
+  SETTING_BOUNDS,
+} from "./limits.js";
+import { isValidTimezone } from "./time.js";
+
+export type PropValue = string | number | boolean | null;
+export type Props = Record<string, PropValue>;
+
+// Convex field names may not start with "$" and must be printable ASCII; property keys
+// become document fields, so the rule is enforced here rather than failing at insert.
+const propKey = z
+  .string()
+  .min(1, "property keys must not be empty")
+  .max(MAX_PROP_KEY_LENGTH, `property keys must be at most ${MAX_PROP_KEY_LENGTH} characters`)
+  .regex(/^[\x20-\x7e]+$/, "property keys must be printable ASCII")
+  .refine((key) => !key.startsWith("$"), "property keys must not start with '$'");
+
+const propValue = z.union([
+  z.string().max(MAX_PROP_STRING_LENGTH, `property values must be at most ${MAX_PROP_STRING_LENGTH} characters`),
+  z.number().refine(Number.isFinite, "property numbers must be finite"),
+  z.boolean(),
+  z.null(),
+]);
+
+function propsSchema(maxKeys: number, what: string) {
+  return z
+    .record(propKey, propValue)
+    .refine((p) => Object.keys(p).length <= maxKeys, `${what} may have at most ${maxKeys} keys`);
+}
+
+const id = (what: string) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .min(1, `${what} must not be empty`)
+    .max(MAX_ID_LENGTH, `${what} must be at most ${MAX_ID_LENGTH} characters`);
+
+const absoluteUrl = (what: string) =>
+  z
+    .string()
+    .max(MAX_URL_LENGTH, `${what} must be at most ${MAX_URL_LENGTH} characters`)
+    .refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), `${what} must be an absolute http(s) URL`);
+
+const baseEvent = z.object({
+  type: z.enum(["pageview", "event", "identify", "heartbeat"], {
+    error: "type must be one of pageview, event, identify, heartbeat",
+  }),
+  id: id("id"),
+  ts: z.number().int("ts must be an integer (ms since epoch)").nonnegative().optional(),
+  visitorId: id("visitorId"),
+  sessionId: id("sessionId"),
+  url: absoluteUrl("url").optional(),
+  referrer: z.string().max(MAX_URL_LENGTH, `referrer must be at most ${MAX_URL_LENGTH} characters`).optional(),
+  title: z.string().max(MAX_TITLE_LENGTH, `title must be at most ${MAX_TITLE_LENGTH} characters`).optional(),
+  name: z.string().min(1).max(MAX_EVENT_NAME_LENGTH, `name must be at most ${MAX_EVENT_NAME_LENGTH} characters`).optional(),
+  props: propsSchema(MAX_PROPS, "props").optional(),
+  userId: id("userId").optional(),
+  traits: propsSchema(MAX_TRAITS, "traits").optional(),
+});
+
+function requireByType<T extends z.infer<typeof baseEvent>>(event: T, ctx: z.RefinementCtx) {
+  const need = (field: keyof T, message: string) => {
+    if (event[field] === undefined) ctx.addIssue({ code: "custom", path: [field as string], message });
+  };
+  if (event.type === "pageview" || event.type === "heartbeat") need("url", `url is required for ${event.type}`);
+  if (event.type === "event") need("name", "name is required for type event");
+  if (event.type === "identify") need("userId", "userId is required for type identify");
+  if (event.type !== "event" && event.name !== undefined)
+    ctx.addIssue({ code: "custom", path: ["name"], message: "name is only allowed on type event" });
+}
+
+export const ingestEventSchema = baseEvent.superRefine(requireByType);
+export type IngestEvent = z.infer<typeof ingestEventSchema>;
+
+/** `importEvents`: the ingest shape, plus per-event client facts a server log carries. */
+export const importEventSchema = baseEvent
+  .extend({
+    visitorId: id("visitorId").optional(),
+    sessionId: id("sessionId").optional(),
+    ip: z.string().max(64, "ip must be at most 64 characters").optional(),
+    userAgent: z.string().max(1024, "userAgent must be at most 1024 characters").optional(),
+  })
+  .superRefine((event, ctx) => {
+    requireByType(event as IngestEvent, ctx);
+    if (event.visitorId === undefined && event.ip === undefined)
+      ctx.addIssue({ code: "custom", path: ["visitorId"], message: "visitorId is required (or ip to derive it)" });
+  });
+export type ImportEvent = z.infer<typeof importEventSchema>;
+
+/** The request envelope; events are validated one by one so a bad one rejects only itself. */
+export const ingestBodySchema = z.object({
+  key: z.string().max(MAX_WRITE_KEY_LENGTH).optional(),
+  events: z.array(z.unknown(), { error: "events must be an array" }),
+});
+
+/** Turns a zod failure into one line naming the field, e.g. `props.plan: ... `. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .join("; ");
+}
+
+const setting = (name: keyof typeof SETTING_BOUNDS) => {
+  const { min, max } = SETTING_BOUNDS[name];
+  return z
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be an integer`)
+    .min(min, `${name} must be between ${min} and ${max}`)
+    .max(max, `${name} must be between ${min} and ${max}`);
+};
+
+const propertyKeyList = (name: string) =>
+  z.array(propKey).max(MAX_PROPERTY_KEY_LIST, `${name} may list at most ${MAX_PROPERTY_KEY_LIST} keys`);
+
+export const settingsPatchSchema = z
+  .object({
+    sessionTimeoutMs: setting("sessionTimeoutMs"),
+    pageviewDedupMs: setting("pageviewDedupMs"),
+    heartbeatDedupMs: setting("heartbeatDedupMs"),
+    presenceTimeoutMs: setting("presenceTimeoutMs"),
+    retentionDays: setting("retentionDays"),
+    ingestRatePerMinute: setting("ingestRatePerMinute"),
+    allowedPropertyKeys: propertyKeyList("allowedPropertyKeys"),
+    deniedPropertyKeys: propertyKeyList("deniedPropertyKeys"),
+  })
+  .partial()
+  .strict();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+export const slugSchema = z
+  .string()
+  .regex(
+    new RegExp(`^[a-z0-9][a-z0-9-]{0,${MAX_SLUG_LENGTH - 1}}$`),
+    `slug must be 1-${MAX_SLUG_LENGTH} lowercase letters, digits or '-', starting with a letter or digit`,
+  );
+export const siteNameSchema = z
+  .string()
+  .trim()
+  .min(1, "name must not be empty")
+  .max(MAX_SITE_NAME_LENGTH, `name must be at most ${MAX_SITE_NAME_LENGTH} characters`);
+export const domainSchema = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "domain must be a lowercase host name such as example.com (no scheme, no path)");
+export const originsSchema = z
+  .array(
+    z.string().refine((origin) => {
+      if (!URL.canParse(origin)) return false;
+      const url = new URL(origin);
+      return (url.protocol === "http:" || url.protocol === "https:") && url.origin === origin;
+    }, "allowedOrigins entries must be origins such as https://example.com (scheme and host, optional port, no path or trailing slash)"),
+  )
+  .max(MAX_ALLOWED_ORIGINS, `allowedOrigins may list at most ${MAX_ALLOWED_ORIGINS} origins`);
+export const timezoneSchema = z.string().refine(isValidTimezone, "timezone must be an IANA time zone such as Europe/Paris");
+export const writeKeySchema = z
+  .string()
+  .min(MIN_WRITE_KEY_LENGTH, `writeKey must be at least ${MIN_WRITE_KEY_LENGTH} characters`)
+  .max(MAX_WRITE_KEY_LENGTH, `writeKey must be at most ${MAX_WRITE_KEY_LENGTH} characters`)
+  .regex(/^[\x21-\x7e]+$/, "writeKey must be printable ASCII without spaces");
+
+/** Parses `value` or throws a ConvexError whose message names what was wrong. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw invalidArgument(`${what}: ${describeIssues(result.error)}`);
+  return result.data;
+}
+
+/** The error every admin/read function throws for bad input; `data.code` is stable. */
+export function invalidArgument(message: string) {
+  return new ConvexError({ code: "invalid_argument", message });
+}

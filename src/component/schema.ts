@@ -1,0 +1,157 @@
+// Every read in the component goes through one of these indexes; none scans a table.
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+const propValue = v.union(v.string(), v.number(), v.boolean(), v.null());
+
+export const siteSettings = v.object({
+  sessionTimeoutMs: v.number(),
+  pageviewDedupMs: v.number(),
+  heartbeatDedupMs: v.number(),
+  presenceTimeoutMs: v.number(),
+  retentionDays: v.number(),
+  ingestRatePerMinute: v.number(),
+  allowedPropertyKeys: v.optional(v.array(v.string())),
+  deniedPropertyKeys: v.optional(v.array(v.string())),
+});
+
+export const eventType = v.union(v.literal("pageview"), v.literal("event"), v.literal("identify"), v.literal("heartbeat"));
+
+const entryFacts = v.object({
+  ts: v.number(),
+  path: v.string(),
+  isPageview: v.boolean(),
+  source: v.string(),
+  utmSource: v.optional(v.string()),
+  utmMedium: v.optional(v.string()),
+  utmCampaign: v.optional(v.string()),
+});
+
+const clientFacts = v.object({
+  ts: v.number(),
+  device: v.string(),
+  browser: v.string(),
+  os: v.string(),
+  country: v.string(),
+});
+
+export const sessionState = {
+  startTs: v.number(),
+  endTs: v.number(),
+  pageviews: v.array(v.object({ ts: v.number(), path: v.string() })),
+  eventCount: v.number(),
+  eventNames: v.array(v.string()),
+  entry: entryFacts,
+  client: clientFacts,
+};
+
+export default defineSchema({
+  sites: defineTable({
+    slug: v.string(),
+    name: v.string(),
+    domain: v.optional(v.string()),
+    allowedOrigins: v.array(v.string()),
+    timezone: v.string(),
+    status: v.union(v.literal("active"), v.literal("disabled")),
+    settings: siteSettings,
+    /** SHA-256 (hex) of the write key; the key itself is never stored. */
+    writeKeyHash: v.string(),
+    createdAt: v.number(),
+  })
+    .index("by_slug", ["slug"])
+    .index("by_write_key_hash", ["writeKeyHash"]),
+
+  /** Raw events: inserted by ingest (append-only), marked by the worker, pruned by retention. */
+  events: defineTable({
+    siteId: v.id("sites"),
+    eventId: v.string(),
+    partition: v.number(),
+    /** "pending" until the worker folded it, in the same transaction as its deltas. */
+    status: v.union(v.literal("pending"), v.literal("done"), v.literal("failed")),
+    /** Server time of ingest: the worker's read bound (invariant 4). */
+    receivedAt: v.number(),
+    type: eventType,
+    ts: v.number(),
+    visitorId: v.string(),
+    sessionId: v.string(),
+    path: v.optional(v.string()),
+    hostname: v.optional(v.string()),
+    title: v.optional(v.string()),
+    name: v.optional(v.string()),
+    props: v.optional(v.record(v.string(), propValue)),
+    userId: v.optional(v.string()),
+    traits: v.optional(v.record(v.string(), propValue)),
+    source: v.string(),
+    referrerHost: v.optional(v.string()),
+    utmSource: v.optional(v.string()),
+    utmMedium: v.optional(v.string()),
+    utmCampaign: v.optional(v.string()),
+    utmTerm: v.optional(v.string()),
+    utmContent: v.optional(v.string()),
+    device: v.string(),
+    browser: v.string(),
+    os: v.string(),
+    country: v.string(),
+    failure: v.optional(v.string()),
+  })
+    .index("by_event_id", ["siteId", "eventId"])
+    .index("by_status", ["siteId", "partition", "status", "receivedAt"])
+    .index("by_ts", ["siteId", "ts"]),
+
+  /** Written only by the worker of the visitor's partition (invariant 3). */
+  sessions: defineTable({
+    siteId: v.id("sites"),
+    partition: v.number(),
+    visitorId: v.string(),
+    sessionId: v.string(),
+    ...sessionState,
+    /** The settings its current rollup contribution was computed with, to retract it exactly. */
+    timezone: v.string(),
+    pageviewDedupMs: v.number(),
+  })
+    .index("by_visitor_session", ["siteId", "visitorId", "sessionId", "startTs"])
+    .index("by_start", ["siteId", "startTs"]),
+
+  visitors: defineTable({
+    siteId: v.id("sites"),
+    partition: v.number(),
+    visitorId: v.string(),
+    firstSeen: v.number(),
+    lastSeen: v.number(),
+    userId: v.optional(v.string()),
+  }).index("by_visitor", ["siteId", "visitorId"]),
+
+  /**
+   * One row per (granularity, bucket, dimension, key) per partition ("shard"). Partition
+   * −1 holds what compaction merged. Sketches are unique-visitor/user sketches (lib/sketch).
+   */
+  rollups: defineTable({
+    siteId: v.id("sites"),
+    granularity: v.union(v.literal("hour"), v.literal("day"), v.literal("month")),
+    bucket: v.number(),
+    dimension: v.string(),
+    key: v.string(),
+    partition: v.number(),
+    pageviews: v.number(),
+    events: v.number(),
+    sessions: v.number(),
+    bounces: v.number(),
+    pvSessions: v.number(),
+    durationMs: v.number(),
+    visitors: v.bytes(),
+    users: v.optional(v.bytes()),
+  }).index("by_row", ["siteId", "granularity", "dimension", "bucket", "key", "partition"]),
+
+  /** Per (site, partition): written only by that partition's worker. */
+  workerState: defineTable({
+    siteId: v.id("sites"),
+    partition: v.number(),
+    lastRunAt: v.number(),
+    aggregatedEvents: v.number(),
+    sessionsCreated: v.number(),
+    sessionsExtended: v.number(),
+    failedEvents: v.number(),
+    /** Events received per minute (by receivedAt), the last few minutes: the rate limiter's input. */
+    receivedPerMinute: v.array(v.object({ minute: v.number(), count: v.number() })),
+  }).index("by_partition", ["siteId", "partition"]),
+});

@@ -1,0 +1,67 @@
+/// <reference types="vite/client" />
+// The test harness: the example host app with the component mounted, driven through its
+// real HTTP route and facades, with fake timers so the scheduled workers run on demand.
+import { convexTest } from "convex-test";
+import { vi } from "vitest";
+import { api } from "../example/convex/_generated/api.js";
+import { register } from "../src/test.js";
+
+const exampleModules = import.meta.glob("../example/convex/**/*.ts");
+
+export const USER_AGENT =
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+
+export type Harness = Awaited<ReturnType<typeof createHarness>>;
+
+export async function createHarness(site: { timezone?: string; domain?: string; allowedOrigins?: string[] } = {}) {
+  const t = convexTest({ modules: exampleModules, transactionLimits: true });
+  register(t);
+  const admin = t.withIdentity({ subject: "admin", tokenIdentifier: "test|admin" });
+  const { siteId, writeKey } = await admin.mutation(api.analytics.createSite, {
+    slug: "example",
+    name: "Example",
+    domain: site.domain ?? "example.com",
+    ...(site.timezone ? { timezone: site.timezone } : {}),
+    ...(site.allowedOrigins ? { allowedOrigins: site.allowedOrigins } : {}),
+  });
+
+  async function post(body: unknown, init: { headers?: Record<string, string>; raw?: string } = {}) {
+    const response = await t.fetch("/analytics/ingest", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "User-Agent": USER_AGENT, ...init.headers },
+      body: init.raw ?? JSON.stringify(body),
+    });
+    return { status: response.status, headers: response.headers, body: await response.json() };
+  }
+
+  return {
+    t,
+    admin,
+    siteId,
+    writeKey,
+    /** POSTs events with the site's key, as the tracker does. */
+    send: (events: unknown[], headers: Record<string, string> = {}) => post({ key: writeKey, events }, { headers }),
+    post,
+    /** Runs every scheduled worker (and what they schedule) to completion. */
+    settle: async () => {
+      await t.finishAllScheduledFunctions(() => vi.runAllTimers());
+    },
+  };
+}
+
+/** A pageview as the tracker sends it. */
+export function pageview(id: string, ts: number, path: string, extra: Record<string, unknown> = {}) {
+  return {
+    type: "pageview",
+    id,
+    ts,
+    visitorId: "v1",
+    sessionId: "s1",
+    url: `https://example.com${path}`,
+    ...extra,
+  };
+}
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
