@@ -10,17 +10,16 @@ import type { Doc, Id } from "./_generated/dataModel.js";
 import { internalMutation, type MutationCtx } from "./_generated/server.js";
 import { tallyReceived } from "./lib/admission.js";
 import { PENDING_SETTLE_MS, WORKER_BATCH_EVENTS } from "./lib/limits.js";
-import { ALL, RollupDelta, parseRowId, propertyDimension, propertyKey, type Counters } from "./lib/rollup.js";
+import { ALL, RollupDelta, parseRowId, propertyDimension, propertyKey, rowId, type Counters } from "./lib/rollup.js";
 import {
+  attributeRows,
   foldSessions,
-  isVisit,
   rowsAt,
-  sessionAttributes,
   sessionContribution,
   type Activity,
   type SessionState,
 } from "./lib/session.js";
-import { emptySketch, hashId, sketchAdd } from "./lib/sketch.js";
+import { emptySketch, hashId, sketchAdd, sketchRemove } from "./lib/sketch.js";
 
 export const aggregate = internalMutation({
   args: { siteId: v.id("sites"), partition: v.number() },
@@ -85,10 +84,11 @@ async function foldBatch(ctx: MutationCtx, site: Doc<"sites">, partition: number
   const delta = new RollupDelta();
   const stats: BatchStats = { sessionsCreated: 0, sessionsExtended: 0, failed: 0 };
   const failures = new Map<Id<"events">, string>();
+  const staleAttributes = new Map<string, Set<string>>();
 
   for (const group of groupBy(events, (e) => JSON.stringify([e.visitorId, e.sessionId])).values()) {
     try {
-      await foldSessionGroup(ctx, site, partition, group, delta, stats);
+      await foldSessionGroup(ctx, site, partition, group, delta, stats, staleAttributes);
     } catch (error) {
       // foldSessionGroup computes everything before its first write, so a throw here
       // leaves nothing half-written.
@@ -100,6 +100,7 @@ async function foldBatch(ctx: MutationCtx, site: Doc<"sites">, partition: number
   for (const event of events) {
     if (!failures.has(event._id)) addEventFigures(event, site.timezone, delta);
   }
+  await retractStaleAttributeVisitors(ctx, site._id, staleAttributes, delta);
   await upsertVisitors(ctx, site._id, partition, events.filter((e) => !failures.has(e._id)));
   await writeRollups(ctx, site._id, partition, delta);
   for (const event of events) {
@@ -124,6 +125,7 @@ async function foldSessionGroup(
   group: EventDoc[],
   delta: RollupDelta,
   stats: BatchStats,
+  staleAttributes: Map<string, Set<string>>,
 ) {
   const activities = group.filter((e) => SESSION_ACTIVITY.has(e.type)).map(toActivity);
   if (activities.length === 0) return;
@@ -154,20 +156,21 @@ async function foldSessionGroup(
   );
   const storedById = new Map(stored.map((s) => [s._id, s]));
   const groupDelta = new RollupDelta();
+  const stale = new Set<string>();
   for (const { state, storedIds } of folded) {
+    const current = new Set(attributeRows(state, site.timezone).map(rowId));
     for (const id of storedIds) {
       const old = storedById.get(id)!;
       groupDelta.addAll(sessionContribution(stateOf(old), { timezone: old.timezone, pageviewDedupMs: old.pageviewDedupMs }), -1);
+      for (const row of attributeRows(stateOf(old), old.timezone)) if (!current.has(rowId(row))) stale.add(rowId(row));
     }
     groupDelta.addAll(sessionContribution(state, params), 1);
-    if (isVisit(state)) {
-      const visitorHash = hashId(visitorId);
-      for (const [dimension, key] of sessionAttributes(state)) {
-        for (const row of rowsAt(state.startTs, site.timezone, dimension, key)) groupDelta.addVisitor(row, visitorHash);
-      }
-    }
+    const visitorHash = hashId(visitorId);
+    for (const row of attributeRows(state, site.timezone)) groupDelta.addVisitor(row, visitorHash);
   }
   delta.merge(groupDelta);
+  const staleForVisitor = staleAttributes.get(visitorId) ?? staleAttributes.set(visitorId, new Set()).get(visitorId)!;
+  for (const id of stale) staleForVisitor.add(id);
   for (const { state, storedIds } of folded) {
     const doc = { ...state, ...params };
     if (storedIds.length === 0) {
@@ -177,6 +180,36 @@ async function foldSessionGroup(
       await ctx.db.patch(storedIds[0], doc);
       for (const id of storedIds.slice(1)) await ctx.db.delete(id);
       stats.sessionsExtended++;
+    }
+  }
+}
+
+/** Sessions of one visitor looked at to decide whether a sketch may forget them. */
+const MAX_VISITOR_SESSIONS_CHECKED = 500;
+
+/**
+ * Sketches can only grow, so when a late event changes a session's entry page or source,
+ * the visitor would stay counted under the old value. Counters are retracted exactly; for
+ * the sketch, once this batch's sessions are written, the visitor is taken out of an exact
+ * (sparse) sketch when none of its sessions still starts in that bucket with that value.
+ * A HyperLogLog (over 1,024 visitors in one bucket) can't forget; there the error is
+ * within the sketch's own tolerance.
+ */
+async function retractStaleAttributeVisitors(
+  ctx: MutationCtx,
+  siteId: Id<"sites">,
+  staleAttributes: Map<string, Set<string>>,
+  delta: RollupDelta,
+) {
+  for (const [visitorId, stale] of staleAttributes) {
+    if (stale.size === 0) continue;
+    const sessions = await ctx.db
+      .query("sessions")
+      .withIndex("by_visitor_session", (q) => q.eq("siteId", siteId).eq("visitorId", visitorId))
+      .take(MAX_VISITOR_SESSIONS_CHECKED);
+    const stillCounted = new Set(sessions.flatMap((s) => attributeRows(stateOf(s), s.timezone).map(rowId)));
+    for (const id of stale) {
+      if (!stillCounted.has(id)) delta.removeVisitor(parseRowId(id), hashId(visitorId));
     }
   }
 }
@@ -260,7 +293,10 @@ async function writeRollups(ctx: MutationCtx, siteId: Id<"sites">, partition: nu
       pvSessions: (existing?.pvSessions ?? 0) + (change.pvSessions ?? 0),
       durationMs: (existing?.durationMs ?? 0) + (change.durationMs ?? 0),
     };
-    const visitors = visitorHashes.length ? sketchAdd(existing?.visitors ?? emptySketch(), visitorHashes) : existing?.visitors ?? emptySketch();
+    const removed = [...(delta.removedVisitors.get(id) ?? [])];
+    let visitors = existing?.visitors ?? emptySketch();
+    if (visitorHashes.length) visitors = sketchAdd(visitors, visitorHashes);
+    if (removed.length) visitors = sketchRemove(visitors, removed);
     const users = userHashes.length ? sketchAdd(existing?.users ?? emptySketch(), userHashes) : existing?.users;
     if (existing) {
       await ctx.db.patch(existing._id, { ...counters, visitors, ...(users ? { users } : {}) });

@@ -63,6 +63,8 @@ export class RollupDelta {
   readonly counters = new Map<string, Counters>();
   readonly visitors = new Map<string, Set<number>>();
   readonly users = new Map<string, Set<number>>();
+  /** Visitors to take out of exact sketches: see retractStaleAttributeVisitors in worker.ts. */
+  readonly removedVisitors = new Map<string, Set<number>>();
 
   add(row: RowRef, delta: Partial<Counters>, sign = 1) {
     const id = rowId(row);
@@ -83,6 +85,10 @@ export class RollupDelta {
     this.addTo(this.visitors, row, visitorHash);
   }
 
+  removeVisitor(row: RowRef, visitorHash: number) {
+    this.addTo(this.removedVisitors, row, visitorHash);
+  }
+
   addUser(row: RowRef, userHash: number) {
     this.addTo(this.users, row, userHash);
   }
@@ -98,6 +104,7 @@ export class RollupDelta {
     for (const [id, counters] of this.counters) if (!isZero(counters)) ids.add(id);
     for (const id of this.visitors.keys()) ids.add(id);
     for (const id of this.users.keys()) ids.add(id);
+    for (const id of this.removedVisitors.keys()) ids.add(id);
     return [...ids].sort();
   }
 }

@@ -219,6 +219,12 @@ export function sessionAttributes(state: SessionState): [dimension: string, key:
   return attributes;
 }
 
+/** The rows in which a session counts its visitor under its attributes (its start bucket). */
+export function attributeRows(state: SessionState, timezone: string): RowRef[] {
+  if (!isVisit(state)) return [];
+  return sessionAttributes(state).flatMap(([dimension, key]) => rowsAt(state.startTs, timezone, dimension, key));
+}
+
 const ROLLUP_GRANULARITIES: Granularity[] = ["hour", "day"];
 
 /** The hour and day rows of `ts` for one dimension value. */
