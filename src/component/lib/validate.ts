@@ -27,12 +27,18 @@ export type Props = Record<string, PropValue>;
 
 // Convex field names may not start with "$" and must be printable ASCII; property keys
 // become document fields, so the rule is enforced here rather than failing at insert.
-const propKey = z
-  .string()
-  .min(1, "property keys must not be empty")
-  .max(MAX_PROP_KEY_LENGTH, `property keys must be at most ${MAX_PROP_KEY_LENGTH} characters`)
-  .regex(/^[\x20-\x7e]+$/, "property keys must be printable ASCII")
-  .refine((key) => !key.startsWith("$"), "property keys must not start with '$'");
+function propKeyProblem(key: string): string | null {
+  if (key.length === 0) return "property keys must not be empty";
+  if (key.length > MAX_PROP_KEY_LENGTH) return `property key "${key.slice(0, 20)}…" is longer than ${MAX_PROP_KEY_LENGTH} characters`;
+  if (!/^[\x20-\x7e]+$/.test(key)) return `property key "${key}" must be printable ASCII`;
+  if (key.startsWith("$")) return `property key "${key}" must not start with '$'`;
+  return null;
+}
+
+const propKey = z.string().superRefine((key, ctx) => {
+  const problem = propKeyProblem(key);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 
 const propValue = z.union([
   z.string().max(MAX_PROP_STRING_LENGTH, `property values must be at most ${MAX_PROP_STRING_LENGTH} characters`),
@@ -42,9 +48,14 @@ const propValue = z.union([
 ]);
 
 function propsSchema(maxKeys: number, what: string) {
-  return z
-    .record(propKey, propValue)
-    .refine((p) => Object.keys(p).length <= maxKeys, `${what} may have at most ${maxKeys} keys`);
+  return z.record(z.string(), propValue).superRefine((props, ctx) => {
+    const keys = Object.keys(props);
+    if (keys.length > maxKeys) ctx.addIssue({ code: "custom", message: `${what} may have at most ${maxKeys} keys` });
+    for (const key of keys) {
+      const problem = propKeyProblem(key);
+      if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
+    }
+  });
 }
 
 const id = (what: string) =>
@@ -115,7 +126,11 @@ export const ingestBodySchema = z.object({
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
-    .map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .map((issue) => {
+      const field = issue.path[issue.path.length - 1];
+      const named = field === undefined || issue.message.startsWith(String(field));
+      return named && issue.path.length <= 1 ? issue.message : `${issue.path.join(".")}: ${issue.message}`;
+    })
     .join("; ");
 }
 
