@@ -1,0 +1,31 @@
+// Recent visits and raw events behind tabs: one paginated subscription at a time.
+import { useId, useState } from "react";
+import type { AnalyticsApi } from "./api.js";
+import { EventsList } from "./EventsList.js";
+import { PanelShell } from "./PanelShell.js";
+import type { DashboardRange } from "./range.js";
+import { SessionsList } from "./SessionsList.js";
+
+type ActivityTab = "sessions" | "events";
+
+export function ActivityPanel(props: { api: AnalyticsApi; siteId: string; range: DashboardRange }) {
+  const idPrefix = `cxa-activity-${useId().replace(/[^a-zA-Z0-9]/g, "")}`;
+  const [tab, setTab] = useState<ActivityTab>("sessions");
+  return (
+    <PanelShell
+      idPrefix={idPrefix}
+      title="Recent activity"
+      tabs={{
+        items: [
+          { id: "sessions", label: "Visits" },
+          { id: "events", label: "Events" },
+        ],
+        selected: tab,
+        onSelect: setTab,
+      }}
+      busy={false}
+    >
+      {tab === "sessions" ? <SessionsList {...props} /> : <EventsList {...props} />}
+    </PanelShell>
+  );
+}

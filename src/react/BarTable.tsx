@@ -1,0 +1,62 @@
+// A ranked table of keys, each with a bar proportional to its visitors (Plausible's list),
+// then visitors and one more count. Used by every breakdown panel and the drill-down.
+import { formatCount, formatExact } from "./format.js";
+
+export type BarRow = { key: string; visitors: number; secondary: number };
+
+export function BarTable(props: {
+  caption: string;
+  rows: BarRow[];
+  keyLabel: string;
+  secondaryLabel: string;
+  /** How a key reads, e.g. a country code as its flag and name. */
+  formatKey?: (key: string) => string;
+  /** Makes each key a button, e.g. an event name opening its properties. */
+  onSelectKey?: (key: string) => void;
+  selectLabel?: (key: string) => string;
+}) {
+  const { caption, rows, keyLabel, secondaryLabel, formatKey = (k) => k, onSelectKey, selectLabel } = props;
+  if (rows.length === 0) return <p className="cxa-none">No data for this range</p>;
+  const maxVisitors = Math.max(1, ...rows.map((row) => row.visitors));
+  return (
+    <table className="cxa-table">
+      <caption className="cxa-sr-only">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{keyLabel}</th>
+          <th scope="col" className="cxa-num">Visitors</th>
+          <th scope="col" className="cxa-num">{secondaryLabel}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => {
+          const text = formatKey(row.key);
+          return (
+            <tr key={row.key}>
+              <td className="cxa-cell-key">
+                <span className="cxa-bar" style={{ width: `${(row.visitors / maxVisitors) * 100}%` }} aria-hidden="true" />
+                {onSelectKey ? (
+                  <button
+                    type="button"
+                    className="cxa-row-button"
+                    title={text}
+                    aria-label={selectLabel?.(row.key)}
+                    onClick={() => onSelectKey(row.key)}
+                  >
+                    {text}
+                  </button>
+                ) : (
+                  <span className="cxa-key-text" title={text}>
+                    {text}
+                  </span>
+                )}
+              </td>
+              <td className="cxa-num" title={formatExact(row.visitors)}>{formatCount(row.visitors)}</td>
+              <td className="cxa-num" title={formatExact(row.secondary)}>{formatCount(row.secondary)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,152 @@
+// Custom events by name; choosing one drills into its properties (SPEC §3
+// getEventProperties): pick a property name seen on recent events, or type one.
+import { useId, useState, type FormEvent } from "react";
+import type { AnalyticsApi } from "./api.js";
+import { BarTable } from "./BarTable.js";
+import { BREAKDOWN_LIMIT, BREAKDOWN_LIMIT_EXPANDED } from "./breakdownPanels.js";
+import { PanelShell, ShowMoreButton } from "./PanelShell.js";
+import { useBreakdown, useEventProperties, useRecentEventPropertyNames } from "./queries.js";
+import type { DashboardRange } from "./range.js";
+import { SkeletonRows } from "./Skeleton.js";
+
+type PanelProps = { api: AnalyticsApi; siteId: string; range: DashboardRange };
+
+function PropertyPicker(props: PanelProps & { eventName: string; property: string | null; onPick: (p: string) => void }) {
+  const { api, siteId, range, eventName, property, onPick } = props;
+  const names = useRecentEventPropertyNames(api, siteId, range, eventName);
+  const [draft, setDraft] = useState("");
+  const inputId = `${useId().replace(/[^a-zA-Z0-9]/g, "")}-property`;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (draft.trim()) onPick(draft.trim());
+  };
+  return (
+    <>
+      {names && names.length > 0 ? (
+        <div className="cxa-chips" role="group" aria-label="Properties seen on recent events">
+          {names.map((name) => (
+            <button
+              key={name}
+              type="button"
+              className="cxa-chip"
+              aria-pressed={name === property}
+              onClick={() => onPick(name)}
+            >
+              {name}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      <form className="cxa-inline-form" onSubmit={submit}>
+        <label className="cxa-field" htmlFor={inputId}>
+          Property name
+          <input
+            id={inputId}
+            className="cxa-input"
+            value={draft}
+            placeholder={names?.[0] ?? "e.g. plan"}
+            onChange={(e) => setDraft(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+          />
+        </label>
+        <button type="submit" className="cxa-button">
+          Show
+        </button>
+      </form>
+    </>
+  );
+}
+
+function PropertyValues(props: PanelProps & { eventName: string; property: string }) {
+  const { api, siteId, range, eventName, property } = props;
+  const [expanded, setExpanded] = useState(false);
+  const limit = expanded ? BREAKDOWN_LIMIT_EXPANDED : BREAKDOWN_LIMIT;
+  const { data, isStale } = useEventProperties(api, siteId, range, eventName, property, limit);
+  if (!data) return <SkeletonRows count={4} />;
+  return (
+    <div className={isStale ? "cxa-stale" : undefined} aria-busy={isStale}>
+      <BarTable
+        caption={`Values of ${property} on ${eventName} events`}
+        rows={data.rows.map((row) => ({ key: row.key, visitors: row.visitors, secondary: row.events }))}
+        keyLabel={property}
+        secondaryLabel="Events"
+      />
+      <div className="cxa-panel-foot">
+        <ShowMoreButton
+          expanded={expanded}
+          canExpand={data.rows.length >= BREAKDOWN_LIMIT}
+          onToggle={() => setExpanded((e) => !e)}
+        />
+      </div>
+    </div>
+  );
+}
+
+function EventDrilldown(props: PanelProps & { eventName: string; onBack: () => void }) {
+  const [property, setProperty] = useState<string | null>(null);
+  return (
+    <div>
+      <div className="cxa-drill-head">
+        <button type="button" className="cxa-link-button" onClick={props.onBack}>
+          ← All events
+        </button>
+        <span className="cxa-muted" aria-hidden="true">/</span>
+        <strong>{props.eventName}</strong>
+      </div>
+      <PropertyPicker {...props} property={property} onPick={setProperty} />
+      {property ? (
+        <PropertyValues {...props} property={property} />
+      ) : (
+        <p className="cxa-none">Choose a property to see its values.</p>
+      )}
+    </div>
+  );
+}
+
+export function EventsPanel(props: PanelProps) {
+  const { api, siteId, range } = props;
+  const idPrefix = `cxa-events-${useId().replace(/[^a-zA-Z0-9]/g, "")}`;
+  const [selected, setSelected] = useState<string | null>(null);
+  const [expanded, setExpanded] = useState(false);
+  const limit = expanded ? BREAKDOWN_LIMIT_EXPANDED : BREAKDOWN_LIMIT;
+  const { data, isStale } = useBreakdown(api, siteId, range, "event", limit);
+
+  if (selected !== null) {
+    return (
+      <PanelShell idPrefix={idPrefix} title="Events" busy={false}>
+        <EventDrilldown {...props} eventName={selected} onBack={() => setSelected(null)} />
+      </PanelShell>
+    );
+  }
+  return (
+    <PanelShell
+      idPrefix={idPrefix}
+      title="Events"
+      busy={data === undefined || isStale}
+      stale={isStale}
+      footer={
+        data ? (
+          <ShowMoreButton
+            expanded={expanded}
+            canExpand={data.rows.length >= BREAKDOWN_LIMIT}
+            onToggle={() => setExpanded((e) => !e)}
+          />
+        ) : null
+      }
+    >
+      {data ? (
+        <BarTable
+          caption="Custom events by number of events"
+          rows={data.rows.map((row) => ({ key: row.key, visitors: row.visitors, secondary: row.events }))}
+          keyLabel="Event"
+          secondaryLabel="Events"
+          onSelectKey={setSelected}
+          selectLabel={(name) => `${name}: show properties`}
+        />
+      ) : (
+        <SkeletonRows />
+      )}
+    </PanelShell>
+  );
+}

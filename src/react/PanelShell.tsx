@@ -1,0 +1,47 @@
+// The frame every breakdown panel shares: a titled, labelled card, optional tabs, the
+// table area (busy while loading) and a footer for "Show more".
+import type { ReactNode } from "react";
+import { tabId, tabPanelId, Tabs, type TabItem } from "./Tabs.js";
+
+export function PanelShell<T extends string>(props: {
+  idPrefix: string;
+  title: string;
+  tabs?: { items: TabItem<T>[]; selected: T; onSelect: (id: T) => void };
+  busy: boolean;
+  stale?: boolean;
+  footer?: ReactNode;
+  children: ReactNode;
+}) {
+  const { idPrefix, title, tabs, busy, stale, footer, children } = props;
+  const headingId = `${idPrefix}-heading`;
+  const hasTabs = tabs !== undefined && tabs.items.length > 1;
+  const body = hasTabs
+    ? { role: "tabpanel", id: tabPanelId(idPrefix), "aria-labelledby": tabId(idPrefix, tabs.selected) }
+    : {};
+  return (
+    <section className="cxa-card cxa-panel" aria-labelledby={headingId}>
+      <div className="cxa-panel-head">
+        <h3 className="cxa-panel-title" id={headingId}>
+          {title}
+        </h3>
+        {hasTabs ? (
+          <Tabs label={title} idPrefix={idPrefix} tabs={tabs.items} selected={tabs.selected} onSelect={tabs.onSelect} />
+        ) : null}
+      </div>
+      <div {...body} aria-busy={busy} className={stale ? "cxa-stale" : undefined}>
+        {children}
+      </div>
+      {footer ? <div className="cxa-panel-foot">{footer}</div> : null}
+    </section>
+  );
+}
+
+/** "Show more" up to the server's maximum, and back. */
+export function ShowMoreButton(props: { expanded: boolean; canExpand: boolean; onToggle: () => void }) {
+  if (!props.expanded && !props.canExpand) return null;
+  return (
+    <button type="button" className="cxa-link-button" aria-expanded={props.expanded} onClick={props.onToggle}>
+      {props.expanded ? "Show less" : "Show more"}
+    </button>
+  );
+}

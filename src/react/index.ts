@@ -1,0 +1,58 @@
+// convex-analytics/react: the dashboard component and the hooks and helpers it is built
+// from, for hosts that want their own layout over the same subscriptions.
+export { AnalyticsDashboard, type AnalyticsDashboardProps } from "./AnalyticsDashboard.js";
+export type {
+  AnalyticsApi,
+  BreakdownArgs,
+  EventPropertiesArgs,
+  ListArgs,
+  OverviewArgs,
+  RangeArgs,
+  RealtimeArgs,
+  TimeseriesArgs,
+} from "./api.js";
+export {
+  LIST_PAGE_SIZE,
+  previousRange,
+  useBreakdown,
+  useEventProperties,
+  useEventsList,
+  useHasAnyEvents,
+  useOverview,
+  useRealtime,
+  useRecentEventPropertyNames,
+  useSessionsList,
+  useTimeseries,
+  type QueryState,
+} from "./queries.js";
+export { useDashboardRange, useHourClock } from "./useDashboardRange.js";
+export {
+  PRESET_LABELS,
+  RANGE_PRESETS,
+  intervalFor,
+  rangeFor,
+  type CustomRange,
+  type DashboardRange,
+  type RangePreset,
+  type RangeSelection,
+} from "./range.js";
+export {
+  formatCount,
+  formatDuration,
+  formatPercent,
+  formatRatio,
+  pointsDelta,
+  relativeDelta,
+  type Delta,
+} from "./format.js";
+export { KPIS, CHART_METRICS, type ChartMetric, type KpiDefinition, type KpiKey } from "./metrics.js";
+export {
+  DARK_PALETTE,
+  LIGHT_PALETTE,
+  THEME_VARIABLES,
+  type DashboardTheme,
+  type ThemeMode,
+  type ThemeVariable,
+  type ThemeVariables,
+} from "./theme.js";
+export { DASHBOARD_CSS, ROOT_CLASS } from "./styles.js";

@@ -1,0 +1,145 @@
+// The hooks the dashboard is built from, one per read function (SPEC §3). Each takes the
+// host's `api` module and a range from `useDashboardRange`, so hosts can build their own
+// views with the same shared subscriptions.
+import { usePaginatedQuery, useQuery } from "convex/react";
+import { useRef } from "react";
+import type {
+  Breakdown,
+  Dimension,
+  EventProperties,
+  Overview,
+  Realtime,
+  Timeseries,
+} from "../client/types.js";
+import type { AnalyticsApi } from "./api.js";
+import type { DashboardRange } from "./range.js";
+
+/** Rows per page of the visit and event lists. */
+export const LIST_PAGE_SIZE = 10;
+/** Recent events scanned for property names to offer in the drill-down (the server's page cap). */
+export const RECENT_EVENTS_FOR_PROPS = 100;
+
+/**
+ * `data` is the latest result; while new arguments load it is the previous result of the
+ * same `kind` with `isStale` set, so changing the range dims the figures instead of
+ * flashing skeletons. A different kind (another site, dimension…) never shows stale data.
+ */
+export type QueryState<T> = { data: T | undefined; isStale: boolean };
+
+function useKeepPrevious<T>(value: T | undefined, kind: string): QueryState<T> {
+  const last = useRef<{ kind: string; value: T } | null>(null);
+  if (value !== undefined) {
+    last.current = { kind, value };
+    return { data: value, isStale: false };
+  }
+  if (last.current && last.current.kind === kind) return { data: last.current.value, isStale: true };
+  return { data: undefined, isStale: false };
+}
+
+/** The range of equal length just before `range`, as `compare: true` defines it. */
+export function previousRange(range: DashboardRange): DashboardRange {
+  return { from: range.from - (range.to - range.from), to: range.from, interval: range.interval };
+}
+
+export function useOverview(api: AnalyticsApi, siteId: string, range: DashboardRange, compare: boolean) {
+  const args = { siteId, from: range.from, to: range.to };
+  // `compare` is left out rather than sent as false, so toggling it back off returns to
+  // the very subscription that was open before.
+  const result: Overview | undefined = useQuery(api.getOverview, compare ? { ...args, compare: true } : args);
+  return useKeepPrevious(result, siteId);
+}
+
+export function useTimeseries(api: AnalyticsApi, siteId: string, range: DashboardRange | null) {
+  const result: Timeseries | undefined = useQuery(
+    api.getTimeseries,
+    range ? { siteId, from: range.from, to: range.to, interval: range.interval } : "skip",
+  );
+  return useKeepPrevious(result, `${siteId}:${range === null}`);
+}
+
+export function useBreakdown(
+  api: AnalyticsApi,
+  siteId: string,
+  range: DashboardRange,
+  dimension: Dimension,
+  limit: number,
+) {
+  const result: Breakdown | undefined = useQuery(api.getBreakdown, {
+    siteId,
+    from: range.from,
+    to: range.to,
+    dimension,
+    limit,
+  });
+  return useKeepPrevious(result, `${siteId}:${dimension}`);
+}
+
+export function useEventProperties(
+  api: AnalyticsApi,
+  siteId: string,
+  range: DashboardRange,
+  eventName: string,
+  property: string | null,
+  limit: number,
+) {
+  const result: EventProperties | undefined = useQuery(
+    api.getEventProperties,
+    property ? { siteId, from: range.from, to: range.to, eventName, property, limit } : "skip",
+  );
+  return useKeepPrevious(result, `${siteId}:${eventName}:${property}`);
+}
+
+/**
+ * Property names seen on recent `eventName` events, most frequent first. The read API has
+ * no list of property keys, so the newest page of raw events stands in for one.
+ */
+export function useRecentEventPropertyNames(
+  api: AnalyticsApi,
+  siteId: string,
+  range: DashboardRange,
+  eventName: string,
+): string[] | undefined {
+  const recent = useQuery(api.listEvents, {
+    siteId,
+    from: range.from,
+    to: range.to,
+    paginationOpts: { numItems: RECENT_EVENTS_FOR_PROPS, cursor: null },
+  });
+  if (recent === undefined) return undefined;
+  const counts = new Map<string, number>();
+  for (const event of recent.page) {
+    if (event.type !== "event" || event.name !== eventName || !event.props) continue;
+    for (const key of Object.keys(event.props)) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([key]) => key);
+}
+
+/** Whether the site has ever received an event; asked only when `enabled` (an empty range). */
+export function useHasAnyEvents(api: AnalyticsApi, siteId: string, enabled: boolean): boolean | undefined {
+  const newest = useQuery(
+    api.listEvents,
+    enabled ? { siteId, paginationOpts: { numItems: 1, cursor: null } } : "skip",
+  );
+  return newest === undefined ? undefined : newest.page.length > 0;
+}
+
+/** Takes the function itself: `getRealtime` is optional, and a hook can't be called conditionally. */
+export function useRealtime(getRealtime: NonNullable<AnalyticsApi["getRealtime"]>, siteId: string): Realtime | undefined {
+  return useQuery(getRealtime, { siteId });
+}
+
+export function useSessionsList(api: AnalyticsApi, siteId: string, range: DashboardRange) {
+  return usePaginatedQuery(
+    api.listSessions,
+    { siteId, from: range.from, to: range.to },
+    { initialNumItems: LIST_PAGE_SIZE },
+  );
+}
+
+export function useEventsList(api: AnalyticsApi, siteId: string, range: DashboardRange) {
+  return usePaginatedQuery(
+    api.listEvents,
+    { siteId, from: range.from, to: range.to },
+    { initialNumItems: LIST_PAGE_SIZE },
+  );
+}

@@ -1,0 +1,205 @@
+// The dashboard's only stylesheet. Every selector starts with the root class so nothing
+// leaks into the host page and no host rule is needed; a test parses this text to hold
+// that line. Layout follows the component's own width (container queries), not the
+// viewport, because a dashboard is often embedded in a narrower column.
+import { DARK_PALETTE, LIGHT_PALETTE, paletteDeclarations } from "./theme.js";
+
+export const ROOT_CLASS = "cxa-root";
+const R = `.${ROOT_CLASS}`;
+
+export const DASHBOARD_CSS = `
+${R} { ${paletteDeclarations(LIGHT_PALETTE)} }
+${R}[data-theme="dark"] { ${paletteDeclarations(DARK_PALETTE)} color-scheme: dark; }
+@media (prefers-color-scheme: dark) {
+  ${R}[data-theme="auto"] { ${paletteDeclarations(DARK_PALETTE)} color-scheme: dark; }
+}
+${R} {
+  container-type: inline-size;
+  box-sizing: border-box;
+  display: flex; flex-direction: column; gap: 16px;
+  padding: 16px;
+  background: var(--cxa-bg); color: var(--cxa-text);
+  font-family: var(--cxa-font); font-size: 14px; line-height: 1.45;
+  -webkit-font-smoothing: antialiased;
+  border-radius: var(--cxa-radius);
+}
+${R} *, ${R} *::before, ${R} *::after { box-sizing: inherit; }
+${R} :focus-visible { outline: 2px solid var(--cxa-focus); outline-offset: 2px; }
+${R} h2, ${R} h3, ${R} p { margin: 0; }
+${R} .cxa-sr-only {
+  position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; border: 0;
+}
+${R} .cxa-muted { color: var(--cxa-text-muted); }
+
+/* Header: title, range picker, compare switch. Wraps onto two lines on phones. */
+${R} .cxa-header { display: flex; flex-wrap: wrap; align-items: flex-end; justify-content: space-between; gap: 12px; }
+${R} .cxa-title { font-size: 20px; font-weight: 700; letter-spacing: -0.01em; }
+${R} .cxa-subtitle { font-size: 13px; color: var(--cxa-text-muted); }
+${R} .cxa-controls { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 10px; }
+${R} .cxa-field { display: flex; flex-direction: column; gap: 4px; font-size: 12px; font-weight: 600; color: var(--cxa-text-muted); }
+${R} .cxa-select, ${R} .cxa-input {
+  font: inherit; font-size: 14px; font-weight: 500; color: var(--cxa-text);
+  background: var(--cxa-surface); border: 1px solid var(--cxa-border-strong); border-radius: 8px;
+  padding: 7px 10px; min-height: 36px;
+}
+${R} .cxa-select { padding-right: 28px; }
+${R} .cxa-switch { display: inline-flex; align-items: center; gap: 8px; min-height: 36px; font-size: 14px; font-weight: 500; cursor: pointer; user-select: none; }
+${R} .cxa-switch input { width: 16px; height: 16px; margin: 0; accent-color: var(--cxa-accent); cursor: pointer; }
+
+/* Buttons: native button elements, visibly focusable. */
+${R} .cxa-button {
+  font: inherit; font-size: 13px; font-weight: 600; cursor: pointer;
+  color: var(--cxa-text); background: var(--cxa-surface);
+  border: 1px solid var(--cxa-border-strong); border-radius: 8px; padding: 6px 12px; min-height: 32px;
+}
+${R} .cxa-button:hover { background: var(--cxa-surface-muted); }
+${R} .cxa-button:disabled { opacity: 0.6; cursor: default; }
+${R} .cxa-button-primary { background: var(--cxa-accent); color: var(--cxa-accent-text); border-color: var(--cxa-accent); }
+${R} .cxa-button-primary:hover { background: var(--cxa-accent); filter: brightness(1.08); }
+${R} .cxa-link-button {
+  font: inherit; color: var(--cxa-accent); background: none; border: 0; padding: 2px 0; cursor: pointer; font-weight: 600;
+}
+${R} .cxa-link-button:hover { text-decoration: underline; }
+
+${R} .cxa-card {
+  position: relative; background: var(--cxa-surface); border: 1px solid var(--cxa-border);
+  border-radius: var(--cxa-radius); box-shadow: 0 1px 2px rgba(16, 24, 40, 0.04);
+}
+
+/* KPI row: as many columns as fit, two on a 375 px phone. */
+${R} .cxa-kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 1px; padding: 0; overflow: hidden; background: var(--cxa-border); }
+${R} .cxa-kpi {
+  display: flex; flex-direction: column; align-items: flex-start; gap: 2px; min-width: 0;
+  padding: 14px 16px; background: var(--cxa-surface); color: inherit; text-align: left;
+  font: inherit; border: 0; border-radius: 0; position: relative;
+}
+${R} button.cxa-kpi { cursor: pointer; }
+${R} button.cxa-kpi:hover { background: var(--cxa-surface-muted); }
+${R} button.cxa-kpi[aria-pressed="true"]::after {
+  content: ""; position: absolute; left: 16px; right: 16px; bottom: 0; height: 3px;
+  border-radius: 3px 3px 0 0; background: var(--cxa-accent);
+}
+${R} .cxa-kpi-label { font-size: 11px; font-weight: 700; letter-spacing: 0.06em; text-transform: uppercase; color: var(--cxa-text-muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 100%; }
+${R} .cxa-kpi-value { font-size: 24px; font-weight: 700; letter-spacing: -0.02em; font-variant-numeric: tabular-nums; }
+${R} .cxa-kpi-foot { display: flex; align-items: baseline; gap: 6px; min-height: 18px; font-size: 12px; }
+${R} .cxa-delta { font-weight: 700; font-variant-numeric: tabular-nums; }
+${R} .cxa-delta-good { color: var(--cxa-positive); }
+${R} .cxa-delta-bad { color: var(--cxa-negative); }
+${R} .cxa-delta-flat { color: var(--cxa-text-muted); }
+${R} .cxa-live-dot {
+  display: inline-block; width: 8px; height: 8px; margin-right: 6px; border-radius: 50%;
+  background: var(--cxa-positive); animation: cxa-pulse 2s ease-in-out infinite;
+}
+
+/* Chart */
+${R} .cxa-chart-card { padding: 16px 16px 8px; }
+${R} .cxa-chart-head { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: 8px; margin-bottom: 8px; }
+${R} .cxa-chart-title { font-size: 15px; font-weight: 700; }
+${R} .cxa-legend { display: flex; gap: 14px; font-size: 12px; color: var(--cxa-text-muted); }
+${R} .cxa-legend-swatch { display: inline-block; width: 14px; height: 3px; margin-right: 6px; vertical-align: middle; border-radius: 2px; background: var(--cxa-accent); }
+${R} .cxa-legend-swatch-previous { background: repeating-linear-gradient(90deg, var(--cxa-text-muted) 0 4px, transparent 4px 7px); }
+${R} .cxa-chart { width: 100%; height: 260px; margin: 0; }
+${R} .cxa-chart .recharts-cartesian-axis-tick-value { fill: var(--cxa-text-muted); font-size: 12px; }
+${R} .cxa-chart .recharts-surface { overflow: visible; }
+${R} .cxa-tooltip {
+  background: var(--cxa-surface); color: var(--cxa-text); border: 1px solid var(--cxa-border-strong);
+  border-radius: 8px; padding: 8px 10px; font-size: 12px; box-shadow: 0 6px 18px rgba(16, 24, 40, 0.14);
+}
+${R} .cxa-tooltip-title { font-weight: 700; margin-bottom: 4px; }
+${R} .cxa-tooltip-row { display: flex; justify-content: space-between; gap: 16px; font-variant-numeric: tabular-nums; }
+
+/* Panels: stacked on phones, two columns from 760 px of dashboard width. */
+${R} .cxa-grid { display: grid; grid-template-columns: minmax(0, 1fr); gap: 16px; }
+@container (min-width: 760px) {
+  ${R} .cxa-grid { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  ${R} .cxa-span-2 { grid-column: 1 / -1; }
+}
+${R} .cxa-panel { display: flex; flex-direction: column; padding: 14px 16px; min-height: 200px; }
+${R} .cxa-panel-head { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 8px; margin-bottom: 10px; }
+${R} .cxa-panel-title { font-size: 15px; font-weight: 700; }
+${R} .cxa-tabs { display: flex; gap: 2px; overflow-x: auto; max-width: 100%; padding: 2px; border-radius: 8px; background: var(--cxa-surface-muted); }
+${R} .cxa-tab {
+  font: inherit; font-size: 12px; font-weight: 600; white-space: nowrap; cursor: pointer;
+  color: var(--cxa-text-muted); background: transparent; border: 0; border-radius: 6px; padding: 5px 10px;
+}
+${R} .cxa-tab:hover { color: var(--cxa-text); }
+${R} .cxa-tab[aria-selected="true"] { color: var(--cxa-text); background: var(--cxa-surface); box-shadow: 0 1px 2px rgba(16, 24, 40, 0.12); }
+${R} .cxa-panel-foot { display: flex; justify-content: center; margin-top: auto; padding-top: 10px; }
+
+/* Breakdown tables: key with a bar proportional to visitors, then the counts. */
+${R} .cxa-table { width: 100%; border-collapse: separate; border-spacing: 0 3px; table-layout: fixed; font-variant-numeric: tabular-nums; }
+${R} .cxa-table th {
+  font-size: 11px; font-weight: 700; letter-spacing: 0.06em; text-transform: uppercase;
+  color: var(--cxa-text-muted); text-align: left; padding: 0 8px 4px;
+}
+${R} .cxa-table td { padding: 0 8px; height: 32px; vertical-align: middle; }
+${R} .cxa-table .cxa-num { width: 76px; text-align: right; white-space: nowrap; }
+${R} .cxa-table th.cxa-num { text-align: right; }
+${R} .cxa-cell-key { position: relative; padding: 0; }
+${R} .cxa-table td.cxa-cell-key { padding: 0; }
+${R} .cxa-bar { position: absolute; top: 0; bottom: 0; left: 0; border-radius: 6px; background: var(--cxa-bar); }
+${R} .cxa-key-text {
+  position: relative; display: block; padding: 0 8px; line-height: 32px;
+  overflow: hidden; white-space: nowrap; text-overflow: ellipsis;
+}
+${R} .cxa-row-button {
+  position: relative; display: block; width: 100%; padding: 0 8px; line-height: 32px; text-align: left;
+  font: inherit; color: var(--cxa-text); background: none; border: 0; border-radius: 6px; cursor: pointer;
+  overflow: hidden; white-space: nowrap; text-overflow: ellipsis;
+}
+${R} .cxa-row-button:hover { text-decoration: underline; }
+${R} .cxa-none { padding: 24px 8px; text-align: center; color: var(--cxa-text-muted); }
+
+/* Event property drill-down */
+${R} .cxa-drill-head { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; margin-bottom: 10px; }
+${R} .cxa-chips { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 10px; }
+${R} .cxa-chip {
+  font: inherit; font-size: 12px; font-family: var(--cxa-mono); cursor: pointer;
+  color: var(--cxa-text); background: var(--cxa-surface-muted); border: 1px solid var(--cxa-border); border-radius: 999px; padding: 3px 10px;
+}
+${R} .cxa-chip[aria-pressed="true"] { background: var(--cxa-accent); color: var(--cxa-accent-text); border-color: var(--cxa-accent); }
+${R} .cxa-inline-form { display: flex; gap: 8px; align-items: flex-end; flex-wrap: wrap; margin-bottom: 10px; }
+${R} .cxa-inline-form .cxa-field { flex: 1 1 160px; }
+
+/* Lists of visits and raw events: scroll sideways on phones rather than squash. */
+${R} .cxa-scroll { overflow-x: auto; margin: 0 -16px; padding: 0 16px; }
+${R} .cxa-list { width: 100%; min-width: 640px; border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }
+${R} .cxa-list th {
+  font-size: 11px; font-weight: 700; letter-spacing: 0.06em; text-transform: uppercase; text-align: left;
+  color: var(--cxa-text-muted); padding: 6px 8px; border-bottom: 1px solid var(--cxa-border); white-space: nowrap;
+}
+${R} .cxa-list td { padding: 8px; border-bottom: 1px solid var(--cxa-border); vertical-align: top; }
+${R} .cxa-list .cxa-num { text-align: right; white-space: nowrap; }
+${R} .cxa-list .cxa-nowrap { white-space: nowrap; }
+${R} .cxa-list .cxa-path { font-family: var(--cxa-mono); font-size: 12px; word-break: break-all; }
+${R} .cxa-badge {
+  display: inline-block; font-size: 11px; font-weight: 700; padding: 1px 8px; border-radius: 999px;
+  background: var(--cxa-surface-muted); color: var(--cxa-text-muted); border: 1px solid var(--cxa-border);
+}
+${R} .cxa-badge-event { background: var(--cxa-bar); color: var(--cxa-text); border-color: transparent; }
+${R} .cxa-props { font-family: var(--cxa-mono); font-size: 12px; color: var(--cxa-text-muted); word-break: break-word; }
+
+/* Loading skeletons */
+${R} .cxa-skeleton { display: block; border-radius: 6px; background: var(--cxa-skeleton); animation: cxa-pulse 1.4s ease-in-out infinite; }
+${R} .cxa-skeleton-rows { display: flex; flex-direction: column; gap: 6px; }
+${R} .cxa-stale { opacity: 0.6; transition: opacity 0.2s; }
+
+/* Empty and error states */
+${R} .cxa-empty { padding: 28px 24px; display: flex; flex-direction: column; gap: 14px; }
+${R} .cxa-empty-title { font-size: 18px; font-weight: 700; }
+${R} .cxa-snippet { display: flex; flex-direction: column; gap: 6px; }
+${R} .cxa-snippet-head { display: flex; justify-content: space-between; align-items: center; gap: 8px; font-size: 13px; font-weight: 600; }
+${R} .cxa-code {
+  margin: 0; padding: 12px 14px; overflow-x: auto; border-radius: 8px; border: 1px solid var(--cxa-border);
+  background: var(--cxa-surface-muted); color: var(--cxa-text); font-family: var(--cxa-mono); font-size: 12.5px; line-height: 1.6; white-space: pre;
+}
+${R} .cxa-alert { padding: 16px 18px; border-left: 4px solid var(--cxa-negative); display: flex; flex-direction: column; gap: 8px; align-items: flex-start; }
+${R} .cxa-alert-title { font-weight: 700; color: var(--cxa-negative); }
+${R} .cxa-alert-message { font-family: var(--cxa-mono); font-size: 13px; white-space: pre-wrap; word-break: break-word; }
+
+@keyframes cxa-pulse { 0%, 100% { opacity: 1; } 50% { opacity: 0.45; } }
+@media (prefers-reduced-motion: reduce) {
+  ${R} .cxa-skeleton, ${R} .cxa-live-dot { animation: none; }
+}
+`;
