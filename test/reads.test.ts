@@ -2,6 +2,8 @@
 // traffic (ARCHITECTURE invariant 6).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components } from "../example/convex/_generated/api.js";
+import { PARTITIONS } from "../src/component/lib/limits.js";
+import { partitionOf } from "../src/component/lib/pipeline.js";
 import { createHarness, DAY, HOUR, MINUTE, type Harness } from "./harness.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -86,15 +88,27 @@ describe("reads", () => {
     expect(windowed.page.map((e) => e.eventId)).toEqual(["e13", "e12", "e11", "e10"]);
   });
 
-  it("reads no more documents for a 30-day overview at 1,000 events than at 200", async () => {
+  it("reads no more documents for a 30-day overview at 5,000 events than at 200", async () => {
+    // Day-aligned range: the overview reads exactly 30 day buckets. In every event slot one
+    // visitor of each partition visits, so at both volumes every bucket holds a row for every
+    // partition and the only difference left is the number of events.
+    const rangeEnd = NOW - (NOW % DAY);
+    const rangeStart = rangeEnd - 30 * DAY;
+    const visitorsByPartition = Array.from({ length: PARTITIONS }, () => [] as string[]);
+    for (let i = 0; visitorsByPartition.some((visitors) => visitors.length < 10); i++) {
+      const visitors = visitorsByPartition[partitionOf(`v${i}`)]!;
+      if (visitors.length < 10) visitors.push(`v${i}`);
+    }
     const docsRead = async (eventCount: number) => {
       const site = await createHarness();
       const batch: object[] = [];
-      for (let i = 0; i < eventCount; i++) {
-        // 40 visitors over the last 30 days, 5 pages: every hour and day bucket of the
-        // range can hold data at either volume.
-        const ts = NOW - 30 * DAY + Math.floor((i * 30 * DAY) / eventCount);
-        batch.push(view(`e${i}`, ts, `v${i % 40}`, `/p${i % 5}`));
+      const slots = eventCount / PARTITIONS;
+      for (let slot = 0; slot < slots; slot++) {
+        const ts = rangeStart + Math.floor((slot * 30 * DAY) / slots);
+        for (let partition = 0; partition < PARTITIONS; partition++) {
+          const visitor = visitorsByPartition[partition]![slot % 10]!;
+          batch.push(view(`e${slot}-${partition}`, ts, visitor, `/p${slot % 5}`));
+        }
       }
       for (let i = 0; i < batch.length; i += 500) {
         await site.admin.mutation(api.analytics.importEvents, { siteId: site.siteId, events: batch.slice(i, i + 500) });
@@ -104,17 +118,19 @@ describe("reads", () => {
         const before = await ctx.meta.getTransactionMetrics();
         const overview = await ctx.runQuery(components.analytics.reports.getOverview, {
           siteId: site.siteId,
-          from: NOW - 30 * DAY,
-          to: NOW,
+          from: rangeStart,
+          to: rangeEnd,
         });
         const after = await ctx.meta.getTransactionMetrics();
-        expect(overview.pageviews).toBeGreaterThan(0);
+        expect(overview.pageviews).toBe(eventCount);
         return after.documentsRead.used - before.documentsRead.used;
       });
     };
     const small = await docsRead(200);
-    const large = await docsRead(1_000);
-    console.log(`30-day overview documents read: ${small} at 200 events, ${large} at 1,000 events`);
-    expect(large).toBeLessThanOrEqual(small);
+    const large = await docsRead(5_000);
+    console.log(`30-day overview documents read: ${small} at 200 events, ${large} at 5,000 events`);
+    // 30 day buckets × 4 partitions of the overview's one dimension, plus the site.
+    expect(small).toBe(30 * PARTITIONS + 1);
+    expect(large).toBe(small);
   });
 });
