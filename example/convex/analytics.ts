@@ -1,4 +1,4 @@
-import { exposeAdminApi, exposeAnalyticsApi, type AuthFn } from "convex-analytics";
+import { exposeAdminApi, exposeAnalyticsApi, exposeMaintenance, type AuthFn } from "convex-analytics";
 import { components } from "./_generated/api.js";
 
 // Who may read the dashboard. This example lets any signed-in identity read every site and
@@ -16,10 +16,14 @@ const adminAuth: AuthFn = async (ctx, request) => {
   if (!identity) throw new Error(`Sign in as an administrator to call ${request.fn}`);
 };
 
-export const { getOverview, getTimeseries, getBreakdown, getEventProperties, listEvents, listSessions } =
+export const { getOverview, getTimeseries, getBreakdown, getEventProperties, listEvents, listSessions, getRealtime } =
   exposeAnalyticsApi(components.analytics, { auth: readAuth });
 
-export const { createSite, updateSite, rotateWriteKey, getSite, listSites, importEvents } = exposeAdminApi(
+export const { createSite, updateSite, rotateWriteKey, getSite, listSites, importEvents, getHealth, runMaintenance } =
+  exposeAdminApi(
   components.analytics,
   { auth: adminAuth },
 );
+
+// What the default crons (crons.ts) run: an internal action, unreachable from clients.
+export const { analyticsMaintenance } = exposeMaintenance(components.analytics);

@@ -97,6 +97,7 @@ export function exposeAnalyticsApi(component: ComponentApi, options: { auth: Aut
     ),
     listEvents: exposedQuery(r.listEvents, listArgs, "read", "listEvents", auth),
     listSessions: exposedQuery(r.listSessions, listArgs, "read", "listSessions", auth),
+    getRealtime: exposedQuery(component.presence.getRealtime, { siteId: v.string() }, "read", "getRealtime", auth),
   };
 }
 
@@ -139,6 +140,13 @@ export function exposeAdminApi(component: ComponentApi, options: { auth: AuthFn 
       component.ingest.importEvents,
       { siteId: v.string(), events: v.array(v.any()) },
       "importEvents",
+      auth,
+    ),
+    getHealth: exposedQuery(component.maintenance.getHealth, { siteId: v.string() }, "admin", "getHealth", auth),
+    runMaintenance: exposedMutation(
+      component.maintenance.runMaintenance,
+      { siteId: v.optional(v.string()) },
+      "runMaintenance",
       auth,
     ),
   };

@@ -1,4 +1,13 @@
 export { exposeAnalyticsApi, exposeAdminApi, type AuthFn, type AuthRequest } from "./facades.js";
 export { registerRoutes, type RegisterRoutesOptions } from "./routes.js";
+export {
+  exposeMaintenance,
+  registerDefaultAnalyticsCrons,
+  ANALYTICS_CRON_NAMES,
+  DEFAULT_CRON_OPTIONS,
+  type DefaultCronOptions,
+  type MaintenanceTask,
+} from "./crons.js";
+export * from "./accessLog.js";
 export type { ComponentApi } from "../component/_generated/component.js";
 export * from "./types.js";

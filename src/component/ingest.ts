@@ -95,6 +95,23 @@ async function storeEvents(
   return { accepted, duplicates };
 }
 
+/**
+ * Live pageviews and heartbeats move their session's presence row. That is another
+ * transaction's job (presence.touch): ingest itself never reads or writes a row that other
+ * requests write (invariant 1).
+ */
+function isLive(event: EnrichedEvent, site: Doc<"sites">, now: number) {
+  return event.path !== undefined && now - event.ts <= site.settings.presenceTimeoutMs;
+}
+
+async function schedulePresence(ctx: MutationCtx, site: Doc<"sites">, events: EnrichedEvent[], now: number) {
+  const live = events.filter((e) => (e.type === "pageview" || e.type === "heartbeat") && isLive(e, site, now));
+  if (live.length === 0) return;
+  const touches = live.map((e) => ({ visitorId: e.visitorId, sessionId: e.sessionId, path: e.path!, ts: e.ts }));
+  const heartbeats = live.filter((e) => e.type === "heartbeat");
+  await ctx.scheduler.runAfter(0, internal.presence.touch, { siteId: site._id, touches, heartbeats });
+}
+
 export const ingest = mutation({
   args: {
     keyHash: v.string(),
@@ -124,8 +141,13 @@ export const ingest = mutation({
       index,
       enriched: enrichEvent(event, request, site!, clampTimestamp(event.ts, now, "live")),
     }));
-    const stored = await storeEvents(ctx, site!, enriched);
-    return { ok: true as const, result: { ...stored, filtered: 0, rejected } };
+    // A live heartbeat is accepted here and stored by presence.touch only if it moved the
+    // session's presence row (SPEC §5: inside heartbeatDedupMs it writes nothing).
+    const liveHeartbeat = (e: EnrichedEvent) => e.type === "heartbeat" && isLive(e, site!, now);
+    const deferred = enriched.filter((e) => liveHeartbeat(e.enriched)).length;
+    const stored = await storeEvents(ctx, site!, enriched.filter((e) => !liveHeartbeat(e.enriched)));
+    await schedulePresence(ctx, site!, enriched.map((e) => e.enriched), now);
+    return { ok: true as const, result: { ...stored, accepted: stored.accepted + deferred, filtered: 0, rejected } };
   },
 });
 

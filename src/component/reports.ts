@@ -59,7 +59,7 @@ async function readRows(ctx: QueryCtx, site: Doc<"sites">, dimension: string, se
 }
 
 async function rangeRows(ctx: QueryCtx, site: Doc<"sites">, dimension: string, from: number, to: number) {
-  return readRows(ctx, site, dimension, coverRange(from, to, site.timezone, false));
+  return readRows(ctx, site, dimension, coverRange(from, to, site.timezone, true));
 }
 
 export const getOverview = query({

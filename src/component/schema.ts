@@ -119,7 +119,10 @@ export default defineSchema({
     firstSeen: v.number(),
     lastSeen: v.number(),
     userId: v.optional(v.string()),
-  }).index("by_visitor", ["siteId", "visitorId"]),
+  })
+    .index("by_visitor", ["siteId", "visitorId"])
+    /** Retention prunes visitors not seen since the cutoff. */
+    .index("by_last_seen", ["siteId", "lastSeen"]),
 
   /**
    * One row per (granularity, bucket, dimension, key) per partition ("shard"). Partition
@@ -140,7 +143,40 @@ export default defineSchema({
     durationMs: v.number(),
     visitors: v.bytes(),
     users: v.optional(v.bytes()),
-  }).index("by_row", ["siteId", "granularity", "dimension", "bucket", "key", "partition"]),
+  })
+    .index("by_row", ["siteId", "granularity", "dimension", "bucket", "key", "partition"])
+    /** Compaction's work list: the shard rows (partition ≥ 0) of closed buckets. */
+    .index("by_shard", ["siteId", "partition", "granularity", "bucket"]),
+
+  /** One row per live session (lib/presence). Written only when it changes. */
+  presence: defineTable({
+    siteId: v.id("sites"),
+    visitorId: v.string(),
+    sessionId: v.string(),
+    path: v.string(),
+    lastSeen: v.number(),
+  })
+    .index("by_session", ["siteId", "visitorId", "sessionId"])
+    .index("by_last_seen", ["siteId", "lastSeen"]),
+
+  /** Per site: what getRealtime returns, rewritten at most every REALTIME_REFRESH_MS. */
+  realtimeSummary: defineTable({
+    siteId: v.id("sites"),
+    activeVisitors: v.number(),
+    pages: v.array(v.object({ path: v.string(), visitors: v.number() })),
+    updatedAt: v.number(),
+    /** How many times the summary was rewritten: the bound of invariant 7, observable. */
+    refreshes: v.number(),
+  }).index("by_site", ["siteId"]),
+
+  /**
+   * Per site: whether the refresh loop is scheduled. Apart from the summary so that
+   * touches, which read this, are not invalidated by every refresh.
+   */
+  realtimeLoop: defineTable({
+    siteId: v.id("sites"),
+    running: v.boolean(),
+  }).index("by_site", ["siteId"]),
 
   /** Per (site, partition): written only by that partition's worker. */
   workerState: defineTable({

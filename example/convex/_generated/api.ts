@@ -8,6 +8,7 @@
  */
 
 import type * as analytics from "../analytics.js";
+import type * as crons from "../crons.js";
 import type * as http from "../http.js";
 
 import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
@@ -15,6 +16,7 @@ import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
   "analytics": typeof analytics;
+  "crons": typeof crons;
   "http": typeof http;
 }> = anyApi as any;
 

@@ -8,6 +8,8 @@
  */
 
 import type * as ingest from "../ingest.js";
+import type * as maintenance from "../maintenance.js";
+import type * as presence from "../presence.js";
 import type * as reports from "../reports.js";
 import type * as sites from "../sites.js";
 import type * as worker from "../worker.js";
@@ -17,6 +19,8 @@ import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
   "ingest": typeof ingest;
+  "maintenance": typeof maintenance;
+  "presence": typeof presence;
   "reports": typeof reports;
   "sites": typeof sites;
   "worker": typeof worker;

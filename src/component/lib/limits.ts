@@ -71,3 +71,39 @@ export const MAX_SITE_NAME_LENGTH = 200;
 export const MAX_ALLOWED_ORIGINS = 50;
 export const MIN_WRITE_KEY_LENGTH = 16;
 export const MAX_WRITE_KEY_LENGTH = 128;
+
+/**
+ * Maintenance (invariant 5). Each step is one mutation whose reads and writes stay far
+ * inside the transaction limits; a run takes at most MAINTENANCE_STEPS_PER_RUN steps and
+ * reschedules itself while work remains.
+ */
+export const COMPACTION_GROUPS_PER_STEP = 100;
+/** A bucket is compacted once it ended this long ago: the worker is done with it by then. */
+export const COMPACTION_GRACE_MS = HOUR_MS;
+/** Raw events, sessions and visitors looked at (and at most deleted) per retention step. */
+export const RETENTION_SCAN_PER_STEP = 1_000;
+export const RETENTION_DELETES_PER_STEP = 500;
+export const MAINTENANCE_STEPS_PER_RUN = 50;
+/** Sites one `runMaintenance` call or sweep looks at. */
+export const MAX_SITES_PER_MAINTENANCE = 100;
+/** Pending events counted by getHealth, per partition; more shows as the cap. */
+export const HEALTH_PENDING_SCAN = 2_500;
+/** Shard rows of closed buckets counted by getHealth, per partition and granularity. */
+export const HEALTH_BACKLOG_SCAN = 1_000;
+/** Recent sessions getHealth checks for duplicates (invariant 3: there must be none). */
+export const HEALTH_SESSION_SCAN = 1_000;
+/** The sweep re-kicks a partition whose oldest pending event waited this long (a crash left it). */
+export const SWEEP_STALE_PENDING_MS = 30_000;
+
+/**
+ * Realtime (invariant 7): the per-site summary is recomputed at most this often, so an open
+ * dashboard re-runs at most 60 s / REALTIME_REFRESH_MS times a minute however many visitors
+ * are live.
+ */
+export const REALTIME_REFRESH_MS = 5_000;
+/** Live presence rows one summary refresh reads; beyond it the figure is a lower bound. */
+export const REALTIME_SCAN = 10_000;
+/** Pages listed in the realtime summary. */
+export const REALTIME_TOP_PAGES = 10;
+/** Stale presence rows deleted per sweep step. */
+export const PRESENCE_SWEEP_PER_STEP = 1_000;

@@ -11,7 +11,7 @@
 import type { EventType } from "../../client/types.js";
 import { MAX_SESSION_EVENT_NAMES, MAX_SESSION_PAGEVIEWS } from "./limits.js";
 import { ALL, type Counters, type Granularity, type RowRef, rowId, zeroCounters, addCounters } from "./rollup.js";
-import { dayBucket, hourBucket } from "./time.js";
+import { dayBucket, hourBucket, monthBucket } from "./time.js";
 
 export type PageviewRef = { ts: number; path: string };
 
@@ -225,13 +225,24 @@ export function attributeRows(state: SessionState, timezone: string): RowRef[] {
   return sessionAttributes(state).flatMap(([dimension, key]) => rowsAt(state.startTs, timezone, dimension, key));
 }
 
-const ROLLUP_GRANULARITIES: Granularity[] = ["hour", "day"];
+/**
+ * Every event and session writes its hour, day and month rows: month rows let a year-long
+ * read touch 12 buckets instead of 365 days, and are kept live (not built after the fact)
+ * so a late event can never leave a month behind its days.
+ */
+const ROLLUP_GRANULARITIES: Granularity[] = ["hour", "day", "month"];
 
-/** The hour and day rows of `ts` for one dimension value. */
+const BUCKET_OF: Record<Granularity, (ts: number, timezone: string) => number> = {
+  hour: hourBucket,
+  day: dayBucket,
+  month: monthBucket,
+};
+
+/** The hour, day and month rows of `ts` for one dimension value. */
 export function rowsAt(ts: number, timezone: string, dimension: string, key: string): RowRef[] {
   return ROLLUP_GRANULARITIES.map((granularity) => ({
     granularity,
-    bucket: granularity === "hour" ? hourBucket(ts, timezone) : dayBucket(ts, timezone),
+    bucket: BUCKET_OF[granularity](ts, timezone),
     dimension,
     key,
   }));
