@@ -17,17 +17,19 @@ import { normalizeError, type Filter, type How, type Op, type RangeStep, type Re
 const modules = import.meta.glob("./convex/**/*.ts");
 const componentModules = import.meta.glob("./component/**/*.ts");
 
-type Flags = typeof globalThis & { __CONVEX_TEST_NO_INDEX__?: boolean };
+type Flags = typeof globalThis & { __CONVEX_TEST_NO_INDEX__?: boolean; __CONVEX_TEST_INDEX_CHUNK_SIZE__?: number };
 const flags = globalThis as Flags;
 
-function makeEngine(indexed: boolean) {
+function makeEngine(indexed: boolean, chunkSize?: number) {
   flags.__CONVEX_TEST_NO_INDEX__ = !indexed;
+  flags.__CONVEX_TEST_INDEX_CHUNK_SIZE__ = chunkSize;
   try {
     const t = convexTest(schema, modules);
     t.registerComponent("child", componentSchema, componentModules);
     return t;
   } finally {
     delete flags.__CONVEX_TEST_NO_INDEX__;
+    delete flags.__CONVEX_TEST_INDEX_CHUNK_SIZE__;
   }
 }
 type Engine = ReturnType<typeof makeEngine>;
@@ -417,10 +419,10 @@ async function compareEverything(pair: Pair) {
   }
 }
 
-async function workload(seed: number, steps: number, options: { bulk?: number } = {}) {
+async function workload(seed: number, steps: number, options: { bulk?: number; chunkSize?: number } = {}) {
   const start = Date.UTC(2025, 0, 1);
   vi.setSystemTime(start);
-  const pair = new Pair(makeEngine(true), makeEngine(false), seed);
+  const pair = new Pair(makeEngine(true, options.chunkSize), makeEngine(false), seed);
   const w = new Workload(prng(seed), start);
   if (options.bulk) {
     // Many documents written in the same clock tick, so index keys tie up to _id.
@@ -454,10 +456,10 @@ describe("convex-test indexes (differential)", () => {
   const SEEDS = Number(process.env.ENGINE_SEEDS ?? 24);
   const STEPS = Number(process.env.ENGINE_STEPS ?? 120);
 
-  test(`${SEEDS} random workloads give identical results, errors and metrics on both engines`, async () => {
+  test(`${SEEDS} random workloads (index chunks of 2 to 4 entries) give identical results, errors and metrics on both engines`, async () => {
     const first = Number(process.env.ENGINE_FIRST_SEED ?? 1);
     let calls = 0;
-    for (let seed = first; seed < first + SEEDS; seed++) calls += await workload(seed, STEPS);
+    for (let seed = first; seed < first + SEEDS; seed++) calls += await workload(seed, STEPS, { chunkSize: 2 + (seed % 3) });
     console.log(`differential: ${SEEDS} workloads, ${calls} function calls compared`);
   });
 
