@@ -124,6 +124,20 @@ export const getRealtime = query({
   },
 });
 
+/** How often the summary was rewritten and when: the bound of invariant 7, for tests and ops. */
+export const getRealtimeStats = query({
+  args: { siteId: v.string() },
+  returns: v.object({ refreshes: v.number(), updatedAt: v.union(v.number(), v.null()) }),
+  handler: async (ctx, { siteId }) => {
+    const site = await loadSite(ctx, siteId);
+    const summary = await ctx.db
+      .query("realtimeSummary")
+      .withIndex("by_site", (q) => q.eq("siteId", site._id))
+      .unique();
+    return { refreshes: summary?.refreshes ?? 0, updatedAt: summary?.updatedAt ?? null };
+  },
+});
+
 /** Maintenance: deletes presence rows past the timeout, in bounded steps. */
 export async function sweepPresence(ctx: MutationCtx, site: Doc<"sites">, now: number) {
   const stale = await ctx.db

@@ -1,0 +1,94 @@
+// Presence and realtime (ARCHITECTURE invariant 7), through the real HTTP route.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { api, components } from "../example/convex/_generated/api.js";
+import { REALTIME_REFRESH_MS } from "../src/component/lib/limits.js";
+import { createHarness, MINUTE, type Harness } from "./harness.js";
+
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+const HEARTBEAT_MS = 15_000;
+
+function hit(type: "pageview" | "heartbeat", id: string, visitor: string, path: string) {
+  return { type, id, ts: Date.now(), visitorId: visitor, sessionId: `${visitor}-s`, url: `https://example.com${path}` };
+}
+
+async function advance(h: Harness, ms: number) {
+  await vi.advanceTimersByTimeAsync(ms);
+  await h.t.finishInProgressScheduledFunctions();
+}
+
+async function heartbeatEvents(h: Harness) {
+  const listed = await h.admin.query(api.analytics.listEvents, { siteId: h.siteId, paginationOpts: { numItems: 100, cursor: null } });
+  return listed.page.filter((e: { type: string }) => e.type === "heartbeat");
+}
+
+describe("presence and realtime", () => {
+  let h: Harness;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(NOW);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("50 sessions heartbeating for 5 minutes: 50 live visitors, a bounded number of summary rewrites, durations extended", async () => {
+    h = await createHarness();
+    const sessions = Array.from({ length: 50 }, (_, i) => ({ visitor: `v${i}`, path: i % 2 === 0 ? "/a" : "/b" }));
+    for (const { visitor, path } of sessions) expect((await h.send([hit("pageview", `${visitor}-pv`, visitor, path)])).status).toBe(202);
+    const ticks = (5 * MINUTE) / HEARTBEAT_MS;
+    for (let tick = 1; tick <= ticks; tick++) {
+      await advance(h, HEARTBEAT_MS);
+      for (const { visitor, path } of sessions) await h.send([hit("heartbeat", `${visitor}-hb${tick}`, visitor, path)]);
+    }
+    await advance(h, REALTIME_REFRESH_MS);
+    const realtime = await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId });
+    expect(realtime).toEqual({
+      activeVisitors: 50,
+      pages: [
+        { path: "/a", visitors: 25 },
+        { path: "/b", visitors: 25 },
+      ],
+      updatedAt: expect.any(Number),
+    });
+    expect(Date.now() - realtime.updatedAt).toBeLessThanOrEqual(REALTIME_REFRESH_MS);
+    const summary = await summaryRefreshes(h);
+    console.log(`realtime summary rewritten ${summary} times in 5 minutes for 50 live sessions (${50 * (ticks + 1)} requests)`);
+    expect(summary).toBeLessThanOrEqual((5 * MINUTE) / REALTIME_REFRESH_MS + 2);
+
+    // Heartbeats extend each session to 5 minutes and add no pageview.
+    await h.settle();
+    const overview = await h.admin.query(api.analytics.getOverview, { siteId: h.siteId, from: NOW - MINUTE, to: NOW + 10 * MINUTE });
+    expect(overview).toMatchObject({ pageviews: 50, sessions: 50, visitors: 50, avgDurationMs: 5 * MINUTE, bounceRate: 1 });
+
+    // Once everyone has gone, the figure drops to zero and the refresh loop stops.
+    await h.settle();
+    expect(await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).toMatchObject({ activeVisitors: 0, pages: [] });
+    const swept = await h.admin.mutation(api.analytics.runMaintenance, { siteId: h.siteId });
+    expect(swept.presenceCleared).toBe(50);
+  });
+
+  it("a heartbeat inside the dedup window for the same path writes nothing, whatever the number of tabs", async () => {
+    h = await createHarness();
+    await h.send([hit("heartbeat", "t1", "v", "/docs")]);
+    await advance(h, 0);
+    // Two more tabs of the same session, 2 s later, and a retry of the first heartbeat.
+    await advance(h, 2_000);
+    await h.send([hit("heartbeat", "t2", "v", "/docs")]);
+    await h.send([hit("heartbeat", "t3", "v", "/docs")]);
+    await h.send([hit("heartbeat", "t1", "v", "/docs")]);
+    await advance(h, 0);
+    await h.settle();
+    expect((await heartbeatEvents(h)).map((e: { eventId: string }) => e.eventId)).toEqual(["t1"]);
+    // A new path is news at once.
+    vi.setSystemTime(NOW + 3_000);
+    await h.send([hit("heartbeat", "t4", "v", "/pricing")]);
+    await h.settle();
+    expect((await heartbeatEvents(h)).map((e: { eventId: string }) => e.eventId)).toEqual(["t4", "t1"]);
+  });
+});
+
+/** How many times the realtime summary was rewritten (the component counts it). */
+async function summaryRefreshes(h: Harness): Promise<number> {
+  return await h.t.run(async (ctx) => {
+    const stats = await ctx.runQuery(components.analytics.presence.getRealtimeStats, { siteId: h.siteId });
+    return stats.refreshes;
+  });
+}
