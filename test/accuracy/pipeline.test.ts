@@ -1,0 +1,45 @@
+// Accuracy end to end: the real 10,000-line log goes through the product's importer, the
+// importEvents facade, the workers and the read API, and every figure must equal the
+// independent reference counter (reference.ts) exactly: overview, top pages, sources and
+// the daily series.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { api } from "../../example/convex/_generated/api.js";
+import { accessLogBatches } from "../../src/client/accessLog.js";
+import { createHarness } from "../harness.js";
+import { referenceFigures } from "./reference.js";
+
+const LOG = readFileSync(fileURLToPath(new URL("../../../shared/data/apache_combined_2015-05.log", import.meta.url)), "utf8");
+const DOMAIN = "semicomplete.com";
+
+describe("the real log through the whole pipeline", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(Date.UTC(2015, 4, 21));
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("gives exactly the reference figures", async () => {
+    const reference = referenceFigures(LOG, { domain: DOMAIN, timezone: "UTC" });
+    const h = await createHarness({ domain: DOMAIN });
+    await h.admin.mutation(api.analytics.updateSite, { siteId: h.siteId, settings: { retentionDays: 3650 } });
+    let accepted = 0;
+    for await (const batch of accessLogBatches(LOG.split("\n"), { domain: DOMAIN })) {
+      accepted += (await h.admin.mutation(api.analytics.importEvents, { siteId: h.siteId, events: batch.events })).accepted;
+    }
+    await h.settle();
+    expect(accepted).toBe(reference.counts.imported);
+    const range = { siteId: h.siteId, ...reference.range! };
+    const overview = await h.admin.query(api.analytics.getOverview, range);
+    expect({ ...overview, range: undefined }).toEqual({ ...reference.overview, range: undefined });
+    const pages = await h.admin.query(api.analytics.getBreakdown, { ...range, dimension: "page", limit: 100 });
+    expect(pages.rows).toEqual(reference.pages.slice(0, 100));
+    const sources = await h.admin.query(api.analytics.getBreakdown, { ...range, dimension: "source", limit: 100 });
+    expect(sources.rows).toEqual(reference.sources.slice(0, 100));
+    const daily = await h.admin.query(api.analytics.getTimeseries, { ...range, interval: "day" });
+    expect(daily.points).toEqual(reference.daily);
+    const health = await h.admin.query(api.analytics.getHealth, { siteId: h.siteId });
+    expect(health).toMatchObject({ pendingEvents: 0, failedEvents: 0, duplicateSessions: 0 });
+  });
+});
