@@ -3,12 +3,19 @@
 // time so it ends a minute ago) through the admin facade, waits for the workers, and
 // prints what the dashboard would show.
 //
-//   npm run demo                  import, aggregate, print the report
+//   npm run demo                  import, aggregate, print the report, then serve the
+//                                 dashboard at http://localhost:4300 with live visitors
+//   npm run demo -- --print       import, aggregate, print the report and exit
+//   PORT=5000 npm run demo        another port (0: any free port)
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { accessLogToEvents, MAX_IMPORT_BATCH } from "../src/client/accessLog.js";
 import type { Breakdown, Overview } from "../src/client/types.js";
 import { createEmbeddedBackend, waitForAggregation } from "./demo/backend.js";
+import { startDemoServer } from "./demo/server.js";
+import { startSyntheticVisitors } from "./demo/visitors.js";
+
+const DEFAULT_PORT = 4300;
 
 const LOG_PATH = fileURLToPath(new URL("../../shared/data/apache_combined_2015-05.log", import.meta.url));
 const LOG_DOMAIN = "semicomplete.com";
@@ -53,7 +60,7 @@ function printOverview(overview: Overview) {
 
 async function main() {
   const started = Date.now();
-  const { backend, siteId, counts, accepted, health, range } = await seedDemo();
+  const { backend, siteId, writeKey, counts, accepted, health, range } = await seedDemo();
   const { admin, api } = backend;
   console.log(`convex-analytics demo: ${counts.lines.toLocaleString("en")} log lines → ${accepted} pageviews imported`);
   console.log(`  (${counts.bots} bot lines and ${counts.notPages} asset/non-page lines left out, ${counts.unparsed} unparsed)`);
@@ -63,10 +70,24 @@ async function main() {
   table("Top pages", await admin.query(api.analytics.getBreakdown, { siteId, ...range, dimension: "page", limit: 5 }));
   table("Top sources", await admin.query(api.analytics.getBreakdown, { siteId, ...range, dimension: "source", limit: 5 }));
   table("Browsers", await admin.query(api.analytics.getBreakdown, { siteId, ...range, dimension: "browser", limit: 5 }));
+  if (process.argv.includes("--print")) return;
+
+  const port = process.env.PORT === undefined ? DEFAULT_PORT : Number(process.env.PORT);
+  const { server, url } = await startDemoServer(backend, siteId, port);
+  const stopVisitors = startSyntheticVisitors(backend, writeKey, LOG_DOMAIN);
+  console.log(`\nDashboard: ${url}  (live synthetic visitors are arriving; Ctrl-C stops)`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  stopVisitors();
+  server.close();
+  console.log("demo stopped");
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().then(
+    // The embedded backend's scheduled workers hold timers: exit rather than wait for them.
     () => process.exit(0),
     (error: unknown) => {
       console.error(error);

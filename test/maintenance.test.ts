@@ -157,7 +157,7 @@ describe("default crons", () => {
   });
 
   it("crons can't name a component function directly, which is why the host action exists", () => {
-    expect(() => cronJobs().interval("x", { minutes: 1 }, components.analytics.maintenance.run as never, { task: "sweep" })).toThrow(
+    expect(() => cronJobs().interval("x", { minutes: 1 }, components.analytics.maintenance.run as never, { task: "sweep" } as never)).toThrow(
       /current component/,
     );
   });

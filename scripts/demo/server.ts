@@ -1,0 +1,110 @@
+// The demo's web server: the example page with the real AnalyticsDashboard (bundled by
+// esbuild at start), the real HTTP ingest route of the embedded backend, and the query
+// endpoint the page's stand-in client (bridge.tsx) calls. Demo-only.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { makeFunctionReference } from "convex/server";
+import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import type { EmbeddedBackend } from "./backend.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+/** Only the read facade is reachable from the page, as in a real app. */
+const READABLE_FUNCTIONS = /^analytics:(getOverview|getTimeseries|getBreakdown|getEventProperties|listEvents|listSessions|getRealtime)$/;
+const MAX_REQUEST_BYTES = 256 * 1024;
+
+async function bundlePage() {
+  const result = await build({
+    entryPoints: [`${root}scripts/demo/bridge.tsx`],
+    bundle: true,
+    write: false,
+    format: "esm",
+    minify: true,
+    jsx: "automatic",
+    target: "es2020",
+    tsconfig: `${root}tsconfig.json`,
+    define: { "process.env.NODE_ENV": '"production"' },
+    logLevel: "silent",
+  });
+  return result.outputFiles[0]!.text;
+}
+
+function page(siteId: string, ingestUrl: string) {
+  const config = JSON.stringify({ siteId, ingestUrl }).replace(/</g, "\\u003c");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1" />
+<title>convex-analytics demo</title>
+<style>body{margin:0;font-family:system-ui,sans-serif}@media (prefers-color-scheme: dark){body{background:#0f1115}}</style>
+</head>
+<body>
+<div id="root"></div>
+<script>window.DEMO = ${config};</script>
+<script type="module" src="/app.js"></script>
+</body>
+</html>`;
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REQUEST_BYTES) throw new Error(`request body over ${MAX_REQUEST_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(response: ServerResponse, status: number, type: string, body: string) {
+  response.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store" });
+  response.end(body);
+}
+
+export async function startDemoServer(backend: EmbeddedBackend, siteId: string, port: number) {
+  const script = await bundlePage();
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) send(response, 500, "application/json", JSON.stringify({ error: String(error) }));
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse) {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    if (request.method === "GET" && url.pathname === "/") {
+      return send(response, 200, "text/html; charset=utf-8", page(siteId, `${origin()}/analytics/ingest`));
+    }
+    if (request.method === "GET" && url.pathname === "/app.js") return send(response, 200, "text/javascript", script);
+    if (url.pathname === "/demo/query" && request.method === "POST") {
+      const { name, args } = JSON.parse((await readBody(request)).toString("utf8")) as { name: string; args: JSONValue };
+      if (!READABLE_FUNCTIONS.test(name)) return send(response, 403, "application/json", JSON.stringify({ error: `${name} is not readable` }));
+      try {
+        const value = await backend.admin.query(makeFunctionReference<"query">(name), jsonToConvex(args) as Record<string, Value>);
+        return send(response, 200, "application/json", JSON.stringify({ value: convexToJson(value as Value) }));
+      } catch (error) {
+        return send(response, 200, "application/json", JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+      }
+    }
+    if (url.pathname === "/analytics/ingest") {
+      // The real route of the example app (registerRoutes), status codes and CORS included.
+      const body = request.method === "POST" ? await readBody(request) : undefined;
+      const headers: Record<string, string> = {};
+      for (const [key, value] of Object.entries(request.headers)) if (typeof value === "string") headers[key] = value;
+      const forwarded = await backend.t.fetch("/analytics/ingest", {
+        method: request.method ?? "GET",
+        headers,
+        ...(body ? { body: new Uint8Array(body) } : {}),
+      });
+      response.writeHead(forwarded.status, Object.fromEntries(forwarded.headers.entries()));
+      return response.end(Buffer.from(await forwarded.arrayBuffer()));
+    }
+    send(response, 404, "text/plain", "not found");
+  }
+
+  const origin = () => `http://localhost:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => server.listen(port, resolve));
+  return { server, url: origin() };
+}

@@ -1,0 +1,58 @@
+// A small stream of live synthetic visitors for the demo, sent through the real HTTP
+// ingest route exactly as the browser tracker would: a pageview, a few more pages, a
+// signup now and then, heartbeats while they stay. Demo-only.
+import type { EmbeddedBackend } from "./backend.js";
+
+const TICK_MS = 3_000;
+const MAX_LIVE_VISITORS = 12;
+const PAGES = ["/", "/projects/xdotool/", "/articles/dynamic-dns-with-dhcp/", "/blog/", "/presentations/logstash-monitorama-2013/"];
+const REFERRERS = ["https://www.google.com/", "https://news.ycombinator.com/", "", "https://duckduckgo.com/"];
+const USER_AGENT =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+
+type Visitor = { visitorId: string; sessionId: string; path: string; leavesAt: number };
+
+export function startSyntheticVisitors(backend: EmbeddedBackend, writeKey: string, domain: string) {
+  const live: Visitor[] = [];
+  let sequence = 0;
+  const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)]!;
+  const send = (events: object[]) =>
+    backend.t.fetch("/analytics/ingest", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "User-Agent": USER_AGENT },
+      body: JSON.stringify({ key: writeKey, events }),
+    });
+  const event = (visitor: Visitor, type: string, extra: object = {}) => ({
+    type,
+    id: `demo-${Date.now()}-${sequence++}`,
+    ts: Date.now(),
+    visitorId: visitor.visitorId,
+    sessionId: visitor.sessionId,
+    url: `https://${domain}${visitor.path}`,
+    ...extra,
+  });
+
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const events: object[] = [];
+    for (let i = live.length - 1; i >= 0; i--) if (live[i]!.leavesAt < now) live.splice(i, 1);
+    if (live.length < MAX_LIVE_VISITORS && Math.random() < 0.6) {
+      const visitor = { visitorId: `synthetic-${sequence}`, sessionId: `s-${sequence}`, path: pick(PAGES), leavesAt: now + 20_000 + Math.random() * 90_000 };
+      live.push(visitor);
+      const referrer = pick(REFERRERS);
+      events.push(event(visitor, "pageview", referrer ? { referrer } : {}));
+    }
+    for (const visitor of live) {
+      if (Math.random() < 0.15) {
+        visitor.path = pick(PAGES);
+        events.push(event(visitor, "pageview"));
+      } else if (Math.random() < 0.03) {
+        events.push(event(visitor, "event", { name: "signup", props: { plan: pick(["free", "pro"]) } }));
+      } else {
+        events.push(event(visitor, "heartbeat"));
+      }
+    }
+    if (events.length) send(events).catch((error: unknown) => console.error("synthetic visitors:", error));
+  }, TICK_MS);
+  return () => clearInterval(timer);
+}
