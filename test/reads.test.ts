@@ -86,6 +86,12 @@ describe("reads", () => {
       paginationOpts: { numItems: 10, cursor: null },
     });
     expect(windowed.page.map((e) => e.eventId)).toEqual(["e13", "e12", "e11", "e10"]);
+    // A window with a page size pages too (a page never exceeds numItems).
+    const window = { siteId: h.siteId, from: NOW - 5 * HOUR + 100 * MINUTE, to: NOW - 5 * HOUR + 140 * MINUTE };
+    const first = await h.admin.query(api.analytics.listEvents, { ...window, paginationOpts: { numItems: 3, cursor: null } });
+    expect([first.page.map((e) => e.eventId), first.isDone]).toEqual([["e13", "e12", "e11"], false]);
+    const second = await h.admin.query(api.analytics.listEvents, { ...window, paginationOpts: { numItems: 3, cursor: first.continueCursor } });
+    expect(second.page.map((e) => e.eventId)).toEqual(["e10"]);
   });
 
   it("reads no more documents for a 30-day overview at 5,000 events than at 200", async () => {

@@ -105,27 +105,43 @@ export async function measureWorker(t: ComponentBackend, siteId: string, partiti
   );
 }
 
-/** Folds every pending event of a site, partition by partition; returns the worker runs. */
+/**
+ * Folds every pending event of a site, partition by partition, one measured worker run at a
+ * time; returns the runs, what they folded and their summed cost.
+ */
 export async function drain(t: ComponentBackend, siteId: string) {
   await cancelKicks(t);
   await waitSettle();
-  let runs = 0;
+  const totals = { runs: 0, folded: 0, ms: 0, cost: zeroCost() };
   for (let partition = 0; partition < PARTITIONS; partition++) {
     for (let i = 0; ; i++) {
       if (i >= MAX_WORKER_RUNS_PER_PARTITION) throw new Error(`partition ${partition} did not drain`);
-      const { folded, more } = await t.mutation(internal.worker.aggregate, { siteId: siteId as never, partition });
-      if (folded > 0) runs++;
-      if (!more) break;
+      const { result, cost, ms } = await measureWorker(t, siteId, partition);
+      // A full batch re-kicks its partition; this loop is what runs it, so the kick goes.
+      if (result.more) await cancelKicks(t);
+      if (result.folded > 0) {
+        totals.runs++;
+        totals.folded += result.folded;
+        totals.ms += ms;
+        addCost(totals.cost, cost);
+      }
+      if (!result.more) break;
     }
   }
-  // A worker that folded a full batch re-kicks itself; those kicks find nothing left.
-  await cancelKicks(t);
   await t.finishInProgressScheduledFunctions();
   const health = await t.query(api.maintenance.getHealth, { siteId });
   if (health.pendingEvents !== 0 || health.failedEvents !== 0) {
     throw new Error(`drain left ${health.pendingEvents} pending and ${health.failedEvents} failed events`);
   }
-  return runs;
+  return { ...totals, ms: round(totals.ms) };
+}
+
+export function zeroCost(): Cost {
+  return { documentsRead: 0, documentsWritten: 0, bytesRead: 0, bytesWritten: 0, indexRanges: 0 };
+}
+
+function addCost(into: Cost, cost: Cost) {
+  for (const key of Object.keys(into) as (keyof Cost)[]) into[key] += cost[key];
 }
 
 /** `count` visitor ids per partition, so a workload can fill every partition evenly. */

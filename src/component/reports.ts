@@ -193,7 +193,8 @@ async function listNewestFirst<T extends "events" | "sessions">(
     startInclusive: false,
     endIndexKey: args.from !== undefined ? [site._id, args.from] : [site._id],
     endInclusive: true,
-    targetMaxRows: pageSize(args.paginationOpts.numItems),
+    // convex-helpers ignores targetMaxRows once endIndexKey is set; the absolute bound holds.
+    absoluteMaxRows: pageSize(args.paginationOpts.numItems),
   } as never);
   const last = indexKeys[indexKeys.length - 1];
   return {

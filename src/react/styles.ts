@@ -68,11 +68,13 @@ ${R} .cxa-card {
 }
 
 /* KPI row: as many columns as fit, two on a 375 px phone. */
-${R} .cxa-kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 1px; padding: 0; overflow: hidden; background: var(--cxa-border); }
+${R} .cxa-kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 0; padding: 0; overflow: hidden; }
 ${R} .cxa-kpi {
   display: flex; flex-direction: column; align-items: flex-start; gap: 2px; min-width: 0;
   padding: 14px 16px; background: var(--cxa-surface); color: inherit; text-align: left;
   font: inherit; border: 0; border-radius: 0; position: relative;
+  /* Dividers drawn by each tile, so a row that isn't full leaves no coloured gap. */
+  box-shadow: 1px 0 0 var(--cxa-border), 0 1px 0 var(--cxa-border);
 }
 ${R} button.cxa-kpi { cursor: pointer; }
 ${R} button.cxa-kpi:hover { background: var(--cxa-surface-muted); }
