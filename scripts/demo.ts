@@ -7,6 +7,7 @@
 //                                 dashboard at http://localhost:4300 with live visitors
 //   npm run demo -- --print       import, aggregate, print the report and exit
 //   PORT=5000 npm run demo        another port (0: any free port)
+//   npm run demo -- --no-live     serve without the synthetic visitors (the browser test)
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { accessLogToEvents, MAX_IMPORT_BATCH } from "../src/client/accessLog.js";
@@ -32,9 +33,24 @@ export async function seedDemo() {
   const { events, counts } = await accessLogToEvents(readFileSync(LOG_PATH, "utf8"), { domain: LOG_DOMAIN });
   const shift = Date.now() - 60_000 - Math.max(...events.map((e) => e.ts));
   const shifted = events.map((event) => ({ ...event, ts: event.ts + shift }));
+  // The log has pageviews only: give every 25th visit a signup, so the events panel and its
+  // property drill-down have something real to show.
+  const signups = shifted
+    .filter((_, i) => i % 25 === 0)
+    .map((view, i) => ({
+      type: "event" as const,
+      id: `signup-${view.id}`,
+      ts: view.ts + 20_000,
+      visitorId: view.visitorId,
+      sessionId: view.sessionId,
+      url: view.url,
+      name: "signup",
+      props: { plan: i % 3 === 0 ? "pro" : "free" },
+    }));
+  const all: object[] = [...shifted, ...signups];
   let accepted = 0;
-  for (let i = 0; i < shifted.length; i += MAX_IMPORT_BATCH) {
-    const result = await admin.mutation(api.analytics.importEvents, { siteId, events: shifted.slice(i, i + MAX_IMPORT_BATCH) });
+  for (let i = 0; i < all.length; i += MAX_IMPORT_BATCH) {
+    const result = await admin.mutation(api.analytics.importEvents, { siteId, events: all.slice(i, i + MAX_IMPORT_BATCH) });
     accepted += result.accepted;
   }
   const health = await waitForAggregation(backend, siteId);
@@ -62,7 +78,7 @@ async function main() {
   const started = Date.now();
   const { backend, siteId, writeKey, counts, accepted, health, range } = await seedDemo();
   const { admin, api } = backend;
-  console.log(`convex-analytics demo: ${counts.lines.toLocaleString("en")} log lines → ${accepted} pageviews imported`);
+  console.log(`convex-analytics demo: ${counts.lines.toLocaleString("en")} log lines → ${counts.imported} pageviews imported (+ ${accepted - counts.imported} signup events)`);
   console.log(`  (${counts.bots} bot lines and ${counts.notPages} asset/non-page lines left out, ${counts.unparsed} unparsed)`);
   console.log(`  aggregated in ${((Date.now() - started) / 1000).toFixed(1)} s; pending ${health.pendingEvents}, failed ${health.failedEvents}`);
   console.log(`\nLast 7 days`);
@@ -74,8 +90,9 @@ async function main() {
 
   const port = process.env.PORT === undefined ? DEFAULT_PORT : Number(process.env.PORT);
   const { server, url } = await startDemoServer(backend, siteId, port);
-  const stopVisitors = startSyntheticVisitors(backend, writeKey, LOG_DOMAIN);
-  console.log(`\nDashboard: ${url}  (live synthetic visitors are arriving; Ctrl-C stops)`);
+  const live = !process.argv.includes("--no-live");
+  const stopVisitors = live ? startSyntheticVisitors(backend, writeKey, LOG_DOMAIN) : () => {};
+  console.log(`\nDashboard: ${url}  (${live ? "live synthetic visitors are arriving; " : ""}Ctrl-C stops)`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

@@ -110,6 +110,8 @@ export default defineSchema({
     pageviewDedupMs: v.number(),
   })
     .index("by_visitor_session", ["siteId", "visitorId", "sessionId", "startTs"])
+    /** The worker's retraction reads one visitor's sessions starting in the stale rows' buckets. */
+    .index("by_visitor_start", ["siteId", "visitorId", "startTs"])
     .index("by_start", ["siteId", "startTs"]),
 
   visitors: defineTable({

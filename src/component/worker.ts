@@ -9,8 +9,9 @@ import { internal } from "./_generated/api.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import { internalMutation, type MutationCtx } from "./_generated/server.js";
 import { tallyReceived } from "./lib/admission.js";
-import { PENDING_SETTLE_MS, WORKER_BATCH_EVENTS } from "./lib/limits.js";
-import { ALL, RollupDelta, parseRowId, propertyDimension, propertyKey, rowId, type Counters } from "./lib/rollup.js";
+import { HOUR_MS, PENDING_SETTLE_MS, WORKER_BATCH_EVENTS } from "./lib/limits.js";
+import { nextDay, nextMonth } from "./lib/time.js";
+import { ALL, RollupDelta, parseRowId, propertyDimension, propertyKey, rowId, type Counters, type Granularity } from "./lib/rollup.js";
 import {
   attributeRows,
   foldSessions,
@@ -100,7 +101,7 @@ async function foldBatch(ctx: MutationCtx, site: Doc<"sites">, partition: number
   for (const event of events) {
     if (!failures.has(event._id)) addEventFigures(event, site.timezone, delta);
   }
-  await retractStaleAttributeVisitors(ctx, site._id, staleAttributes, delta);
+  await retractStaleAttributeVisitors(ctx, site, staleAttributes, delta);
   await upsertVisitors(ctx, site._id, partition, events.filter((e) => !failures.has(e._id)));
   await writeRollups(ctx, site._id, partition, delta);
   for (const event of events) {
@@ -186,27 +187,48 @@ async function foldSessionGroup(
 
 /** Sessions of one visitor looked at to decide whether a sketch may forget them. */
 const MAX_VISITOR_SESSIONS_CHECKED = 500;
+/**
+ * Sessions all retractions of one worker batch may read: with 100 events per batch this
+ * keeps the worker far inside the 32,000 documents a transaction may read.
+ */
+const MAX_RETRACTION_READS_PER_BATCH = 5_000;
+
+function bucketEnd(row: { granularity: Granularity; bucket: number }, timezone: string) {
+  if (row.granularity === "hour") return row.bucket + HOUR_MS;
+  return row.granularity === "day" ? nextDay(row.bucket, timezone) : nextMonth(row.bucket, timezone);
+}
 
 /**
  * Sketches can only grow, so when a late event changes a session's entry page or source,
  * the visitor would stay counted under the old value. Counters are retracted exactly; for
  * the sketch, once this batch's sessions are written, the visitor is taken out of an exact
- * (sparse) sketch when none of its sessions still starts in that bucket with that value.
- * A HyperLogLog (over 1,024 visitors in one bucket) can't forget; there the error is
- * within the sketch's own tolerance.
+ * (sparse) sketch when none of its sessions starting in that bucket still has that value.
+ * Only sessions starting inside the stale rows' buckets can hold those rows, so only they are
+ * read. When a visitor has more of them than MAX_VISITOR_SESSIONS_CHECKED, or the batch's
+ * budget is spent, the visitor stays counted: a rare overcount, never an undercount. A
+ * HyperLogLog (over 1,024 visitors in one bucket) can't forget; there the error is within
+ * the sketch's own tolerance.
  */
 async function retractStaleAttributeVisitors(
   ctx: MutationCtx,
-  siteId: Id<"sites">,
+  site: Doc<"sites">,
   staleAttributes: Map<string, Set<string>>,
   delta: RollupDelta,
 ) {
+  let budget = MAX_RETRACTION_READS_PER_BATCH;
   for (const [visitorId, stale] of staleAttributes) {
     if (stale.size === 0) continue;
+    const rows = [...stale].map(parseRowId);
+    const from = Math.min(...rows.map((row) => row.bucket));
+    const to = Math.max(...rows.map((row) => bucketEnd(row, site.timezone)));
+    const limit = Math.min(MAX_VISITOR_SESSIONS_CHECKED, budget);
+    if (limit <= 0) break;
     const sessions = await ctx.db
       .query("sessions")
-      .withIndex("by_visitor_session", (q) => q.eq("siteId", siteId).eq("visitorId", visitorId))
-      .take(MAX_VISITOR_SESSIONS_CHECKED);
+      .withIndex("by_visitor_start", (q) => q.eq("siteId", site._id).eq("visitorId", visitorId).gte("startTs", from).lt("startTs", to))
+      .take(limit + 1);
+    budget -= sessions.length;
+    if (sessions.length > limit) continue;
     const stillCounted = new Set(sessions.flatMap((s) => attributeRows(stateOf(s), s.timezone).map(rowId)));
     for (const id of stale) {
       if (!stillCounted.has(id)) delta.removeVisitor(parseRowId(id), hashId(visitorId));
