@@ -5,6 +5,14 @@ const num = (x: number, digits = 2) => x.toLocaleString("en", { maximumFractionD
 const kib = (bytes: number) => `${num(bytes / 1024, 1)} KiB`;
 
 export function renderTable(r: BenchReport): string {
+  const rows = tableRows(r);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const header = `convex-analytics benchmark — ${r.date.slice(0, 10)}, ${r.machine.cores} × ${r.machine.cpu}, Node ${r.machine.node}, ${r.totalSeconds} s`;
+  return [header, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join("\n");
+}
+
+/** Every row of the table: [label, value]. */
+export function tableRows(r: BenchReport): [string, string][] {
   const rows: [string, string][] = [];
   const add = (label: string, value: string) => rows.push([label, value]);
 
@@ -34,10 +42,49 @@ export function renderTable(r: BenchReport): string {
   add("real log import + aggregate", `${num(log.lines)} lines → ${num(log.imported)} events in ${num(log.seconds, 1)} s: ${num(log.eventsPerSecond, 0)} events/s, ${num(log.linesPerSecond, 0)} lines/s`);
   const l = r.lookups;
   add(`convex-test lookups @ ${num(l.docs)} docs`, `${num(l.unindexed.lookupsPerSecond, 0)}/s unpatched → ${num(l.indexed.lookupsPerSecond, 0)}/s indexed (×${num(l.speedup, 1)})`);
+  for (const [label, value] of scaleRows(r)) add(label, value);
   const tr = r.tracker;
   add("tracker (gzip)", tr.status === "built" ? `${num(tr.gzipBytes, 0)} B of ${num(tr.budgetBytes, 0)} B budget${tr.withinBudget ? "" : " — OVER"}` : `not built (${tr.reason})`);
-
-  const width = Math.max(...rows.map(([label]) => label.length));
-  const header = `convex-analytics benchmark — ${r.date.slice(0, 10)}, ${r.machine.cores} × ${r.machine.cpu}, Node ${r.machine.node}, ${r.totalSeconds} s`;
-  return [header, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join("\n");
+  return rows;
 }
+
+/** The rows of the sections added for the scale benchmark, shared by the table and docs/benchmark.md. */
+export function scaleRows(r: BenchReport): [string, string][] {
+  const rows: [string, string][] = [];
+  const add = (label: string, value: string) => rows.push([label, value]);
+  const s = r.dashboard.atScale;
+  for (const v of s.volumes) {
+    add(`${num(v.events)} events: import, aggregate`, `${num(v.importEventsPerSecond, 0)} events/s imported; worker ${num(v.aggregation.perEvent.documentsRead)} read, ${num(v.aggregation.perEvent.documentsWritten)} written per event, ${num(v.aggregation.eventsPerSecond, 0)} events/s (${v.aggregation.runs} runs)`);
+    for (const state of ["sharded", "compacted"] as const) {
+      const x = v[state];
+      const when = state === "sharded" ? "before" : "after";
+      add(`${num(v.events)}: 30-day dashboard, ${when} compaction`, `${num(x.dashboard30.documentsRead)} docs, ${kib(x.dashboard30.bytesRead)} (overview ${x.overview30.documentsRead}, timeseries ${x.timeseries30.documentsRead}, breakdowns ${Object.values(x.breakdowns30).map((b) => b.documentsRead).join("/")})`);
+      add(`${num(v.events)}: 365-day overview, ${when} compaction`, `${num(x.overview365.documentsRead)} docs, ${kib(x.overview365.bytesRead)}`);
+    }
+    add(`${num(v.events)}: compaction`, `${num(v.maintenance.calls)} runMaintenance calls, ${num(v.maintenance.compacted)} groups merged; rollup rows ${num(v.rollupRows.sharded)} → ${num(v.rollupRows.compacted)}`);
+  }
+  for (const c of s.checks) add(`target: ${c.target}`, `${c.value} — ${c.result}`);
+  for (const u of r.uniques.volumes) {
+    add(`uniques @ ${num(u.visitors)} visitors`, `max ${pct(u.maxRelativeError)}, p95 ${pct(u.p95RelativeError)}, mean signed ${pct(u.meanSignedError)}; exact ${u.exactRangesExact}/${u.exactRanges} ranges < 1,000; within 2 %: ${u.withinTwoPercent}/${u.estimatedRanges} (${pct(u.withinTwoPercentShare, 1)}) — ${u.specHolds ? "pass" : "FAIL"}`);
+  }
+  for (const b of r.baseline.volumes) {
+    add(`baseline ${num(b.events)}: ingest`, `${num(b.ingest.perEvent.documentsRead)} read, ${num(b.ingest.perEvent.documentsWritten)} written, ${num(b.ingest.perEvent.indexRanges)} index ranges per event; ${num(b.ingest.eventsPerSecond, 0)} events/s`);
+    add(`baseline ${num(b.events)}: 30-day dashboard`, `${num(b.dashboard30.documentsRead)} docs, ${kib(b.dashboard30.bytesRead)}`);
+    add(`baseline ${num(b.events)}: 365-day overview`, `${num(b.overview365.documentsRead)} docs, ${kib(b.overview365.bytesRead)}${b.overview365.overLimit ? " — over Convex's 32,000-document limit: fails on a deployment" : ""}`);
+  }
+  const c = r.conflicts;
+  for (const [pair, cell] of Object.entries(c.ours.cells)) if (cell.pairs > 0) add(`conflicts per 1,000: ${pair}`, `${num(cell.per1000, 1)} (${cell.conflicts} of ${num(cell.pairs)} pairs)`);
+  const naiveCell = c.baseline.cells["ingest × ingest"]!;
+  add("conflicts per 1,000: baseline ingest × ingest", `${num(naiveCell.per1000, 1)} (${naiveCell.conflicts} of ${num(naiveCell.pairs)} pairs); hot documents: ours ${c.ours.hotDocuments.documents}, baseline ${c.baseline.hotDocuments.documents} (${c.baseline.hotDocuments.tables.join(", ")})`);
+  const q = r.ratios;
+  add("ratio ours/baseline: ingest per event", `read ×${q.ingestPerEvent.documentsRead}, written ×${q.ingestPerEvent.documentsWritten}; with the worker's fold: read ×${q.writePathPerEvent.documentsRead}, written ×${q.writePathPerEvent.documentsWritten}`);
+  for (const [volume, reads] of Object.entries(q.dashboard)) {
+    const events = num(Number(volume.replace("events", "")));
+    add(`ratio ours/baseline @ ${events}: 30-day dashboard`, `docs ×${reads.dashboard30BeforeCompaction!.documents} before / ×${reads.dashboard30AfterCompaction!.documents} after compaction; bytes ×${reads.dashboard30BeforeCompaction!.bytes} / ×${reads.dashboard30AfterCompaction!.bytes}`);
+    add(`ratio ours/baseline @ ${events}: 365-day overview`, `docs ×${reads.overview365BeforeCompaction!.documents} before / ×${reads.overview365AfterCompaction!.documents} after compaction; bytes ×${reads.overview365BeforeCompaction!.bytes} / ×${reads.overview365AfterCompaction!.bytes}`);
+  }
+  add("ratio ours/baseline: conflicts per 1,000 ingest pairs", `×${q.conflictsPer1000IngestPairs}`);
+  return rows;
+}
+
+const pct = (x: number, digits = 2) => `${num(x * 100, digits)} %`;

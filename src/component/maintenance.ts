@@ -70,6 +70,11 @@ async function mergeGroups(ctx: MutationCtx, siteId: Id<"sites">, groups: Map<st
           .eq("key", sample.key),
       )
       .collect(); // at most PARTITIONS + 1 rows
+    if (rows.length === 1) {
+      // A lone shard is already the whole bucket: re-tag it (one write, not insert + delete).
+      await ctx.db.patch(rows[0]!._id, { partition: COMPACTED_PARTITION });
+      continue;
+    }
     const merged = mergeRows(rows);
     const target = rows.find((row) => row.partition === COMPACTED_PARTITION);
     if (target) await ctx.db.patch(target._id, merged);
