@@ -6,7 +6,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { accessLogToEvents } from "../src/client/accessLog.js";
 import { importAccessLog } from "../src/client/importLog.js";
 import { createEmbeddedBackend, waitForAggregation } from "./demo/backend.js";
 
@@ -23,13 +22,14 @@ export async function report(logPath: string, domain: string, timezone: string) 
   await admin.mutation(api.analytics.updateSite, { siteId, settings: { retentionDays: MAX_RETENTION_DAYS } });
   const imported = await importAccessLog(admin, api.analytics.importEvents, siteId, text, { domain });
   await waitForAggregation(backend, siteId);
-  const { events } = await accessLogToEvents(text, { domain });
   const importFigures = { ...imported.counts, accepted: imported.accepted, duplicates: imported.duplicates };
-  if (events.length === 0) return { import: importFigures, overview: null, pages: [], sources: [], days: [] };
+  if (imported.firstTs === null || imported.lastTs === null) {
+    return { import: importFigures, overview: null, pages: [], sources: [], days: [] };
+  }
   const range = {
     siteId,
-    from: Math.floor(Math.min(...events.map((e) => e.ts)) / HOUR_MS) * HOUR_MS,
-    to: Math.floor(Math.max(...events.map((e) => e.ts)) / HOUR_MS) * HOUR_MS + HOUR_MS,
+    from: Math.floor(imported.firstTs / HOUR_MS) * HOUR_MS,
+    to: Math.floor(imported.lastTs / HOUR_MS) * HOUR_MS + HOUR_MS,
   };
   return {
     import: importFigures,

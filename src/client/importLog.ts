@@ -18,6 +18,9 @@ export type ImportLogResult = {
   duplicates: number;
   filtered: number;
   rejected: number;
+  /** Earliest and latest event time imported, null when the log had no page request. */
+  firstTs: number | null;
+  lastTs: number | null;
 };
 
 /**
@@ -37,8 +40,14 @@ export async function importAccessLog(
     duplicates: 0,
     filtered: 0,
     rejected: 0,
+    firstTs: null,
+    lastTs: null,
   };
   for await (const batch of accessLogBatches(source, { domain: options.domain })) {
+    for (const event of batch.events) {
+      result.firstTs = Math.min(result.firstTs ?? event.ts, event.ts);
+      result.lastTs = Math.max(result.lastTs ?? event.ts, event.ts);
+    }
     if (batch.events.length > 0) {
       const response = await client.mutation(importEvents, { siteId, events: batch.events });
       result.accepted += response.accepted;

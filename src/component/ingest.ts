@@ -7,7 +7,7 @@ import type { Doc } from "./_generated/dataModel.js";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import { checkSite, rateLimitDecision } from "./lib/admission.js";
 import { isBotUserAgent } from "./lib/enrich.js";
-import { MAX_EVENTS_PER_IMPORT, MAX_EVENTS_PER_REQUEST, PENDING_SETTLE_MS } from "./lib/limits.js";
+import { MAX_EVENTS_PER_IMPORT, MAX_EVENTS_PER_REQUEST, PARTITIONS, PENDING_SETTLE_MS } from "./lib/limits.js";
 import {
   clampTimestamp,
   enrichEvent,
@@ -52,7 +52,7 @@ export const admission = query({
     const states = await ctx.db
       .query("workerState")
       .withIndex("by_partition", (q) => q.eq("siteId", site!._id))
-      .collect(); // at most PARTITIONS documents
+      .take(PARTITIONS); // one per partition
     const limited = rateLimitDecision(
       states.flatMap((s) => s.receivedPerMinute),
       site!.settings.ingestRatePerMinute,

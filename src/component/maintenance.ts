@@ -21,11 +21,10 @@ import {
   RETENTION_SCAN_PER_STEP,
   SWEEP_STALE_PENDING_MS,
 } from "./lib/limits.js";
-import { rowId, type Granularity } from "./lib/rollup.js";
+import { rowId } from "./lib/rollup.js";
+import { ROLLUP_GRANULARITIES } from "./lib/session.js";
 import { sweepPresence } from "./presence.js";
 import { loadSite } from "./sites.js";
-
-const GRANULARITIES: Granularity[] = ["hour", "day", "month"];
 
 const taskValidator = v.union(v.literal("sweep"), v.literal("compact"), v.literal("retention"), v.literal("presence"));
 export type MaintenanceTask = "sweep" | "compact" | "retention" | "presence";
@@ -38,7 +37,7 @@ const stepResult = v.object({ done: v.number(), more: v.boolean() });
 async function compactStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
   const groups = new Map<string, Doc<"rollups">>();
   let more = false;
-  for (const granularity of GRANULARITIES) {
+  for (const granularity of ROLLUP_GRANULARITIES) {
     const openFrom = firstOpenBucket(granularity, now, site.timezone);
     for (let partition = 0; partition < PARTITIONS; partition++) {
       const budget = COMPACTION_GROUPS_PER_STEP - groups.size;
@@ -69,7 +68,7 @@ async function mergeGroups(ctx: MutationCtx, siteId: Id<"sites">, groups: Map<st
           .eq("bucket", sample.bucket)
           .eq("key", sample.key),
       )
-      .collect(); // at most PARTITIONS + 1 rows
+      .take(PARTITIONS + 1); // one shard per partition + the merged row
     if (rows.length === 1) {
       // A lone shard is already the whole bucket: re-tag it (one write, not insert + delete).
       await ctx.db.patch(rows[0]!._id, { partition: COMPACTED_PARTITION });
@@ -96,49 +95,37 @@ async function mergeGroups(ctx: MutationCtx, siteId: Id<"sites">, groups: Map<st
  */
 async function retentionStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
   const cutoff = now - site.settings.retentionDays * DAY_MS;
-  let deleted = 0;
-  let scanned = 0;
-  let more = false;
-  const budgetLeft = () => scanned < RETENTION_SCAN_PER_STEP && deleted < RETENTION_DELETES_PER_STEP;
-
-  const oldEvents = ctx.db.query("events").withIndex("by_ts", (q) => q.eq("siteId", site._id).lt("ts", cutoff));
-  for await (const event of oldEvents) {
-    if (!budgetLeft()) {
-      more = true;
-      break;
+  // A session (and its visitor) is kept while an event inside retention could still extend it.
+  const sessionCutoff = cutoff - site.settings.sessionTimeoutMs;
+  const budget = { scanned: 0, deleted: 0, more: false };
+  const sweep = async <T extends { _id: Id<"events" | "sessions" | "visitors"> }>(
+    rows: AsyncIterable<T>,
+    deletable: (row: T) => boolean,
+  ) => {
+    for await (const row of rows) {
+      if (budget.scanned >= RETENTION_SCAN_PER_STEP || budget.deleted >= RETENTION_DELETES_PER_STEP) {
+        budget.more = true;
+        return;
+      }
+      budget.scanned++;
+      if (!deletable(row)) continue;
+      await ctx.db.delete(row._id);
+      budget.deleted++;
     }
-    scanned++;
-    if (event.status === "pending") continue;
-    await ctx.db.delete(event._id);
-    deleted++;
-  }
-  // A session is kept while it could still be extended by an event inside retention.
-  const oldSessions = ctx.db
-    .query("sessions")
-    .withIndex("by_start", (q) => q.eq("siteId", site._id).lt("startTs", cutoff - site.settings.sessionTimeoutMs));
-  for await (const session of oldSessions) {
-    if (!budgetLeft()) {
-      more = true;
-      break;
-    }
-    scanned++;
-    if (session.endTs >= cutoff - site.settings.sessionTimeoutMs) continue;
-    await ctx.db.delete(session._id);
-    deleted++;
-  }
-  const oldVisitors = ctx.db
-    .query("visitors")
-    .withIndex("by_last_seen", (q) => q.eq("siteId", site._id).lt("lastSeen", cutoff - site.settings.sessionTimeoutMs));
-  for await (const visitor of oldVisitors) {
-    if (!budgetLeft()) {
-      more = true;
-      break;
-    }
-    scanned++;
-    await ctx.db.delete(visitor._id);
-    deleted++;
-  }
-  return { done: deleted, more };
+  };
+  await sweep(
+    ctx.db.query("events").withIndex("by_ts", (q) => q.eq("siteId", site._id).lt("ts", cutoff)),
+    (event) => event.status !== "pending",
+  );
+  await sweep(
+    ctx.db.query("sessions").withIndex("by_start", (q) => q.eq("siteId", site._id).lt("startTs", sessionCutoff)),
+    (session) => session.endTs < sessionCutoff,
+  );
+  await sweep(
+    ctx.db.query("visitors").withIndex("by_last_seen", (q) => q.eq("siteId", site._id).lt("lastSeen", sessionCutoff)),
+    () => true,
+  );
+  return { done: budget.deleted, more: budget.more };
 }
 
 // ---------------------------------------------------------------- sweep
@@ -268,7 +255,7 @@ export const getHealth = query({
         .take(HEALTH_PENDING_SCAN);
       pendingEvents += pending.length;
       if (pending.length) oldestReceivedAt = Math.min(oldestReceivedAt ?? Infinity, pending[0]!.receivedAt);
-      for (const granularity of GRANULARITIES) {
+      for (const granularity of ROLLUP_GRANULARITIES) {
         const openFrom = firstOpenBucket(granularity, now, site.timezone);
         const backlog = await ctx.db
           .query("rollups")
@@ -282,7 +269,7 @@ export const getHealth = query({
     const states = await ctx.db
       .query("workerState")
       .withIndex("by_partition", (q) => q.eq("siteId", site._id))
-      .collect(); // at most PARTITIONS documents
+      .take(PARTITIONS); // one per partition
     const created = states.reduce((sum, s) => sum + s.sessionsCreated, 0);
     const extended = states.reduce((sum, s) => sum + s.sessionsExtended, 0);
     return {

@@ -6,7 +6,7 @@
 import { v } from "convex/values";
 import { internal } from "./_generated/api.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
-import { internalMutation, query, type MutationCtx } from "./_generated/server.js";
+import { internalMutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import { PRESENCE_SWEEP_PER_STEP, REALTIME_REFRESH_MS, REALTIME_SCAN } from "./lib/limits.js";
 import type { EnrichedEvent } from "./lib/pipeline.js";
 import { latestTouches, presenceUpdate, summarizePresence, type Touch } from "./lib/presence.js";
@@ -105,6 +105,14 @@ export const refresh = internalMutation({
   },
 });
 
+async function loadSummary(ctx: QueryCtx, siteId: string) {
+  const site = await loadSite(ctx, siteId);
+  return await ctx.db
+    .query("realtimeSummary")
+    .withIndex("by_site", (q) => q.eq("siteId", site._id))
+    .unique();
+}
+
 /** SPEC §3 getRealtime: the summary only, whatever the number of live visitors. */
 export const getRealtime = query({
   args: { siteId: v.string() },
@@ -114,11 +122,7 @@ export const getRealtime = query({
     updatedAt: v.number(),
   }),
   handler: async (ctx, { siteId }) => {
-    const site = await loadSite(ctx, siteId);
-    const summary = await ctx.db
-      .query("realtimeSummary")
-      .withIndex("by_site", (q) => q.eq("siteId", site._id))
-      .unique();
+    const summary = await loadSummary(ctx, siteId);
     if (!summary) return { activeVisitors: 0, pages: [], updatedAt: 0 };
     return { activeVisitors: summary.activeVisitors, pages: summary.pages, updatedAt: summary.updatedAt };
   },
@@ -129,11 +133,7 @@ export const getRealtimeStats = query({
   args: { siteId: v.string() },
   returns: v.object({ refreshes: v.number(), updatedAt: v.union(v.number(), v.null()) }),
   handler: async (ctx, { siteId }) => {
-    const site = await loadSite(ctx, siteId);
-    const summary = await ctx.db
-      .query("realtimeSummary")
-      .withIndex("by_site", (q) => q.eq("siteId", site._id))
-      .unique();
+    const summary = await loadSummary(ctx, siteId);
     return { refreshes: summary?.refreshes ?? 0, updatedAt: summary?.updatedAt ?? null };
   },
 });

@@ -230,7 +230,7 @@ export function attributeRows(state: SessionState, timezone: string): RowRef[] {
  * read touch 12 buckets instead of 365 days, and are kept live (not built after the fact)
  * so a late event can never leave a month behind its days.
  */
-const ROLLUP_GRANULARITIES: Granularity[] = ["hour", "day", "month"];
+export const ROLLUP_GRANULARITIES: readonly Granularity[] = ["hour", "day", "month"];
 
 const BUCKET_OF: Record<Granularity, (ts: number, timezone: string) => number> = {
   hour: hourBucket,
