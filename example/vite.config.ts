@@ -10,6 +10,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^convex-analytics\/react$/, replacement: src("react/index.ts") },
+      { find: /^convex-analytics\/tracker$/, replacement: src("tracker/index.ts") },
       { find: /^convex-analytics$/, replacement: src("client/index.ts") },
     ],
   },

@@ -89,10 +89,11 @@ async function main() {
   if (process.argv.includes("--print")) return;
 
   const port = process.env.PORT === undefined ? DEFAULT_PORT : Number(process.env.PORT);
-  const { server, url } = await startDemoServer(backend, siteId, port);
+  const { server, url } = await startDemoServer(backend, siteId, writeKey, port);
   const live = !process.argv.includes("--no-live");
   const stopVisitors = live ? startSyntheticVisitors(backend, writeKey, LOG_DOMAIN) : () => {};
   console.log(`\nDashboard: ${url}  (${live ? "live synthetic visitors are arriving; " : ""}Ctrl-C stops)`);
+  console.log(`Sample site with the script-tag tracker: ${url}/site/`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

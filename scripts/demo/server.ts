@@ -1,12 +1,15 @@
 // The demo's web server: the example page with the real AnalyticsDashboard (bundled by
-// esbuild at start), the real HTTP ingest route of the embedded backend, and the query
-// endpoint the page's stand-in client (bridge.tsx) calls. Demo-only.
+// esbuild at start), the real HTTP ingest route of the embedded backend, the query
+// endpoint the page's stand-in client (bridge.tsx) calls, and /site/: a small single-page
+// site with the script-tag tracker (tracker.js), whose visits show up in the dashboard.
+// Demo-only.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { makeFunctionReference } from "convex/server";
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import { buildTrackerScript } from "../build-tracker.js";
 import type { EmbeddedBackend } from "./backend.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -48,6 +51,41 @@ function page(siteId: string, ingestUrl: string) {
 </html>`;
 }
 
+/** The sample site: three routes, a history router, and the script tag a host app would add. */
+function sitePage(ingestUrl: string, writeKey: string) {
+  const routes = ["", "pricing", "docs"].map((r) => `<a href="/site/${r}" data-route>${r || "home"}</a>`).join(" · ");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1" />
+<title>Sample site</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}</style>
+</head>
+<body>
+<nav>${routes}</nav>
+<h1 id="title"></h1>
+<p>Every route change here is a pageview; while this tab is visible it sends a heartbeat every 15 s.
+Open the <a href="/">dashboard</a> in another tab and watch "Visitors now" and the pages list.</p>
+<button id="signup">Sign up (a custom event)</button>
+<script>
+  function render() { document.title = "Sample site " + location.pathname; document.getElementById("title").textContent = location.pathname; }
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-route]");
+    if (!link) return;
+    event.preventDefault();
+    history.pushState(null, "", link.href);
+    render();
+  });
+  document.getElementById("signup").addEventListener("click", () => window.convexAnalytics.track("signup", { plan: "pro" }));
+  addEventListener("popstate", render);
+  render();
+</script>
+<script defer src="/tracker.js" data-endpoint="${ingestUrl}" data-key="${writeKey}"></script>
+</body>
+</html>`;
+}
+
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -64,8 +102,9 @@ function send(response: ServerResponse, status: number, type: string, body: stri
   response.end(body);
 }
 
-export async function startDemoServer(backend: EmbeddedBackend, siteId: string, port: number) {
+export async function startDemoServer(backend: EmbeddedBackend, siteId: string, writeKey: string, port: number) {
   const script = await bundlePage();
+  const tracker = await buildTrackerScript();
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) send(response, 500, "application/json", JSON.stringify({ error: String(error) }));
@@ -78,6 +117,10 @@ export async function startDemoServer(backend: EmbeddedBackend, siteId: string, 
       return send(response, 200, "text/html; charset=utf-8", page(siteId, `${origin()}/analytics/ingest`));
     }
     if (request.method === "GET" && url.pathname === "/app.js") return send(response, 200, "text/javascript", script);
+    if (request.method === "GET" && url.pathname === "/tracker.js") return send(response, 200, "text/javascript", tracker.code);
+    if (request.method === "GET" && (url.pathname === "/site" || url.pathname.startsWith("/site/"))) {
+      return send(response, 200, "text/html; charset=utf-8", sitePage(`${origin()}/analytics/ingest`, writeKey));
+    }
     if (url.pathname === "/demo/query" && request.method === "POST") {
       const { name, args } = JSON.parse((await readBody(request)).toString("utf8")) as { name: string; args: JSONValue };
       if (!READABLE_FUNCTIONS.test(name)) return send(response, 403, "application/json", JSON.stringify({ error: `${name} is not readable` }));

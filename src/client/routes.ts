@@ -29,6 +29,8 @@ function corsHeaders(request: Request): Record<string, string> {
     "Access-Control-Allow-Methods": "POST, OPTIONS",
     "Access-Control-Allow-Headers": ALLOWED_HEADERS,
     "Access-Control-Max-Age": "86400",
+    // The tracker reads it on a 429 to wait as long as the server asks.
+    "Access-Control-Expose-Headers": "Retry-After",
     Vary: "Origin",
   };
 }

@@ -56,3 +56,4 @@ export {
   type ThemeVariables,
 } from "./theme.js";
 export { DASHBOARD_CSS, ROOT_CLASS } from "./styles.js";
+export { ingestEndpointFor } from "./EmptyState.js";
