@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { registerDefaultAnalyticsCrons, ANALYTICS_CRON_NAMES } from "../src/client/crons.js";
 import { api, components, internal } from "../example/convex/_generated/api.js";
 import exampleCrons from "../example/convex/crons.js";
+import { RETENTION_SCAN_PER_STEP } from "../src/component/lib/limits.js";
 import { createHarness, DAY, HOUR, MINUTE, type Harness } from "./harness.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -122,6 +123,24 @@ describe("maintenance", () => {
     const empty = await h.admin.query(api.analytics.listEvents, { ...oldDay, paginationOpts: { numItems: 10, cursor: null } });
     expect(empty.page).toEqual([]);
     expect(await h.admin.query(api.analytics.getOverview, oldDay)).toEqual(overview);
+  });
+
+  it("a pending backfill larger than a retention step does not stall retention of what is counted", async () => {
+    h = await createHarness();
+    await h.admin.mutation(api.analytics.updateSite, { siteId: h.siteId, settings: { retentionDays: 30 } });
+    const old = NOW - 60 * DAY;
+    await importAll(h, [view("counted-1", old + HOUR, "a"), view("counted-2", old + HOUR + MINUTE, "a", "/b")]);
+    await h.settle();
+    // An older backfill, more events than one step may scan, still pending (no worker ran).
+    const backfill = Array.from({ length: RETENTION_SCAN_PER_STEP + 200 }, (_, i) => view(`bf${i}`, old - DAY + i * 1_000, `b${i % 50}`, `/p${i}`));
+    await importAll(h, backfill);
+    const pass = await h.admin.mutation(api.analytics.runMaintenance, { siteId: h.siteId });
+    // The two counted events, a's session and a's visitor, in one bounded pass; no pending event.
+    expect(pass.expired).toBe(4);
+    expect((await h.admin.query(api.analytics.getHealth, { siteId: h.siteId })).pendingEvents).toBe(backfill.length);
+    await h.settle();
+    const oldDays = { siteId: h.siteId, from: old - 2 * DAY, to: old + DAY };
+    expect(await h.admin.query(api.analytics.getOverview, oldDays)).toMatchObject({ pageviews: backfill.length + 2, visitors: 51 });
   });
 
   it("the sweep re-kicks a partition whose worker was lost", async () => {

@@ -1,7 +1,7 @@
 // Presence and realtime (ARCHITECTURE invariant 7), through the real HTTP route.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { api, components } from "../example/convex/_generated/api.js";
-import { REALTIME_REFRESH_MS } from "../src/component/lib/limits.js";
+import { api, components, internal } from "../example/convex/_generated/api.js";
+import { REALTIME_REFRESH_MS, REALTIME_STALL_MS } from "../src/component/lib/limits.js";
 import { createHarness, MINUTE, type Harness } from "./harness.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -82,6 +82,56 @@ describe("presence and realtime", () => {
     await h.send([hit("heartbeat", "t4", "v", "/pricing")]);
     await h.settle();
     expect((await heartbeatEvents(h)).map((e: { eventId: string }) => e.eventId)).toEqual(["t4", "t1"]);
+  });
+
+  it("two tabs of one session on different pages keep a row each: both pages live, heartbeats deduplicated per page", async () => {
+    h = await createHarness();
+    await h.send([hit("pageview", "p1", "v", "/docs")]);
+    await h.send([hit("pageview", "p2", "v", "/pricing")]);
+    for (let tick = 1; tick <= 4; tick++) {
+      await advance(h, 4_000); // inside heartbeatDedupMs (10 s) of each tab's last write, for two ticks of three
+      await h.send([hit("heartbeat", `d${tick}`, "v", "/docs")]);
+      await h.send([hit("heartbeat", `r${tick}`, "v", "/pricing")]);
+    }
+    await advance(h, REALTIME_REFRESH_MS);
+    expect(await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).toMatchObject({
+      activeVisitors: 1,
+      pages: [
+        { path: "/docs", visitors: 1 },
+        { path: "/pricing", visitors: 1 },
+      ],
+    });
+    // Per page, only the heartbeat 12 s after the pageview moved its row and was stored;
+    // with one row per session the two tabs would have rewritten it on every heartbeat.
+    await h.settle();
+    expect((await heartbeatEvents(h)).map((e: { eventId: string }) => e.eventId).sort()).toEqual(["d3", "r3"]);
+  });
+
+  it("a refresh loop that died (its action failed) is restarted by the presence maintenance", async () => {
+    h = await createHarness();
+    await h.send([hit("pageview", "p1", "v", "/")]);
+    await advance(h, 1_000); // ingest → touch → the loop's first turn
+    expect(await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).toMatchObject({ activeVisitors: 1 });
+    // The loop's next turn is lost, as when its action fails during a deployment: drop every
+    // pending timer.
+    vi.clearAllTimers();
+    await h.t.finishInProgressScheduledFunctions();
+    const stalledAt = (await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).updatedAt;
+    vi.setSystemTime(NOW + REALTIME_STALL_MS + 1);
+    await h.send([hit("pageview", "p2", "w", "/b")]);
+    await advance(h, REALTIME_REFRESH_MS);
+    // The flag still says "running", so the new visitor's touch starts no loop: stale.
+    expect((await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).updatedAt).toBe(stalledAt);
+    await h.t.action(internal.analytics.analyticsMaintenance, { task: "presence" });
+    await advance(h, 1_000);
+    expect(await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).toMatchObject({
+      activeVisitors: 2,
+      pages: [
+        { path: "/", visitors: 1 },
+        { path: "/b", visitors: 1 },
+      ],
+    });
+    expect(Date.now() - (await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).updatedAt).toBeLessThanOrEqual(1_000);
   });
 });
 

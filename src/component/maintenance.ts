@@ -90,8 +90,9 @@ async function mergeGroups(ctx: MutationCtx, siteId: Id<"sites">, groups: Map<st
 
 /**
  * Deletes raw events older than the site's retention, then sessions and visitors nothing
- * newer refers to. A pending event is never deleted (invariant 5): it is skipped, counted
- * once aggregated, and deleted by a later pass. Rollups are kept: they are the figures.
+ * newer refers to. A pending event is never deleted (invariant 5): retention reads only the
+ * folded ("done") and "failed" ranges of by_status_ts, so a pending one is not even seen until
+ * the worker has counted it; a later pass deletes it. Rollups are kept: they are the figures.
  */
 async function retentionStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
   const cutoff = now - site.settings.retentionDays * DAY_MS;
@@ -113,10 +114,12 @@ async function retentionStep(ctx: MutationCtx, site: Doc<"sites">, now: number) 
       budget.deleted++;
     }
   };
-  await sweep(
-    ctx.db.query("events").withIndex("by_ts", (q) => q.eq("siteId", site._id).lt("ts", cutoff)),
-    (event) => event.status !== "pending",
-  );
+  for (const status of ["done", "failed"] as const) {
+    await sweep(
+      ctx.db.query("events").withIndex("by_status_ts", (q) => q.eq("siteId", site._id).eq("status", status).lt("ts", cutoff)),
+      () => true,
+    );
+  }
   await sweep(
     ctx.db.query("sessions").withIndex("by_start", (q) => q.eq("siteId", site._id).lt("startTs", sessionCutoff)),
     (session) => session.endTs < sessionCutoff,

@@ -3,13 +3,15 @@
 // when lib/presence says it changed, and stores a heartbeat as a raw event (for session
 // duration) only then. A refresh loop per site, running only while someone is live,
 // rewrites the realtime summary at most every REALTIME_REFRESH_MS; getRealtime reads only it.
+// Presence rows are per session and path: two tabs of one session on different pages each
+// keep their own row, instead of taking turns rewriting one.
 import { v } from "convex/values";
 import { internal } from "./_generated/api.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
-import { internalMutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
-import { PRESENCE_SWEEP_PER_STEP, REALTIME_REFRESH_MS, REALTIME_SCAN } from "./lib/limits.js";
+import { internalAction, internalMutation, internalQuery, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
+import { PRESENCE_SWEEP_PER_STEP, REALTIME_REFRESH_MS, REALTIME_SCAN, REALTIME_STALL_MS } from "./lib/limits.js";
 import type { EnrichedEvent } from "./lib/pipeline.js";
-import { latestTouches, presenceUpdate, summarizePresence, type Touch } from "./lib/presence.js";
+import { latestTouches, presenceUpdate, summarizePresence, touchKey, type Touch } from "./lib/presence.js";
 import { loadSite } from "./sites.js";
 
 /** Heartbeats the worker folds into session duration are scheduled like ingest's events. */
@@ -29,16 +31,16 @@ export const touch = internalMutation({
       const row = await ctx.db
         .query("presence")
         .withIndex("by_session", (q) =>
-          q.eq("siteId", site._id).eq("visitorId", latest.visitorId).eq("sessionId", latest.sessionId),
+          q.eq("siteId", site._id).eq("visitorId", latest.visitorId).eq("sessionId", latest.sessionId).eq("path", latest.path),
         )
         .unique();
       const update = presenceUpdate(row, latest, site.settings.heartbeatDedupMs);
       if (update === null) continue;
       if (row) await ctx.db.patch(row._id, update);
       else await ctx.db.insert("presence", { siteId: site._id, visitorId: latest.visitorId, sessionId: latest.sessionId, ...update });
-      written.add(JSON.stringify([latest.visitorId, latest.sessionId]));
+      written.add(touchKey(latest));
     }
-    await storeHeartbeats(ctx, site, heartbeats.filter((h) => written.has(JSON.stringify([h.visitorId, h.sessionId]))));
+    await storeHeartbeats(ctx, site, heartbeats.filter((h) => written.has(touchKey({ ...h, path: h.path ?? "" }))));
     if (written.size > 0) await ensureRefreshLoop(ctx, site._id);
     return null;
   },
@@ -73,37 +75,101 @@ async function ensureRefreshLoop(ctx: MutationCtx, siteId: Id<"sites">) {
   await ctx.scheduler.runAfter(0, internal.presence.refresh, { siteId });
 }
 
-/** Recomputes the summary; reschedules itself while anyone is live, else stops the loop. */
-export const refresh = internalMutation({
+/**
+ * One turn of the refresh loop. An action, so that reading the live presence rows (a query:
+ * never retried, never conflicting) is apart from writing the summary (a mutation that reads
+ * only the summary and loop rows). As a single mutation, every touch that moved a row while it
+ * ran would invalidate its read of the presence range and force a retry: with thousands of
+ * live visitors it would retry without end. Here touches and refreshes never conflict.
+ */
+export const refresh = internalAction({
   args: { siteId: v.id("sites") },
   returns: v.null(),
   handler: async (ctx, { siteId }) => {
+    const now = Date.now();
+    const figures = await ctx.runQuery(internal.presence.liveFigures, { siteId, now });
+    if (figures) await ctx.runMutation(internal.presence.storeSummary, { siteId, now, ...figures });
+    return null;
+  },
+});
+
+export const liveFigures = internalQuery({
+  args: { siteId: v.id("sites"), now: v.number() },
+  returns: v.union(v.null(), v.object({ activeVisitors: v.number(), pages: v.array(v.object({ path: v.string(), visitors: v.number() })) })),
+  handler: async (ctx, { siteId, now }) => {
     const site = await ctx.db.get(siteId);
     if (!site) return null;
-    const now = Date.now();
     const live = await ctx.db
       .query("presence")
       .withIndex("by_last_seen", (q) => q.eq("siteId", siteId).gte("lastSeen", now - site.settings.presenceTimeoutMs))
       .take(REALTIME_SCAN);
-    const figures = summarizePresence(live, now, site.settings.presenceTimeoutMs);
+    return summarizePresence(live, now, site.settings.presenceTimeoutMs);
+  },
+});
+
+/** Writes the summary; schedules the next turn while anyone is live, else stops the loop. */
+export const storeSummary = internalMutation({
+  args: {
+    siteId: v.id("sites"),
+    now: v.number(),
+    activeVisitors: v.number(),
+    pages: v.array(v.object({ path: v.string(), visitors: v.number() })),
+  },
+  returns: v.null(),
+  handler: async (ctx, { siteId, now, ...figures }) => {
     const summary = await ctx.db
       .query("realtimeSummary")
       .withIndex("by_site", (q) => q.eq("siteId", siteId))
       .unique();
+    // A second loop (revived while the first was only slow) or a late turn: closer than one
+    // period to the last write, it is dropped and not rescheduled, so loops never multiply.
+    if (summary && now - summary.updatedAt < REALTIME_REFRESH_MS) return null;
     if (summary) await ctx.db.patch(summary._id, { ...figures, updatedAt: now, refreshes: summary.refreshes + 1 });
     else await ctx.db.insert("realtimeSummary", { siteId, ...figures, updatedAt: now, refreshes: 1 });
-    if (figures.activeVisitors > 0) {
-      await ctx.scheduler.runAfter(REALTIME_REFRESH_MS, internal.presence.refresh, { siteId });
-    } else {
-      const loop = await ctx.db
-        .query("realtimeLoop")
-        .withIndex("by_site", (q) => q.eq("siteId", siteId))
-        .unique();
-      if (loop) await ctx.db.patch(loop._id, { running: false });
+    if (figures.activeVisitors === 0) {
+      // Before stopping, look again inside this transaction: a touch that committed after the
+      // query saw the loop running and started none. Reading here (only when nobody was live,
+      // so the range is near empty) makes such a touch and this stop conflict, and the retry
+      // sees it.
+      const site = await ctx.db.get(siteId);
+      const someoneLive =
+        site !== null &&
+        (await ctx.db
+          .query("presence")
+          .withIndex("by_last_seen", (q) => q.eq("siteId", siteId).gte("lastSeen", Date.now() - site.settings.presenceTimeoutMs))
+          .first()) !== null;
+      if (!someoneLive) {
+        const loop = await ctx.db
+          .query("realtimeLoop")
+          .withIndex("by_site", (q) => q.eq("siteId", siteId))
+          .unique();
+        if (loop) await ctx.db.patch(loop._id, { running: false });
+        return null;
+      }
     }
+    await ctx.scheduler.runAfter(REALTIME_REFRESH_MS, internal.presence.refresh, { siteId });
     return null;
   },
 });
+
+/**
+ * Maintenance: restarts a loop marked running whose summary has not moved for a while (an
+ * action that failed, e.g. during a deployment, leaves the flag set and nothing scheduled).
+ */
+export async function reviveRefreshLoop(ctx: MutationCtx, site: Doc<"sites">, now: number) {
+  const loop = await ctx.db
+    .query("realtimeLoop")
+    .withIndex("by_site", (q) => q.eq("siteId", site._id))
+    .unique();
+  if (!loop?.running) return false;
+  const summary = await ctx.db
+    .query("realtimeSummary")
+    .withIndex("by_site", (q) => q.eq("siteId", site._id))
+    .unique();
+  if (summary && now - summary.updatedAt < REALTIME_STALL_MS) return false;
+  await ctx.scheduler.runAfter(0, internal.presence.refresh, { siteId: site._id });
+  return true;
+}
 
 async function loadSummary(ctx: QueryCtx, siteId: string) {
   const site = await loadSite(ctx, siteId);
@@ -138,8 +204,9 @@ export const getRealtimeStats = query({
   },
 });
 
-/** Maintenance: deletes presence rows past the timeout, in bounded steps. */
+/** Maintenance: deletes presence rows past the timeout, in bounded steps; revives a stalled loop. */
 export async function sweepPresence(ctx: MutationCtx, site: Doc<"sites">, now: number) {
+  await reviveRefreshLoop(ctx, site, now);
   const stale = await ctx.db
     .query("presence")
     .withIndex("by_last_seen", (q) => q.eq("siteId", site._id).lt("lastSeen", now - site.settings.presenceTimeoutMs))

@@ -96,7 +96,10 @@ export default defineSchema({
   })
     .index("by_event_id", ["siteId", "eventId"])
     .index("by_status", ["siteId", "partition", "status", "receivedAt"])
-    .index("by_ts", ["siteId", "ts"]),
+    .index("by_ts", ["siteId", "ts"])
+    // Retention reads only folded events: pending ones are neither deletable nor in its way
+    // (a large old backfill still pending must not use up every retention step's budget).
+    .index("by_status_ts", ["siteId", "status", "ts"]),
 
   /** Written only by the worker of the visitor's partition (invariant 3). */
   sessions: defineTable({
@@ -150,7 +153,10 @@ export default defineSchema({
     /** Compaction's work list: the shard rows (partition ≥ 0) of closed buckets. */
     .index("by_shard", ["siteId", "partition", "granularity", "bucket"]),
 
-  /** One row per live session (lib/presence). Written only when it changes. */
+  /**
+   * One row per live session and page (lib/presence): tabs of one session on different pages
+   * keep a row each rather than taking turns rewriting one. Written only when it changes.
+   */
   presence: defineTable({
     siteId: v.id("sites"),
     visitorId: v.string(),
@@ -158,7 +164,7 @@ export default defineSchema({
     path: v.string(),
     lastSeen: v.number(),
   })
-    .index("by_session", ["siteId", "visitorId", "sessionId"])
+    .index("by_session", ["siteId", "visitorId", "sessionId", "path"])
     .index("by_last_seen", ["siteId", "lastSeen"]),
 
   /** Per site: what getRealtime returns, rewritten at most every REALTIME_REFRESH_MS. */

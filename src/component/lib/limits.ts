@@ -101,6 +101,12 @@ export const SWEEP_STALE_PENDING_MS = 30_000;
  * are live.
  */
 export const REALTIME_REFRESH_MS = 5_000;
+/**
+ * A running loop whose summary is older than this (12 refresh periods) is restarted by the
+ * presence maintenance. A literal: the browser tracker bundles this file, and esbuild keeps a
+ * computed constant it cannot prove unused.
+ */
+export const REALTIME_STALL_MS = 60_000;
 /** Live presence rows one summary refresh reads; beyond it the figure is a lower bound. */
 export const REALTIME_SCAN = 10_000;
 /** Pages listed in the realtime summary. */

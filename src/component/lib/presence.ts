@@ -1,4 +1,4 @@
-// Presence: one row per live session saying where it is and when it was last seen. The
+// Presence: one row per live session and page, saying when it was last seen there. The
 // reference incident is parallel heartbeats of one session patching the same row: here a
 // heartbeat inside the dedup window for the same path writes nothing at all, so tabs and
 // retries can read the row together without ever conflicting.
@@ -7,19 +7,23 @@ import { REALTIME_TOP_PAGES } from "./limits.js";
 export type PresenceRow = { path: string; lastSeen: number };
 export type Touch = { visitorId: string; sessionId: string; path: string; ts: number };
 
-/** What a touch does to its session's row: nothing, or the new row. */
+/** The row a touch belongs to: its session's, for its page. */
+export const touchKey = (touch: Pick<Touch, "visitorId" | "sessionId" | "path">) => JSON.stringify([touch.visitorId, touch.sessionId, touch.path]);
+
+/**
+ * What a touch does to its row (same session and page): nothing inside the dedup window, and
+ * nothing for a late or replayed touch (the row already knows better); else the new row.
+ */
 export function presenceUpdate(row: PresenceRow | null, touch: Touch, heartbeatDedupMs: number): PresenceRow | null {
-  if (row === null) return { path: touch.path, lastSeen: touch.ts };
-  if (touch.ts <= row.lastSeen) return null; // late or replayed: the row already knows better
-  if (touch.path === row.path && touch.ts - row.lastSeen < heartbeatDedupMs) return null;
+  if (row !== null && (touch.ts <= row.lastSeen || touch.ts - row.lastSeen < heartbeatDedupMs)) return null;
   return { path: touch.path, lastSeen: touch.ts };
 }
 
-/** The latest touch of each session in a batch: only it can change the row. */
+/** The latest touch of each session and page in a batch: only it can change the row. */
 export function latestTouches(touches: readonly Touch[]): Touch[] {
   const latest = new Map<string, Touch>();
   for (const touch of touches) {
-    const key = JSON.stringify([touch.visitorId, touch.sessionId]);
+    const key = touchKey(touch);
     const seen = latest.get(key);
     if (!seen || touch.ts > seen.ts) latest.set(key, touch);
   }
