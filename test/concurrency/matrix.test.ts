@@ -1,0 +1,235 @@
+// The conflict matrix (ARCHITECTURE.md, "Showing conflict-freedom without a real backend")
+// over realistic schedules of the real component: invariants 1, 3, 4 and 7 as cells that must
+// be zero, the pairs that legitimately conflict as exact counts (each a clean retry), and the
+// report figures after every schedule (no event lost or doubled). teeth.test.ts shows that
+// these same checks fail on deliberately broken variants.
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { modules } from "../../src/test.js";
+import { predictConflict } from "../footprint/predict.js";
+import {
+  concurrentKicks,
+  conflictsIn,
+  figureMismatches,
+  foldMatrix,
+  heartbeats,
+  ingestDuringWorker,
+  maintenanceDuringWorker,
+  manyVisitors,
+  writesOf,
+  type Cell,
+  type InvalidationCell,
+  type ScheduleResult,
+} from "./schedules.js";
+
+const env = { modules, setTime: (ms: number) => vi.setSystemTime(ms) };
+
+/** A schedule's cells as `[conflicts, pairs]`, to compare whole tables at once. */
+const table = (cells: Record<string, Cell>) => Object.fromEntries(Object.entries(cells).map(([pair, c]) => [pair, [c.conflicts, c.pairs]]));
+const invalidationTable = (cells: Record<string, Record<string, InvalidationCell>>) =>
+  Object.fromEntries(
+    Object.entries(cells).map(([writer, queries]) => [
+      writer,
+      // Only dashboard subscriptions: the refresh's own query runs once inside an action.
+      Object.fromEntries(
+        Object.entries(queries)
+          .filter(([q]) => q.startsWith("query:"))
+          .map(([q, c]) => [q.replace(/^query:/, ""), [c.invalidations, c.writes]]),
+      ),
+    ]),
+  );
+
+let visitors: Awaited<ReturnType<typeof manyVisitors>>;
+let during: ScheduleResult;
+let kicks: Awaited<ReturnType<typeof concurrentKicks>>;
+let maintenance: ScheduleResult;
+let beats: ScheduleResult;
+
+beforeAll(async () => {
+  vi.useFakeTimers();
+  visitors = await manyVisitors(env);
+  during = await ingestDuringWorker(env);
+  kicks = await concurrentKicks(env);
+  maintenance = await maintenanceDuringWorker(env);
+  beats = await heartbeats(env);
+});
+afterAll(() => vi.useRealTimers());
+
+describe("200 visitors ingesting, and one session ingesting from 3 tabs", () => {
+  test("no two ingests conflict, whether from different visitors or from tabs of one session", () => {
+    expect(conflictsIn(visitors, "ingest × ingest")).toBe(0);
+    expect(conflictsIn(visitors.tabs, "ingest × ingest")).toBe(0);
+    expect(table(visitors.cells)).toEqual({
+      "ingest × ingest": [0, 21_945],
+      "ingest × worker": [0, 840],
+      "worker × worker, different partitions": [0, 6],
+    });
+    expect(table(visitors.tabs.cells)).toEqual({ "ingest × ingest": [0, 45] });
+  });
+
+  test("every view is counted once: 210 views, 201 visitors, 201 sessions", () => {
+    expect(figureMismatches(visitors)).toEqual([]);
+    expect(visitors.figures.today).toMatchObject({ pageviews: 210, visitors: 201, sessions: 201 });
+  });
+});
+
+describe("ingest while the workers run", () => {
+  test("ingest never conflicts with a worker, workers of different partitions never conflict, heartbeats of different sessions never conflict", () => {
+    expect(conflictsIn(during, "ingest × worker")).toBe(0);
+    expect(conflictsIn(during, "worker × worker, different partitions")).toBe(0);
+    expect(conflictsIn(during, "heartbeat × heartbeat, different sessions")).toBe(0);
+    expect(table(during.cells)).toEqual({
+      "ingest × ingest": [0, 3_160],
+      "ingest × heartbeat": [0, 6_400],
+      "ingest × refresh": [0, 160],
+      "ingest × worker": [0, 640],
+      "heartbeat × heartbeat, same session": [0, 20],
+      "heartbeat × heartbeat, different sessions": [0, 3_140],
+      // The realtime refresh reads the live presence rows in a query (never retried) and
+      // writes the summary in a mutation that reads no presence row while anyone is live.
+      "heartbeat × refresh": [0, 160],
+      "heartbeat × worker": [0, 640],
+      "refresh × refresh": [0, 1],
+      "worker × refresh": [0, 16],
+      "worker × worker, same partition": [0, 4],
+      "worker × worker, different partitions": [0, 24],
+    });
+  });
+
+  test("the dashboard is re-run by worker runs, never by an ingest; only the raw-event views (health, event list) follow ingest", () => {
+    expect(invalidationTable(during.invalidations)).toEqual({
+      ingest: { getOverview: [0, 40], getTimeseries: [0, 40], getBreakdown: [0, 40], getRealtime: [0, 40], getHealth: [40, 40], listEvents: [40, 40] },
+      heartbeat: { getOverview: [0, 40], getTimeseries: [0, 40], getBreakdown: [0, 40], getRealtime: [0, 40], getHealth: [0, 40], listEvents: [0, 40] },
+      worker: { getOverview: [8, 8], getTimeseries: [8, 8], getBreakdown: [8, 8], getRealtime: [0, 8], getHealth: [8, 8], listEvents: [8, 8] },
+      refresh: { getOverview: [0, 1], getTimeseries: [0, 1], getBreakdown: [0, 1], getRealtime: [1, 1], getHealth: [0, 1], listEvents: [0, 1] },
+    });
+  });
+
+  test("every view is counted once: 160 views, 60 visitors, 60 sessions (returning visitors extend theirs)", () => {
+    expect(figureMismatches(during)).toEqual([]);
+    expect(during.figures.today).toMatchObject({ pageviews: 160, visitors: 60, sessions: 60, avgDurationMs: 2_000 });
+  });
+});
+
+describe("two kicks of one partition", () => {
+  test("two kicks that overlap conflict on the pending range; the retry folds nothing and writes nothing", () => {
+    const { first, concurrent, retry } = kicks.twins.kicks;
+    expect(predictConflict(first, concurrent)).toMatchObject({ table: "events", index: "by_status" });
+    expect(predictConflict(first, retry, { mode: "recorded-order" })).toBeNull();
+    expect(writesOf(retry)).toBe(0);
+    expect(table(kicks.cells)).toEqual({ "worker × worker, same partition": [1, 2], "ingest × redelivery": [1, 2] });
+  });
+
+  test("an event delivered twice at once conflicts on its id; the retried delivery is a duplicate that stores nothing", () => {
+    const { first, concurrent, retry } = kicks.twins.deliveries;
+    expect(predictConflict(first, concurrent)).toMatchObject({ table: "events", index: "by_event_id" });
+    expect(predictConflict(first, retry, { mode: "recorded-order" })).toBeNull();
+    expect(writesOf(retry)).toBe(0);
+  });
+
+  test("nothing is counted twice: 9 views, 4 custom events, 4 visitors, 4 sessions", () => {
+    expect(figureMismatches(kicks)).toEqual([]);
+    expect(kicks.figures).toMatchObject({ firstFolded: 12, retryFolded: 0, laterFolded: 1, today: { pageviews: 9, events: 4, visitors: 4, sessions: 4 } });
+  });
+});
+
+describe("compaction and retention while the workers run", () => {
+  test("maintenance never conflicts with ingest; it conflicts with a worker only over late or backfilled rows", () => {
+    expect(conflictsIn(maintenance, "ingest × compaction")).toBe(0);
+    expect(conflictsIn(maintenance, "ingest × retention")).toBe(0);
+    expect(conflictsIn(maintenance, "ingest × worker")).toBe(0);
+    expect(conflictsIn(maintenance, "worker × worker, different partitions")).toBe(0);
+    expect(table(maintenance.cells)).toEqual({
+      "import × import": [0, 3],
+      "ingest × import": [0, 48],
+      // o4 lands (pending) in the 60-day-old day just after retention read it: retention
+      // reads only folded events, so only the worker that folds o4 meets it (below).
+      "import × retention": [0, 9],
+      "import × compaction": [0, 6],
+      "import × worker": [0, 24],
+      "ingest × ingest": [0, 120],
+      "ingest × retention": [0, 48],
+      "ingest × compaction": [0, 32],
+      "ingest × worker": [0, 128],
+      // The second pass deletes the rows the first one read.
+      "retention × retention": [1, 3],
+      "compaction × retention": [0, 6],
+      // Partition 1's worker marks o3 and o4 (60 days old) done: their keys move into the
+      // range the first retention read, and the next retention deletes them.
+      "worker × retention": [2, 24],
+      "compaction × compaction": [1, 1],
+      // The workers of partitions 1 (o3, o4: 60 days old) and 2 (late1: 2 days old) write
+      // shard rows of closed buckets, inside the range the first compaction read.
+      "worker × compaction": [2, 16],
+      // Successive runs of one partition update its shard rows and worker state.
+      "worker × worker, same partition": [4, 4],
+      "worker × worker, different partitions": [0, 24],
+    });
+  });
+
+  test("a backfill still pending when retention looks at its day survives and is counted; figures are exact", () => {
+    expect(figureMismatches(maintenance)).toEqual([]);
+    expect(maintenance.figures).toMatchObject({
+      oldDayAfterFirstRetention: ["o3"],
+      oldDay: { pageviews: 4, visitors: 2, sessions: 2 },
+      recentDay: { pageviews: 5, visitors: 5, sessions: 5 },
+      oldDayStored: [],
+    });
+  });
+});
+
+describe("heartbeats from several tabs", () => {
+  test("heartbeats of different sessions never conflict; within a session only the one that moves the row can", () => {
+    expect(conflictsIn(beats, "heartbeat × heartbeat, different sessions")).toBe(0);
+    expect(table(beats.cells)).toEqual({
+      "ingest × ingest": [0, 276],
+      "ingest × heartbeat": [0, 576],
+      "ingest × refresh": [0, 72],
+      "ingest × worker": [0, 96],
+      // Per session, the 12 s heartbeat moves the row that the three deduplicated ones
+      // (2 s, 2 s, 4 s) read: 3 of its 15 pairs, 4 sessions.
+      "heartbeat × heartbeat, same session": [12, 60],
+      "heartbeat × heartbeat, different sessions": [0, 216],
+      "heartbeat × refresh": [0, 72],
+      "heartbeat × worker": [0, 96],
+      // Successive runs of the refresh loop rewrite the one summary (one loop per site).
+      "refresh × refresh": [1, 3],
+      "worker × refresh": [0, 12],
+      "worker × worker, different partitions": [0, 6],
+    });
+  });
+
+  test("getRealtime is re-run by the summary refresh only, never by a heartbeat", () => {
+    expect(invalidationTable(beats.invalidations)).toEqual({
+      ingest: { getRealtime: [0, 24] },
+      heartbeat: { getRealtime: [0, 24] },
+      refresh: { getRealtime: [3, 3] },
+      worker: { getRealtime: [0, 4] },
+    });
+  });
+
+  test("a heartbeat inside the dedup window stores nothing; figures and the realtime summary are exact", () => {
+    expect(figureMismatches(beats)).toEqual([]);
+    expect(beats.figures).toMatchObject({ today: { sessions: 4, avgDurationMs: 12_000 }, realtime: { activeVisitors: 4 } });
+  });
+});
+
+describe("the matrix over every schedule", () => {
+  test("per pair of operation kinds: the invariant cells are zero, and the total is the legitimate retries only", () => {
+    const m = foldMatrix([visitors, during, kicks, maintenance, beats]);
+    for (const pair of [
+      "ingest × ingest",
+      "ingest × worker",
+      "worker × worker, different partitions",
+      "heartbeat × heartbeat, different sessions",
+      "ingest × heartbeat",
+      "ingest × compaction",
+      "ingest × retention",
+    ]) {
+      expect({ pair, conflicts: m.cells[pair]!.conflicts }).toEqual({ pair, conflicts: 0 });
+    }
+    expect(m.cells["ingest × ingest"]).toMatchObject({ pairs: 25_501, conflicts: 0, per1000: 0 });
+    expect(m.total).toMatchObject({ pairs: 39_141, conflicts: 25 });
+    expect(m.schedules.map((s) => s.mismatches)).toEqual([[], [], [], [], []]);
+    expect(m.schedules.map((s) => s.hotIngestDocuments.documents)).toEqual([0, 0, 0, 0, 0]);
+  });
+});
