@@ -30,11 +30,14 @@ const MARKDOWN = fileURLToPath(new URL("../docs/benchmark.md", import.meta.url))
 export async function runBench(log: (line: string) => void = () => {}, options: { full?: boolean } = {}) {
   const full = options.full ?? false;
   const started = performance.now();
+  /** Wall time of each section (s), in run order: printed as it ends, and kept in the report. */
+  const sectionSeconds: Record<string, number> = {};
   const timed = async <T>(name: string, section: () => Promise<T> | T): Promise<T> => {
     const t0 = performance.now();
     log(`${name}…`);
     const result = await section();
-    log(`  ${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    sectionSeconds[name] = round((performance.now() - t0) / 1000, 1);
+    log(`  ${name}: ${sectionSeconds[name]!.toFixed(1)} s`);
     return result;
   };
   const ingest = await timed("ingest", benchIngest);
@@ -66,6 +69,7 @@ export async function runBench(log: (line: string) => void = () => {}, options: 
     baseline: { ...baseline, conflicts: conflicts.baseline },
     realLog,
     lookups,
+    sectionSeconds,
     totalSeconds: 0,
   };
   const withRatios = { ...report, ratios: computeRatios(report) };
@@ -81,6 +85,7 @@ async function main() {
   const full = process.argv.includes("--full");
   // Progress goes to stderr so stdout stays one JSON object with --json.
   const report = await runBench((line) => console.error(line), { full });
+  console.error(`total: ${report.totalSeconds} s`);
   const ordered = {
     ingest: report.ingest,
     aggregation: report.aggregation,
@@ -95,6 +100,7 @@ async function main() {
     full: report.full,
     realLog: report.realLog,
     lookups: report.lookups,
+    sectionSeconds: report.sectionSeconds,
     totalSeconds: report.totalSeconds,
   };
   if (!json) {

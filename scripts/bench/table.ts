@@ -40,11 +40,16 @@ export function tableRows(r: BenchReport): [string, string][] {
   add("compaction", `${d.scaled.maintenance.calls} runMaintenance calls, ${num(d.scaled.maintenance.compacted)} groups merged at ${num(d.scaled.events)} events; reads ×${d.compactionReadRatio.scaled.days30}`);
   const log = r.realLog;
   add("real log import + aggregate", `${num(log.lines)} lines → ${num(log.imported)} events in ${num(log.seconds, 1)} s: ${num(log.eventsPerSecond, 0)} events/s, ${num(log.linesPerSecond, 0)} lines/s`);
-  const l = r.lookups;
-  add(`convex-test lookups @ ${num(l.docs)} docs`, `${num(l.unindexed.lookupsPerSecond, 0)}/s unpatched → ${num(l.indexed.lookupsPerSecond, 0)}/s indexed (×${num(l.speedup, 1)})`);
+  for (const l of r.lookups.sizes) {
+    add(
+      `convex-test lookups @ ${num(l.docs)} docs`,
+      `${num(l.unpatched.lookupsPerSecond, 1)}/s unpatched (${num(l.unpatched.lookups)} lookups timed) → ${num(l.patched.lookupsPerSecond, 0)}/s patched (${num(l.patched.lookups)} timed), ×${num(l.speedup, 1)}`,
+    );
+  }
   for (const [label, value] of scaleRows(r)) add(label, value);
+  add("wall time per section", Object.entries(r.sectionSeconds).map(([name, seconds]) => `${name} ${num(seconds, 1)} s`).join("; ") + `; total ${num(r.totalSeconds, 1)} s`);
   const tr = r.tracker;
-  add("tracker (gzip)", tr.status === "built" ? `${num(tr.gzipBytes, 0)} B of ${num(tr.budgetBytes, 0)} B budget${tr.withinBudget ? "" : " — OVER"}` : `not built (${tr.reason})`);
+  add("tracker script (gzip)", `${num(tr.gzipBytes, 0)} B of ${num(tr.budgetBytes, 0)} B budget (${num(tr.rawBytes, 0)} B raw) — ${tr.withinBudget ? "pass" : "FAIL"}`);
   return rows;
 }
 
@@ -63,7 +68,10 @@ export function scaleRows(r: BenchReport): [string, string][] {
     }
     add(`${num(v.events)}: compaction`, `${num(v.maintenance.calls)} runMaintenance calls, ${num(v.maintenance.compacted)} groups merged; rollup rows ${num(v.rollupRows.sharded)} → ${num(v.rollupRows.compacted)}`);
   }
-  for (const c of s.checks) add(`target: ${c.target}`, `${c.value} — ${c.result}`);
+  for (const c of s.checks) {
+    add(`target: ${c.target}`, `${c.value} — ${c.result}`);
+    if (c.why) add(`  why ${c.value} (${c.result})`, c.why);
+  }
   for (const u of r.uniques.volumes) {
     add(`uniques @ ${num(u.visitors)} visitors`, `max ${pct(u.maxRelativeError)}, p95 ${pct(u.p95RelativeError)}, mean signed ${pct(u.meanSignedError)}; exact ${u.exactRangesExact}/${u.exactRanges} ranges < 1,000; within 2 %: ${u.withinTwoPercent}/${u.estimatedRanges} (${pct(u.withinTwoPercentShare, 1)}) — ${u.specHolds ? "pass" : "FAIL"}`);
   }

@@ -32,8 +32,8 @@ export const SCALE_VISITORS = 5_000;
 /**
  * Sessions start in a few peak hours of the day. Traffic spread over all 24 hours costs the
  * same documents per read after compaction, but a worker run over it writes 2-3× the hour
- * rows, and convex-test re-checks every pending write of a transaction on each index query
- * (quadratic in a run's writes): 100,000 events would take the worker ~15 minutes here.
+ * rows (and compaction merges 2-3× the groups), which would lengthen the run, not change
+ * what it shows.
  */
 export const PEAK_HOURS = [9, 12, 15, 20];
 export const WORKLOAD_DAYS = 365;
