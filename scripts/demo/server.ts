@@ -51,8 +51,11 @@ function page(siteId: string, ingestUrl: string) {
 </html>`;
 }
 
-/** The sample site: three routes, a history router, and the script tag a host app would add. */
-function sitePage(ingestUrl: string, writeKey: string) {
+/**
+ * The sample site: three routes, a history router, and the script tag a host app would add.
+ * Also the page of the tracker's browser test (test/browser/tracker.test.ts).
+ */
+export function sitePage(ingestUrl: string, writeKey: string) {
   const routes = ["", "pricing", "docs"].map((r) => `<a href="/site/${r}" data-route>${r || "home"}</a>`).join(" · ");
   return `<!doctype html>
 <html lang="en">
@@ -69,7 +72,12 @@ function sitePage(ingestUrl: string, writeKey: string) {
 Open the <a href="/">dashboard</a> in another tab and watch "Visitors now" and the pages list.</p>
 <button id="signup">Sign up (a custom event)</button>
 <script>
-  function render() { document.title = "Sample site " + location.pathname; document.getElementById("title").textContent = location.pathname; }
+  function render() {
+    document.title = "Sample site " + location.pathname;
+    document.getElementById("title").textContent = location.pathname;
+    // As routers that restore scroll do: a same-URL replaceState, which is not a new page.
+    if (location.pathname.endsWith("/docs")) history.replaceState({ scrollY: 0 }, "", location.href);
+  }
   document.addEventListener("click", (event) => {
     const link = event.target.closest("a[data-route]");
     if (!link) return;

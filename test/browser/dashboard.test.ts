@@ -9,20 +9,10 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page, type Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatCount, formatDuration, formatPercent, formatRatio } from "../../src/react/format.js";
+import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ARTIFACTS = `${ROOT}test-artifacts`;
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 const DEMO_START_TIMEOUT_MS = 120_000;
 
 type Overview = { pageviews: number; visitors: number; sessions: number; bounceRate: number; avgDurationMs: number; viewsPerSession: number };

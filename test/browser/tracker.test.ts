@@ -1,6 +1,6 @@
 // @vitest-environment node
-// The script-tag tracker in a real browser (Debian Chromium through playwright-core): a small
-// single-page app loads tracker.js from its own origin and sends to an ingest server on another
+// The script-tag tracker in a real browser (Debian Chromium through playwright-core): the demo's
+// sample single-page site (three routes, a history router) loads tracker.js from its own origin and sends to an ingest server on another
 // origin, which records every request and hands it to the real ingest route of the embedded
 // backend (the example app, as in `npm run demo`). The test asserts the exact events that
 // arrived, that nothing was sent while the tab was hidden, and what the dashboard then shows.
@@ -10,17 +10,9 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTrackerScript } from "../../scripts/build-tracker.js";
 import { createEmbeddedBackend, waitForAggregation, type EmbeddedBackend } from "../../scripts/demo/backend.js";
+import { sitePage } from "../../scripts/demo/server.js";
+import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 const HEARTBEAT_MS = 15_000;
 const VISIBLE_MS = 40_000;
 const HIDDEN_MS = 20_000;
@@ -45,31 +37,6 @@ async function readBody(request: IncomingMessage) {
 
 const listen = (server: Server) =>
   new Promise<string>((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
-
-/** A three-route app with a history router; /docs restores its scroll with a same-URL replaceState. */
-function appPage(ingestUrl: string, key: string) {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title></head><body>
-<nav><a href="/" data-route>Home</a> <a href="/pricing" data-route>Pricing</a> <a href="/docs" data-route>Docs</a></nav>
-<main id="view"></main>
-<script>
-  function render() {
-    document.title = "Shop " + location.pathname;
-    document.getElementById("view").textContent = location.pathname;
-    if (location.pathname === "/docs") history.replaceState({ scrollY: 0 }, "", location.href);
-  }
-  document.addEventListener("click", (event) => {
-    const link = event.target.closest("a[data-route]");
-    if (!link) return;
-    event.preventDefault();
-    history.pushState(null, "", link.href);
-    render();
-  });
-  addEventListener("popstate", render);
-  render();
-</script>
-<script defer src="/tracker.js" data-endpoint="${ingestUrl}" data-key="${key}"></script>
-</body></html>`;
-}
 
 beforeAll(async () => {
   backend = createEmbeddedBackend();
@@ -98,7 +65,7 @@ beforeAll(async () => {
   pageServer = createServer((request, response) => {
     const script = request.url === "/tracker.js";
     response.writeHead(200, { "Content-Type": script ? "text/javascript" : "text/html; charset=utf-8" });
-    response.end(script ? code : appPage(`${ingestOrigin}/analytics/ingest`, writeKey));
+    response.end(script ? code : sitePage(`${ingestOrigin}/analytics/ingest`, writeKey));
   });
   // "localhost", not 127.0.0.1: the page and the ingest route are on different origins.
   pageOrigin = (await listen(pageServer)).replace("127.0.0.1", "localhost");
@@ -140,10 +107,10 @@ const described = (e: SentEvent) => (e.type === "event" ? `event ${e.name}` : `$
 describe("the script-tag tracker in Chromium", () => {
   it("sends each SPA route once, heartbeats only while visible, and the queue by beacon on hide", async () => {
     const page = await humanPage();
-    await page.goto(`${pageOrigin}/`);
+    await page.goto(`${pageOrigin}/site/`);
     await page.waitForFunction(() => window.convexAnalytics !== undefined);
-    await page.click("text=Pricing");
-    await page.click("text=Docs");
+    await page.click("text=pricing");
+    await page.click("text=docs");
     await page.goBack();
     await page.evaluate(() => window.convexAnalytics!.track("signup", { plan: "pro" }));
     const lastActivity = Date.now();
@@ -155,13 +122,13 @@ describe("the script-tag tracker in Chromium", () => {
 
     const events = arrivals.flatMap((a) => a.events);
     expect(events.map(described)).toEqual([
-      "pageview /",
-      "pageview /pricing",
-      "pageview /docs",
-      "pageview /pricing",
+      "pageview /site/",
+      "pageview /site/pricing",
+      "pageview /site/docs",
+      "pageview /site/pricing",
       "event signup",
-      "heartbeat /pricing",
-      "heartbeat /pricing",
+      "heartbeat /site/pricing",
+      "heartbeat /site/pricing",
       "event newsletter",
     ]);
     expect(arrivals.every((a) => a.status === 202)).toBe(true);
@@ -181,7 +148,7 @@ describe("the script-tag tracker in Chromium", () => {
 
     await waitForAggregation(backend, siteId);
     const overview = await backend.admin.query(backend.api.analytics.getOverview, { siteId, from: Date.now() - 3_600_000, to: Date.now() + 3_600_000 });
-    // Four pageviews arrived; the return to /pricing is the same path in the same session
+    // Four pageviews arrived; the return to /site/pricing is the same path in the same session
     // within pageviewDedupMs, which SPEC §5 counts once.
     expect(overview).toMatchObject({ pageviews: 3, visitors: 1, sessions: 1, events: 2, bounceRate: 0 });
     // Duration runs from the first pageview to the last event, heartbeats included (SPEC §5).
@@ -193,10 +160,10 @@ describe("the script-tag tracker in Chromium", () => {
     const before = arrivals.length;
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${pageOrigin}/`);
+    await page.goto(`${pageOrigin}/site/`);
     await page.waitForFunction(() => window.convexAnalytics !== undefined);
     expect(await page.evaluate(() => navigator.webdriver)).toBe(true);
-    await page.click("text=Pricing");
+    await page.click("text=pricing");
     await page.evaluate(() => window.convexAnalytics!.track("signup"));
     await sleep(3_000);
     await page.close({ runBeforeUnload: true });
