@@ -67,6 +67,19 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+describe("options", () => {
+  it("refuses options that could never send, naming the option", () => {
+    const create = (options: object) => () => tracker.createTracker({ endpoint: ENDPOINT, key: KEY, ...options } as never);
+    expect(create({ endpoint: "/analytics/ingest" })).toThrow(/endpoint must be the absolute http\(s\) URL/);
+    expect(create({ key: "" })).toThrow(/key must be the site's write key/);
+    expect(create({ maxBatchSize: 500 })).toThrow("createTracker: maxBatchSize must be a number from 1 to 100, got 500");
+    expect(create({ heartbeatMs: -1 })).toThrow(/heartbeatMs must be a number from 0/);
+    expect(create({ sessionTimeoutMs: Number.NaN })).toThrow(/sessionTimeoutMs/);
+    expect(create({ fileDownloads: "pdf" })).toThrow(/fileDownloads must be true, false or a list/);
+    expect(sent).toEqual([]);
+  });
+});
+
 describe("batching", () => {
   it("sends the first pageview and custom events together after flushIntervalMs, with the key in the body", async () => {
     history.replaceState(null, "", "/pricing?utm_source=newsletter");
