@@ -1,0 +1,72 @@
+// getHealth on a busy site: it counts what it reads, and a query may read at most 16 MiB
+// (convex-test enforces it here). Rollup rows of busy buckets carry a 16 KiB sketch, so the
+// compaction backlog it counts must stay small whatever the backlog is.
+import { convexTest } from "convex-test";
+import { afterEach, beforeEach, expect, it, vi } from "vitest";
+import { api } from "../../src/component/_generated/api.js";
+import {
+  HEALTH_BACKLOG_SCAN,
+  PARTITIONS,
+} from "../../src/component/lib/limits.js";
+import { ROLLUP_GRANULARITIES } from "../../src/component/lib/session.js";
+import schema from "../../src/component/schema.js";
+import { modules } from "../../src/test.js";
+
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+const DAY = 86_400_000;
+/** A dense (HyperLogLog) sketch, as a bucket with more than 1,024 visitors holds. */
+const DENSE_SKETCH_BYTES = 16_385;
+/** Per granularity (hour and day): 2,200 such rows are 36 MB, over twice what a query may read. */
+const BACKLOG_ROWS = 1_100;
+const SEED_BATCH = 400;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(NOW);
+});
+afterEach(() => vi.useRealTimers());
+
+it("getHealth stays within the 16 MiB read limit with a backlog of 2,200 dense rollup rows", async () => {
+  const t = convexTest({ schema, modules, transactionLimits: true });
+  const { siteId } = await t.mutation(api.sites.createSite, {
+    slug: "busy",
+    name: "Busy",
+    domain: "example.com",
+  });
+  for (const granularity of ["hour", "day"] as const) {
+    for (let start = 0; start < BACKLOG_ROWS; start += SEED_BATCH) {
+      await t.run(async (ctx) => {
+        for (
+          let i = start;
+          i < Math.min(start + SEED_BATCH, BACKLOG_ROWS);
+          i++
+        ) {
+          await ctx.db.insert("rollups", {
+            siteId: siteId as never,
+            granularity,
+            bucket: NOW - 10 * DAY - (NOW % DAY),
+            dimension: "page",
+            key: `/page-${i}`,
+            partition: 0,
+            pageviews: 5_000,
+            events: 0,
+            sessions: 4_000,
+            bounces: 2_000,
+            pvSessions: 4_000,
+            durationMs: 1_000_000,
+            visitors: new ArrayBuffer(DENSE_SKETCH_BYTES),
+          });
+        }
+      });
+    }
+  }
+  const health = await t.query(api.maintenance.getHealth, { siteId });
+  expect(health.compactionBacklog).toBe(2 * HEALTH_BACKLOG_SCAN);
+  // The most it can read of the backlog, every row dense, is still well under 16 MiB.
+  expect(
+    PARTITIONS *
+      ROLLUP_GRANULARITIES.length *
+      HEALTH_BACKLOG_SCAN *
+      DENSE_SKETCH_BYTES,
+  ).toBeLessThan(8 * 2 ** 20);
+});
