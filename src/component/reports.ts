@@ -28,6 +28,14 @@ export const MAX_RANGE_DAYS = 3 * 366;
 export const MAX_HOURLY_RANGE_DAYS = 62;
 /** A read that would need more rollup rows than this asks for a narrower range instead. */
 export const MAX_ROLLUP_ROWS_PER_READ = 20_000;
+/**
+ * The same for bytes, under Convex's 16 MiB per-query read limit with room for the rest of
+ * the query: a busy bucket's row carries a 16 KiB sketch, so a wide breakdown of a busy site
+ * can need more, and gets this error naming what to do instead of the platform's.
+ */
+export const MAX_ROLLUP_BYTES_PER_READ = 12 * 2 ** 20;
+/** A rollup row's bytes besides its sketches (ids, bucket, key, counters), rounded up. */
+const ROLLUP_ROW_FIXED_BYTES = 400;
 
 function checkedRange(from: number, to: number, timezone: string, maxDays = MAX_RANGE_DAYS) {
   if (!Number.isFinite(from) || !Number.isFinite(to)) throw invalidArgument("from/to must be finite numbers (ms since epoch)");
@@ -38,8 +46,10 @@ function checkedRange(from: number, to: number, timezone: string, maxDays = MAX_
 
 async function readRows(ctx: QueryCtx, site: Doc<"sites">, dimension: string, segments: Segment[]): Promise<RowLike[]> {
   const rows: RowLike[] = [];
+  let bytes = 0;
   for (const segment of segments) {
-    const page = await ctx.db
+    // Streamed, so that the budgets stop the read before the platform's limit would.
+    const stream = ctx.db
       .query("rollups")
       .withIndex("by_row", (q) =>
         q
@@ -48,11 +58,18 @@ async function readRows(ctx: QueryCtx, site: Doc<"sites">, dimension: string, se
           .eq("dimension", dimension)
           .gte("bucket", segment.from)
           .lt("bucket", segment.to),
-      )
-      .take(MAX_ROLLUP_ROWS_PER_READ + 1 - rows.length);
-    rows.push(...page);
-    if (rows.length > MAX_ROLLUP_ROWS_PER_READ) {
-      throw invalidArgument(`this report needs more than ${MAX_ROLLUP_ROWS_PER_READ} rollup rows: narrow the range`);
+      );
+    for await (const row of stream) {
+      rows.push(row);
+      bytes += ROLLUP_ROW_FIXED_BYTES + row.visitors.byteLength + (row.users?.byteLength ?? 0);
+      if (rows.length > MAX_ROLLUP_ROWS_PER_READ) {
+        throw invalidArgument(`this report needs more than ${MAX_ROLLUP_ROWS_PER_READ} rollup rows: narrow the range`);
+      }
+      if (bytes > MAX_ROLLUP_BYTES_PER_READ) {
+        throw invalidArgument(
+          `this report needs more than ${MAX_ROLLUP_BYTES_PER_READ / 2 ** 20} MiB of rollup rows: narrow the range (maintenance compacts busy sites' rows within the hour)`,
+        );
+      }
     }
   }
   return rows;

@@ -1,13 +1,11 @@
-// getHealth on a busy site: it counts what it reads, and a query may read at most 16 MiB
-// (convex-test enforces it here). Rollup rows of busy buckets carry a 16 KiB sketch, so the
-// compaction backlog it counts must stay small whatever the backlog is.
+// Reads of a busy site: a query may read at most 16 MiB (convex-test enforces it here), and
+// rollup rows of busy buckets carry a 16 KiB sketch. getHealth counts a bounded backlog; a
+// dashboard read that would need too much says so, naming what to do.
 import { convexTest } from "convex-test";
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { api } from "../../src/component/_generated/api.js";
-import {
-  HEALTH_BACKLOG_SCAN,
-  PARTITIONS,
-} from "../../src/component/lib/limits.js";
+import { HEALTH_BACKLOG_SCAN, PARTITIONS } from "../../src/component/lib/limits.js";
+import { MAX_ROLLUP_BYTES_PER_READ } from "../../src/component/reports.js";
 import { ROLLUP_GRANULARITIES } from "../../src/component/lib/session.js";
 import schema from "../../src/component/schema.js";
 import { modules } from "../../src/test.js";
@@ -28,19 +26,11 @@ afterEach(() => vi.useRealTimers());
 
 it("getHealth stays within the 16 MiB read limit with a backlog of 2,200 dense rollup rows", async () => {
   const t = convexTest({ schema, modules, transactionLimits: true });
-  const { siteId } = await t.mutation(api.sites.createSite, {
-    slug: "busy",
-    name: "Busy",
-    domain: "example.com",
-  });
+  const { siteId } = await t.mutation(api.sites.createSite, { slug: "busy", name: "Busy", domain: "example.com" });
   for (const granularity of ["hour", "day"] as const) {
     for (let start = 0; start < BACKLOG_ROWS; start += SEED_BATCH) {
       await t.run(async (ctx) => {
-        for (
-          let i = start;
-          i < Math.min(start + SEED_BATCH, BACKLOG_ROWS);
-          i++
-        ) {
+        for (let i = start; i < Math.min(start + SEED_BATCH, BACKLOG_ROWS); i++) {
           await ctx.db.insert("rollups", {
             siteId: siteId as never,
             granularity,
@@ -69,4 +59,37 @@ it("getHealth stays within the 16 MiB read limit with a backlog of 2,200 dense r
       HEALTH_BACKLOG_SCAN *
       DENSE_SKETCH_BYTES,
   ).toBeLessThan(8 * 2 ** 20);
+});
+
+it("a breakdown that would read more than 12 MiB of rollup rows fails with an error naming the fix, not the platform's limit", async () => {
+  const t = convexTest({ schema, modules, transactionLimits: true });
+  const { siteId } = await t.mutation(api.sites.createSite, { slug: "wide", name: "Wide", domain: "example.com" });
+  const day = NOW - 10 * DAY - (NOW % DAY);
+  // 1,100 busy pages on one day, still in four shards each: 17 MiB of rows.
+  const rows = Array.from({ length: 1_100 }, (_, i) => ({ key: `/page-${i % 275}`, partition: i % PARTITIONS }));
+  for (let start = 0; start < rows.length; start += SEED_BATCH) {
+    await t.run(async (ctx) => {
+      for (const { key, partition } of rows.slice(start, start + SEED_BATCH)) {
+        await ctx.db.insert("rollups", {
+          siteId: siteId as never,
+          granularity: "day",
+          bucket: day,
+          dimension: "page",
+          key,
+          partition,
+          pageviews: 5_000,
+          events: 0,
+          sessions: 4_000,
+          bounces: 2_000,
+          pvSessions: 4_000,
+          durationMs: 1_000_000,
+          visitors: new ArrayBuffer(DENSE_SKETCH_BYTES),
+        });
+      }
+    });
+  }
+  const breakdown = t.query(api.reports.getBreakdown, { siteId, from: day, to: day + DAY, dimension: "page" });
+  await expect(breakdown).rejects.toThrow(`this report needs more than ${MAX_ROLLUP_BYTES_PER_READ / 2 ** 20} MiB of rollup rows: narrow the range`);
+  // The overview of the same day reads only the site-wide rows: it is unaffected.
+  await expect(t.query(api.reports.getOverview, { siteId, from: day, to: day + DAY })).resolves.toMatchObject({ pageviews: 0 });
 });
