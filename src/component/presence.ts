@@ -64,11 +64,21 @@ async function storeHeartbeats(ctx: MutationCtx, site: Doc<"sites">, heartbeats:
   }
 }
 
-async function ensureRefreshLoop(ctx: MutationCtx, siteId: Id<"sites">) {
-  const loop = await ctx.db
+/** The site's loop flag: apart from the summary, so touches reading it aren't invalidated by refreshes. */
+const loopOf = (ctx: QueryCtx, siteId: Id<"sites">) =>
+  ctx.db
     .query("realtimeLoop")
     .withIndex("by_site", (q) => q.eq("siteId", siteId))
     .unique();
+
+const summaryOf = (ctx: QueryCtx, siteId: Id<"sites">) =>
+  ctx.db
+    .query("realtimeSummary")
+    .withIndex("by_site", (q) => q.eq("siteId", siteId))
+    .unique();
+
+async function ensureRefreshLoop(ctx: MutationCtx, siteId: Id<"sites">) {
+  const loop = await loopOf(ctx, siteId);
   if (loop?.running) return;
   if (loop) await ctx.db.patch(loop._id, { running: true });
   else await ctx.db.insert("realtimeLoop", { siteId, running: true });
@@ -117,10 +127,7 @@ export const storeSummary = internalMutation({
   },
   returns: v.null(),
   handler: async (ctx, { siteId, now, ...figures }) => {
-    const summary = await ctx.db
-      .query("realtimeSummary")
-      .withIndex("by_site", (q) => q.eq("siteId", siteId))
-      .unique();
+    const summary = await summaryOf(ctx, siteId);
     // A second loop (revived while the first was only slow) or a late turn: closer than one
     // period to the last write, it is dropped and not rescheduled, so loops never multiply.
     if (summary && now - summary.updatedAt < REALTIME_REFRESH_MS) return null;
@@ -139,10 +146,7 @@ export const storeSummary = internalMutation({
           .withIndex("by_last_seen", (q) => q.eq("siteId", siteId).gte("lastSeen", Date.now() - site.settings.presenceTimeoutMs))
           .first()) !== null;
       if (!someoneLive) {
-        const loop = await ctx.db
-          .query("realtimeLoop")
-          .withIndex("by_site", (q) => q.eq("siteId", siteId))
-          .unique();
+        const loop = await loopOf(ctx, siteId);
         if (loop) await ctx.db.patch(loop._id, { running: false });
         return null;
       }
@@ -156,27 +160,15 @@ export const storeSummary = internalMutation({
  * Maintenance: restarts a loop marked running whose summary has not moved for a while (an
  * action that failed, e.g. during a deployment, leaves the flag set and nothing scheduled).
  */
-export async function reviveRefreshLoop(ctx: MutationCtx, site: Doc<"sites">, now: number) {
-  const loop = await ctx.db
-    .query("realtimeLoop")
-    .withIndex("by_site", (q) => q.eq("siteId", site._id))
-    .unique();
-  if (!loop?.running) return false;
-  const summary = await ctx.db
-    .query("realtimeSummary")
-    .withIndex("by_site", (q) => q.eq("siteId", site._id))
-    .unique();
-  if (summary && now - summary.updatedAt < REALTIME_STALL_MS) return false;
+async function reviveRefreshLoop(ctx: MutationCtx, site: Doc<"sites">, now: number) {
+  if (!(await loopOf(ctx, site._id))?.running) return;
+  const summary = await summaryOf(ctx, site._id);
+  if (summary && now - summary.updatedAt < REALTIME_STALL_MS) return;
   await ctx.scheduler.runAfter(0, internal.presence.refresh, { siteId: site._id });
-  return true;
 }
 
 async function loadSummary(ctx: QueryCtx, siteId: string) {
-  const site = await loadSite(ctx, siteId);
-  return await ctx.db
-    .query("realtimeSummary")
-    .withIndex("by_site", (q) => q.eq("siteId", site._id))
-    .unique();
+  return await summaryOf(ctx, (await loadSite(ctx, siteId))._id);
 }
 
 /** SPEC §3 getRealtime: the summary only, whatever the number of live visitors. */
