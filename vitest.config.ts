@@ -7,7 +7,10 @@ export default defineConfig({
   resolve: {
     // The example imports the package by name, as a host app does; tests run it from source.
     alias: [
-      { find: /^convex-analytics\/convex\.config$/, replacement: src("component/convex.config.ts") },
+      {
+        find: /^convex-analytics\/convex\.config$/,
+        replacement: src("component/convex.config.ts"),
+      },
       { find: /^convex-analytics\/react$/, replacement: src("react/index.ts") },
       { find: /^convex-analytics\/tracker$/, replacement: src("tracker/index.ts") },
       { find: /^convex-analytics\/test$/, replacement: src("test.ts") },

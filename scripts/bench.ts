@@ -27,7 +27,10 @@ import { benchAggregation, benchIngest } from "./bench/write-path.js";
 
 const MARKDOWN = fileURLToPath(new URL("../docs/benchmark.md", import.meta.url));
 
-export async function runBench(log: (line: string) => void = () => {}, options: { full?: boolean } = {}) {
+export async function runBench(
+  log: (line: string) => void = () => {},
+  options: { full?: boolean } = {},
+) {
   const full = options.full ?? false;
   const started = performance.now();
   /** Wall time of each section (s), in run order: printed as it ends, and kept in the report. */
@@ -42,8 +45,14 @@ export async function runBench(log: (line: string) => void = () => {}, options: 
   };
   const ingest = await timed("ingest", benchIngest);
   const aggregation = await timed("aggregation", benchAggregation);
-  const small = await timed(`dashboard (${BASELINE_EVENTS} and ${SCALED_EVENTS} events)`, benchDashboard);
-  const scale = await timed(`dashboard at scale (${[...SCALE_VOLUMES, ...(full ? [1_000_000] : [])].join(", ")} events)`, () => benchScale({ full, log }));
+  const small = await timed(
+    `dashboard (${BASELINE_EVENTS} and ${SCALED_EVENTS} events)`,
+    benchDashboard,
+  );
+  const scale = await timed(
+    `dashboard at scale (${[...SCALE_VOLUMES, ...(full ? [1_000_000] : [])].join(", ")} events)`,
+    () => benchScale({ full, log }),
+  );
   const uniques = await timed("uniques", () => benchUniques({ full, log }));
   const baseline = await timed("baseline (naive implementation)", () => benchBaseline({ log }));
   const conflicts = await timed("conflicts", benchConflicts);
@@ -61,7 +70,10 @@ export async function runBench(log: (line: string) => void = () => {}, options: 
     },
     full,
     ingest,
-    aggregation: { ...aggregation, atScale: Object.fromEntries(scale.volumes.map((v) => [`events${v.events}`, v.aggregation])) },
+    aggregation: {
+      ...aggregation,
+      atScale: Object.fromEntries(scale.volumes.map((v) => [`events${v.events}`, v.aggregation])),
+    },
     dashboard: { ...small, atScale: scale },
     uniques,
     conflicts,

@@ -38,7 +38,11 @@ async function bundle(entry: string): Promise<BuiltScript> {
     logLevel: "silent",
   });
   const code = result.outputFiles[0]!.text;
-  return { code, rawBytes: Buffer.byteLength(code), gzipBytes: gzipSync(code, { level: 9 }).length };
+  return {
+    code,
+    rawBytes: Buffer.byteLength(code),
+    gzipBytes: gzipSync(code, { level: 9 }).length,
+  };
 }
 
 /** tracker.js (the budgeted file) and, under `extras`, tracker-extras.js. */
@@ -51,10 +55,16 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   mkdirSync(`${ROOT}dist`, { recursive: true });
   writeFileSync(TRACKER_SCRIPT_PATH, tracker.code);
   writeFileSync(TRACKER_EXTRAS_SCRIPT_PATH, tracker.extras.code);
-  console.log(`dist/tracker.js: ${tracker.rawBytes} bytes, ${tracker.gzipBytes} gzipped (budget ${TRACKER_BUDGET_GZIP_BYTES})`);
-  console.log(`dist/tracker-extras.js: ${tracker.extras.rawBytes} bytes, ${tracker.extras.gzipBytes} gzipped`);
+  console.log(
+    `dist/tracker.js: ${tracker.rawBytes} bytes, ${tracker.gzipBytes} gzipped (budget ${TRACKER_BUDGET_GZIP_BYTES})`,
+  );
+  console.log(
+    `dist/tracker-extras.js: ${tracker.extras.rawBytes} bytes, ${tracker.extras.gzipBytes} gzipped`,
+  );
   if (tracker.gzipBytes > TRACKER_BUDGET_GZIP_BYTES) {
-    console.error(`tracker.js is ${tracker.gzipBytes - TRACKER_BUDGET_GZIP_BYTES} bytes over its gzipped budget`);
+    console.error(
+      `tracker.js is ${tracker.gzipBytes - TRACKER_BUDGET_GZIP_BYTES} bytes over its gzipped budget`,
+    );
     process.exit(1);
   }
 }

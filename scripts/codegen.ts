@@ -39,7 +39,11 @@ export function functionModules(dir: string): string[] {
 
 const ident = (modulePath: string) => modulePath.replace(/[^A-Za-z0-9_]/g, "_");
 
-function apiFile(modules: string[], isRoot: boolean, childComponents: Record<string, string>): string {
+function apiFile(
+  modules: string[],
+  isRoot: boolean,
+  childComponents: Record<string, string>,
+): string {
   const imports = modules.map((m) => `import type * as ${ident(m)} from "../${m}.js";`).join("\n");
   const entries = modules.map((m) => `  "${m}": typeof ${ident(m)};`).join("\n");
   const children = Object.entries(childComponents)
@@ -163,11 +167,23 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
 `;
 }
 
-type Target = { dir: string; isRoot: boolean; hasSchema: boolean; children: Record<string, string>; component: boolean };
+type Target = {
+  dir: string;
+  isRoot: boolean;
+  hasSchema: boolean;
+  children: Record<string, string>;
+  component: boolean;
+};
 
 const root = new URL("..", import.meta.url).pathname;
 const targets: Target[] = [
-  { dir: join(root, "src/component"), isRoot: false, hasSchema: true, children: {}, component: true },
+  {
+    dir: join(root, "src/component"),
+    isRoot: false,
+    hasSchema: true,
+    children: {},
+    component: true,
+  },
   {
     dir: join(root, "example/convex"),
     isRoot: true,

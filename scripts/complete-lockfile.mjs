@@ -19,14 +19,38 @@ const packages = lock.packages;
 // "@rollup/rollup-linux-arm64-musl" or "@esbuild/win32-x64".
 function platformOf(name) {
   const parts = name.split("/").pop().split("-");
-  const osNames = ["android", "darwin", "freebsd", "linux", "openbsd", "openharmony", "win32", "netbsd", "sunos", "aix"];
+  const osNames = [
+    "android",
+    "darwin",
+    "freebsd",
+    "linux",
+    "openbsd",
+    "openharmony",
+    "win32",
+    "netbsd",
+    "sunos",
+    "aix",
+  ];
   const osIndex = parts.findIndex((part) => osNames.includes(part));
   if (osIndex < 0) return null;
-  const cpuByName = { arm: "arm", arm64: "arm64", x64: "x64", ia32: "ia32", loong64: "loong64", ppc64: "ppc64", riscv64: "riscv64", s390x: "s390x" };
+  const cpuByName = {
+    arm: "arm",
+    arm64: "arm64",
+    x64: "x64",
+    ia32: "ia32",
+    loong64: "loong64",
+    ppc64: "ppc64",
+    riscv64: "riscv64",
+    s390x: "s390x",
+  };
   const cpu = cpuByName[parts[osIndex + 1]];
   if (!cpu) return null;
   const rest = parts.slice(osIndex + 2);
-  const libc = rest.includes("musl") ? "musl" : rest.includes("gnu") || rest.includes("gnueabihf") ? "glibc" : null;
+  const libc = rest.includes("musl")
+    ? "musl"
+    : rest.includes("gnu") || rest.includes("gnueabihf")
+      ? "glibc"
+      : null;
   return { os: parts[osIndex], cpu, libc };
 }
 
@@ -36,7 +60,10 @@ for (const [path, entry] of Object.entries(packages)) {
     const nested = `${path ? path + "/" : ""}node_modules/${dependency}`;
     if (packages[nested] || packages[`node_modules/${dependency}`]) continue;
     const platform = platformOf(dependency);
-    if (!platform) throw new Error(`${dependency} (optional dependency of ${path}) is missing from the lock and is not a platform package`);
+    if (!platform)
+      throw new Error(
+        `${dependency} (optional dependency of ${path}) is missing from the lock and is not a platform package`,
+      );
     packages[`node_modules/${dependency}`] = {
       version,
       cpu: [platform.cpu],
@@ -49,7 +76,9 @@ for (const [path, entry] of Object.entries(packages)) {
     added += 1;
   }
 }
-const sorted = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1)));
+const sorted = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1)),
+);
 lock.packages = sorted;
 writeFileSync(LOCK_PATH, JSON.stringify(lock, null, 2) + "\n");
 console.log(`complete-lockfile: added ${added} platform entries`);

@@ -18,7 +18,9 @@ import { startSyntheticVisitors } from "./demo/visitors.js";
 
 const DEFAULT_PORT = 4300;
 
-const LOG_PATH = fileURLToPath(new URL("../../shared/data/apache_combined_2015-05.log", import.meta.url));
+const LOG_PATH = fileURLToPath(
+  new URL("../../shared/data/apache_combined_2015-05.log", import.meta.url),
+);
 const LOG_DOMAIN = "semicomplete.com";
 const DAY_MS = 86_400_000;
 
@@ -30,7 +32,9 @@ export async function seedDemo() {
     name: "semicomplete.com (May 2015 access log)",
     domain: LOG_DOMAIN,
   });
-  const { events, counts } = await accessLogToEvents(readFileSync(LOG_PATH, "utf8"), { domain: LOG_DOMAIN });
+  const { events, counts } = await accessLogToEvents(readFileSync(LOG_PATH, "utf8"), {
+    domain: LOG_DOMAIN,
+  });
   const shift = Date.now() - 60_000 - Math.max(...events.map((e) => e.ts));
   const shifted = events.map((event) => ({ ...event, ts: event.ts + shift }));
   // The log has pageviews only: give every 25th visit a signup, so the events panel and its
@@ -50,17 +54,30 @@ export async function seedDemo() {
   const all: object[] = [...shifted, ...signups];
   let accepted = 0;
   for (let i = 0; i < all.length; i += MAX_IMPORT_BATCH) {
-    const result = await admin.mutation(api.analytics.importEvents, { siteId, events: all.slice(i, i + MAX_IMPORT_BATCH) });
+    const result = await admin.mutation(api.analytics.importEvents, {
+      siteId,
+      events: all.slice(i, i + MAX_IMPORT_BATCH),
+    });
     accepted += result.accepted;
   }
   const health = await waitForAggregation(backend, siteId);
-  return { backend, siteId, writeKey, counts, accepted, health, range: { from: Date.now() - 7 * DAY_MS, to: Date.now() } };
+  return {
+    backend,
+    siteId,
+    writeKey,
+    counts,
+    accepted,
+    health,
+    range: { from: Date.now() - 7 * DAY_MS, to: Date.now() },
+  };
 }
 
 function table(title: string, breakdown: Breakdown) {
   console.log(`\n${title}`);
   for (const row of breakdown.rows) {
-    console.log(`  ${String(row.visitors).padStart(5)} visitors  ${String(row.pageviews).padStart(5)} views  ${row.key}`);
+    console.log(
+      `  ${String(row.visitors).padStart(5)} visitors  ${String(row.pageviews).padStart(5)} views  ${row.key}`,
+    );
   }
 }
 
@@ -78,21 +95,53 @@ async function main() {
   const started = Date.now();
   const { backend, siteId, writeKey, counts, accepted, health, range } = await seedDemo();
   const { admin, api } = backend;
-  console.log(`convex-analytics demo: ${counts.lines.toLocaleString("en")} log lines → ${counts.imported} pageviews imported (+ ${accepted - counts.imported} signup events)`);
-  console.log(`  (${counts.bots} bot lines and ${counts.notPages} asset/non-page lines left out, ${counts.unparsed} unparsed)`);
-  console.log(`  aggregated in ${((Date.now() - started) / 1000).toFixed(1)} s; pending ${health.pendingEvents}, failed ${health.failedEvents}`);
+  console.log(
+    `convex-analytics demo: ${counts.lines.toLocaleString("en")} log lines → ${counts.imported} pageviews imported (+ ${accepted - counts.imported} signup events)`,
+  );
+  console.log(
+    `  (${counts.bots} bot lines and ${counts.notPages} asset/non-page lines left out, ${counts.unparsed} unparsed)`,
+  );
+  console.log(
+    `  aggregated in ${((Date.now() - started) / 1000).toFixed(1)} s; pending ${health.pendingEvents}, failed ${health.failedEvents}`,
+  );
   console.log(`\nLast 7 days`);
   printOverview(await admin.query(api.analytics.getOverview, { siteId, ...range }));
-  table("Top pages", await admin.query(api.analytics.getBreakdown, { siteId, ...range, dimension: "page", limit: 5 }));
-  table("Top sources", await admin.query(api.analytics.getBreakdown, { siteId, ...range, dimension: "source", limit: 5 }));
-  table("Browsers", await admin.query(api.analytics.getBreakdown, { siteId, ...range, dimension: "browser", limit: 5 }));
+  table(
+    "Top pages",
+    await admin.query(api.analytics.getBreakdown, {
+      siteId,
+      ...range,
+      dimension: "page",
+      limit: 5,
+    }),
+  );
+  table(
+    "Top sources",
+    await admin.query(api.analytics.getBreakdown, {
+      siteId,
+      ...range,
+      dimension: "source",
+      limit: 5,
+    }),
+  );
+  table(
+    "Browsers",
+    await admin.query(api.analytics.getBreakdown, {
+      siteId,
+      ...range,
+      dimension: "browser",
+      limit: 5,
+    }),
+  );
   if (process.argv.includes("--print")) return;
 
   const port = process.env.PORT === undefined ? DEFAULT_PORT : Number(process.env.PORT);
   const { server, url } = await startDemoServer(backend, siteId, writeKey, port);
   const live = !process.argv.includes("--no-live");
   const stopVisitors = live ? startSyntheticVisitors(backend, writeKey, LOG_DOMAIN) : () => {};
-  console.log(`\nDashboard: ${url}  (${live ? "live synthetic visitors are arriving; " : ""}Ctrl-C stops)`);
+  console.log(
+    `\nDashboard: ${url}  (${live ? "live synthetic visitors are arriving; " : ""}Ctrl-C stops)`,
+  );
   console.log(`Sample site with the script-tag tracker: ${url}/site/`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);

@@ -14,7 +14,8 @@ import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { importAccessLog, type ImportEventsRef } from "../src/client/importLog.js";
 
-const USAGE = "usage: CONVEX_URL=… ANALYTICS_AUTH_TOKEN=… npx tsx scripts/import-log.ts <logfile> --site <siteId> --domain <host>";
+const USAGE =
+  "usage: CONVEX_URL=… ANALYTICS_AUTH_TOKEN=… npx tsx scripts/import-log.ts <logfile> --site <siteId> --domain <host>";
 
 async function main() {
   const { values, positionals } = parseArgs({
@@ -27,7 +28,8 @@ async function main() {
   });
   const url = process.env.CONVEX_URL;
   const token = process.env.ANALYTICS_AUTH_TOKEN;
-  if (positionals.length !== 1 || !values.site || !values.domain || !url || !token) throw new Error(USAGE);
+  if (positionals.length !== 1 || !values.site || !values.domain || !url || !token)
+    throw new Error(USAGE);
   const client = new ConvexHttpClient(url);
   client.setAuth(token);
   const result = await importAccessLog(
@@ -35,7 +37,11 @@ async function main() {
     makeFunctionReference<"mutation">(values.function!) as ImportEventsRef,
     values.site,
     readFileSync(positionals[0]!, "utf8"),
-    { domain: values.domain, onBatch: (progress) => process.stderr.write(`\r${progress.counts.lines} lines, ${progress.accepted} accepted`) },
+    {
+      domain: values.domain,
+      onBatch: (progress) =>
+        process.stderr.write(`\r${progress.counts.lines} lines, ${progress.accepted} accepted`),
+    },
   );
   process.stderr.write("\n");
   console.log(JSON.stringify(result));

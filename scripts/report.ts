@@ -11,18 +11,33 @@ import { createEmbeddedBackend, waitForAggregation } from "./demo/backend.js";
 
 const HOUR_MS = 3_600_000;
 const MAX_RETENTION_DAYS = 3650;
-const USAGE = "usage: npm run report -- <logfile> --domain <host> [--timezone <IANA zone>] [--json]";
+const USAGE =
+  "usage: npm run report -- <logfile> --domain <host> [--timezone <IANA zone>] [--json]";
 
 export async function report(logPath: string, domain: string, timezone: string) {
   const text = readFileSync(logPath, "utf8");
   const backend = createEmbeddedBackend();
   const { admin, api } = backend;
-  const { siteId } = await admin.mutation(api.analytics.createSite, { slug: "report", name: logPath, domain, timezone });
+  const { siteId } = await admin.mutation(api.analytics.createSite, {
+    slug: "report",
+    name: logPath,
+    domain,
+    timezone,
+  });
   // Keep every raw event of an old log for the whole run: retention is not what is measured.
-  await admin.mutation(api.analytics.updateSite, { siteId, settings: { retentionDays: MAX_RETENTION_DAYS } });
-  const imported = await importAccessLog(admin, api.analytics.importEvents, siteId, text, { domain });
+  await admin.mutation(api.analytics.updateSite, {
+    siteId,
+    settings: { retentionDays: MAX_RETENTION_DAYS },
+  });
+  const imported = await importAccessLog(admin, api.analytics.importEvents, siteId, text, {
+    domain,
+  });
   await waitForAggregation(backend, siteId);
-  const importFigures = { ...imported.counts, accepted: imported.accepted, duplicates: imported.duplicates };
+  const importFigures = {
+    ...imported.counts,
+    accepted: imported.accepted,
+    duplicates: imported.duplicates,
+  };
   if (imported.firstTs === null || imported.lastTs === null) {
     return { import: importFigures, overview: null, pages: [], sources: [], days: [] };
   }
@@ -34,31 +49,52 @@ export async function report(logPath: string, domain: string, timezone: string) 
   return {
     import: importFigures,
     overview: await admin.query(api.analytics.getOverview, range),
-    pages: (await admin.query(api.analytics.getBreakdown, { ...range, dimension: "page", limit: 10 })).rows,
-    sources: (await admin.query(api.analytics.getBreakdown, { ...range, dimension: "source", limit: 10 })).rows,
+    pages: (
+      await admin.query(api.analytics.getBreakdown, { ...range, dimension: "page", limit: 10 })
+    ).rows,
+    sources: (
+      await admin.query(api.analytics.getBreakdown, { ...range, dimension: "source", limit: 10 })
+    ).rows,
     days: (await admin.query(api.analytics.getTimeseries, { ...range, interval: "day" })).points,
   };
 }
 
 function printHuman(result: Awaited<ReturnType<typeof report>>) {
   const i = result.import;
-  console.log(`lines ${i.lines}: imported ${i.imported}, bots ${i.bots}, not pages ${i.notPages}, unparsed ${i.unparsed}`);
+  console.log(
+    `lines ${i.lines}: imported ${i.imported}, bots ${i.bots}, not pages ${i.notPages}, unparsed ${i.unparsed}`,
+  );
   if (!result.overview) return console.log("no pageviews in this log");
   const o = result.overview;
   console.log(`\n${new Date(o.range.from).toISOString()} → ${new Date(o.range.to).toISOString()}`);
-  console.log(`pageviews ${o.pageviews}  visitors ${o.visitors}  sessions ${o.sessions}  bounce rate ${(100 * o.bounceRate).toFixed(1)} %  avg duration ${(o.avgDurationMs / 1000).toFixed(1)} s`);
-  for (const [title, rows] of [["pages", result.pages], ["sources", result.sources]] as const) {
+  console.log(
+    `pageviews ${o.pageviews}  visitors ${o.visitors}  sessions ${o.sessions}  bounce rate ${(100 * o.bounceRate).toFixed(1)} %  avg duration ${(o.avgDurationMs / 1000).toFixed(1)} s`,
+  );
+  for (const [title, rows] of [
+    ["pages", result.pages],
+    ["sources", result.sources],
+  ] as const) {
     console.log(`\ntop ${title}`);
-    for (const row of rows) console.log(`  ${String(row.visitors).padStart(6)} ${String(row.pageviews).padStart(6)}  ${row.key}`);
+    for (const row of rows)
+      console.log(
+        `  ${String(row.visitors).padStart(6)} ${String(row.pageviews).padStart(6)}  ${row.key}`,
+      );
   }
   console.log("\ndays");
-  for (const day of result.days) console.log(`  ${new Date(day.t).toISOString().slice(0, 10)}  ${day.pageviews} pageviews, ${day.visitors} visitors, ${day.sessions} sessions`);
+  for (const day of result.days)
+    console.log(
+      `  ${new Date(day.t).toISOString().slice(0, 10)}  ${day.pageviews} pageviews, ${day.visitors} visitors, ${day.sessions} sessions`,
+    );
 }
 
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { domain: { type: "string" }, timezone: { type: "string", default: "UTC" }, json: { type: "boolean", default: false } },
+    options: {
+      domain: { type: "string" },
+      timezone: { type: "string", default: "UTC" },
+      json: { type: "boolean", default: false },
+    },
   });
   if (positionals.length !== 1 || !values.domain) throw new Error(USAGE);
   const result = await report(positionals[0]!, values.domain, values.timezone!);

@@ -19,7 +19,12 @@ describe("sites", () => {
     const site = await h.admin.query(api.analytics.getSite, { siteId: h.siteId });
     expect(JSON.stringify(site)).not.toContain(h.writeKey);
     expect(JSON.stringify(site)).not.toContain(await sha256Hex(h.writeKey));
-    expect(site).toMatchObject({ slug: "example", timezone: "UTC", status: "active", settings: { sessionTimeoutMs: 1_800_000 } });
+    expect(site).toMatchObject({
+      slug: "example",
+      timezone: "UTC",
+      status: "active",
+      settings: { sessionTimeoutMs: 1_800_000 },
+    });
     expect(await h.admin.query(api.analytics.getSite, { slug: "example" })).toEqual(site);
     expect(await h.admin.query(api.analytics.listSites, {})).toEqual([site]);
   });
@@ -27,7 +32,13 @@ describe("sites", () => {
   it("rotates the key: the old one stops working, the new one works", async () => {
     const { writeKey } = await h.admin.mutation(api.analytics.rotateWriteKey, { siteId: h.siteId });
     expect(writeKey).not.toBe(h.writeKey);
-    const event = { type: "pageview", id: "e1", visitorId: "v", sessionId: "s", url: "https://example.com/" };
+    const event = {
+      type: "pageview",
+      id: "e1",
+      visitorId: "v",
+      sessionId: "s",
+      url: "https://example.com/",
+    };
     expect((await h.post({ key: h.writeKey, events: [event] })).status).toBe(401);
     expect((await h.post({ key: writeKey, events: [event] })).status).toBe(202);
   });
@@ -37,53 +48,82 @@ describe("sites", () => {
     ["duplicate slug", { slug: "example" }, /already exists/],
     ["timezone", { timezone: "Mars/Olympus" }, /timezone must be an IANA time zone/],
     ["domain", { domain: "https://example.com/" }, /domain must be a lowercase host name/],
-    ["origins", { allowedOrigins: ["https://example.com/path"] }, /allowedOrigins entries must be origins/],
+    [
+      "origins",
+      { allowedOrigins: ["https://example.com/path"] },
+      /allowedOrigins entries must be origins/,
+    ],
     ["short key", { writeKey: "short" }, /writeKey must be at least 16/],
   ];
   for (const [what, args, message] of badInputs) {
     it(`refuses a bad ${what} with a message naming it, and creates nothing`, async () => {
-      await expect(h.admin.mutation(api.analytics.createSite, { slug: "other", name: "Other", ...args })).rejects.toThrow(message);
+      await expect(
+        h.admin.mutation(api.analytics.createSite, { slug: "other", name: "Other", ...args }),
+      ).rejects.toThrow(message);
       expect(await h.admin.query(api.analytics.listSites, {})).toHaveLength(1);
     });
   }
 
   it("validates every setting and keeps the old settings when one is out of range", async () => {
-    await h.admin.mutation(api.analytics.updateSite, { siteId: h.siteId, settings: { sessionTimeoutMs: 600_000, retentionDays: 30 } });
+    await h.admin.mutation(api.analytics.updateSite, {
+      siteId: h.siteId,
+      settings: { sessionTimeoutMs: 600_000, retentionDays: 30 },
+    });
     await expect(
-      h.admin.mutation(api.analytics.updateSite, { siteId: h.siteId, settings: { pageviewDedupMs: -1, retentionDays: 7 } }),
+      h.admin.mutation(api.analytics.updateSite, {
+        siteId: h.siteId,
+        settings: { pageviewDedupMs: -1, retentionDays: 7 },
+      }),
     ).rejects.toThrow(/settings: pageviewDedupMs must be between 0 and 86400000/);
-    await expect(h.admin.mutation(api.analytics.updateSite, { siteId: h.siteId, settings: { sessionTimeout: 1 } })).rejects.toThrow(
-      /Unrecognized key/,
-    );
+    await expect(
+      h.admin.mutation(api.analytics.updateSite, {
+        siteId: h.siteId,
+        settings: { sessionTimeout: 1 },
+      }),
+    ).rejects.toThrow(/Unrecognized key/);
     const site = await h.admin.query(api.analytics.getSite, { siteId: h.siteId });
-    expect(site?.settings).toMatchObject({ sessionTimeoutMs: 600_000, retentionDays: 30, pageviewDedupMs: 1_800_000 });
+    expect(site?.settings).toMatchObject({
+      sessionTimeoutMs: 600_000,
+      retentionDays: 30,
+      pageviewDedupMs: 1_800_000,
+    });
   });
 });
 
 describe("facades", () => {
   it("refuse to be created without an auth function", () => {
-    expect(() => exposeAnalyticsApi(components.analytics, {} as never)).toThrow(/the \{ auth \} option is required/);
-    expect(() => exposeAdminApi(components.analytics, undefined as never)).toThrow(/the \{ auth \} option is required/);
+    expect(() => exposeAnalyticsApi(components.analytics, {} as never)).toThrow(
+      /the \{ auth \} option is required/,
+    );
+    expect(() => exposeAdminApi(components.analytics, undefined as never)).toThrow(
+      /the \{ auth \} option is required/,
+    );
   });
 
   it("call auth with kind, function and site, and refuse anonymous callers in the example", async () => {
     vi.useFakeTimers();
     const h = await createHarness();
     const anonymous = h.t;
-    await expect(anonymous.query(api.analytics.getOverview, { siteId: h.siteId, from: 0, to: 3_600_000 })).rejects.toThrow(
-      /Sign in to call getOverview/,
-    );
-    await expect(anonymous.mutation(api.analytics.createSite, { slug: "x", name: "X" })).rejects.toThrow(
-      /Sign in as an administrator to call createSite/,
-    );
+    await expect(
+      anonymous.query(api.analytics.getOverview, { siteId: h.siteId, from: 0, to: 3_600_000 }),
+    ).rejects.toThrow(/Sign in to call getOverview/);
+    await expect(
+      anonymous.mutation(api.analytics.createSite, { slug: "x", name: "X" }),
+    ).rejects.toThrow(/Sign in as an administrator to call createSite/);
     vi.useRealTimers();
   });
 
   it("pass kind, fn and siteId to auth", async () => {
     const seen: unknown[] = [];
-    const reads = exposeAnalyticsApi(components.analytics, { auth: (_ctx, request) => void seen.push(request) });
+    const reads = exposeAnalyticsApi(components.analytics, {
+      auth: (_ctx, request) => void seen.push(request),
+    });
     // Call the registered function's handler directly: what matters is what auth receives.
-    const handler = (reads.getOverview as unknown as { _handler: (ctx: unknown, args: unknown) => Promise<unknown> })._handler;
+    const handler = (
+      reads.getOverview as unknown as {
+        _handler: (ctx: unknown, args: unknown) => Promise<unknown>;
+      }
+    )._handler;
     await handler({ runQuery: async () => "result" }, { siteId: "s1", from: 0, to: 1 });
     expect(seen).toEqual([{ kind: "read", fn: "getOverview", siteId: "s1" }]);
   });

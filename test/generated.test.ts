@@ -16,8 +16,11 @@ const componentModules = import.meta.glob([
 ]);
 
 // Compile-time half of the check: typecheck fails if these references lose their types.
-const typedReference: FunctionReference<"query", "internal", { siteId: string; from: number; to: number; compare?: boolean }> =
-  components.analytics.reports.getOverview;
+const typedReference: FunctionReference<
+  "query",
+  "internal",
+  { siteId: string; from: number; to: number; compare?: boolean }
+> = components.analytics.reports.getOverview;
 
 describe("_generated", () => {
   it("is what scripts/codegen.ts writes for the current modules", () => {
@@ -25,13 +28,20 @@ describe("_generated", () => {
   });
 
   it("lists every module that defines a function the parent app can call", async () => {
-    const generated = readFileSync(new URL("../src/component/_generated/api.ts", import.meta.url), "utf8");
+    const generated = readFileSync(
+      new URL("../src/component/_generated/api.ts", import.meta.url),
+      "utf8",
+    );
     const missing: string[] = [];
     for (const [path, load] of Object.entries(componentModules)) {
       const moduleName = path.replace("../src/component/", "").replace(/\.ts$/, "");
       const exports = (await load()) as Record<string, unknown>;
-      const publicFunctions = Object.entries(exports).filter(([, value]) => typeof value === "function" && (value as { isPublic?: boolean }).isPublic === true);
-      if (publicFunctions.length > 0 && !generated.includes(`"${moduleName}": typeof`)) missing.push(moduleName);
+      const publicFunctions = Object.entries(exports).filter(
+        ([, value]) =>
+          typeof value === "function" && (value as { isPublic?: boolean }).isPublic === true,
+      );
+      if (publicFunctions.length > 0 && !generated.includes(`"${moduleName}": typeof`))
+        missing.push(moduleName);
     }
     expect(missing).toEqual([]);
     expect(typedReference).toBeDefined();

@@ -13,7 +13,9 @@ export const USER_AGENT =
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
-export async function createHarness(site: { timezone?: string; domain?: string; allowedOrigins?: string[] } = {}) {
+export async function createHarness(
+  site: { timezone?: string; domain?: string; allowedOrigins?: string[] } = {},
+) {
   const t = convexTest({ modules: exampleModules, transactionLimits: true });
   register(t);
   const admin = t.withIdentity({ subject: "admin", tokenIdentifier: "test|admin" });
@@ -25,7 +27,10 @@ export async function createHarness(site: { timezone?: string; domain?: string; 
     ...(site.allowedOrigins ? { allowedOrigins: site.allowedOrigins } : {}),
   });
 
-  async function post(body: unknown, init: { headers?: Record<string, string>; raw?: string } = {}) {
+  async function post(
+    body: unknown,
+    init: { headers?: Record<string, string>; raw?: string } = {},
+  ) {
     const response = await t.fetch("/analytics/ingest", {
       method: "POST",
       headers: { "Content-Type": "application/json", "User-Agent": USER_AGENT, ...init.headers },
@@ -40,7 +45,8 @@ export async function createHarness(site: { timezone?: string; domain?: string; 
     siteId,
     writeKey,
     /** POSTs events with the site's key, as the tracker does. */
-    send: (events: unknown[], headers: Record<string, string> = {}) => post({ key: writeKey, events }, { headers }),
+    send: (events: unknown[], headers: Record<string, string> = {}) =>
+      post({ key: writeKey, events }, { headers }),
     post,
     /** Runs every scheduled worker (and what they schedule) to completion. */
     settle: async () => {
@@ -50,7 +56,12 @@ export async function createHarness(site: { timezone?: string; domain?: string; 
 }
 
 /** A pageview as the tracker sends it. */
-export function pageview(id: string, ts: number, path: string, extra: Record<string, unknown> = {}) {
+export function pageview(
+  id: string,
+  ts: number,
+  path: string,
+  extra: Record<string, unknown> = {},
+) {
   return {
     type: "pageview",
     id,

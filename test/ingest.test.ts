@@ -24,9 +24,19 @@ describe("POST /analytics/ingest", () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  const refusals: [string, (h: Harness) => Promise<{ status: number; headers: Headers; body: any }>, number, string][] = [
+  const refusals: [
+    string,
+    (h: Harness) => Promise<{ status: number; headers: Headers; body: any }>,
+    number,
+    string,
+  ][] = [
     ["a body that is not JSON", (h) => h.post(null, { raw: "{nope" }), 400, "invalid_json"],
-    ["events that are not an array", (h) => h.post({ key: h.writeKey, events: "x" }), 400, "invalid_body"],
+    [
+      "events that are not an array",
+      (h) => h.post({ key: h.writeKey, events: "x" }),
+      400,
+      "invalid_body",
+    ],
     [
       "more than 100 events",
       (h) => h.send(Array.from({ length: 101 }, (_, i) => pageview(`e${i}`, NOW, "/"))),
@@ -34,7 +44,12 @@ describe("POST /analytics/ingest", () => {
       "too_many_events",
     ],
     ["no key", (h) => h.post({ events: [pageview("e1", NOW, "/")] }), 401, "missing_key"],
-    ["an unknown key", (h) => h.post({ key: "wk_unknown-key-000000", events: [pageview("e1", NOW, "/")] }), 401, "unknown_key"],
+    [
+      "an unknown key",
+      (h) => h.post({ key: "wk_unknown-key-000000", events: [pageview("e1", NOW, "/")] }),
+      401,
+      "unknown_key",
+    ],
     [
       "an Origin outside allowedOrigins",
       (h) => h.send([pageview("e1", NOW, "/")], { Origin: "https://evil.example" }),
@@ -43,7 +58,10 @@ describe("POST /analytics/ingest", () => {
     ],
     [
       "a body over 64 KiB",
-      (h) => h.post(null, { raw: JSON.stringify({ key: h.writeKey, events: [], pad: "x".repeat(MAX_BODY_BYTES) }) }),
+      (h) =>
+        h.post(null, {
+          raw: JSON.stringify({ key: h.writeKey, events: [], pad: "x".repeat(MAX_BODY_BYTES) }),
+        }),
       413,
       "body_too_large",
     ],
@@ -82,13 +100,19 @@ describe("POST /analytics/ingest", () => {
   });
 
   it("accepts the key in the X-Analytics-Key header", async () => {
-    const response = await h.post({ events: [pageview("e1", NOW, "/")] }, { headers: { "X-Analytics-Key": h.writeKey } });
+    const response = await h.post(
+      { events: [pageview("e1", NOW, "/")] },
+      { headers: { "X-Analytics-Key": h.writeKey } },
+    );
     expect(response.status).toBe(202);
     expect(response.body.accepted).toBe(1);
   });
 
   it("answers 429 with Retry-After once the site's rate is used up", async () => {
-    await h.admin.mutation(api.analytics.updateSite, { siteId: h.siteId, settings: { ingestRatePerMinute: 3 } });
+    await h.admin.mutation(api.analytics.updateSite, {
+      siteId: h.siteId,
+      settings: { ingestRatePerMinute: 3 },
+    });
     expect((await h.send([1, 2, 3].map((i) => pageview(`e${i}`, NOW, "/")))).status).toBe(202);
     await h.settle(); // the workers tally what they fold; the limiter reads their tallies
     vi.setSystemTime(NOW + 10_000);
@@ -121,9 +145,15 @@ describe("POST /analytics/ingest", () => {
   });
 
   it("answers bots 202 with everything filtered and stores nothing", async () => {
-    for (const userAgent of ["Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", ""]) {
+    for (const userAgent of [
+      "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+      "",
+    ]) {
       const response = await h.send([pageview("e1", NOW, "/")], { "User-Agent": userAgent });
-      expect([response.status, response.body]).toEqual([202, { accepted: 0, duplicates: 0, filtered: 1, rejected: [] }]);
+      expect([response.status, response.body]).toEqual([
+        202,
+        { accepted: 0, duplicates: 0, filtered: 1, rejected: [] },
+      ]);
     }
     expect(await storedEvents(h)).toEqual([]);
   });
@@ -132,12 +162,17 @@ describe("POST /analytics/ingest", () => {
     await h.send(
       [
         pageview("old", NOW - 3 * 24 * HOUR, "/old"),
-        pageview("future", NOW + 2 * HOUR, "/future?utm_source=x&utm_campaign=y", { referrer: "https://www.news.example/a" }),
+        pageview("future", NOW + 2 * HOUR, "/future?utm_source=x&utm_campaign=y", {
+          referrer: "https://www.news.example/a",
+        }),
       ],
       { "CF-IPCountry": "de" },
     );
     const events = await storedEvents(h);
-    expect(events.find((e) => e.eventId === "old")).toMatchObject({ ts: NOW - MAX_EVENT_AGE_MS, path: "/old" });
+    expect(events.find((e) => e.eventId === "old")).toMatchObject({
+      ts: NOW - MAX_EVENT_AGE_MS,
+      path: "/old",
+    });
     expect(events.find((e) => e.eventId === "future")).toMatchObject({
       ts: NOW + 5 * MINUTE,
       path: "/future",
@@ -154,7 +189,9 @@ describe("POST /analytics/ingest", () => {
 
   it("makes exactly one session of a burst of concurrent batches of one new session", async () => {
     const batches = Array.from({ length: 10 }, (_, b) =>
-      [0, 1, 2].map((i) => pageview(`b${b}-${i}`, NOW - 10 * MINUTE + b * 20_000 + i * 1000, `/p${i}`)),
+      [0, 1, 2].map((i) =>
+        pageview(`b${b}-${i}`, NOW - 10 * MINUTE + b * 20_000 + i * 1000, `/p${i}`),
+      ),
     );
     const responses = await Promise.all(batches.map((events) => h.send(events)));
     expect(responses.map((r) => r.body.accepted)).toEqual(Array(10).fill(3));
@@ -164,6 +201,11 @@ describe("POST /analytics/ingest", () => {
       paginationOpts: { numItems: 10, cursor: null },
     });
     expect(page).toHaveLength(1);
-    expect(page[0]).toMatchObject({ visitorId: "v1", sessionId: "s1", pageviews: 3, bounce: false });
+    expect(page[0]).toMatchObject({
+      visitorId: "v1",
+      sessionId: "s1",
+      pageviews: 3,
+      bounce: false,
+    });
   });
 });

@@ -8,7 +8,14 @@ const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const HEARTBEAT_MS = 15_000;
 
 function hit(type: "pageview" | "heartbeat", id: string, visitor: string, path: string) {
-  return { type, id, ts: Date.now(), visitorId: visitor, sessionId: `${visitor}-s`, url: `https://example.com${path}` };
+  return {
+    type,
+    id,
+    ts: Date.now(),
+    visitorId: visitor,
+    sessionId: `${visitor}-s`,
+    url: `https://example.com${path}`,
+  };
 }
 
 async function advance(h: Harness, ms: number) {
@@ -17,7 +24,10 @@ async function advance(h: Harness, ms: number) {
 }
 
 async function heartbeatEvents(h: Harness) {
-  const listed = await h.admin.query(api.analytics.listEvents, { siteId: h.siteId, paginationOpts: { numItems: 100, cursor: null } });
+  const listed = await h.admin.query(api.analytics.listEvents, {
+    siteId: h.siteId,
+    paginationOpts: { numItems: 100, cursor: null },
+  });
   return listed.page.filter((e: { type: string }) => e.type === "heartbeat");
 }
 
@@ -31,12 +41,17 @@ describe("presence and realtime", () => {
 
   it("50 sessions heartbeating for 5 minutes: 50 live visitors, a bounded number of summary rewrites, durations extended", async () => {
     h = await createHarness();
-    const sessions = Array.from({ length: 50 }, (_, i) => ({ visitor: `v${i}`, path: i % 2 === 0 ? "/a" : "/b" }));
-    for (const { visitor, path } of sessions) expect((await h.send([hit("pageview", `${visitor}-pv`, visitor, path)])).status).toBe(202);
+    const sessions = Array.from({ length: 50 }, (_, i) => ({
+      visitor: `v${i}`,
+      path: i % 2 === 0 ? "/a" : "/b",
+    }));
+    for (const { visitor, path } of sessions)
+      expect((await h.send([hit("pageview", `${visitor}-pv`, visitor, path)])).status).toBe(202);
     const ticks = (5 * MINUTE) / HEARTBEAT_MS;
     for (let tick = 1; tick <= ticks; tick++) {
       await advance(h, HEARTBEAT_MS);
-      for (const { visitor, path } of sessions) await h.send([hit("heartbeat", `${visitor}-hb${tick}`, visitor, path)]);
+      for (const { visitor, path } of sessions)
+        await h.send([hit("heartbeat", `${visitor}-hb${tick}`, visitor, path)]);
     }
     await advance(h, REALTIME_REFRESH_MS);
     const realtime = await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId });
@@ -50,17 +65,32 @@ describe("presence and realtime", () => {
     });
     expect(Date.now() - realtime.updatedAt).toBeLessThanOrEqual(REALTIME_REFRESH_MS);
     const summary = await summaryRefreshes(h);
-    console.log(`realtime summary rewritten ${summary} times in 5 minutes for 50 live sessions (${50 * (ticks + 1)} requests)`);
+    console.log(
+      `realtime summary rewritten ${summary} times in 5 minutes for 50 live sessions (${50 * (ticks + 1)} requests)`,
+    );
     expect(summary).toBeLessThanOrEqual((5 * MINUTE) / REALTIME_REFRESH_MS + 2);
 
     // Heartbeats extend each session to 5 minutes and add no pageview.
     await h.settle();
-    const overview = await h.admin.query(api.analytics.getOverview, { siteId: h.siteId, from: NOW - MINUTE, to: NOW + 10 * MINUTE });
-    expect(overview).toMatchObject({ pageviews: 50, sessions: 50, visitors: 50, avgDurationMs: 5 * MINUTE, bounceRate: 1 });
+    const overview = await h.admin.query(api.analytics.getOverview, {
+      siteId: h.siteId,
+      from: NOW - MINUTE,
+      to: NOW + 10 * MINUTE,
+    });
+    expect(overview).toMatchObject({
+      pageviews: 50,
+      sessions: 50,
+      visitors: 50,
+      avgDurationMs: 5 * MINUTE,
+      bounceRate: 1,
+    });
 
     // Once everyone has gone, the figure drops to zero and the refresh loop stops.
     await h.settle();
-    expect(await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).toMatchObject({ activeVisitors: 0, pages: [] });
+    expect(await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).toMatchObject({
+      activeVisitors: 0,
+      pages: [],
+    });
     const swept = await h.admin.mutation(api.analytics.runMaintenance, { siteId: h.siteId });
     expect(swept.presenceCleared).toBe(50);
   });
@@ -81,7 +111,10 @@ describe("presence and realtime", () => {
     vi.setSystemTime(NOW + 3_000);
     await h.send([hit("heartbeat", "t4", "v", "/pricing")]);
     await h.settle();
-    expect((await heartbeatEvents(h)).map((e: { eventId: string }) => e.eventId)).toEqual(["t4", "t1"]);
+    expect((await heartbeatEvents(h)).map((e: { eventId: string }) => e.eventId)).toEqual([
+      "t4",
+      "t1",
+    ]);
   });
 
   it("two tabs of one session on different pages keep a row each: both pages live, heartbeats deduplicated per page", async () => {
@@ -104,24 +137,32 @@ describe("presence and realtime", () => {
     // Per page, only the heartbeat 12 s after the pageview moved its row and was stored;
     // with one row per session the two tabs would have rewritten it on every heartbeat.
     await h.settle();
-    expect((await heartbeatEvents(h)).map((e: { eventId: string }) => e.eventId).sort()).toEqual(["d3", "r3"]);
+    expect((await heartbeatEvents(h)).map((e: { eventId: string }) => e.eventId).sort()).toEqual([
+      "d3",
+      "r3",
+    ]);
   });
 
   it("a refresh loop that died (its action failed) is restarted by the presence maintenance", async () => {
     h = await createHarness();
     await h.send([hit("pageview", "p1", "v", "/")]);
     await advance(h, 1_000); // ingest → touch → the loop's first turn
-    expect(await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).toMatchObject({ activeVisitors: 1 });
+    expect(await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).toMatchObject({
+      activeVisitors: 1,
+    });
     // The loop's next turn is lost, as when its action fails during a deployment: drop every
     // pending timer.
     vi.clearAllTimers();
     await h.t.finishInProgressScheduledFunctions();
-    const stalledAt = (await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).updatedAt;
+    const stalledAt = (await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId }))
+      .updatedAt;
     vi.setSystemTime(NOW + REALTIME_STALL_MS + 1);
     await h.send([hit("pageview", "p2", "w", "/b")]);
     await advance(h, REALTIME_REFRESH_MS);
     // The flag still says "running", so the new visitor's touch starts no loop: stale.
-    expect((await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).updatedAt).toBe(stalledAt);
+    expect((await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).updatedAt).toBe(
+      stalledAt,
+    );
     await h.t.action(internal.analytics.analyticsMaintenance, { task: "presence" });
     await advance(h, 1_000);
     expect(await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).toMatchObject({
@@ -131,14 +172,18 @@ describe("presence and realtime", () => {
         { path: "/b", visitors: 1 },
       ],
     });
-    expect(Date.now() - (await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).updatedAt).toBeLessThanOrEqual(1_000);
+    expect(
+      Date.now() - (await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId })).updatedAt,
+    ).toBeLessThanOrEqual(1_000);
   });
 });
 
 /** How many times the realtime summary was rewritten (the component counts it). */
 async function summaryRefreshes(h: Harness): Promise<number> {
   return await h.t.run(async (ctx) => {
-    const stats = await ctx.runQuery(components.analytics.presence.getRealtimeStats, { siteId: h.siteId });
+    const stats = await ctx.runQuery(components.analytics.presence.getRealtimeStats, {
+      siteId: h.siteId,
+    });
     return stats.refreshes;
   });
 }

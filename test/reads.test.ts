@@ -9,7 +9,14 @@ import { createHarness, DAY, HOUR, MINUTE, type Harness } from "./harness.js";
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 
 function view(id: string, ts: number, visitor: string, path = "/") {
-  return { type: "pageview", id, ts, visitorId: visitor, sessionId: `${visitor}-s`, url: `https://example.com${path}` };
+  return {
+    type: "pageview",
+    id,
+    ts,
+    visitorId: visitor,
+    sessionId: `${visitor}-s`,
+    url: `https://example.com${path}`,
+  };
 }
 
 describe("reads", () => {
@@ -23,7 +30,10 @@ describe("reads", () => {
   it("buckets days at local midnight for a site in America/New_York", async () => {
     h = await createHarness({ timezone: "America/New_York" });
     // 2026-11-20 03:30 UTC is 22:30 on the 19th in New York; 06:00 UTC is 01:00 on the 20th.
-    await h.send([view("a", Date.UTC(2026, 10, 20, 3, 30), "v1"), view("b", Date.UTC(2026, 10, 20, 6, 0), "v2")]);
+    await h.send([
+      view("a", Date.UTC(2026, 10, 20, 3, 30), "v1"),
+      view("b", Date.UTC(2026, 10, 20, 6, 0), "v2"),
+    ]);
     await h.settle();
     const series = await h.admin.query(api.analytics.getTimeseries, {
       siteId: h.siteId,
@@ -31,7 +41,9 @@ describe("reads", () => {
       to: Date.UTC(2026, 10, 21, 5),
       interval: "day",
     });
-    expect(series.points.map((p) => [new Date(p.t).toISOString(), p.pageviews, p.visitors, p.sessions])).toEqual([
+    expect(
+      series.points.map((p) => [new Date(p.t).toISOString(), p.pageviews, p.visitors, p.sessions]),
+    ).toEqual([
       ["2026-11-19T05:00:00.000Z", 1, 1, 1],
       ["2026-11-20T05:00:00.000Z", 1, 1, 1],
     ]);
@@ -46,33 +58,59 @@ describe("reads", () => {
       view("c2", from + 70 * MINUTE, "v3"),
     ]);
     await h.settle();
-    const overview = await h.admin.query(api.analytics.getOverview, { siteId: h.siteId, from, to: NOW, compare: true });
-    expect([overview.range, overview.pageviews, overview.visitors]).toEqual([{ from, to: NOW }, 2, 2]);
-    expect((overview as { previous?: unknown }).previous).toMatchObject({ range: { from: from - 2 * HOUR, to: from }, pageviews: 1, visitors: 1, sessions: 1 });
+    const overview = await h.admin.query(api.analytics.getOverview, {
+      siteId: h.siteId,
+      from,
+      to: NOW,
+      compare: true,
+    });
+    expect([overview.range, overview.pageviews, overview.visitors]).toEqual([
+      { from, to: NOW },
+      2,
+      2,
+    ]);
+    expect((overview as { previous?: unknown }).previous).toMatchObject({
+      range: { from: from - 2 * HOUR, to: from },
+      pageviews: 1,
+      visitors: 1,
+      sessions: 1,
+    });
   });
 
   it("rejects a reversed range, an oversized one and a bad limit with clear messages", async () => {
     h = await createHarness();
-    const read = (args: object) => h.admin.query(api.analytics.getBreakdown, { siteId: h.siteId, dimension: "page", ...args } as never);
+    const read = (args: object) =>
+      h.admin.query(api.analytics.getBreakdown, {
+        siteId: h.siteId,
+        dimension: "page",
+        ...args,
+      } as never);
     await expect(read({ from: NOW, to: NOW - HOUR })).rejects.toThrow(/from must be before to/);
     await expect(read({ from: NOW - 4000 * DAY, to: NOW })).rejects.toThrow(/at most 1098 days/);
-    await expect(read({ from: NOW - HOUR, to: NOW, limit: 101 })).rejects.toThrow(/limit must be an integer from 1 to 100/);
-    await expect(h.admin.query(api.analytics.getOverview, { siteId: "nope", from: 0, to: HOUR })).rejects.toThrow(/no site with id nope/);
+    await expect(read({ from: NOW - HOUR, to: NOW, limit: 101 })).rejects.toThrow(
+      /limit must be an integer from 1 to 100/,
+    );
+    await expect(
+      h.admin.query(api.analytics.getOverview, { siteId: "nope", from: 0, to: HOUR }),
+    ).rejects.toThrow(/no site with id nope/);
   });
 
   it("pages through sessions and events newest first without gaps or repeats", async () => {
     h = await createHarness();
-    const events = Array.from({ length: 25 }, (_, i) => view(`e${i}`, NOW - 5 * HOUR + i * 10 * MINUTE, `v${i}`));
+    const events = Array.from({ length: 25 }, (_, i) =>
+      view(`e${i}`, NOW - 5 * HOUR + i * 10 * MINUTE, `v${i}`),
+    );
     await h.send(events);
     await h.settle();
     for (const fn of [api.analytics.listEvents, api.analytics.listSessions]) {
       const seen: string[] = [];
       let cursor: string | null = null;
       for (let pages = 0; pages < 10; pages++) {
-        const result: { page: { visitorId: string }[]; isDone: boolean; continueCursor: string } = await h.admin.query(fn, {
-          siteId: h.siteId,
-          paginationOpts: { numItems: 10, cursor },
-        });
+        const result: { page: { visitorId: string }[]; isDone: boolean; continueCursor: string } =
+          await h.admin.query(fn, {
+            siteId: h.siteId,
+            paginationOpts: { numItems: 10, cursor },
+          });
         seen.push(...result.page.map((item) => item.visitorId));
         if (result.isDone) break;
         cursor = result.continueCursor;
@@ -87,10 +125,23 @@ describe("reads", () => {
     });
     expect(windowed.page.map((e) => e.eventId)).toEqual(["e13", "e12", "e11", "e10"]);
     // A window with a page size pages too (a page never exceeds numItems).
-    const window = { siteId: h.siteId, from: NOW - 5 * HOUR + 100 * MINUTE, to: NOW - 5 * HOUR + 140 * MINUTE };
-    const first = await h.admin.query(api.analytics.listEvents, { ...window, paginationOpts: { numItems: 3, cursor: null } });
-    expect([first.page.map((e) => e.eventId), first.isDone]).toEqual([["e13", "e12", "e11"], false]);
-    const second = await h.admin.query(api.analytics.listEvents, { ...window, paginationOpts: { numItems: 3, cursor: first.continueCursor } });
+    const window = {
+      siteId: h.siteId,
+      from: NOW - 5 * HOUR + 100 * MINUTE,
+      to: NOW - 5 * HOUR + 140 * MINUTE,
+    };
+    const first = await h.admin.query(api.analytics.listEvents, {
+      ...window,
+      paginationOpts: { numItems: 3, cursor: null },
+    });
+    expect([first.page.map((e) => e.eventId), first.isDone]).toEqual([
+      ["e13", "e12", "e11"],
+      false,
+    ]);
+    const second = await h.admin.query(api.analytics.listEvents, {
+      ...window,
+      paginationOpts: { numItems: 3, cursor: first.continueCursor },
+    });
     expect(second.page.map((e) => e.eventId)).toEqual(["e10"]);
   });
 
@@ -117,7 +168,10 @@ describe("reads", () => {
         }
       }
       for (let i = 0; i < batch.length; i += 500) {
-        await site.admin.mutation(api.analytics.importEvents, { siteId: site.siteId, events: batch.slice(i, i + 500) });
+        await site.admin.mutation(api.analytics.importEvents, {
+          siteId: site.siteId,
+          events: batch.slice(i, i + 500),
+        });
       }
       await site.settle();
       return await site.t.run(async (ctx) => {

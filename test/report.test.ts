@@ -9,7 +9,9 @@ import { describe, expect, it } from "vitest";
 import { referenceFigures } from "./accuracy/reference.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const LOG_PATH = fileURLToPath(new URL("../../shared/data/apache_combined_2015-05.log", import.meta.url));
+const LOG_PATH = fileURLToPath(
+  new URL("../../shared/data/apache_combined_2015-05.log", import.meta.url),
+);
 const DOMAIN = "semicomplete.com";
 
 describe("npm run report", () => {
@@ -22,9 +24,19 @@ describe("npm run report", () => {
     const lines = stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
     const report = JSON.parse(lines[0]!);
-    const reference = referenceFigures(readFileSync(LOG_PATH, "utf8"), { domain: DOMAIN, timezone: "UTC" });
-    expect(report.import).toEqual({ ...reference.counts, accepted: reference.counts.imported, duplicates: 0 });
-    expect({ ...report.overview, range: undefined }).toEqual({ ...reference.overview, range: undefined });
+    const reference = referenceFigures(readFileSync(LOG_PATH, "utf8"), {
+      domain: DOMAIN,
+      timezone: "UTC",
+    });
+    expect(report.import).toEqual({
+      ...reference.counts,
+      accepted: reference.counts.imported,
+      duplicates: 0,
+    });
+    expect({ ...report.overview, range: undefined }).toEqual({
+      ...reference.overview,
+      range: undefined,
+    });
     expect(report.overview.range).toEqual(reference.range);
     expect(report.pages).toEqual(reference.pages.slice(0, 10));
     expect(report.sources).toEqual(reference.sources.slice(0, 10));
@@ -32,7 +44,14 @@ describe("npm run report", () => {
   }, 120_000);
 
   it("says what is wrong when the arguments are", async () => {
-    const run = promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/report.ts", LOG_PATH], { cwd: ROOT });
-    await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("usage: npm run report -- <logfile> --domain <host>") });
+    const run = promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "scripts/report.ts", LOG_PATH],
+      { cwd: ROOT },
+    );
+    await expect(run).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("usage: npm run report -- <logfile> --domain <host>"),
+    });
   }, 60_000);
 });

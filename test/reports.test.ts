@@ -16,31 +16,94 @@ function scenario() {
   const c = { visitorId: "vc", sessionId: "sc" };
   const url = (path: string) => `https://example.com${path}`;
   return [
-    { ...a, type: "pageview", id: "a1", ts: T0, url: url("/?utm_source=news&utm_medium=email&utm_campaign=launch"), referrer: "https://www.google.com/search?q=x" },
-    { ...a, type: "pageview", id: "a2", ts: T0 + 1 * MINUTE, url: url("/pricing"), referrer: url("/") },
-    { ...a, type: "pageview", id: "a3", ts: T0 + 2 * MINUTE, url: url("/pricing"), referrer: url("/pricing") },
-    { ...a, type: "event", id: "a4", ts: T0 + 3 * MINUTE, url: url("/pricing"), name: "signup", props: { plan: "pro" } },
+    {
+      ...a,
+      type: "pageview",
+      id: "a1",
+      ts: T0,
+      url: url("/?utm_source=news&utm_medium=email&utm_campaign=launch"),
+      referrer: "https://www.google.com/search?q=x",
+    },
+    {
+      ...a,
+      type: "pageview",
+      id: "a2",
+      ts: T0 + 1 * MINUTE,
+      url: url("/pricing"),
+      referrer: url("/"),
+    },
+    {
+      ...a,
+      type: "pageview",
+      id: "a3",
+      ts: T0 + 2 * MINUTE,
+      url: url("/pricing"),
+      referrer: url("/pricing"),
+    },
+    {
+      ...a,
+      type: "event",
+      id: "a4",
+      ts: T0 + 3 * MINUTE,
+      url: url("/pricing"),
+      name: "signup",
+      props: { plan: "pro" },
+    },
     { ...a, type: "heartbeat", id: "a5", ts: T0 + 5 * MINUTE, url: url("/pricing") },
     { ...a, type: "pageview", id: "a6", ts: T0 + 40 * MINUTE, url: url("/docs") },
-    { ...b, type: "pageview", id: "b1", ts: T0 + 10 * MINUTE, url: url("/pricing"), referrer: url("/") },
+    {
+      ...b,
+      type: "pageview",
+      id: "b1",
+      ts: T0 + 10 * MINUTE,
+      url: url("/pricing"),
+      referrer: url("/"),
+    },
     { ...b, type: "identify", id: "b2", ts: T0 + 11 * MINUTE, userId: "user-1" },
-    { ...c, type: "event", id: "c1", ts: T0 + 20 * MINUTE, url: url("/pricing"), name: "signup", props: { plan: "free" } },
+    {
+      ...c,
+      type: "event",
+      id: "c1",
+      ts: T0 + 20 * MINUTE,
+      url: url("/pricing"),
+      name: "signup",
+      props: { plan: "free" },
+    },
   ];
 }
 
 const range = (h: Harness) => ({ siteId: h.siteId, from: T0, to: T0 + HOUR });
 
 async function allFigures(h: Harness) {
-  const dims = ["page", "entryPage", "exitPage", "source", "utmSource", "utmMedium", "utmCampaign", "country", "device", "browser", "os", "event"] as const;
+  const dims = [
+    "page",
+    "entryPage",
+    "exitPage",
+    "source",
+    "utmSource",
+    "utmMedium",
+    "utmCampaign",
+    "country",
+    "device",
+    "browser",
+    "os",
+    "event",
+  ] as const;
   const breakdowns: Record<string, unknown> = {};
   for (const dimension of dims) {
-    breakdowns[dimension] = (await h.admin.query(api.analytics.getBreakdown, { ...range(h), dimension })).rows;
+    breakdowns[dimension] = (
+      await h.admin.query(api.analytics.getBreakdown, { ...range(h), dimension })
+    ).rows;
   }
   return {
     overview: await h.admin.query(api.analytics.getOverview, range(h)),
     hourly: await h.admin.query(api.analytics.getTimeseries, { ...range(h), interval: "hour" }),
     breakdowns,
-    plans: await h.admin.query(api.analytics.getEventProperties, { ...range(h), eventName: "signup", property: "plan" }),
+    plans: await h.admin.query(api.analytics.getEventProperties, {
+      ...range(h),
+      eventName: "signup",
+      property: "plan",
+    }),
   };
 }
 
@@ -94,13 +157,25 @@ describe("the figures of one hour of traffic", () => {
     ]);
     for (const dimension of ["utmSource", "utmMedium", "utmCampaign"]) {
       const key = { utmSource: "news", utmMedium: "email", utmCampaign: "launch" }[dimension]!;
-      expect(breakdowns[dimension]).toEqual([{ key, visitors: 1, pageviews: 2, sessions: 1, events: 1 }]);
+      expect(breakdowns[dimension]).toEqual([
+        { key, visitors: 1, pageviews: 2, sessions: 1, events: 1 },
+      ]);
     }
-    expect(breakdowns.event).toEqual([{ key: "signup", visitors: 2, pageviews: 0, sessions: 2, events: 2 }]);
-    expect(breakdowns.device).toEqual([{ key: "Desktop", visitors: 3, pageviews: 4, sessions: 4, events: 2 }]);
-    expect(breakdowns.browser).toEqual([{ key: "Chrome", visitors: 3, pageviews: 4, sessions: 4, events: 2 }]);
-    expect(breakdowns.os).toEqual([{ key: "macOS", visitors: 3, pageviews: 4, sessions: 4, events: 2 }]);
-    expect(breakdowns.country).toEqual([{ key: "Unknown", visitors: 3, pageviews: 4, sessions: 4, events: 2 }]);
+    expect(breakdowns.event).toEqual([
+      { key: "signup", visitors: 2, pageviews: 0, sessions: 2, events: 2 },
+    ]);
+    expect(breakdowns.device).toEqual([
+      { key: "Desktop", visitors: 3, pageviews: 4, sessions: 4, events: 2 },
+    ]);
+    expect(breakdowns.browser).toEqual([
+      { key: "Chrome", visitors: 3, pageviews: 4, sessions: 4, events: 2 },
+    ]);
+    expect(breakdowns.os).toEqual([
+      { key: "macOS", visitors: 3, pageviews: 4, sessions: 4, events: 2 },
+    ]);
+    expect(breakdowns.country).toEqual([
+      { key: "Unknown", visitors: 3, pageviews: 4, sessions: 4, events: 2 },
+    ]);
     expect(plans.rows).toEqual([
       { key: "free", events: 1, visitors: 1 },
       { key: "pro", events: 1, visitors: 1 },

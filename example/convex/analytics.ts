@@ -1,4 +1,9 @@
-import { exposeAdminApi, exposeAnalyticsApi, exposeMaintenance, type AuthFn } from "convex-analytics";
+import {
+  exposeAdminApi,
+  exposeAnalyticsApi,
+  exposeMaintenance,
+  type AuthFn,
+} from "convex-analytics";
 import { components } from "./_generated/api.js";
 
 // Who may read the dashboard. This example lets any signed-in identity read every site and
@@ -16,14 +21,26 @@ const adminAuth: AuthFn = async (ctx, request) => {
   if (!identity) throw new Error(`Sign in as an administrator to call ${request.fn}`);
 };
 
-export const { getOverview, getTimeseries, getBreakdown, getEventProperties, listEvents, listSessions, getRealtime } =
-  exposeAnalyticsApi(components.analytics, { auth: readAuth });
+export const {
+  getOverview,
+  getTimeseries,
+  getBreakdown,
+  getEventProperties,
+  listEvents,
+  listSessions,
+  getRealtime,
+} = exposeAnalyticsApi(components.analytics, { auth: readAuth });
 
-export const { createSite, updateSite, rotateWriteKey, getSite, listSites, importEvents, getHealth, runMaintenance } =
-  exposeAdminApi(
-  components.analytics,
-  { auth: adminAuth },
-);
+export const {
+  createSite,
+  updateSite,
+  rotateWriteKey,
+  getSite,
+  listSites,
+  importEvents,
+  getHealth,
+  runMaintenance,
+} = exposeAdminApi(components.analytics, { auth: adminAuth });
 
 // What the default crons (crons.ts) run: an internal action, unreachable from clients.
 export const { analyticsMaintenance } = exposeMaintenance(components.analytics);

@@ -10,7 +10,8 @@ import { App } from "./App.js";
 
 const env = (import.meta as unknown as { env: Record<string, string | undefined> }).env;
 const url = env.VITE_CONVEX_URL;
-if (!url) throw new Error("Set VITE_CONVEX_URL to your deployment's URL (npx convex dev prints it)");
+if (!url)
+  throw new Error("Set VITE_CONVEX_URL to your deployment's URL (npx convex dev prints it)");
 const writeKey = env.VITE_ANALYTICS_WRITE_KEY;
 const siteId = new URLSearchParams(location.search).get("site") ?? "";
 /** The route example/convex/http.ts mounts, on the deployment's HTTP-actions host. */

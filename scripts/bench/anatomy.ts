@@ -33,10 +33,25 @@ export type RowAnatomy = {
   ceiling: number;
 };
 
-type Row = { granularity: string; bucket: number; key: string; partition: number; visitors: ArrayBuffer; users?: ArrayBuffer };
+type Row = {
+  granularity: string;
+  bucket: number;
+  key: string;
+  partition: number;
+  visitors: ArrayBuffer;
+  users?: ArrayBuffer;
+};
 
 function anatomyOf(rows: Row[], shards: number): RowAnatomy {
-  const a: RowAnatomy = { rows: rows.length, bytes: 0, sketchBytes: 0, sparseRows: 0, denseRows: 0, rowVisitors: 0, ceiling: 0 };
+  const a: RowAnatomy = {
+    rows: rows.length,
+    bytes: 0,
+    sketchBytes: 0,
+    sparseRows: 0,
+    denseRows: 0,
+    rowVisitors: 0,
+    ceiling: 0,
+  };
   const buckets = new Set<string>();
   const keys = new Set<string>();
   for (const row of rows) {
@@ -91,20 +106,33 @@ async function rowsOf(t: ComponentBackend, siteId: string, dimension: string, se
  * The rows of the 30-day dashboard (overview, daily timeseries, the breakdowns) and of the
  * 365-day overview, as reports.ts reads them for a site in UTC.
  */
-export async function readAnatomy(t: ComponentBackend, siteId: string, end: number, dimensions: readonly string[], compacted: boolean) {
+export async function readAnatomy(
+  t: ComponentBackend,
+  siteId: string,
+  end: number,
+  dimensions: readonly string[],
+  compacted: boolean,
+) {
   const shards = compacted ? 1 : PARTITIONS;
   const range30 = snapRange(end - 30 * DAY_MS, end, "UTC");
   const range365 = snapRange(end - 365 * DAY_MS, end, "UTC");
   const overviewSegments = coverRange(range30.from, range30.to, "UTC", true);
   const parts: Record<string, RowAnatomy> = {
     overview: anatomyOf(await rowsOf(t, siteId, ALL, overviewSegments), shards),
-    timeseries: anatomyOf(await rowsOf(t, siteId, ALL, coverRange(range30.from, range30.to, "UTC", false)), shards),
+    timeseries: anatomyOf(
+      await rowsOf(t, siteId, ALL, coverRange(range30.from, range30.to, "UTC", false)),
+      shards,
+    ),
   };
-  for (const dimension of dimensions) parts[dimension] = anatomyOf(await rowsOf(t, siteId, dimension, overviewSegments), shards);
+  for (const dimension of dimensions)
+    parts[dimension] = anatomyOf(await rowsOf(t, siteId, dimension, overviewSegments), shards);
   return {
     dashboard30: addAnatomy(Object.values(parts)),
     dashboard30Parts: parts,
-    overview365: anatomyOf(await rowsOf(t, siteId, ALL, coverRange(range365.from, range365.to, "UTC", true)), shards),
+    overview365: anatomyOf(
+      await rowsOf(t, siteId, ALL, coverRange(range365.from, range365.to, "UTC", true)),
+      shards,
+    ),
   };
 }
 

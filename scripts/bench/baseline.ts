@@ -19,11 +19,18 @@ const NAIVE_BATCH = 100;
 const DIMENSIONS = ["page", "source", "browser", "country", "entryPage"] as const;
 
 export function createNaiveBackend() {
-  return convexTest({ schema: naiveSchema, modules: globModules("scripts/bench/naive"), transactionLimits: false });
+  return convexTest({
+    schema: naiveSchema,
+    modules: globModules("scripts/bench/naive"),
+    transactionLimits: false,
+  });
 }
 type NaiveBackend = ReturnType<typeof createNaiveBackend>;
 type RunCtx = Parameters<Parameters<NaiveBackend["run"]>[0]>[0];
-type Metrics = Record<"documentsRead" | "documentsWritten" | "bytesRead" | "bytesWritten" | "databaseQueries", { used: number }>;
+type Metrics = Record<
+  "documentsRead" | "documentsWritten" | "bytesRead" | "bytesWritten" | "databaseQueries",
+  { used: number }
+>;
 
 /** Same as harness.measure, for the naive instance. */
 async function measure<T>(t: NaiveBackend, body: (ctx: RunCtx) => Promise<T>) {
@@ -51,7 +58,8 @@ const figures = (cost: Cost, ms: number): ReadFigures & { overLimit: boolean } =
   bytesRead: cost.bytesRead,
   indexRanges: cost.indexRanges,
   ms: round(ms),
-  overLimit: cost.documentsRead > CONVEX_LIMITS.documentsRead || cost.bytesRead > CONVEX_LIMITS.bytesRead,
+  overLimit:
+    cost.documentsRead > CONVEX_LIMITS.documentsRead || cost.bytesRead > CONVEX_LIMITS.bytesRead,
 });
 
 async function naiveVolume(events: number, end: number, log: (line: string) => void) {
@@ -63,28 +71,45 @@ async function naiveVolume(events: number, end: number, log: (line: string) => v
   let ms = 0;
   for (let i = 0; i < workload.length; i += NAIVE_BATCH) {
     const batch = workload.slice(i, i + NAIVE_BATCH);
-    const run = await measure(t, (ctx) => ctx.runMutation(api.functions.ingest, { site, events: batch }));
+    const run = await measure(t, (ctx) =>
+      ctx.runMutation(api.functions.ingest, { site, events: batch }),
+    );
     for (const key of Object.keys(total) as (keyof Cost)[]) total[key] += run.cost[key];
     ms += run.ms;
   }
   const range = (days: number) => ({ site, from: end - days * DAY_MS, to: end });
   const expected30 = workload.filter((e) => e.ts >= end - 30 * DAY_MS).length;
   const overview = await measure(t, (ctx) => ctx.runQuery(api.functions.overview, range(30)));
-  if (overview.result.pageviews !== expected30) throw new Error(`naive 30-day overview: ${overview.result.pageviews}, expected ${expected30}`);
+  if (overview.result.pageviews !== expected30)
+    throw new Error(`naive 30-day overview: ${overview.result.pageviews}, expected ${expected30}`);
   const timeseries = await measure(t, (ctx) => ctx.runQuery(api.functions.timeseries, range(30)));
   const breakdowns: Record<string, ReadFigures> = {};
   for (const dimension of DIMENSIONS) {
-    const b = await measure(t, (ctx) => ctx.runQuery(api.functions.breakdown, { ...range(30), dimension }));
+    const b = await measure(t, (ctx) =>
+      ctx.runQuery(api.functions.breakdown, { ...range(30), dimension }),
+    );
     breakdowns[dimension] = figures(b.cost, b.ms);
   }
   const year = await measure(t, (ctx) => ctx.runQuery(api.functions.overview, range(365)));
-  if (year.result.pageviews !== events) throw new Error(`naive 365-day overview: ${year.result.pageviews}, expected ${events}`);
-  const dashboard30 = sumFigures([figures(overview.cost, overview.ms), figures(timeseries.cost, timeseries.ms), ...Object.values(breakdowns)]);
+  if (year.result.pageviews !== events)
+    throw new Error(`naive 365-day overview: ${year.result.pageviews}, expected ${events}`);
+  const dashboard30 = sumFigures([
+    figures(overview.cost, overview.ms),
+    figures(timeseries.cost, timeseries.ms),
+    ...Object.values(breakdowns),
+  ]);
   const overview365 = figures(year.cost, year.ms);
   return {
     events,
-    ingest: { ms: round(ms), eventsPerSecond: round((events / ms) * 1000), perEvent: perEvent(total, events) },
-    dashboard30: { ...dashboard30, overLimit: [overview, timeseries].some((r) => figures(r.cost, r.ms).overLimit) },
+    ingest: {
+      ms: round(ms),
+      eventsPerSecond: round((events / ms) * 1000),
+      perEvent: perEvent(total, events),
+    },
+    dashboard30: {
+      ...dashboard30,
+      overLimit: [overview, timeseries].some((r) => figures(r.cost, r.ms).overLimit),
+    },
     overview30: figures(overview.cost, overview.ms),
     overview365,
     visitors30: overview.result.visitors,
@@ -100,7 +125,8 @@ export async function benchBaseline(options: { log: (line: string) => void }) {
   for (const events of SCALE_VOLUMES) volumes.push(await naiveVolume(events, end, options.log));
   const last = volumes[volumes.length - 1]!;
   return {
-    design: "one events table scanned by every read; counters table: one document per site per metric (pageviews, visitors, sessions) read-modify-written by every event",
+    design:
+      "one events table scanned by every read; counters table: one document per site per metric (pageviews, visitors, sessions) read-modify-written by every event",
     limits: CONVEX_LIMITS,
     /** Per event over the largest volume's ingest (same traffic as ours). */
     ingest: last.ingest,

@@ -23,7 +23,12 @@ const EVENTS_PER_REQUEST = 5;
 
 type BenchCell = { pairs: number; conflicts: number; per1000: number; example?: string };
 
-const benchCell = (c: Cell): BenchCell => ({ pairs: c.pairs, conflicts: c.conflicts, per1000: round(c.per1000, 1), ...(c.example ? { example: c.example } : {}) });
+const benchCell = (c: Cell): BenchCell => ({
+  pairs: c.pairs,
+  conflicts: c.conflicts,
+  per1000: round(c.per1000, 1),
+  ...(c.example ? { example: c.example } : {}),
+});
 
 /**
  * The schedules' clock outside vitest: `Date.now` reads what the schedule sets, and timers
@@ -34,7 +39,13 @@ async function withPausedClock<T>(body: (setTime: (ms: number) => void) => Promi
   const realNow = Date.now;
   const realSetTimeout = globalThis.setTimeout;
   let now = realNow();
-  const held = { ref: () => held, unref: () => held, hasRef: () => false, refresh: () => held, [Symbol.toPrimitive]: () => 0 };
+  const held = {
+    ref: () => held,
+    unref: () => held,
+    hasRef: () => false,
+    refresh: () => held,
+    [Symbol.toPrimitive]: () => 0,
+  };
   Date.now = () => now;
   globalThis.setTimeout = (() => held) as unknown as typeof setTimeout;
   try {
@@ -48,15 +59,26 @@ async function withPausedClock<T>(body: (setTime: (ms: number) => void) => Promi
 }
 
 async function ours() {
-  const m = await withPausedClock((setTime) => concurrencyMatrix({ modules: globModules("src/component"), setTime }));
+  const m = await withPausedClock((setTime) =>
+    concurrencyMatrix({ modules: globModules("src/component"), setTime }),
+  );
   const recorded: Record<string, number> = {};
-  for (const s of m.schedules) for (const [kind, n] of Object.entries(s.executions)) recorded[kind] = (recorded[kind] ?? 0) + n;
+  for (const s of m.schedules)
+    for (const [kind, n] of Object.entries(s.executions))
+      recorded[kind] = (recorded[kind] ?? 0) + n;
   // Counted per schedule: each is its own deployment, so document ids only mean something within it.
   const hot = m.schedules.map((s) => s.hotIngestDocuments);
-  const invalidations: Record<string, Record<string, { writes: number; invalidations: number; per1000: number }>> = {};
+  const invalidations: Record<
+    string,
+    Record<string, { writes: number; invalidations: number; per1000: number }>
+  > = {};
   for (const [writer, queries] of Object.entries(m.invalidations)) {
     for (const [query, c] of Object.entries(queries)) {
-      (invalidations[writer] ??= {})[query.replace(/^query:/, "")] = { writes: c.writes, invalidations: c.invalidations, per1000: round(c.per1000, 1) };
+      (invalidations[writer] ??= {})[query.replace(/^query:/, "")] = {
+        writes: c.writes,
+        invalidations: c.invalidations,
+        per1000: round(c.per1000, 1),
+      };
     }
   }
   return {
@@ -64,8 +86,16 @@ async function ours() {
     cells: Object.fromEntries(Object.entries(m.cells).map(([pair, c]) => [pair, benchCell(c)])),
     total: benchCell(m.total),
     invalidations,
-    schedules: m.schedules.map((s) => ({ name: s.name, mode: s.mode, executions: s.executions, figuresExact: s.mismatches.length === 0 })),
-    hotDocuments: { documents: hot.reduce((n, h) => n + h.documents, 0), tables: [...new Set(hot.flatMap((h) => h.tables))] },
+    schedules: m.schedules.map((s) => ({
+      name: s.name,
+      mode: s.mode,
+      executions: s.executions,
+      figuresExact: s.mismatches.length === 0,
+    })),
+    hotDocuments: {
+      documents: hot.reduce((n, h) => n + h.documents, 0),
+      tables: [...new Set(hot.flatMap((h) => h.tables))],
+    },
   };
 }
 
@@ -75,28 +105,68 @@ function matrix(executions: Execution[]) {
   for (let i = 0; i < m.kinds.length; i++) {
     for (let j = i; j < m.kinds.length; j++) {
       const c = m.cells[m.kinds[i]!]![m.kinds[j]!]!;
-      cells[`${m.kinds[i]} × ${m.kinds[j]}`] = { pairs: c.pairs, conflicts: c.conflicts, per1000: round(c.per1000, 1), ...(c.example ? { example: c.example.description } : {}) };
+      cells[`${m.kinds[i]} × ${m.kinds[j]}`] = {
+        pairs: c.pairs,
+        conflicts: c.conflicts,
+        per1000: round(c.per1000, 1),
+        ...(c.example ? { example: c.example.description } : {}),
+      };
     }
   }
-  return { cells, total: { pairs: m.total.pairs, conflicts: m.total.conflicts, per1000: round(m.total.per1000, 1) } };
+  return {
+    cells,
+    total: {
+      pairs: m.total.pairs,
+      conflicts: m.total.conflicts,
+      per1000: round(m.total.per1000, 1),
+    },
+  };
 }
 
 async function naive() {
   const t = createNaiveBackend();
   const now = Date.now();
   // The counters exist before the recorded requests, as on any site that has had traffic.
-  await t.mutation(naiveApi.functions.ingest, { site: "naive", events: [toNaive({ id: "warm", ts: now - 2 * MINUTE_MS, visitorId: "warm", sessionId: "warm-s", path: "/", referrer: "", userAgent: pageview("", 0, "", "").userAgent })] });
-  const rec = await startRecording(t, { schemas: { "": naiveSchema }, modules: { "": globModules("scripts/bench/naive") } });
+  await t.mutation(naiveApi.functions.ingest, {
+    site: "naive",
+    events: [
+      toNaive({
+        id: "warm",
+        ts: now - 2 * MINUTE_MS,
+        visitorId: "warm",
+        sessionId: "warm-s",
+        path: "/",
+        referrer: "",
+        userAgent: pageview("", 0, "", "").userAgent,
+      }),
+    ],
+  });
+  const rec = await startRecording(t, {
+    schemas: { "": naiveSchema },
+    modules: { "": globModules("scripts/bench/naive") },
+  });
   for (let r = 0; r < REQUESTS; r++) {
     const events = Array.from({ length: EVENTS_PER_REQUEST }, (_, i) => {
       const n = r * EVENTS_PER_REQUEST + i;
-      return toNaive({ id: `n${n}`, ts: now - MINUTE_MS + n, visitorId: `nv${n}`, sessionId: `nv${n}-s`, path: `/p${n % 5}`, referrer: "", userAgent: pageview("", 0, "", "").userAgent });
+      return toNaive({
+        id: `n${n}`,
+        ts: now - MINUTE_MS + n,
+        visitorId: `nv${n}`,
+        sessionId: `nv${n}-s`,
+        path: `/p${n % 5}`,
+        referrer: "",
+        userAgent: pageview("", 0, "", "").userAgent,
+      });
     });
     await t.mutation(naiveApi.functions.ingest, { site: "naive", events });
   }
   const footprints = rec.take({ actions: false, name: /functions:ingest$/ });
   rec.stop();
-  return { recorded: { ingest: footprints.length }, ...matrix(footprints.map((footprint) => ({ kind: "ingest", footprint }))), hotDocuments: hotDocuments(footprints) };
+  return {
+    recorded: { ingest: footprints.length },
+    ...matrix(footprints.map((footprint) => ({ kind: "ingest", footprint }))),
+    hotDocuments: hotDocuments(footprints),
+  };
 }
 
 export async function benchConflicts() {

@@ -2,7 +2,12 @@
 // overview at two traffic volumes over the same buckets, before and after compaction. Reads
 // are O(buckets × rows): 25× the events must read the same number of documents.
 import { api } from "../../src/component/_generated/api.js";
-import { DAY_MS, HOUR_MS, MAX_EVENTS_PER_IMPORT, PARTITIONS } from "../../src/component/lib/limits.js";
+import {
+  DAY_MS,
+  HOUR_MS,
+  MAX_EVENTS_PER_IMPORT,
+  PARTITIONS,
+} from "../../src/component/lib/limits.js";
 import {
   createComponentBackend,
   createSite,
@@ -51,31 +56,46 @@ function trafficDays(end: number): number[] {
   const days: number[] = [];
   for (let i = 1; i <= RECENT_DAYS; i++) days.push(end - i * DAY_MS);
   const olderSpan = 365 - RECENT_DAYS;
-  for (let i = 0; i < OLDER_DAYS; i++) days.push(end - (RECENT_DAYS + 1 + Math.floor((i * olderSpan) / OLDER_DAYS)) * DAY_MS);
+  for (let i = 0; i < OLDER_DAYS; i++)
+    days.push(end - (RECENT_DAYS + 1 + Math.floor((i * olderSpan) / OLDER_DAYS)) * DAY_MS);
   return days.sort((a, b) => a - b);
 }
 
 /** `total` pageviews, the same number in every (traffic day, partition), chronological. */
 function workload(total: number, end: number) {
   const perCell = total / (TRAFFIC_DAYS * PARTITIONS);
-  if (!Number.isInteger(perCell)) throw new Error(`${total} events don't divide over ${TRAFFIC_DAYS} days × ${PARTITIONS} partitions`);
+  if (!Number.isInteger(perCell))
+    throw new Error(
+      `${total} events don't divide over ${TRAFFIC_DAYS} days × ${PARTITIONS} partitions`,
+    );
   const pools = visitorsByPartition(perCell, `d${total}-`);
   const events: object[] = [];
   for (const day of trafficDays(end)) {
     for (let i = 0; i < perCell; i++) {
       const ts = day + TRAFFIC_HOURS[i % TRAFFIC_HOURS.length]! * HOUR_MS + i * 1000;
       for (let partition = 0; partition < PARTITIONS; partition++) {
-        events.push(pageview(`${day}-${partition}-${i}`, ts, pools[partition]![i]!, `/p${i % PATHS}`));
+        events.push(
+          pageview(`${day}-${partition}-${i}`, ts, pools[partition]![i]!, `/p${i % PATHS}`),
+        );
       }
     }
   }
   return events;
 }
 
-async function readCost(t: ComponentBackend, siteId: string, from: number, to: number, expected: number) {
-  const { result, cost } = await measure(t, (ctx) => ctx.runQuery(api.reports.getOverview, { siteId, from, to }));
+async function readCost(
+  t: ComponentBackend,
+  siteId: string,
+  from: number,
+  to: number,
+  expected: number,
+) {
+  const { result, cost } = await measure(t, (ctx) =>
+    ctx.runQuery(api.reports.getOverview, { siteId, from, to }),
+  );
   const overview = result as Overview;
-  if (overview.pageviews !== expected) throw new Error(`overview counted ${overview.pageviews} pageviews, expected ${expected}`);
+  if (overview.pageviews !== expected)
+    throw new Error(`overview counted ${overview.pageviews} pageviews, expected ${expected}`);
   return cost;
 }
 
@@ -86,7 +106,13 @@ const readFigures = (cost: Cost): ReadFigures => ({
   indexRanges: cost.indexRanges,
 });
 
-async function overviews(t: ComponentBackend, siteId: string, end: number, events: number, days: number[]) {
+async function overviews(
+  t: ComponentBackend,
+  siteId: string,
+  end: number,
+  events: number,
+  days: number[],
+) {
   const out: Record<string, ReadFigures> = {};
   for (const range of RANGES_DAYS) {
     const from = end - range * DAY_MS;
@@ -117,13 +143,21 @@ async function volume(t: ComponentBackend, events: number, end: number) {
   const batch = workload(events, end);
   const started = performance.now();
   for (let i = 0; i < batch.length; i += MAX_EVENTS_PER_IMPORT) {
-    await t.mutation(api.ingest.importEvents, { siteId, events: batch.slice(i, i + MAX_EVENTS_PER_IMPORT) });
+    await t.mutation(api.ingest.importEvents, {
+      siteId,
+      events: batch.slice(i, i + MAX_EVENTS_PER_IMPORT),
+    });
   }
   const workers = await drain(t, siteId);
   const seedMs = round(performance.now() - started);
   // Backfilled events spread over TRAFFIC_DAYS days: each worker run touches rollup rows of
   // many buckets, unlike live traffic that lands in the current hour.
-  const aggregation = { runs: workers.runs, folded: workers.folded, ms: workers.ms, perEvent: perEvent(workers.cost, workers.folded) };
+  const aggregation = {
+    runs: workers.runs,
+    folded: workers.folded,
+    ms: workers.ms,
+    perEvent: perEvent(workers.cost, workers.folded),
+  };
   const days = trafficDays(end);
   const sharded = await overviews(t, siteId, end, events, days);
   const maintenance = await compactAll(t, siteId);
@@ -136,13 +170,22 @@ export async function benchDashboard() {
   const end = rangeEnd(Date.now());
   const baseline = await volume(t, BASELINE_EVENTS, end);
   const scaled = await volume(t, SCALED_EVENTS, end);
-  const ratio = (pick: (v: typeof baseline) => Record<string, ReadFigures>, figure: keyof ReadFigures = "documentsRead") =>
+  const ratio = (
+    pick: (v: typeof baseline) => Record<string, ReadFigures>,
+    figure: keyof ReadFigures = "documentsRead",
+  ) =>
     Object.fromEntries(
-      Object.keys(pick(baseline)).map((key) => [key, round(pick(scaled)[key]![figure] / pick(baseline)[key]![figure], 3)]),
+      Object.keys(pick(baseline)).map((key) => [
+        key,
+        round(pick(scaled)[key]![figure] / pick(baseline)[key]![figure], 3),
+      ]),
     );
   const saving = (v: typeof baseline) =>
     Object.fromEntries(
-      Object.keys(v.sharded).map((key) => [key, round(v.compacted[key]!.documentsRead / v.sharded[key]!.documentsRead, 3)]),
+      Object.keys(v.sharded).map((key) => [
+        key,
+        round(v.compacted[key]!.documentsRead / v.sharded[key]!.documentsRead, 3),
+      ]),
     );
   return {
     range: { to: new Date(end).toISOString(), trafficDays: TRAFFIC_DAYS, partitions: PARTITIONS },
@@ -151,7 +194,10 @@ export async function benchDashboard() {
     /** Documents read at SCALED_EVENTS ÷ at BASELINE_EVENTS (target ≈ 1). */
     readRatio: { sharded: ratio((v) => v.sharded), compacted: ratio((v) => v.compacted) },
     /** Bytes read at SCALED_EVENTS ÷ at BASELINE_EVENTS: sparse visitor sketches grow with visitors. */
-    bytesRatio: { sharded: ratio((v) => v.sharded, "bytesRead"), compacted: ratio((v) => v.compacted, "bytesRead") },
+    bytesRatio: {
+      sharded: ratio((v) => v.sharded, "bytesRead"),
+      compacted: ratio((v) => v.compacted, "bytesRead"),
+    },
     /** Documents read after compaction ÷ before, at each volume. */
     compactionReadRatio: { baseline: saving(baseline), scaled: saving(scaled) },
   };

@@ -44,14 +44,22 @@ export async function benchLookups() {
   const { figures } = await runLookupBench({ sizes: LOOKUP_SIZES });
   const at = (docs: number, indexed: boolean) => {
     const figure = figures.find((f) => f.docs === docs && f.indexed === indexed);
-    if (!figure) throw new Error(`lookup bench returned no ${indexed ? "patched" : "unpatched"} figure at ${docs} documents`);
+    if (!figure)
+      throw new Error(
+        `lookup bench returned no ${indexed ? "patched" : "unpatched"} figure at ${docs} documents`,
+      );
     return figure;
   };
   return {
     sizes: LOOKUP_SIZES.map((docs) => {
       const unpatched = at(docs, false);
       const patched = at(docs, true);
-      return { docs, unpatched, patched, speedup: round(patched.lookupsPerSecond / unpatched.lookupsPerSecond, 1) };
+      return {
+        docs,
+        unpatched,
+        patched,
+        speedup: round(patched.lookupsPerSecond / unpatched.lookupsPerSecond, 1),
+      };
     }),
   };
 }
@@ -62,5 +70,10 @@ export async function benchLookups() {
  */
 export async function benchTracker() {
   const { rawBytes, gzipBytes } = await buildTrackerScript();
-  return { rawBytes, gzipBytes, budgetBytes: TRACKER_BUDGET_GZIP_BYTES, withinBudget: gzipBytes <= TRACKER_BUDGET_GZIP_BYTES };
+  return {
+    rawBytes,
+    gzipBytes,
+    budgetBytes: TRACKER_BUDGET_GZIP_BYTES,
+    withinBudget: gzipBytes <= TRACKER_BUDGET_GZIP_BYTES,
+  };
 }

@@ -22,7 +22,11 @@ export function createComponentBackend() {
 }
 
 export async function createSite(t: ComponentBackend, slug: string) {
-  const { siteId } = await t.mutation(api.sites.createSite, { slug, name: slug, domain: "example.com" });
+  const { siteId } = await t.mutation(api.sites.createSite, {
+    slug,
+    name: slug,
+    domain: "example.com",
+  });
   return siteId;
 }
 
@@ -115,7 +119,8 @@ export async function drain(t: ComponentBackend, siteId: string) {
   const totals = { runs: 0, folded: 0, ms: 0, cost: zeroCost() };
   for (let partition = 0; partition < PARTITIONS; partition++) {
     for (let i = 0; ; i++) {
-      if (i >= MAX_WORKER_RUNS_PER_PARTITION) throw new Error(`partition ${partition} did not drain`);
+      if (i >= MAX_WORKER_RUNS_PER_PARTITION)
+        throw new Error(`partition ${partition} did not drain`);
       const { result, cost, ms } = await measureWorker(t, siteId, partition);
       // A full batch re-kicks its partition; this loop is what runs it, so the kick goes.
       if (result.more) await cancelKicks(t);
@@ -131,7 +136,9 @@ export async function drain(t: ComponentBackend, siteId: string) {
   await t.finishInProgressScheduledFunctions();
   const health = await t.query(api.maintenance.getHealth, { siteId });
   if (health.pendingEvents !== 0 || health.failedEvents !== 0) {
-    throw new Error(`drain left ${health.pendingEvents} pending and ${health.failedEvents} failed events`);
+    throw new Error(
+      `drain left ${health.pendingEvents} pending and ${health.failedEvents} failed events`,
+    );
   }
   return { ...totals, ms: round(totals.ms) };
 }

@@ -23,7 +23,7 @@ export function renderMarkdown(r: BenchReport): string {
     "",
     "The scale rows replay a year of traffic (10,000 and 100,000 events) into fresh sites that keep raw",
     "events 3,650 days, so `runMaintenance` there measures compaction alone (retention never touches the",
-    "rollups the reads use). Under each missed target, a \"why\" row explains the figure from the rollup",
+    'rollups the reads use). Under each missed target, a "why" row explains the figure from the rollup',
     "rows the read touched (`scripts/bench/anatomy.ts`).",
     "",
     `Targets: ${passed} of ${checks.length} pass${r.uniques.specHolds ? "; SPEC §5 unique-visitor accuracy holds" : "; SPEC §5 unique-visitor accuracy FAILS"}.`,

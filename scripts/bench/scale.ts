@@ -5,7 +5,13 @@
 // folded by calling the worker by hand, partition by partition, until it folds nothing.
 import { api } from "../../src/component/_generated/api.js";
 import { DAY_MS, MAX_EVENTS_PER_IMPORT, PARTITIONS } from "../../src/component/lib/limits.js";
-import { describeBytes, describeRows, readAnatomy, visitorsPerRow, type RowAnatomy } from "./anatomy.js";
+import {
+  describeBytes,
+  describeRows,
+  readAnatomy,
+  visitorsPerRow,
+  type RowAnatomy,
+} from "./anatomy.js";
 import {
   createComponentBackend,
   createSite,
@@ -21,7 +27,9 @@ import {
 import { SCALE_VISITORS, scaleWorkload, toImport, type WorkloadEvent } from "./workload.js";
 
 /** The two volumes compared (BENCH_SCALE_VOLUMES=a,b overrides them, for a quick smoke run). */
-export const SCALE_VOLUMES = process.env.BENCH_SCALE_VOLUMES?.split(",").map(Number) ?? [10_000, 100_000];
+export const SCALE_VOLUMES = process.env.BENCH_SCALE_VOLUMES?.split(",").map(Number) ?? [
+  10_000, 100_000,
+];
 export const FULL_VOLUME = 1_000_000;
 /**
  * Why --full does not replay 1,000,000 events unless BENCH_FULL_DASHBOARD=1: at the rates
@@ -44,9 +52,18 @@ export const DASHBOARD_DIMENSIONS = ["page", "source", "browser", "country", "en
  */
 const RETENTION_DAYS = 3650;
 /** Issue targets. */
-export const TARGETS = { scaleRatio: 1.2, overview365Documents: 2_000, overview365Bytes: 4 * 2 ** 20 };
+export const TARGETS = {
+  scaleRatio: 1.2,
+  overview365Documents: 2_000,
+  overview365Bytes: 4 * 2 ** 20,
+};
 
-export type ReadFigures = { documentsRead: number; bytesRead: number; indexRanges: number; ms: number };
+export type ReadFigures = {
+  documentsRead: number;
+  bytesRead: number;
+  indexRanges: number;
+  ms: number;
+};
 const figures = (cost: Cost, ms: number): ReadFigures => ({
   documentsRead: cost.documentsRead,
   bytesRead: cost.bytesRead,
@@ -55,7 +72,12 @@ const figures = (cost: Cost, ms: number): ReadFigures => ({
 });
 export function sumFigures(parts: ReadFigures[]): ReadFigures {
   return parts.reduce(
-    (a, b) => ({ documentsRead: a.documentsRead + b.documentsRead, bytesRead: a.bytesRead + b.bytesRead, indexRanges: a.indexRanges + b.indexRanges, ms: round(a.ms + b.ms) }),
+    (a, b) => ({
+      documentsRead: a.documentsRead + b.documentsRead,
+      bytesRead: a.bytesRead + b.bytesRead,
+      indexRanges: a.indexRanges + b.indexRanges,
+      ms: round(a.ms + b.ms),
+    }),
     { documentsRead: 0, bytesRead: 0, indexRanges: 0, ms: 0 },
   );
 }
@@ -70,24 +92,42 @@ export const rangeEnd = (now = Date.now()) => now - (now % DAY_MS);
  */
 async function cancelRecentKicks(t: ComponentBackend) {
   await t.run(async (ctx) => {
-    const jobs = await ctx.db.system.query("_scheduled_functions").order("desc").take(4 * PARTITIONS);
+    const jobs = await ctx.db.system
+      .query("_scheduled_functions")
+      .order("desc")
+      .take(4 * PARTITIONS);
     for (const job of jobs) if (job.state.kind === "pending") await ctx.scheduler.cancel(job._id);
   });
 }
 
-async function seed(t: ComponentBackend, siteId: string, events: WorkloadEvent[], log: (line: string) => void) {
+async function seed(
+  t: ComponentBackend,
+  siteId: string,
+  events: WorkloadEvent[],
+  log: (line: string) => void,
+) {
   const started = performance.now();
   for (let i = 0; i < events.length; i += MAX_EVENTS_PER_IMPORT) {
-    const result = await t.mutation(api.ingest.importEvents, { siteId, events: events.slice(i, i + MAX_EVENTS_PER_IMPORT).map(toImport) });
-    if (result.accepted !== Math.min(MAX_EVENTS_PER_IMPORT, events.length - i)) throw new Error(`import accepted ${result.accepted}`);
+    const result = await t.mutation(api.ingest.importEvents, {
+      siteId,
+      events: events.slice(i, i + MAX_EVENTS_PER_IMPORT).map(toImport),
+    });
+    if (result.accepted !== Math.min(MAX_EVENTS_PER_IMPORT, events.length - i))
+      throw new Error(`import accepted ${result.accepted}`);
     await cancelRecentKicks(t);
-    if ((i / MAX_EVENTS_PER_IMPORT) % 40 === 39) log(`    imported ${i + MAX_EVENTS_PER_IMPORT} / ${events.length}`);
+    if ((i / MAX_EVENTS_PER_IMPORT) % 40 === 39)
+      log(`    imported ${i + MAX_EVENTS_PER_IMPORT} / ${events.length}`);
   }
   return round(performance.now() - started);
 }
 
 /** Every worker run of every partition until none folds anything; their summed cost. */
-async function aggregateAll(t: ComponentBackend, siteId: string, total: number, log: (line: string) => void) {
+async function aggregateAll(
+  t: ComponentBackend,
+  siteId: string,
+  total: number,
+  log: (line: string) => void,
+) {
   await waitSettle();
   const totals = { runs: 0, folded: 0, ms: 0, cost: zeroCost() };
   let reported = 0;
@@ -102,14 +142,19 @@ async function aggregateAll(t: ComponentBackend, siteId: string, total: number, 
       for (const key of Object.keys(cost) as (keyof Cost)[]) totals.cost[key] += cost[key];
       if (totals.folded - reported >= 10_000) {
         reported = totals.folded;
-        log(`    aggregated ${totals.folded} / ${total} (${round(totals.ms / 1000, 1)} s in the worker)`);
+        log(
+          `    aggregated ${totals.folded} / ${total} (${round(totals.ms / 1000, 1)} s in the worker)`,
+        );
       }
     }
   }
-  if (totals.folded !== total) throw new Error(`the workers folded ${totals.folded} of ${total} events`);
+  if (totals.folded !== total)
+    throw new Error(`the workers folded ${totals.folded} of ${total} events`);
   const health = await t.query(api.maintenance.getHealth, { siteId });
   if (health.pendingEvents !== 0 || health.failedEvents !== 0) {
-    throw new Error(`aggregation left ${health.pendingEvents} pending and ${health.failedEvents} failed events`);
+    throw new Error(
+      `aggregation left ${health.pendingEvents} pending and ${health.failedEvents} failed events`,
+    );
   }
   return {
     runs: totals.runs,
@@ -126,19 +171,43 @@ async function read<T>(t: ComponentBackend, body: Parameters<typeof measure<T>>[
 }
 
 /** The reads of one state (before or after compaction), checked against the workload. */
-async function dashboardReads(t: ComponentBackend, siteId: string, end: number, expected: { days30: number; days365: number }) {
+async function dashboardReads(
+  t: ComponentBackend,
+  siteId: string,
+  end: number,
+  expected: { days30: number; days365: number },
+) {
   const from30 = end - 30 * DAY_MS;
-  const overview = await read(t, (ctx) => ctx.runQuery(api.reports.getOverview, { siteId, from: from30, to: end }));
-  if (overview.result.pageviews !== expected.days30) throw new Error(`30-day overview: ${overview.result.pageviews} pageviews, expected ${expected.days30}`);
-  const timeseries = await read(t, (ctx) => ctx.runQuery(api.reports.getTimeseries, { siteId, from: from30, to: end, interval: "day" }));
+  const overview = await read(t, (ctx) =>
+    ctx.runQuery(api.reports.getOverview, { siteId, from: from30, to: end }),
+  );
+  if (overview.result.pageviews !== expected.days30)
+    throw new Error(
+      `30-day overview: ${overview.result.pageviews} pageviews, expected ${expected.days30}`,
+    );
+  const timeseries = await read(t, (ctx) =>
+    ctx.runQuery(api.reports.getTimeseries, { siteId, from: from30, to: end, interval: "day" }),
+  );
   const daySum = timeseries.result.points.reduce((sum, p) => sum + p.pageviews, 0);
-  if (daySum !== expected.days30 || timeseries.result.points.length !== 30) throw new Error(`30-day timeseries: ${daySum} pageviews in ${timeseries.result.points.length} points`);
+  if (daySum !== expected.days30 || timeseries.result.points.length !== 30)
+    throw new Error(
+      `30-day timeseries: ${daySum} pageviews in ${timeseries.result.points.length} points`,
+    );
   const breakdowns: Record<string, ReadFigures> = {};
   for (const dimension of DASHBOARD_DIMENSIONS) {
-    breakdowns[dimension] = (await read(t, (ctx) => ctx.runQuery(api.reports.getBreakdown, { siteId, from: from30, to: end, dimension }))).figures;
+    breakdowns[dimension] = (
+      await read(t, (ctx) =>
+        ctx.runQuery(api.reports.getBreakdown, { siteId, from: from30, to: end, dimension }),
+      )
+    ).figures;
   }
-  const year = await read(t, (ctx) => ctx.runQuery(api.reports.getOverview, { siteId, from: end - 365 * DAY_MS, to: end }));
-  if (year.result.pageviews !== expected.days365) throw new Error(`365-day overview: ${year.result.pageviews} pageviews, expected ${expected.days365}`);
+  const year = await read(t, (ctx) =>
+    ctx.runQuery(api.reports.getOverview, { siteId, from: end - 365 * DAY_MS, to: end }),
+  );
+  if (year.result.pageviews !== expected.days365)
+    throw new Error(
+      `365-day overview: ${year.result.pageviews} pageviews, expected ${expected.days365}`,
+    );
   const parts = [overview.figures, timeseries.figures, ...Object.values(breakdowns)];
   return {
     dashboard30: sumFigures(parts),
@@ -172,7 +241,10 @@ async function compactAll(t: ComponentBackend, siteId: string) {
  * (~20 s at 100,000 events), and one query can't read them all within the limits.
  */
 async function countRollups(t: ComponentBackend) {
-  return await t.run(async (ctx) => await (ctx.db.query("rollups") as unknown as { count(): Promise<number> }).count());
+  return await t.run(
+    async (ctx) =>
+      await (ctx.db.query("rollups") as unknown as { count(): Promise<number> }).count(),
+  );
 }
 
 /** One volume on a fresh instance: seed, aggregate, read, compact, read again. */
@@ -181,7 +253,10 @@ export async function scaleVolume(events: number, end: number, log: (line: strin
   const siteId = await createSite(t, `scale-${events}`);
   await t.mutation(api.sites.updateSite, { siteId, settings: { retentionDays: RETENTION_DAYS } });
   const workload = scaleWorkload(events, end);
-  const expected = { days30: workload.filter((e) => e.ts >= end - 30 * DAY_MS).length, days365: events };
+  const expected = {
+    days30: workload.filter((e) => e.ts >= end - 30 * DAY_MS).length,
+    days365: events,
+  };
   log(`  ${events.toLocaleString("en")} events: import`);
   const importMs = await seed(t, siteId, workload, log);
   log(`  ${events.toLocaleString("en")} events: aggregate`);
@@ -227,13 +302,20 @@ function whyDocuments(small: ScaleVolume, large: ScaleVolume, state: State, read
   const a = small.rows[state][read];
   const b = large.rows[state][read];
   const inWindow = read === "dashboard30" ? small.eventsIn30Days : small.events;
-  const window = read === "dashboard30" ? `the 30-day window holds ${inWindow.toLocaleString("en")} of them` : "they span the year";
+  const window =
+    read === "dashboard30"
+      ? `the 30-day window holds ${inWindow.toLocaleString("en")} of them`
+      : "they span the year";
   return (
     `documents are rollup rows, one per (bucket, key${state === "sharded" ? ", partition" : ""}) that saw traffic, plus the site document of each query. ` +
     `At ${events(small)} events (${window}) the read touches ${describeRows(a, b.ceiling)}; at ${events(large)}, ${describeRows(b)}. ` +
-    (inWindow < b.ceiling ? `${inWindow.toLocaleString("en")} events can't fill ${b.ceiling.toLocaleString("en")} cells however they fall. ` : "") +
+    (inWindow < b.ceiling
+      ? `${inWindow.toLocaleString("en")} events can't fill ${b.ceiling.toLocaleString("en")} cells however they fall. `
+      : "") +
     `The ceiling is the same at both volumes and at any larger one (at most ${times(b.ceiling, b.rows)} above ${events(large)}), so the ratio measures how sparse the ${events(small)}-event grid is, not a cost per event` +
-    (state === "sharded" ? `; before compaction each (bucket, key) has a row per partition (${PARTITIONS}), so the grid is ${PARTITIONS}× larger and fills later.` : ".")
+    (state === "sharded"
+      ? `; before compaction each (bucket, key) has a row per partition (${PARTITIONS}), so the grid is ${PARTITIONS}× larger and fills later.`
+      : ".")
   );
 }
 
@@ -262,13 +344,19 @@ export function scaleVerdicts(volumes: ScaleVolume[]) {
         (["dashboard30", "overview365"] as const).map((read) => [
           read,
           {
-            documents: round(large[state][read].documentsRead / small[state][read].documentsRead, 3),
+            documents: round(
+              large[state][read].documentsRead / small[state][read].documentsRead,
+              3,
+            ),
             bytes: round(large[state][read].bytesRead / small[state][read].bytesRead, 3),
           },
         ]),
       ),
     ]),
-  ) as Record<"sharded" | "compacted", Record<"dashboard30" | "overview365", { documents: number; bytes: number }>>;
+  ) as Record<
+    "sharded" | "compacted",
+    Record<"dashboard30" | "overview365", { documents: number; bytes: number }>
+  >;
   const checks: { target: string; value: string; pass: boolean; why?: string }[] = [];
   for (const state of ["sharded", "compacted"] as const) {
     const when = state === "sharded" ? "before compaction" : "after compaction";
@@ -299,7 +387,11 @@ export function scaleVerdicts(volumes: ScaleVolume[]) {
         target: `365-day overview at ${v.events.toLocaleString("en")} < ${TARGETS.overview365Documents.toLocaleString("en")} documents (${when})`,
         value: `${o.documentsRead}`,
         pass: docsPass,
-        ...(docsPass ? {} : { why: `${describeRows(a)}, over by ${o.documentsRead - TARGETS.overview365Documents + 1}` }),
+        ...(docsPass
+          ? {}
+          : {
+              why: `${describeRows(a)}, over by ${o.documentsRead - TARGETS.overview365Documents + 1}`,
+            }),
       });
       checks.push({
         target: `365-day overview at ${v.events.toLocaleString("en")} < 4 MiB (${when})`,
@@ -318,11 +410,18 @@ export async function benchScale(options: { full: boolean; log: (line: string) =
   for (const events of SCALE_VOLUMES) volumes.push(await scaleVolume(events, end, options.log));
   let full: { skipped: string } | undefined;
   if (options.full) {
-    if (process.env.BENCH_FULL_DASHBOARD === "1") volumes.push(await scaleVolume(FULL_VOLUME, end, options.log));
+    if (process.env.BENCH_FULL_DASHBOARD === "1")
+      volumes.push(await scaleVolume(FULL_VOLUME, end, options.log));
     else full = { skipped: FULL_SKIPPED };
   }
   return {
-    range: { to: new Date(end).toISOString(), days: 365, visitorPool: SCALE_VISITORS, partitions: PARTITIONS, dimensions: DASHBOARD_DIMENSIONS },
+    range: {
+      to: new Date(end).toISOString(),
+      days: 365,
+      visitorPool: SCALE_VISITORS,
+      partitions: PARTITIONS,
+      dimensions: DASHBOARD_DIMENSIONS,
+    },
     volumes,
     ...(full ? { fullVolume: { events: FULL_VOLUME, ...full } } : {}),
     ...scaleVerdicts(volumes),

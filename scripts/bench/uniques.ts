@@ -5,7 +5,13 @@
 // and compared with the exact number of distinct visitors in it. Pure: no engine involved.
 import { PARTITIONS } from "../../src/component/lib/limits.js";
 import { partitionOf } from "../../src/component/lib/pipeline.js";
-import { countUnion, emptySketch, hashId, mergeAll, sketchAdd } from "../../src/component/lib/sketch.js";
+import {
+  countUnion,
+  emptySketch,
+  hashId,
+  mergeAll,
+  sketchAdd,
+} from "../../src/component/lib/sketch.js";
 import { round } from "./harness.js";
 import { rng } from "./workload.js";
 

@@ -37,9 +37,24 @@ export const SCALE_VISITORS = 5_000;
  */
 export const PEAK_HOURS = [9, 12, 15, 20];
 export const WORKLOAD_DAYS = 365;
-const PATHS = ["/", "/pricing", "/docs", "/blog", "/docs/install", "/about", "/blog/launch", "/changelog"];
+const PATHS = [
+  "/",
+  "/pricing",
+  "/docs",
+  "/blog",
+  "/docs/install",
+  "/about",
+  "/blog/launch",
+  "/changelog",
+];
 /** Referrer hosts ("" = direct). */
-const REFERRERS = ["", "https://www.google.com/", "https://news.ycombinator.com/item?id=1", "https://github.com/", "https://twitter.com/"];
+const REFERRERS = [
+  "",
+  "https://www.google.com/",
+  "https://news.ycombinator.com/item?id=1",
+  "https://github.com/",
+  "https://twitter.com/",
+];
 const USER_AGENTS = [
   USER_AGENT,
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
@@ -65,7 +80,12 @@ export type WorkloadEvent = {
  * random visitor of the pool on a random day of the WORKLOAD_DAYS before `end` (a UTC
  * midnight) in one of PEAK_HOURS, sorted by time (as an import of a log would be).
  */
-export function scaleWorkload(total: number, end: number, visitors = SCALE_VISITORS, seed = 7): WorkloadEvent[] {
+export function scaleWorkload(
+  total: number,
+  end: number,
+  visitors = SCALE_VISITORS,
+  seed = 7,
+): WorkloadEvent[] {
   const random = rng(seed);
   const page = zipf(random, PATHS.length);
   const referrer = zipf(random, REFERRERS.length);
@@ -78,19 +98,32 @@ export function scaleWorkload(total: number, end: number, visitors = SCALE_VISIT
     const visitor = Math.floor(random() * visitors);
     const visitorId = `sv${visitor}`;
     const userAgent = agents[visitor]!;
-    const pageviews = Math.min(1 + Math.floor(-Math.log(1 - random()) * 0.8), 4, total - events.length);
+    const pageviews = Math.min(
+      1 + Math.floor(-Math.log(1 - random()) * 0.8),
+      4,
+      total - events.length,
+    );
     // A session starts anywhere in the year and ends before `end`; it never views a path twice
     // (a repeat within pageviewDedupMs would not count: SPEC §5), so pageviews = events.
     const paths = new Set<string>();
     const day = Math.floor(random() * WORKLOAD_DAYS);
     const hour = PEAK_HOURS[Math.floor(random() * PEAK_HOURS.length)]!;
-    let ts = start + day * DAY_MS + hour * HOUR_MS + Math.floor(random() * (HOUR_MS - 10 * MINUTE_MS));
+    let ts =
+      start + day * DAY_MS + hour * HOUR_MS + Math.floor(random() * (HOUR_MS - 10 * MINUTE_MS));
     const ref = REFERRERS[referrer()]!;
     for (let i = 0; i < pageviews; i++) {
       let path = PATHS[page()]!;
       while (paths.has(path)) path = PATHS[page()]!;
       paths.add(path);
-      events.push({ id: `e${s}-${i}`, ts, visitorId, sessionId: `${visitorId}-${s}`, path, referrer: i === 0 ? ref : "", userAgent });
+      events.push({
+        id: `e${s}-${i}`,
+        ts,
+        visitorId,
+        sessionId: `${visitorId}-${s}`,
+        path,
+        referrer: i === 0 ? ref : "",
+        userAgent,
+      });
       ts += MINUTE_MS + Math.floor(random() * MINUTE_MS);
     }
   }
@@ -113,10 +146,21 @@ export function toImport(e: WorkloadEvent) {
 }
 
 const browsers = new Map<string, string>();
-const sourceOf = (referrer: string) => (referrer ? new URL(referrer).hostname.replace(/^www\./, "") : "Direct / None");
+const sourceOf = (referrer: string) =>
+  referrer ? new URL(referrer).hostname.replace(/^www\./, "") : "Direct / None";
 
 /** The naive baseline's shape: the same facts, derived the same way. */
 export function toNaive(e: WorkloadEvent) {
-  const browser = browsers.get(e.userAgent) ?? browsers.set(e.userAgent, parseUserAgent(e.userAgent).browser).get(e.userAgent)!;
-  return { ts: e.ts, visitorId: e.visitorId, sessionId: e.sessionId, path: e.path, source: sourceOf(e.referrer), browser, country: COUNTRY };
+  const browser =
+    browsers.get(e.userAgent) ??
+    browsers.set(e.userAgent, parseUserAgent(e.userAgent).browser).get(e.userAgent)!;
+  return {
+    ts: e.ts,
+    visitorId: e.visitorId,
+    sessionId: e.sessionId,
+    path: e.path,
+    source: sourceOf(e.referrer),
+    browser,
+    country: COUNTRY,
+  };
 }

@@ -2,7 +2,12 @@
 // written (ARCHITECTURE invariants 1 and 4: ingest reads nothing but its site and its own
 // ids; the worker's reads are bounded by its batch).
 import { api } from "../../src/component/_generated/api.js";
-import { HOUR_MS, MAX_EVENTS_PER_IMPORT, MINUTE_MS, WORKER_BATCH_EVENTS } from "../../src/component/lib/limits.js";
+import {
+  HOUR_MS,
+  MAX_EVENTS_PER_IMPORT,
+  MINUTE_MS,
+  WORKER_BATCH_EVENTS,
+} from "../../src/component/lib/limits.js";
 import {
   cancelKicks,
   createComponentBackend,
@@ -27,15 +32,30 @@ const RETURN_AFTER_MS = 5 * MINUTE_MS;
 /** The partition measured; every visitor of the batch is in it so one worker run folds them all. */
 const MEASURED_PARTITION = 0;
 
-export type BatchFigures = { events: number; ms: number; eventsPerSecond: number; total: Cost; perEvent: Cost };
+export type BatchFigures = {
+  events: number;
+  ms: number;
+  eventsPerSecond: number;
+  total: Cost;
+  perEvent: Cost;
+};
 
 function figures(events: number, cost: Cost, ms: number): BatchFigures {
-  return { events, ms: round(ms), eventsPerSecond: round((events / ms) * 1000), total: cost, perEvent: perEvent(cost, events) };
+  return {
+    events,
+    ms: round(ms),
+    eventsPerSecond: round((events / ms) * 1000),
+    total: cost,
+    perEvent: perEvent(cost, events),
+  };
 }
 
 async function measureImport(t: ComponentBackend, siteId: string, events: object[]) {
-  const { result, cost, ms } = await measure(t, (ctx) => ctx.runMutation(api.ingest.importEvents, { siteId, events }));
-  if (result.accepted !== events.length) throw new Error(`import accepted ${result.accepted} of ${events.length}`);
+  const { result, cost, ms } = await measure(t, (ctx) =>
+    ctx.runMutation(api.ingest.importEvents, { siteId, events }),
+  );
+  if (result.accepted !== events.length)
+    throw new Error(`import accepted ${result.accepted} of ${events.length}`);
   return figures(events.length, cost, ms);
 }
 
@@ -67,12 +87,15 @@ export async function benchAggregation() {
   const visitors = visitorsByPartition(WORKER_BATCH_EVENTS, "av")[MEASURED_PARTITION]!;
   const start = Date.now() - AGGREGATION_START_AGO_MS;
   const run = async (label: string, at: number, path: string) => {
-    const events = visitors.map((visitor, i) => pageview(`${label}-${i}`, at + i * 1000, visitor, path));
+    const events = visitors.map((visitor, i) =>
+      pageview(`${label}-${i}`, at + i * 1000, visitor, path),
+    );
     await t.mutation(api.ingest.importEvents, { siteId, events });
     await cancelKicks(t);
     await waitSettle();
     const { result, cost, ms } = await measureWorker(t, siteId, MEASURED_PARTITION);
-    if (result.folded !== events.length) throw new Error(`worker folded ${result.folded} of ${events.length}`);
+    if (result.folded !== events.length)
+      throw new Error(`worker folded ${result.folded} of ${events.length}`);
     await cancelKicks(t); // the full batch re-kicked its partition; nothing is left to fold
     return figures(events.length, cost, ms);
   };

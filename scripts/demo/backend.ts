@@ -20,7 +20,11 @@ export function globModules(dir: string): ModuleMap {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") && !entry.name.endsWith(".d.ts")) {
+      else if (
+        entry.name.endsWith(".ts") &&
+        !entry.name.endsWith(".test.ts") &&
+        !entry.name.endsWith(".d.ts")
+      ) {
         modules[`./${relative(root, path)}`] = () => import(pathToFileURL(path).href);
       }
     }
@@ -43,7 +47,11 @@ export function createEmbeddedBackend() {
  * Waits until every accepted event is aggregated. The workers run on real timers here
  * (ingest schedules them PENDING_SETTLE_MS after it commits), so this polls getHealth.
  */
-export async function waitForAggregation(backend: EmbeddedBackend, siteId: string, timeoutMs = 120_000) {
+export async function waitForAggregation(
+  backend: EmbeddedBackend,
+  siteId: string,
+  timeoutMs = 120_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const health = await backend.admin.query(api.analytics.getHealth, { siteId });
@@ -51,7 +59,8 @@ export async function waitForAggregation(backend: EmbeddedBackend, siteId: strin
       await backend.t.finishInProgressScheduledFunctions();
       return health;
     }
-    if (Date.now() > deadline) throw new Error(`${health.pendingEvents} events still pending after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${health.pendingEvents} events still pending after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

@@ -11,11 +11,20 @@ import { App } from "../../example/web/App.js";
 
 const POLL_MS = 2_000;
 
-type Entry = { result?: { value: Value } | { error: Error }; listeners: Set<() => void>; inFlight: boolean };
+type Entry = {
+  result?: { value: Value } | { error: Error };
+  listeners: Set<() => void>;
+  inFlight: boolean;
+};
 
 class DemoClient {
   private readonly entries = new Map<string, Entry>();
-  readonly logger = { log: console.log, warn: console.warn, error: console.error, logVerbose: () => {} };
+  readonly logger = {
+    log: console.log,
+    warn: console.warn,
+    error: console.error,
+    logVerbose: () => {},
+  };
   readonly url = location.origin;
 
   constructor() {
@@ -30,9 +39,15 @@ class DemoClient {
     entry.inFlight = true;
     const { name, args } = JSON.parse(key) as { name: string; args: Value };
     try {
-      const response = await fetch("/demo/query", { method: "POST", body: JSON.stringify({ name, args }) });
+      const response = await fetch("/demo/query", {
+        method: "POST",
+        body: JSON.stringify({ name, args }),
+      });
       const body = (await response.json()) as { value?: Value; error?: string };
-      entry.result = body.error !== undefined ? { error: new Error(body.error) } : { value: jsonToConvex(body.value as never) };
+      entry.result =
+        body.error !== undefined
+          ? { error: new Error(body.error) }
+          : { value: jsonToConvex(body.value as never) };
     } catch (error) {
       entry.result = { error: error instanceof Error ? error : new Error(String(error)) };
     } finally {

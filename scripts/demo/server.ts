@@ -14,7 +14,8 @@ import type { EmbeddedBackend } from "./backend.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 /** Only the read facade is reachable from the page, as in a real app. */
-const READABLE_FUNCTIONS = /^analytics:(getOverview|getTimeseries|getBreakdown|getEventProperties|listEvents|listSessions|getRealtime)$/;
+const READABLE_FUNCTIONS =
+  /^analytics:(getOverview|getTimeseries|getBreakdown|getEventProperties|listEvents|listSessions|getRealtime)$/;
 const MAX_REQUEST_BYTES = 256 * 1024;
 
 async function bundlePage() {
@@ -56,7 +57,9 @@ function page(siteId: string, ingestUrl: string) {
  * Also the page of the tracker's browser test (test/browser/tracker.test.ts).
  */
 export function sitePage(ingestUrl: string, writeKey: string) {
-  const routes = ["", "pricing", "docs"].map((r) => `<a href="/site/${r}" data-route>${r || "home"}</a>`).join(" · ");
+  const routes = ["", "pricing", "docs"]
+    .map((r) => `<a href="/site/${r}" data-route>${r || "home"}</a>`)
+    .join(" · ");
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -110,40 +113,84 @@ function send(response: ServerResponse, status: number, type: string, body: stri
   response.end(body);
 }
 
-export async function startDemoServer(backend: EmbeddedBackend, siteId: string, writeKey: string, port: number) {
+export async function startDemoServer(
+  backend: EmbeddedBackend,
+  siteId: string,
+  writeKey: string,
+  port: number,
+) {
   const script = await bundlePage();
   const tracker = await buildTrackerScript();
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) send(response, 500, "application/json", JSON.stringify({ error: String(error) }));
+      if (!response.headersSent)
+        send(response, 500, "application/json", JSON.stringify({ error: String(error) }));
     });
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse) {
     const url = new URL(request.url ?? "/", "http://localhost");
     if (request.method === "GET" && url.pathname === "/") {
-      return send(response, 200, "text/html; charset=utf-8", page(siteId, `${origin()}/analytics/ingest`));
+      return send(
+        response,
+        200,
+        "text/html; charset=utf-8",
+        page(siteId, `${origin()}/analytics/ingest`),
+      );
     }
-    if (request.method === "GET" && url.pathname === "/app.js") return send(response, 200, "text/javascript", script);
-    if (request.method === "GET" && url.pathname === "/tracker.js") return send(response, 200, "text/javascript", tracker.code);
-    if (request.method === "GET" && (url.pathname === "/site" || url.pathname.startsWith("/site/"))) {
-      return send(response, 200, "text/html; charset=utf-8", sitePage(`${origin()}/analytics/ingest`, writeKey));
+    if (request.method === "GET" && url.pathname === "/app.js")
+      return send(response, 200, "text/javascript", script);
+    if (request.method === "GET" && url.pathname === "/tracker.js")
+      return send(response, 200, "text/javascript", tracker.code);
+    if (
+      request.method === "GET" &&
+      (url.pathname === "/site" || url.pathname.startsWith("/site/"))
+    ) {
+      return send(
+        response,
+        200,
+        "text/html; charset=utf-8",
+        sitePage(`${origin()}/analytics/ingest`, writeKey),
+      );
     }
     if (url.pathname === "/demo/query" && request.method === "POST") {
-      const { name, args } = JSON.parse((await readBody(request)).toString("utf8")) as { name: string; args: JSONValue };
-      if (!READABLE_FUNCTIONS.test(name)) return send(response, 403, "application/json", JSON.stringify({ error: `${name} is not readable` }));
+      const { name, args } = JSON.parse((await readBody(request)).toString("utf8")) as {
+        name: string;
+        args: JSONValue;
+      };
+      if (!READABLE_FUNCTIONS.test(name))
+        return send(
+          response,
+          403,
+          "application/json",
+          JSON.stringify({ error: `${name} is not readable` }),
+        );
       try {
-        const value = await backend.admin.query(makeFunctionReference<"query">(name), jsonToConvex(args) as Record<string, Value>);
-        return send(response, 200, "application/json", JSON.stringify({ value: convexToJson(value as Value) }));
+        const value = await backend.admin.query(
+          makeFunctionReference<"query">(name),
+          jsonToConvex(args) as Record<string, Value>,
+        );
+        return send(
+          response,
+          200,
+          "application/json",
+          JSON.stringify({ value: convexToJson(value as Value) }),
+        );
       } catch (error) {
-        return send(response, 200, "application/json", JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+        return send(
+          response,
+          200,
+          "application/json",
+          JSON.stringify({ error: error instanceof Error ? error.message : String(error) }),
+        );
       }
     }
     if (url.pathname === "/analytics/ingest") {
       // The real route of the example app (registerRoutes), status codes and CORS included.
       const body = request.method === "POST" ? await readBody(request) : undefined;
       const headers: Record<string, string> = {};
-      for (const [key, value] of Object.entries(request.headers)) if (typeof value === "string") headers[key] = value;
+      for (const [key, value] of Object.entries(request.headers))
+        if (typeof value === "string") headers[key] = value;
       const forwarded = await backend.t.fetch("/analytics/ingest", {
         method: request.method ?? "GET",
         headers,

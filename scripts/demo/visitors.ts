@@ -5,8 +5,19 @@ import type { EmbeddedBackend } from "./backend.js";
 
 const TICK_MS = 3_000;
 const MAX_LIVE_VISITORS = 12;
-const PAGES = ["/", "/projects/xdotool/", "/articles/dynamic-dns-with-dhcp/", "/blog/", "/presentations/logstash-monitorama-2013/"];
-const REFERRERS = ["https://www.google.com/", "https://news.ycombinator.com/", "", "https://duckduckgo.com/"];
+const PAGES = [
+  "/",
+  "/projects/xdotool/",
+  "/articles/dynamic-dns-with-dhcp/",
+  "/blog/",
+  "/presentations/logstash-monitorama-2013/",
+];
+const REFERRERS = [
+  "https://www.google.com/",
+  "https://news.ycombinator.com/",
+  "",
+  "https://duckduckgo.com/",
+];
 const USER_AGENT =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
 
@@ -37,7 +48,12 @@ export function startSyntheticVisitors(backend: EmbeddedBackend, writeKey: strin
     const events: object[] = [];
     for (let i = live.length - 1; i >= 0; i--) if (live[i]!.leavesAt < now) live.splice(i, 1);
     if (live.length < MAX_LIVE_VISITORS && Math.random() < 0.6) {
-      const visitor = { visitorId: `synthetic-${sequence}`, sessionId: `s-${sequence}`, path: pick(PAGES), leavesAt: now + 20_000 + Math.random() * 90_000 };
+      const visitor = {
+        visitorId: `synthetic-${sequence}`,
+        sessionId: `s-${sequence}`,
+        path: pick(PAGES),
+        leavesAt: now + 20_000 + Math.random() * 90_000,
+      };
       live.push(visitor);
       const referrer = pick(REFERRERS);
       events.push(event(visitor, "pageview", referrer ? { referrer } : {}));
@@ -47,12 +63,15 @@ export function startSyntheticVisitors(backend: EmbeddedBackend, writeKey: strin
         visitor.path = pick(PAGES);
         events.push(event(visitor, "pageview"));
       } else if (Math.random() < 0.03) {
-        events.push(event(visitor, "event", { name: "signup", props: { plan: pick(["free", "pro"]) } }));
+        events.push(
+          event(visitor, "event", { name: "signup", props: { plan: pick(["free", "pro"]) } }),
+        );
       } else {
         events.push(event(visitor, "heartbeat"));
       }
     }
-    if (events.length) send(events).catch((error: unknown) => console.error("synthetic visitors:", error));
+    if (events.length)
+      send(events).catch((error: unknown) => console.error("synthetic visitors:", error));
   }, TICK_MS);
   return () => clearInterval(timer);
 }

@@ -20,7 +20,9 @@ export type LookupBench = { benchmark: string; figures: LookupFigures[] };
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Runs the benchmark; `sizes` are document counts, `lookups` the lookups timed with indexes. */
-export async function runLookupBench(opts: { sizes?: number[]; lookups?: number } = {}): Promise<LookupBench> {
+export async function runLookupBench(
+  opts: { sizes?: number[]; lookups?: number } = {},
+): Promise<LookupBench> {
   const dir = mkdtempSync(join(tmpdir(), "lookup-bench-"));
   const out = join(dir, "figures.json");
   try {
@@ -28,11 +30,15 @@ export async function runLookupBench(opts: { sizes?: number[]; lookups?: number 
     if (opts.sizes) env.LOOKUP_BENCH_SIZES = opts.sizes.join(",");
     if (opts.lookups) env.LOOKUP_BENCH_LOOKUPS = String(opts.lookups);
     const vitest = join(root, "node_modules", "vitest", "vitest.mjs");
-    await promisify(execFile)(process.execPath, [vitest, "run", "--config", "test/engine/vitest.engine.config.ts"], {
-      cwd: root,
-      env,
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    await promisify(execFile)(
+      process.execPath,
+      [vitest, "run", "--config", "test/engine/vitest.engine.config.ts"],
+      {
+        cwd: root,
+        env,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     return JSON.parse(readFileSync(out, "utf8")) as LookupBench;
   } finally {
     rmSync(dir, { recursive: true, force: true });

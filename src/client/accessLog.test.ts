@@ -20,7 +20,13 @@ const T0 = Date.UTC(2023, 9, 10, 13, 55, 36);
 const VISITOR = "b666c9d5fde48fa6121003cbf5b57acab191e6865982f3887ed2724cb5811c83";
 
 /** A combined line with the given request, status and user agent. */
-function combined(request: string, status = 200, ua = UA, ip = "1.2.3.4", time = "10/Oct/2023:13:55:36 +0000") {
+function combined(
+  request: string,
+  status = 200,
+  ua = UA,
+  ip = "1.2.3.4",
+  time = "10/Oct/2023:13:55:36 +0000",
+) {
   return `${ip} - - [${time}] "${request}" ${status} 100 "-" "${ua}"`;
 }
 
@@ -49,7 +55,11 @@ describe("parseLogLine", () => {
   });
 
   it("parses a common line (no referrer, no user agent)", () => {
-    expect(parseLogLine(`127.0.0.1 user-identifier frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326`)).toEqual({
+    expect(
+      parseLogLine(
+        `127.0.0.1 user-identifier frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326`,
+      ),
+    ).toEqual({
       ip: "127.0.0.1",
       user: "frank",
       ts: Date.UTC(2000, 9, 10, 20, 55, 36),
@@ -66,7 +76,8 @@ describe("parseLogLine", () => {
   });
 
   it("applies the timezone offset", () => {
-    const at = (time: string) => parseLogLine(combined("GET / HTTP/1.1", 200, UA, "1.2.3.4", time))?.ts;
+    const at = (time: string) =>
+      parseLogLine(combined("GET / HTTP/1.1", 200, UA, "1.2.3.4", time))?.ts;
     expect(at("17/May/2015:10:05:03 +0000")).toBe(Date.UTC(2015, 4, 17, 10, 5, 3));
     expect(at("17/May/2015:10:05:03 +0200")).toBe(Date.UTC(2015, 4, 17, 8, 5, 3));
     expect(at("17/May/2015:10:05:03 -0700")).toBe(Date.UTC(2015, 4, 17, 17, 5, 3));
@@ -85,7 +96,14 @@ describe("parseLogLine", () => {
 
   it("keeps a line whose request is '-' (no request), with no method or target", () => {
     const line = parseLogLine(`10.0.0.1 - - [17/May/2015:10:05:03 +0000] "-" 408 - "-" "-"`);
-    expect(line).toMatchObject({ request: "-", method: null, target: null, protocol: null, status: 408, bytes: null });
+    expect(line).toMatchObject({
+      request: "-",
+      method: null,
+      target: null,
+      protocol: null,
+      status: 408,
+      bytes: null,
+    });
     expect(line!.referrer).toBeNull();
     expect(line!.userAgent).toBe("");
     expect(isPageRequest(line!)).toBe(false);
@@ -98,12 +116,16 @@ describe("parseLogLine", () => {
     expect(line!.userAgent).toBe('Mozilla/5.0 "quoted" back\\slash');
     expect(line!.referrer).toBe("http://bücher.de/");
     // Bytes that are not UTF-8 (a cp1251 host, as in real logs) become U+FFFD.
-    const cp1251 = parseLogLine(String.raw`10.0.0.1 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "http://\xe4\xe5.\xf0\xf4/" "${UA}"`);
+    const cp1251 = parseLogLine(
+      String.raw`10.0.0.1 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "http://\xe4\xe5.\xf0\xf4/" "${UA}"`,
+    );
     expect(cp1251!.referrer).toBe("http://\ufffd\ufffd.\ufffd\ufffd/");
   });
 
   it("accepts IPv6 and host-name clients, HTTP/0.9 and HTTP/2 requests, and extra trailing fields", () => {
-    expect(parseLogLine(combined("GET / HTTP/2.0", 200, UA, "2001:db8::ff00:42:8329"))).toMatchObject({
+    expect(
+      parseLogLine(combined("GET / HTTP/2.0", 200, UA, "2001:db8::ff00:42:8329")),
+    ).toMatchObject({
       ip: "2001:db8::ff00:42:8329",
       protocol: "HTTP/2.0",
     });
@@ -113,10 +135,18 @@ describe("parseLogLine", () => {
       target: "/",
       protocol: null,
     });
-    expect(parseLogLine(combined("GET /a b HTTP/1.1"))).toMatchObject({ target: "/a b", protocol: "HTTP/1.1" });
-    expect(parseLogLine(`${combined("GET / HTTP/1.1")} "1.2.3.4, 10.0.0.1" 0.012`)).toMatchObject({ format: "combined", userAgent: UA });
+    expect(parseLogLine(combined("GET /a b HTTP/1.1"))).toMatchObject({
+      target: "/a b",
+      protocol: "HTTP/1.1",
+    });
+    expect(parseLogLine(`${combined("GET / HTTP/1.1")} "1.2.3.4, 10.0.0.1" 0.012`)).toMatchObject({
+      format: "combined",
+      userAgent: UA,
+    });
     expect(parseLogLine(`${combined("GET / HTTP/1.1")}\r`)).toMatchObject({ userAgent: UA });
-    expect(parseLogLine(`1.2.3.4 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 304 -   `)).toMatchObject({ format: "common", bytes: null });
+    expect(
+      parseLogLine(`1.2.3.4 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 304 -   `),
+    ).toMatchObject({ format: "common", bytes: null });
   });
 
   it("returns null for lines that are neither format, never throwing", () => {
@@ -186,8 +216,28 @@ describe("isPageRequest", () => {
 describe("isBotLine", () => {
   it("drops isbot matches and empty or '-' user agents in combined logs", () => {
     expect(isBotLine(parseLogLine(combined("GET / HTTP/1.1"))!)).toBe(false);
-    expect(isBotLine(parseLogLine(combined("GET / HTTP/1.1", 200, "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"))!)).toBe(true);
-    expect(isBotLine(parseLogLine(combined("GET / HTTP/1.1", 200, "UniversalFeedParser/4.2-pre-314-svn +http://feedparser.org/"))!)).toBe(true);
+    expect(
+      isBotLine(
+        parseLogLine(
+          combined(
+            "GET / HTTP/1.1",
+            200,
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+          ),
+        )!,
+      ),
+    ).toBe(true);
+    expect(
+      isBotLine(
+        parseLogLine(
+          combined(
+            "GET / HTTP/1.1",
+            200,
+            "UniversalFeedParser/4.2-pre-314-svn +http://feedparser.org/",
+          ),
+        )!,
+      ),
+    ).toBe(true);
     expect(isBotLine(parseLogLine(combined("GET / HTTP/1.1", 200, "curl/8.4.0"))!)).toBe(true);
     expect(isBotLine(parseLogLine(combined("GET / HTTP/1.1", 200, "-"))!)).toBe(true);
     expect(isBotLine(parseLogLine(combined("GET / HTTP/1.1", 200, ""))!)).toBe(true);
@@ -195,15 +245,21 @@ describe("isBotLine", () => {
   });
 
   it("never drops common-log lines (they have no user agent)", () => {
-    expect(isBotLine(parseLogLine(`1.2.3.4 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 5`)!)).toBe(false);
+    expect(
+      isBotLine(parseLogLine(`1.2.3.4 - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" 200 5`)!),
+    ).toBe(false);
   });
 });
 
 describe("visitorIdFor", () => {
   it("is SHA-256(ip + user agent) in lowercase hex, the empty string without a user agent", async () => {
     expect(await visitorIdFor("1.2.3.4", UA)).toBe(VISITOR);
-    expect(await visitorIdFor("10.0.0.1", null)).toBe("f5047344122f0dee9974ba6761e61c6b8649e1f3968d13a635ebbf7be53a3a0d");
-    expect(await visitorIdFor("10.0.0.1", "")).toBe("f5047344122f0dee9974ba6761e61c6b8649e1f3968d13a635ebbf7be53a3a0d");
+    expect(await visitorIdFor("10.0.0.1", null)).toBe(
+      "f5047344122f0dee9974ba6761e61c6b8649e1f3968d13a635ebbf7be53a3a0d",
+    );
+    expect(await visitorIdFor("10.0.0.1", "")).toBe(
+      "f5047344122f0dee9974ba6761e61c6b8649e1f3968d13a635ebbf7be53a3a0d",
+    );
   });
 });
 
@@ -264,32 +320,52 @@ describe("accessLogToEvents", () => {
       ["https://example.com/index.php", Date.UTC(2023, 9, 10, 13, 0, 0), undefined, undefined],
     ]);
     // A common-log event carries no userAgent (so the server does not screen it) and no referrer.
-    expect(Object.keys(events[1]).sort()).toEqual(["id", "ip", "sessionId", "ts", "type", "url", "visitorId"]);
-    expect(events[1].visitorId).toBe("f5047344122f0dee9974ba6761e61c6b8649e1f3968d13a635ebbf7be53a3a0d");
+    expect(Object.keys(events[1]).sort()).toEqual([
+      "id",
+      "ip",
+      "sessionId",
+      "ts",
+      "type",
+      "url",
+      "visitorId",
+    ]);
+    expect(events[1].visitorId).toBe(
+      "f5047344122f0dee9974ba6761e61c6b8649e1f3968d13a635ebbf7be53a3a0d",
+    );
   });
 
   it("keeps every event inside the importEvents bounds", async () => {
     const long = "/p/" + "a".repeat(3000);
-    const { events } = await accessLogToEvents(combined(`GET ${long}?q=1 HTTP/1.1`, 200, `${UA} ${"x".repeat(2000)}`), {
-      domain: "example.com",
-    });
+    const { events } = await accessLogToEvents(
+      combined(`GET ${long}?q=1 HTTP/1.1`, 200, `${UA} ${"x".repeat(2000)}`),
+      {
+        domain: "example.com",
+      },
+    );
     expect(events[0].url).toBe(("https://example.com" + long).slice(0, 2048));
     expect(events[0].userAgent!.length).toBe(1024);
   });
 
   it("rejects a domain that is not a bare host", async () => {
-    await expect(accessLogToEvents(COMBINED, { domain: "https://example.com/x" })).rejects.toThrow(/domain/);
-    await expect(accessLogToEvents(COMBINED, { domain: "example.com/" })).resolves.toMatchObject({ counts: { imported: 1 } });
+    await expect(accessLogToEvents(COMBINED, { domain: "https://example.com/x" })).rejects.toThrow(
+      /domain/,
+    );
+    await expect(accessLogToEvents(COMBINED, { domain: "example.com/" })).resolves.toMatchObject({
+      counts: { imported: 1 },
+    });
   });
 });
 
 describe("accessLogBatches", () => {
   const log = (n: number) =>
-    Array.from({ length: n }, (_, i) => combined(`GET /p${i} HTTP/1.1`)).join("\n") + "\ngarbage\n" + combined("GET /x.png HTTP/1.1");
+    Array.from({ length: n }, (_, i) => combined(`GET /p${i} HTTP/1.1`)).join("\n") +
+    "\ngarbage\n" +
+    combined("GET /x.png HTTP/1.1");
 
   it("yields batches of at most batchSize, per-batch counts and running totals", async () => {
     const batches = [];
-    for await (const batch of accessLogBatches(log(5), { domain: "example.com", batchSize: 2 })) batches.push(batch);
+    for await (const batch of accessLogBatches(log(5), { domain: "example.com", batchSize: 2 }))
+      batches.push(batch);
     expect(batches.map((b) => b.events.length)).toEqual([2, 2, 1]);
     expect(batches.map((b) => b.counts)).toEqual([
       { lines: 2, imported: 2, bots: 0, notPages: 0, unparsed: 0 },
@@ -301,7 +377,11 @@ describe("accessLogBatches", () => {
 
   it("caps batches at the importEvents limit of 500", async () => {
     const sizes = [];
-    for await (const batch of accessLogBatches(log(1001), { domain: "example.com", batchSize: 5000 })) sizes.push(batch.events.length);
+    for await (const batch of accessLogBatches(log(1001), {
+      domain: "example.com",
+      batchSize: 5000,
+    }))
+      sizes.push(batch.events.length);
     expect(sizes).toEqual([500, 500, 1]);
   });
 

@@ -43,10 +43,22 @@ const LINE_RE = new RegExp(
   String.raw`^(\S+)\s+(\S+)\s+(\S+)\s+\[([^\]]+)\]\s+${QUOTED}\s+(\d{3})\s+(\d+|-)` +
     String.raw`(?:\s+${QUOTED}\s+${QUOTED}(\s.*)?)?\s*$`,
 );
-const TIME_RE = /^(\d{1,2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})\s+([+-])(\d{2}):?(\d{2})$/;
+const TIME_RE =
+  /^(\d{1,2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})\s+([+-])(\d{2}):?(\d{2})$/;
 const REQUEST_RE = /^([A-Za-z]+) +(.+?)(?: +(HTTP\/\d+(?:\.\d+)?))? *$/;
 const MONTHS: Record<string, number> = {
-  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
+  jan: 0,
+  feb: 1,
+  mar: 2,
+  apr: 3,
+  may: 4,
+  jun: 5,
+  jul: 6,
+  aug: 7,
+  sep: 8,
+  oct: 9,
+  nov: 10,
+  dec: 11,
 };
 
 /** `[17/May/2015:10:05:03 +0200]` (without brackets) → ms since epoch, or null. */
@@ -54,8 +66,25 @@ function parseLogTime(text: string): number | null {
   const m = TIME_RE.exec(text);
   if (!m) return null;
   const month = MONTHS[m[2].toLowerCase()];
-  const [day, year, hour, minute, second, offH, offM] = [m[1], m[3], m[4], m[5], m[6], m[8], m[9]].map(Number);
-  if (month === undefined || day < 1 || hour > 23 || minute > 59 || second > 60 || offH > 23 || offM > 59) return null;
+  const [day, year, hour, minute, second, offH, offM] = [
+    m[1],
+    m[3],
+    m[4],
+    m[5],
+    m[6],
+    m[8],
+    m[9],
+  ].map(Number);
+  if (
+    month === undefined ||
+    day < 1 ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 60 ||
+    offH > 23 ||
+    offM > 59
+  )
+    return null;
   if (new Date(Date.UTC(year, month, day)).getUTCDate() !== day) return null; // 31/Feb and the like
   const local = Date.UTC(year, month, day, hour, minute, second);
   const offsetMs = (offH * 60 + offM) * 60_000;
@@ -223,13 +252,21 @@ const MAX_URL = 2048;
 const MAX_USER_AGENT = 1024;
 const MAX_IP = 64;
 
-const zeroCounts = (): AccessLogCounts => ({ lines: 0, imported: 0, bots: 0, notPages: 0, unparsed: 0 });
+const zeroCounts = (): AccessLogCounts => ({
+  lines: 0,
+  imported: 0,
+  bots: 0,
+  notPages: 0,
+  unparsed: 0,
+});
 
 /**
  * Splits a stream of text chunks (strings or UTF-8 bytes, e.g. a `ReadableStream` or a Node
  * read stream) into lines, for `accessLogBatches`.
  */
-export async function* splitLines(chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): AsyncGenerator<string> {
+export async function* splitLines(
+  chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+): AsyncGenerator<string> {
   const decoder = new TextDecoder();
   let rest = "";
   for await (const chunk of chunks) {
@@ -274,10 +311,17 @@ function eventUrl(domain: string, target: string): string {
  * twice while identical lines (distinct requests in the same second) stay distinct. Memory
  * grows with the number of distinct pageview lines.
  */
-export async function* accessLogBatches(source: LogSource, opts: AccessLogOptions): AsyncGenerator<AccessLogBatch> {
+export async function* accessLogBatches(
+  source: LogSource,
+  opts: AccessLogOptions,
+): AsyncGenerator<AccessLogBatch> {
   const domain = opts.domain.trim().replace(/\/+$/, "");
-  if (!domain || /[\s/?#]/.test(domain)) throw new Error(`accessLog: domain must be a bare host name, got "${opts.domain}"`);
-  const batchSize = Math.min(MAX_IMPORT_BATCH, Math.max(1, Math.floor(opts.batchSize ?? MAX_IMPORT_BATCH)));
+  if (!domain || /[\s/?#]/.test(domain))
+    throw new Error(`accessLog: domain must be a bare host name, got "${opts.domain}"`);
+  const batchSize = Math.min(
+    MAX_IMPORT_BATCH,
+    Math.max(1, Math.floor(opts.batchSize ?? MAX_IMPORT_BATCH)),
+  );
   const seen = new Map<string, number>();
   const visitors = new Map<string, string>();
   const totals = zeroCounts();

@@ -10,7 +10,12 @@ import type { ComponentApi } from "../component/_generated/component.js";
 
 export type MaintenanceTask = "sweep" | "compact" | "retention" | "presence";
 
-const taskValidator = v.union(v.literal("sweep"), v.literal("compact"), v.literal("retention"), v.literal("presence"));
+const taskValidator = v.union(
+  v.literal("sweep"),
+  v.literal("compact"),
+  v.literal("retention"),
+  v.literal("presence"),
+);
 
 /**
  * `export const { analyticsMaintenance } = exposeMaintenance(components.analytics);` in the
@@ -65,10 +70,21 @@ export function registerDefaultAnalyticsCrons(
 ) {
   const o = { ...DEFAULT_CRON_OPTIONS, ...options };
   for (const [name, value] of Object.entries(o)) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`registerDefaultAnalyticsCrons: ${name} must be a positive integer, got ${value}`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(
+        `registerDefaultAnalyticsCrons: ${name} must be a positive integer, got ${value}`,
+      );
   }
-  crons.interval(ANALYTICS_CRON_NAMES.sweep, { minutes: o.sweepMinutes }, maintenance, { task: "sweep" });
-  crons.interval(ANALYTICS_CRON_NAMES.compact, { minutes: o.compactionMinutes }, maintenance, { task: "compact" });
-  crons.interval(ANALYTICS_CRON_NAMES.retention, { hours: o.retentionHours }, maintenance, { task: "retention" });
-  crons.interval(ANALYTICS_CRON_NAMES.presence, { minutes: o.presenceMinutes }, maintenance, { task: "presence" });
+  crons.interval(ANALYTICS_CRON_NAMES.sweep, { minutes: o.sweepMinutes }, maintenance, {
+    task: "sweep",
+  });
+  crons.interval(ANALYTICS_CRON_NAMES.compact, { minutes: o.compactionMinutes }, maintenance, {
+    task: "compact",
+  });
+  crons.interval(ANALYTICS_CRON_NAMES.retention, { hours: o.retentionHours }, maintenance, {
+    task: "retention",
+  });
+  crons.interval(ANALYTICS_CRON_NAMES.presence, { minutes: o.presenceMinutes }, maintenance, {
+    task: "presence",
+  });
 }

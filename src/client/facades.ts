@@ -50,11 +50,20 @@ function exposedQuery<Ref extends AnyQueryRef>(
   });
 }
 
-function exposedMutation<Ref extends AnyMutationRef>(ref: Ref, args: PropertyValidators, fn: string, auth: AuthFn) {
+function exposedMutation<Ref extends AnyMutationRef>(
+  ref: Ref,
+  args: PropertyValidators,
+  fn: string,
+  auth: AuthFn,
+) {
   return mutationGeneric({
     args,
     handler: async (ctx, a: FunctionArgs<Ref>): Promise<FunctionReturnType<Ref>> => {
-      await auth(ctx, { kind: "admin", fn, ...(typeof a.siteId === "string" ? { siteId: a.siteId } : {}) });
+      await auth(ctx, {
+        kind: "admin",
+        fn,
+        ...(typeof a.siteId === "string" ? { siteId: a.siteId } : {}),
+      });
       return await ctx.runMutation(ref, a);
     },
   });
@@ -73,7 +82,13 @@ export function exposeAnalyticsApi(component: ComponentApi, options: { auth: Aut
   const auth = requireAuth(options, "exposeAnalyticsApi");
   const r = component.reports;
   return {
-    getOverview: exposedQuery(r.getOverview, { ...range, compare: v.optional(v.boolean()) }, "read", "getOverview", auth),
+    getOverview: exposedQuery(
+      r.getOverview,
+      { ...range, compare: v.optional(v.boolean()) },
+      "read",
+      "getOverview",
+      auth,
+    ),
     getTimeseries: exposedQuery(
       r.getTimeseries,
       { ...range, interval: v.union(v.literal("hour"), v.literal("day")) },
@@ -97,7 +112,13 @@ export function exposeAnalyticsApi(component: ComponentApi, options: { auth: Aut
     ),
     listEvents: exposedQuery(r.listEvents, listArgs, "read", "listEvents", auth),
     listSessions: exposedQuery(r.listSessions, listArgs, "read", "listSessions", auth),
-    getRealtime: exposedQuery(component.presence.getRealtime, { siteId: v.string() }, "read", "getRealtime", auth),
+    getRealtime: exposedQuery(
+      component.presence.getRealtime,
+      { siteId: v.string() },
+      "read",
+      "getRealtime",
+      auth,
+    ),
   };
 }
 
@@ -133,8 +154,19 @@ export function exposeAdminApi(component: ComponentApi, options: { auth: AuthFn 
       "updateSite",
       auth,
     ),
-    rotateWriteKey: exposedMutation(s.rotateWriteKey, { siteId: v.string() }, "rotateWriteKey", auth),
-    getSite: exposedQuery(s.getSite, { siteId: v.optional(v.string()), slug: v.optional(v.string()) }, "admin", "getSite", auth),
+    rotateWriteKey: exposedMutation(
+      s.rotateWriteKey,
+      { siteId: v.string() },
+      "rotateWriteKey",
+      auth,
+    ),
+    getSite: exposedQuery(
+      s.getSite,
+      { siteId: v.optional(v.string()), slug: v.optional(v.string()) },
+      "admin",
+      "getSite",
+      auth,
+    ),
     listSites: exposedQuery(s.listSites, {}, "admin", "listSites", auth),
     importEvents: exposedMutation(
       component.ingest.importEvents,
@@ -142,7 +174,13 @@ export function exposeAdminApi(component: ComponentApi, options: { auth: AuthFn 
       "importEvents",
       auth,
     ),
-    getHealth: exposedQuery(component.maintenance.getHealth, { siteId: v.string() }, "admin", "getHealth", auth),
+    getHealth: exposedQuery(
+      component.maintenance.getHealth,
+      { siteId: v.string() },
+      "admin",
+      "getHealth",
+      auth,
+    ),
     runMaintenance: exposedMutation(
       component.maintenance.runMaintenance,
       { siteId: v.optional(v.string()) },

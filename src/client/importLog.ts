@@ -3,13 +3,26 @@
 // events per call. Works with anything that can call a mutation: a ConvexHttpClient
 // signed in as an administrator (scripts/import-log.ts), ConvexReactClient, or convex-test.
 import type { FunctionReference } from "convex/server";
-import { accessLogBatches, type AccessLogCounts, type ImportEvent, type LogSource } from "./accessLog.js";
+import {
+  accessLogBatches,
+  type AccessLogCounts,
+  type ImportEvent,
+  type LogSource,
+} from "./accessLog.js";
 import type { IngestResult } from "./types.js";
 
-export type ImportEventsRef = FunctionReference<"mutation", "public", { siteId: string; events: ImportEvent[] }, IngestResult>;
+export type ImportEventsRef = FunctionReference<
+  "mutation",
+  "public",
+  { siteId: string; events: ImportEvent[] },
+  IngestResult
+>;
 
 export type MutationCaller = {
-  mutation(ref: ImportEventsRef, args: { siteId: string; events: ImportEvent[] }): Promise<IngestResult>;
+  mutation(
+    ref: ImportEventsRef,
+    args: { siteId: string; events: ImportEvent[] },
+  ): Promise<IngestResult>;
 };
 
 export type ImportLogResult = {

@@ -9,6 +9,11 @@ export {
   type MaintenanceTask,
 } from "./crons.js";
 export * from "./accessLog.js";
-export { importAccessLog, type ImportEventsRef, type ImportLogResult, type MutationCaller } from "./importLog.js";
+export {
+  importAccessLog,
+  type ImportEventsRef,
+  type ImportLogResult,
+  type MutationCaller,
+} from "./importLog.js";
 export type { ComponentApi } from "../component/_generated/component.js";
 export * from "./types.js";

@@ -2,7 +2,11 @@
 // asks the component's admission query (key, origin, status, rate), drops bots, and hands
 // the events to the component's append-only ingest mutation.
 import { httpActionGeneric, type HttpRouter } from "convex/server";
-import { DEFAULT_COUNTRY_HEADERS, countryFromHeaders, isBotUserAgent } from "../component/lib/enrich.js";
+import {
+  DEFAULT_COUNTRY_HEADERS,
+  countryFromHeaders,
+  isBotUserAgent,
+} from "../component/lib/enrich.js";
 import { sha256Hex } from "../component/lib/keys.js";
 import { MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST } from "../component/lib/limits.js";
 import { validateEvents } from "../component/lib/pipeline.js";
@@ -42,23 +46,43 @@ function json(request: Request, status: number, body: unknown, extra: Record<str
   });
 }
 
-function error(request: Request, status: number, code: string, message: string, extra?: Record<string, string>) {
+function error(
+  request: Request,
+  status: number,
+  code: string,
+  message: string,
+  extra?: Record<string, string>,
+) {
   return json(request, status, { error: { code, message } }, extra);
 }
 
 /** Mounts `POST {pathPrefix}/ingest`, its CORS preflight, and 405 for other methods. */
-export function registerRoutes(http: HttpRouter, component: ComponentApi, options: RegisterRoutesOptions = {}) {
+export function registerRoutes(
+  http: HttpRouter,
+  component: ComponentApi,
+  options: RegisterRoutesOptions = {},
+) {
   const path = `${options.pathPrefix ?? "/analytics"}/ingest`;
   const countryHeaders = options.countryHeaders ?? DEFAULT_COUNTRY_HEADERS;
 
   const ingest = httpActionGeneric(async (ctx, request) => {
     const declaredLength = Number(request.headers.get("Content-Length") ?? "0");
     if (declaredLength > MAX_BODY_BYTES) {
-      return error(request, 413, "body_too_large", `the body must be at most ${MAX_BODY_BYTES} bytes`);
+      return error(
+        request,
+        413,
+        "body_too_large",
+        `the body must be at most ${MAX_BODY_BYTES} bytes`,
+      );
     }
     const bytes = await request.arrayBuffer();
     if (bytes.byteLength > MAX_BODY_BYTES) {
-      return error(request, 413, "body_too_large", `the body must be at most ${MAX_BODY_BYTES} bytes`);
+      return error(
+        request,
+        413,
+        "body_too_large",
+        `the body must be at most ${MAX_BODY_BYTES} bytes`,
+      );
     }
     let parsed: unknown;
     try {
@@ -69,21 +93,46 @@ export function registerRoutes(http: HttpRouter, component: ComponentApi, option
     const body = ingestBodySchema.safeParse(parsed);
     if (!body.success) return error(request, 400, "invalid_body", describeIssues(body.error));
     if (body.data.events.length > MAX_EVENTS_PER_REQUEST) {
-      return error(request, 400, "too_many_events", `at most ${MAX_EVENTS_PER_REQUEST} events per request`);
+      return error(
+        request,
+        400,
+        "too_many_events",
+        `at most ${MAX_EVENTS_PER_REQUEST} events per request`,
+      );
     }
     const key = request.headers.get("X-Analytics-Key") ?? body.data.key;
-    if (!key) return error(request, 401, "missing_key", "send the site's write key in X-Analytics-Key or the body's key");
+    if (!key)
+      return error(
+        request,
+        401,
+        "missing_key",
+        "send the site's write key in X-Analytics-Key or the body's key",
+      );
 
     const keyHash = await sha256Hex(key);
     const origin = request.headers.get("Origin") ?? undefined;
-    const admission = await ctx.runQuery(component.ingest.admission, { keyHash, ...(origin ? { origin } : {}) });
+    const admission = await ctx.runQuery(component.ingest.admission, {
+      keyHash,
+      ...(origin ? { origin } : {}),
+    });
     if (!admission.ok) {
       const { status, code, message, retryAfterSec } = admission.refusal;
-      return error(request, status, code, message, retryAfterSec ? { "Retry-After": String(retryAfterSec) } : {});
+      return error(
+        request,
+        status,
+        code,
+        message,
+        retryAfterSec ? { "Retry-After": String(retryAfterSec) } : {},
+      );
     }
     const userAgent = request.headers.get("User-Agent") ?? "";
     if (isBotUserAgent(userAgent)) {
-      return json(request, 202, { accepted: 0, duplicates: 0, filtered: body.data.events.length, rejected: [] });
+      return json(request, 202, {
+        accepted: 0,
+        duplicates: 0,
+        filtered: body.data.events.length,
+        rejected: [],
+      });
     }
     // Validated here as well as in the mutation: only well-formed values (no "$" keys,
     // unknown fields stripped) may cross into a Convex function's arguments.
@@ -99,7 +148,10 @@ export function registerRoutes(http: HttpRouter, component: ComponentApi, option
       const { status, code, message } = outcome.refusal;
       return error(request, status, code, message);
     }
-    const laterRejections = outcome.result.rejected.map((r) => ({ index: valid[r.index].index, reason: r.reason }));
+    const laterRejections = outcome.result.rejected.map((r) => ({
+      index: valid[r.index].index,
+      reason: r.reason,
+    }));
     return json(request, 202, {
       ...outcome.result,
       rejected: [...rejected, ...laterRejections].sort((a, b) => a.index - b.index),
@@ -110,7 +162,9 @@ export function registerRoutes(http: HttpRouter, component: ComponentApi, option
   http.route({
     path,
     method: "OPTIONS",
-    handler: httpActionGeneric(async (_ctx, request) => new Response(null, { status: 204, headers: corsHeaders(request) })),
+    handler: httpActionGeneric(
+      async (_ctx, request) => new Response(null, { status: 204, headers: corsHeaders(request) }),
+    ),
   });
   for (const method of ["GET", "PUT", "PATCH", "DELETE"] as const) {
     http.route({

@@ -7,19 +7,23 @@ import type { Doc } from "./_generated/dataModel.js";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import { checkSite, rateLimitDecision } from "./lib/admission.js";
 import { isBotUserAgent } from "./lib/enrich.js";
-import { MAX_EVENTS_PER_IMPORT, MAX_EVENTS_PER_REQUEST, PARTITIONS, PENDING_SETTLE_MS } from "./lib/limits.js";
+import {
+  MAX_EVENTS_PER_IMPORT,
+  MAX_EVENTS_PER_REQUEST,
+  PARTITIONS,
+  PENDING_SETTLE_MS,
+} from "./lib/limits.js";
 import {
   clampTimestamp,
   enrichEvent,
   resolveImportIdentity,
   validateEvents,
   type EnrichedEvent,
-  type Rejection,
 } from "./lib/pipeline.js";
 import { invalidArgument, type ImportEvent, type IngestEvent } from "./lib/validate.js";
 import { ingestResultValidator } from "./lib/validators.js";
 import { loadSite } from "./sites.js";
-import { UNKNOWN } from "../client/types.js";
+import { UNKNOWN } from "./lib/types.js";
 
 /** Workers start after the settle window, so they see the events that scheduled them. */
 const KICK_DELAY_MS = PENDING_SETTLE_MS + 500;
@@ -44,7 +48,10 @@ async function siteByKeyHash(ctx: QueryCtx, keyHash: string) {
  */
 export const admission = query({
   args: { keyHash: v.string(), origin: v.optional(v.string()) },
-  returns: v.union(v.object({ ok: v.literal(true) }), v.object({ ok: v.literal(false), refusal: refusalValidator })),
+  returns: v.union(
+    v.object({ ok: v.literal(true) }),
+    v.object({ ok: v.literal(false), refusal: refusalValidator }),
+  ),
   handler: async (ctx, args) => {
     const site = await siteByKeyHash(ctx, args.keyHash);
     const refusal = checkSite(site, args.origin);
@@ -90,7 +97,10 @@ async function storeEvents(
     accepted++;
   }
   for (const partition of [...partitions].sort()) {
-    await ctx.scheduler.runAfter(KICK_DELAY_MS, internal.worker.aggregate, { siteId: site._id, partition });
+    await ctx.scheduler.runAfter(KICK_DELAY_MS, internal.worker.aggregate, {
+      siteId: site._id,
+      partition,
+    });
   }
   return { accepted, duplicates };
 }
@@ -104,12 +114,28 @@ function isLive(event: EnrichedEvent, site: Doc<"sites">, now: number) {
   return event.path !== undefined && now - event.ts <= site.settings.presenceTimeoutMs;
 }
 
-async function schedulePresence(ctx: MutationCtx, site: Doc<"sites">, events: EnrichedEvent[], now: number) {
-  const live = events.filter((e) => (e.type === "pageview" || e.type === "heartbeat") && isLive(e, site, now));
+async function schedulePresence(
+  ctx: MutationCtx,
+  site: Doc<"sites">,
+  events: EnrichedEvent[],
+  now: number,
+) {
+  const live = events.filter(
+    (e) => (e.type === "pageview" || e.type === "heartbeat") && isLive(e, site, now),
+  );
   if (live.length === 0) return;
-  const touches = live.map((e) => ({ visitorId: e.visitorId, sessionId: e.sessionId, path: e.path!, ts: e.ts }));
+  const touches = live.map((e) => ({
+    visitorId: e.visitorId,
+    sessionId: e.sessionId,
+    path: e.path!,
+    ts: e.ts,
+  }));
   const heartbeats = live.filter((e) => e.type === "heartbeat");
-  await ctx.scheduler.runAfter(0, internal.presence.touch, { siteId: site._id, touches, heartbeats });
+  await ctx.scheduler.runAfter(0, internal.presence.touch, {
+    siteId: site._id,
+    touches,
+    heartbeats,
+  });
 }
 
 export const ingest = mutation({
@@ -132,7 +158,10 @@ export const ingest = mutation({
     const refusal = checkSite(site, args.origin);
     if (refusal) return { ok: false as const, refusal };
     if (isBotUserAgent(args.userAgent)) {
-      return { ok: true as const, result: { accepted: 0, duplicates: 0, filtered: args.events.length, rejected: [] } };
+      return {
+        ok: true as const,
+        result: { accepted: 0, duplicates: 0, filtered: args.events.length, rejected: [] },
+      };
     }
     const now = Date.now();
     const { valid, rejected } = validateEvents<IngestEvent>(args.events, "live");
@@ -145,9 +174,21 @@ export const ingest = mutation({
     // session's presence row (SPEC §5: inside heartbeatDedupMs it writes nothing).
     const liveHeartbeat = (e: EnrichedEvent) => e.type === "heartbeat" && isLive(e, site!, now);
     const deferred = enriched.filter((e) => liveHeartbeat(e.enriched)).length;
-    const stored = await storeEvents(ctx, site!, enriched.filter((e) => !liveHeartbeat(e.enriched)));
-    await schedulePresence(ctx, site!, enriched.map((e) => e.enriched), now);
-    return { ok: true as const, result: { ...stored, accepted: stored.accepted + deferred, filtered: 0, rejected } };
+    const stored = await storeEvents(
+      ctx,
+      site!,
+      enriched.filter((e) => !liveHeartbeat(e.enriched)),
+    );
+    await schedulePresence(
+      ctx,
+      site!,
+      enriched.map((e) => e.enriched),
+      now,
+    );
+    return {
+      ok: true as const,
+      result: { ...stored, accepted: stored.accepted + deferred, filtered: 0, rejected },
+    };
   },
 });
 
@@ -177,7 +218,12 @@ export const importEvents = mutation({
       const request = { userAgent: event.userAgent, country: UNKNOWN };
       enriched.push({
         index,
-        enriched: enrichEvent({ ...event, ...identity }, request, site, clampTimestamp(event.ts, now, "import")),
+        enriched: enrichEvent(
+          { ...event, ...identity },
+          request,
+          site,
+          clampTimestamp(event.ts, now, "import"),
+        ),
       });
     }
     const stored = await storeEvents(ctx, site, enriched);

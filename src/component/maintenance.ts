@@ -6,7 +6,14 @@
 import { v } from "convex/values";
 import { api, internal } from "./_generated/api.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
-import { action, internalMutation, mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
+import {
+  action,
+  internalMutation,
+  mutation,
+  query,
+  type MutationCtx,
+  type QueryCtx,
+} from "./_generated/server.js";
 import { COMPACTED_PARTITION, firstOpenBucket, mergeRows } from "./lib/compaction.js";
 import {
   COMPACTION_GROUPS_PER_STEP,
@@ -26,7 +33,12 @@ import { ROLLUP_GRANULARITIES } from "./lib/session.js";
 import { sweepPresence } from "./presence.js";
 import { loadSite } from "./sites.js";
 
-const taskValidator = v.union(v.literal("sweep"), v.literal("compact"), v.literal("retention"), v.literal("presence"));
+const taskValidator = v.union(
+  v.literal("sweep"),
+  v.literal("compact"),
+  v.literal("retention"),
+  v.literal("presence"),
+);
 export type MaintenanceTask = "sweep" | "compact" | "retention" | "presence";
 
 const stepResult = v.object({ done: v.number(), more: v.boolean() });
@@ -45,7 +57,11 @@ async function compactStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
       const shards = await ctx.db
         .query("rollups")
         .withIndex("by_shard", (q) =>
-          q.eq("siteId", site._id).eq("partition", partition).eq("granularity", granularity).lt("bucket", openFrom),
+          q
+            .eq("siteId", site._id)
+            .eq("partition", partition)
+            .eq("granularity", granularity)
+            .lt("bucket", openFrom),
         )
         .take(budget + 1);
       if (shards.length > budget) more = true;
@@ -56,7 +72,11 @@ async function compactStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
 }
 
 /** One row per group: the shards and the earlier merged row fold into the merged row. */
-async function mergeGroups(ctx: MutationCtx, siteId: Id<"sites">, groups: Map<string, Doc<"rollups">>) {
+async function mergeGroups(
+  ctx: MutationCtx,
+  siteId: Id<"sites">,
+  groups: Map<string, Doc<"rollups">>,
+) {
   for (const sample of groups.values()) {
     const rows = await ctx.db
       .query("rollups")
@@ -71,17 +91,26 @@ async function mergeGroups(ctx: MutationCtx, siteId: Id<"sites">, groups: Map<st
       .take(PARTITIONS + 1); // one shard per partition + the merged row
     if (rows.length === 1) {
       // A lone shard is already the whole bucket: re-tag it (one write, not insert + delete).
-      await ctx.db.patch(rows[0]!._id, { partition: COMPACTED_PARTITION });
+      await ctx.db.patch("rollups", rows[0]!._id, { partition: COMPACTED_PARTITION });
       continue;
     }
     const merged = mergeRows(rows);
     const target = rows.find((row) => row.partition === COMPACTED_PARTITION);
-    if (target) await ctx.db.patch(target._id, merged);
+    if (target) await ctx.db.patch("rollups", target._id, merged);
     else {
       const { granularity, bucket, dimension, key } = sample;
-      await ctx.db.insert("rollups", { siteId, granularity, bucket, dimension, key, partition: COMPACTED_PARTITION, ...merged });
+      await ctx.db.insert("rollups", {
+        siteId,
+        granularity,
+        bucket,
+        dimension,
+        key,
+        partition: COMPACTED_PARTITION,
+        ...merged,
+      });
     }
-    for (const row of rows) if (row.partition !== COMPACTED_PARTITION) await ctx.db.delete(row._id);
+    for (const row of rows)
+      if (row.partition !== COMPACTED_PARTITION) await ctx.db.delete("rollups", row._id);
   }
   return groups.size;
 }
@@ -99,33 +128,48 @@ async function retentionStep(ctx: MutationCtx, site: Doc<"sites">, now: number) 
   // A session (and its visitor) is kept while an event inside retention could still extend it.
   const sessionCutoff = cutoff - site.settings.sessionTimeoutMs;
   const budget = { scanned: 0, deleted: 0, more: false };
-  const sweep = async <T extends { _id: Id<"events" | "sessions" | "visitors"> }>(
-    rows: AsyncIterable<T>,
-    deletable: (row: T) => boolean,
+  const sweep = async <Table extends "events" | "sessions" | "visitors">(
+    table: Table,
+    rows: AsyncIterable<Doc<Table>>,
+    deletable: (row: Doc<Table>) => boolean,
   ) => {
     for await (const row of rows) {
-      if (budget.scanned >= RETENTION_SCAN_PER_STEP || budget.deleted >= RETENTION_DELETES_PER_STEP) {
+      if (
+        budget.scanned >= RETENTION_SCAN_PER_STEP ||
+        budget.deleted >= RETENTION_DELETES_PER_STEP
+      ) {
         budget.more = true;
         return;
       }
       budget.scanned++;
       if (!deletable(row)) continue;
-      await ctx.db.delete(row._id);
+      await ctx.db.delete(table, row._id);
       budget.deleted++;
     }
   };
   for (const status of ["done", "failed"] as const) {
     await sweep(
-      ctx.db.query("events").withIndex("by_status_ts", (q) => q.eq("siteId", site._id).eq("status", status).lt("ts", cutoff)),
+      "events",
+      ctx.db
+        .query("events")
+        .withIndex("by_status_ts", (q) =>
+          q.eq("siteId", site._id).eq("status", status).lt("ts", cutoff),
+        ),
       () => true,
     );
   }
   await sweep(
-    ctx.db.query("sessions").withIndex("by_start", (q) => q.eq("siteId", site._id).lt("startTs", sessionCutoff)),
+    "sessions",
+    ctx.db
+      .query("sessions")
+      .withIndex("by_start", (q) => q.eq("siteId", site._id).lt("startTs", sessionCutoff)),
     (session) => session.endTs < sessionCutoff,
   );
   await sweep(
-    ctx.db.query("visitors").withIndex("by_last_seen", (q) => q.eq("siteId", site._id).lt("lastSeen", sessionCutoff)),
+    "visitors",
+    ctx.db
+      .query("visitors")
+      .withIndex("by_last_seen", (q) => q.eq("siteId", site._id).lt("lastSeen", sessionCutoff)),
     () => true,
   );
   return { done: budget.deleted, more: budget.more };
@@ -152,13 +196,20 @@ async function sweepStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
 async function oldestPending(ctx: QueryCtx, siteId: Id<"sites">, partition: number) {
   return await ctx.db
     .query("events")
-    .withIndex("by_status", (q) => q.eq("siteId", siteId).eq("partition", partition).eq("status", "pending"))
+    .withIndex("by_status", (q) =>
+      q.eq("siteId", siteId).eq("partition", partition).eq("status", "pending"),
+    )
     .first();
 }
 
 // ---------------------------------------------------------------- entry points
 
-async function runTaskStep(ctx: MutationCtx, task: MaintenanceTask, site: Doc<"sites">, now: number) {
+async function runTaskStep(
+  ctx: MutationCtx,
+  task: MaintenanceTask,
+  site: Doc<"sites">,
+  now: number,
+) {
   switch (task) {
     case "compact":
       return await compactStep(ctx, site, now);
@@ -215,7 +266,12 @@ export const run = action({
 /** SPEC §4: one bounded pass of compaction, retention and presence cleanup. */
 export const runMaintenance = mutation({
   args: { siteId: v.optional(v.string()) },
-  returns: v.object({ compacted: v.number(), expired: v.number(), presenceCleared: v.number(), more: v.boolean() }),
+  returns: v.object({
+    compacted: v.number(),
+    expired: v.number(),
+    presenceCleared: v.number(),
+    more: v.boolean(),
+  }),
   handler: async (ctx, { siteId }) => {
     const now = Date.now();
     const totals = { compacted: 0, expired: 0, presenceCleared: 0, more: false };
@@ -254,16 +310,23 @@ export const getHealth = query({
     for (let partition = 0; partition < PARTITIONS; partition++) {
       const pending = await ctx.db
         .query("events")
-        .withIndex("by_status", (q) => q.eq("siteId", site._id).eq("partition", partition).eq("status", "pending"))
+        .withIndex("by_status", (q) =>
+          q.eq("siteId", site._id).eq("partition", partition).eq("status", "pending"),
+        )
         .take(HEALTH_PENDING_SCAN);
       pendingEvents += pending.length;
-      if (pending.length) oldestReceivedAt = Math.min(oldestReceivedAt ?? Infinity, pending[0]!.receivedAt);
+      if (pending.length)
+        oldestReceivedAt = Math.min(oldestReceivedAt ?? Infinity, pending[0]!.receivedAt);
       for (const granularity of ROLLUP_GRANULARITIES) {
         const openFrom = firstOpenBucket(granularity, now, site.timezone);
         const backlog = await ctx.db
           .query("rollups")
           .withIndex("by_shard", (q) =>
-            q.eq("siteId", site._id).eq("partition", partition).eq("granularity", granularity).lt("bucket", openFrom),
+            q
+              .eq("siteId", site._id)
+              .eq("partition", partition)
+              .eq("granularity", granularity)
+              .lt("bucket", openFrom),
           )
           .take(HEALTH_BACKLOG_SCAN);
         compactionBacklog += backlog.length;
@@ -307,9 +370,9 @@ async function countDuplicateSessions(ctx: QueryCtx, site: Doc<"sites">) {
   for (const sessions of byVisit.values()) {
     sessions.sort((a, b) => a.startTs - b.startTs);
     for (let i = 1; i < sessions.length; i++) {
-      if (sessions[i]!.startTs - sessions[i - 1]!.endTs <= site.settings.sessionTimeoutMs) duplicates++;
+      if (sessions[i]!.startTs - sessions[i - 1]!.endTs <= site.settings.sessionTimeoutMs)
+        duplicates++;
     }
   }
   return duplicates;
 }
-

@@ -8,10 +8,28 @@
 import { v } from "convex/values";
 import { internal } from "./_generated/api.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
-import { internalAction, internalMutation, internalQuery, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
-import { PRESENCE_SWEEP_PER_STEP, REALTIME_REFRESH_MS, REALTIME_SCAN, REALTIME_STALL_MS } from "./lib/limits.js";
+import {
+  internalAction,
+  internalMutation,
+  internalQuery,
+  query,
+  type MutationCtx,
+  type QueryCtx,
+} from "./_generated/server.js";
+import {
+  PRESENCE_SWEEP_PER_STEP,
+  REALTIME_REFRESH_MS,
+  REALTIME_SCAN,
+  REALTIME_STALL_MS,
+} from "./lib/limits.js";
 import type { EnrichedEvent } from "./lib/pipeline.js";
-import { latestTouches, presenceUpdate, summarizePresence, touchKey, type Touch } from "./lib/presence.js";
+import {
+  latestTouches,
+  presenceUpdate,
+  summarizePresence,
+  touchKey,
+  type Touch,
+} from "./lib/presence.js";
 import { loadSite } from "./sites.js";
 
 /** Heartbeats the worker folds into session duration are scheduled like ingest's events. */
@@ -22,7 +40,7 @@ export const touch = internalMutation({
   args: { siteId: v.id("sites"), touches: v.array(v.any()), heartbeats: v.array(v.any()) },
   returns: v.null(),
   handler: async (ctx, args) => {
-    const site = await ctx.db.get(args.siteId);
+    const site = await ctx.db.get("sites", args.siteId);
     if (!site) return null;
     const touches = args.touches as Touch[];
     const heartbeats = args.heartbeats as EnrichedEvent[];
@@ -31,16 +49,30 @@ export const touch = internalMutation({
       const row = await ctx.db
         .query("presence")
         .withIndex("by_session", (q) =>
-          q.eq("siteId", site._id).eq("visitorId", latest.visitorId).eq("sessionId", latest.sessionId).eq("path", latest.path),
+          q
+            .eq("siteId", site._id)
+            .eq("visitorId", latest.visitorId)
+            .eq("sessionId", latest.sessionId)
+            .eq("path", latest.path),
         )
         .unique();
       const update = presenceUpdate(row, latest, site.settings.heartbeatDedupMs);
       if (update === null) continue;
-      if (row) await ctx.db.patch(row._id, update);
-      else await ctx.db.insert("presence", { siteId: site._id, visitorId: latest.visitorId, sessionId: latest.sessionId, ...update });
+      if (row) await ctx.db.patch("presence", row._id, update);
+      else
+        await ctx.db.insert("presence", {
+          siteId: site._id,
+          visitorId: latest.visitorId,
+          sessionId: latest.sessionId,
+          ...update,
+        });
       written.add(touchKey(latest));
     }
-    await storeHeartbeats(ctx, site, heartbeats.filter((h) => written.has(touchKey({ ...h, path: h.path ?? "" }))));
+    await storeHeartbeats(
+      ctx,
+      site,
+      heartbeats.filter((h) => written.has(touchKey({ ...h, path: h.path ?? "" }))),
+    );
     if (written.size > 0) await ensureRefreshLoop(ctx, site._id);
     return null;
   },
@@ -56,11 +88,19 @@ async function storeHeartbeats(ctx: MutationCtx, site: Doc<"sites">, heartbeats:
       .withIndex("by_event_id", (q) => q.eq("siteId", site._id).eq("eventId", heartbeat.eventId))
       .first();
     if (existing) continue;
-    await ctx.db.insert("events", { ...heartbeat, siteId: site._id, status: "pending", receivedAt });
+    await ctx.db.insert("events", {
+      ...heartbeat,
+      siteId: site._id,
+      status: "pending",
+      receivedAt,
+    });
     partitions.add(heartbeat.partition);
   }
   for (const partition of partitions) {
-    await ctx.scheduler.runAfter(HEARTBEAT_KICK_DELAY_MS, internal.worker.aggregate, { siteId: site._id, partition });
+    await ctx.scheduler.runAfter(HEARTBEAT_KICK_DELAY_MS, internal.worker.aggregate, {
+      siteId: site._id,
+      partition,
+    });
   }
 }
 
@@ -80,7 +120,7 @@ const summaryOf = (ctx: QueryCtx, siteId: Id<"sites">) =>
 async function ensureRefreshLoop(ctx: MutationCtx, siteId: Id<"sites">) {
   const loop = await loopOf(ctx, siteId);
   if (loop?.running) return;
-  if (loop) await ctx.db.patch(loop._id, { running: true });
+  if (loop) await ctx.db.patch("realtimeLoop", loop._id, { running: true });
   else await ctx.db.insert("realtimeLoop", { siteId, running: true });
   await ctx.scheduler.runAfter(0, internal.presence.refresh, { siteId });
 }
@@ -105,13 +145,21 @@ export const refresh = internalAction({
 
 export const liveFigures = internalQuery({
   args: { siteId: v.id("sites"), now: v.number() },
-  returns: v.union(v.null(), v.object({ activeVisitors: v.number(), pages: v.array(v.object({ path: v.string(), visitors: v.number() })) })),
+  returns: v.union(
+    v.null(),
+    v.object({
+      activeVisitors: v.number(),
+      pages: v.array(v.object({ path: v.string(), visitors: v.number() })),
+    }),
+  ),
   handler: async (ctx, { siteId, now }) => {
-    const site = await ctx.db.get(siteId);
+    const site = await ctx.db.get("sites", siteId);
     if (!site) return null;
     const live = await ctx.db
       .query("presence")
-      .withIndex("by_last_seen", (q) => q.eq("siteId", siteId).gte("lastSeen", now - site.settings.presenceTimeoutMs))
+      .withIndex("by_last_seen", (q) =>
+        q.eq("siteId", siteId).gte("lastSeen", now - site.settings.presenceTimeoutMs),
+      )
       .take(REALTIME_SCAN);
     return summarizePresence(live, now, site.settings.presenceTimeoutMs);
   },
@@ -131,23 +179,31 @@ export const storeSummary = internalMutation({
     // A second loop (revived while the first was only slow) or a late turn: closer than one
     // period to the last write, it is dropped and not rescheduled, so loops never multiply.
     if (summary && now - summary.updatedAt < REALTIME_REFRESH_MS) return null;
-    if (summary) await ctx.db.patch(summary._id, { ...figures, updatedAt: now, refreshes: summary.refreshes + 1 });
-    else await ctx.db.insert("realtimeSummary", { siteId, ...figures, updatedAt: now, refreshes: 1 });
+    if (summary)
+      await ctx.db.patch("realtimeSummary", summary._id, {
+        ...figures,
+        updatedAt: now,
+        refreshes: summary.refreshes + 1,
+      });
+    else
+      await ctx.db.insert("realtimeSummary", { siteId, ...figures, updatedAt: now, refreshes: 1 });
     if (figures.activeVisitors === 0) {
       // Before stopping, look again inside this transaction: a touch that committed after the
       // query saw the loop running and started none. Reading here (only when nobody was live,
       // so the range is near empty) makes such a touch and this stop conflict, and the retry
       // sees it.
-      const site = await ctx.db.get(siteId);
+      const site = await ctx.db.get("sites", siteId);
       const someoneLive =
         site !== null &&
         (await ctx.db
           .query("presence")
-          .withIndex("by_last_seen", (q) => q.eq("siteId", siteId).gte("lastSeen", Date.now() - site.settings.presenceTimeoutMs))
+          .withIndex("by_last_seen", (q) =>
+            q.eq("siteId", siteId).gte("lastSeen", Date.now() - site.settings.presenceTimeoutMs),
+          )
           .first()) !== null;
       if (!someoneLive) {
         const loop = await loopOf(ctx, siteId);
-        if (loop) await ctx.db.patch(loop._id, { running: false });
+        if (loop) await ctx.db.patch("realtimeLoop", loop._id, { running: false });
         return null;
       }
     }
@@ -182,7 +238,11 @@ export const getRealtime = query({
   handler: async (ctx, { siteId }) => {
     const summary = await loadSummary(ctx, siteId);
     if (!summary) return { activeVisitors: 0, pages: [], updatedAt: 0 };
-    return { activeVisitors: summary.activeVisitors, pages: summary.pages, updatedAt: summary.updatedAt };
+    return {
+      activeVisitors: summary.activeVisitors,
+      pages: summary.pages,
+      updatedAt: summary.updatedAt,
+    };
   },
 });
 
@@ -201,8 +261,14 @@ export async function sweepPresence(ctx: MutationCtx, site: Doc<"sites">, now: n
   await reviveRefreshLoop(ctx, site, now);
   const stale = await ctx.db
     .query("presence")
-    .withIndex("by_last_seen", (q) => q.eq("siteId", site._id).lt("lastSeen", now - site.settings.presenceTimeoutMs))
+    .withIndex("by_last_seen", (q) =>
+      q.eq("siteId", site._id).lt("lastSeen", now - site.settings.presenceTimeoutMs),
+    )
     .take(PRESENCE_SWEEP_PER_STEP + 1);
-  for (const row of stale.slice(0, PRESENCE_SWEEP_PER_STEP)) await ctx.db.delete(row._id);
-  return { done: Math.min(stale.length, PRESENCE_SWEEP_PER_STEP), more: stale.length > PRESENCE_SWEEP_PER_STEP };
+  for (const row of stale.slice(0, PRESENCE_SWEEP_PER_STEP))
+    await ctx.db.delete("presence", row._id);
+  return {
+    done: Math.min(stale.length, PRESENCE_SWEEP_PER_STEP),
+    more: stale.length > PRESENCE_SWEEP_PER_STEP,
+  };
 }

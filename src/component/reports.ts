@@ -5,8 +5,20 @@ import { getPage } from "convex-helpers/server/pagination";
 import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel.js";
 import { query, type QueryCtx } from "./_generated/server.js";
-import { breakdownRows, overviewFigures, propertyRows, ratios, sumRows, type RowLike } from "./lib/figures.js";
-import { DAY_MS, DEFAULT_BREAKDOWN_LIMIT, MAX_BREAKDOWN_LIMIT, MAX_PAGE_SIZE } from "./lib/limits.js";
+import {
+  breakdownRows,
+  overviewFigures,
+  propertyRows,
+  ratios,
+  sumRows,
+  type RowLike,
+} from "./lib/figures.js";
+import {
+  DAY_MS,
+  DEFAULT_BREAKDOWN_LIMIT,
+  MAX_BREAKDOWN_LIMIT,
+  MAX_PAGE_SIZE,
+} from "./lib/limits.js";
 import { ALL, propertyDimension } from "./lib/rollup.js";
 import { sessionFigures } from "./lib/session.js";
 import { countUnion } from "./lib/sketch.js";
@@ -38,13 +50,20 @@ export const MAX_ROLLUP_BYTES_PER_READ = 12 * 2 ** 20;
 const ROLLUP_ROW_FIXED_BYTES = 400;
 
 function checkedRange(from: number, to: number, timezone: string, maxDays = MAX_RANGE_DAYS) {
-  if (!Number.isFinite(from) || !Number.isFinite(to)) throw invalidArgument("from/to must be finite numbers (ms since epoch)");
+  if (!Number.isFinite(from) || !Number.isFinite(to))
+    throw invalidArgument("from/to must be finite numbers (ms since epoch)");
   if (from >= to) throw invalidArgument("from must be before to");
-  if (to - from > maxDays * DAY_MS) throw invalidArgument(`the range must be at most ${maxDays} days`);
+  if (to - from > maxDays * DAY_MS)
+    throw invalidArgument(`the range must be at most ${maxDays} days`);
   return snapRange(from, to, timezone);
 }
 
-async function readRows(ctx: QueryCtx, site: Doc<"sites">, dimension: string, segments: Segment[]): Promise<RowLike[]> {
+async function readRows(
+  ctx: QueryCtx,
+  site: Doc<"sites">,
+  dimension: string,
+  segments: Segment[],
+): Promise<RowLike[]> {
   const rows: RowLike[] = [];
   let bytes = 0;
   for (const segment of segments) {
@@ -63,7 +82,9 @@ async function readRows(ctx: QueryCtx, site: Doc<"sites">, dimension: string, se
       rows.push(row);
       bytes += ROLLUP_ROW_FIXED_BYTES + row.visitors.byteLength + (row.users?.byteLength ?? 0);
       if (rows.length > MAX_ROLLUP_ROWS_PER_READ) {
-        throw invalidArgument(`this report needs more than ${MAX_ROLLUP_ROWS_PER_READ} rollup rows: narrow the range`);
+        throw invalidArgument(
+          `this report needs more than ${MAX_ROLLUP_ROWS_PER_READ} rollup rows: narrow the range`,
+        );
       }
       if (bytes > MAX_ROLLUP_BYTES_PER_READ) {
         throw invalidArgument(
@@ -75,7 +96,13 @@ async function readRows(ctx: QueryCtx, site: Doc<"sites">, dimension: string, se
   return rows;
 }
 
-async function rangeRows(ctx: QueryCtx, site: Doc<"sites">, dimension: string, from: number, to: number) {
+async function rangeRows(
+  ctx: QueryCtx,
+  site: Doc<"sites">,
+  dimension: string,
+  from: number,
+  to: number,
+) {
   return readRows(ctx, site, dimension, coverRange(from, to, site.timezone, true));
 }
 
@@ -88,13 +115,20 @@ export const getOverview = query({
     const current = overviewFigures(await rangeRows(ctx, site, ALL, range.from, range.to));
     if (!args.compare) return { range, ...current };
     const previousRange = { from: range.from - (range.to - range.from), to: range.from };
-    const previous = overviewFigures(await rangeRows(ctx, site, ALL, previousRange.from, previousRange.to));
+    const previous = overviewFigures(
+      await rangeRows(ctx, site, ALL, previousRange.from, previousRange.to),
+    );
     return { range, ...current, previous: { range: previousRange, ...previous } };
   },
 });
 
 export const getTimeseries = query({
-  args: { siteId: v.string(), from: v.number(), to: v.number(), interval: v.union(v.literal("hour"), v.literal("day")) },
+  args: {
+    siteId: v.string(),
+    from: v.number(),
+    to: v.number(),
+    interval: v.union(v.literal("hour"), v.literal("day")),
+  },
   returns: timeseriesValidator,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
@@ -105,7 +139,8 @@ export const getTimeseries = query({
         ? [{ granularity: "hour", from: range.from, to: range.to }]
         : coverRange(range.from, range.to, site.timezone, false);
     const rows = await readRows(ctx, site, ALL, segments);
-    const pointOf = (bucket: number) => (args.interval === "hour" ? bucket : dayBucket(bucket, site.timezone));
+    const pointOf = (bucket: number) =>
+      args.interval === "hour" ? bucket : dayBucket(bucket, site.timezone);
     const byPoint = new Map<number, RowLike[]>();
     for (const row of rows) {
       const t = pointOf(row.bucket);
@@ -137,7 +172,13 @@ function checkedLimit(limit: number | undefined) {
 }
 
 export const getBreakdown = query({
-  args: { siteId: v.string(), from: v.number(), to: v.number(), dimension: dimensionValidator, limit: v.optional(v.number()) },
+  args: {
+    siteId: v.string(),
+    from: v.number(),
+    to: v.number(),
+    dimension: dimensionValidator,
+    limit: v.optional(v.number()),
+  },
   returns: breakdownValidator,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
@@ -163,7 +204,13 @@ export const getEventProperties = query({
     const site = await loadSite(ctx, args.siteId);
     const limit = checkedLimit(args.limit);
     const range = checkedRange(args.from, args.to, site.timezone);
-    const rows = await rangeRows(ctx, site, propertyDimension(args.eventName, args.property), range.from, range.to);
+    const rows = await rangeRows(
+      ctx,
+      site,
+      propertyDimension(args.eventName, args.property),
+      range.from,
+      range.to,
+    );
     return { range, rows: propertyRows(rows, limit) };
   },
 });
@@ -178,7 +225,8 @@ const listArgs = {
 };
 
 function pageSize(numItems: number) {
-  if (!Number.isInteger(numItems) || numItems < 1) throw invalidArgument("paginationOpts.numItems must be a positive integer");
+  if (!Number.isInteger(numItems) || numItems < 1)
+    throw invalidArgument("paginationOpts.numItems must be a positive integer");
   return Math.min(numItems, MAX_PAGE_SIZE);
 }
 
@@ -229,7 +277,15 @@ export const listEvents = query({
     return {
       ...result,
       page: result.page.map((e) => {
-        const { siteId: _site, partition: _p, status: _s, receivedAt: _r, failure: _f, traits: _t, ...item } = e as Doc<"events">;
+        const {
+          siteId: _site,
+          partition: _p,
+          status: _s,
+          receivedAt: _r,
+          failure: _f,
+          traits: _t,
+          ...item
+        } = e as Doc<"events">;
         return { ...item, _id: e._id as string };
       }),
     };

@@ -15,7 +15,12 @@ export const siteSettings = v.object({
   deniedPropertyKeys: v.optional(v.array(v.string())),
 });
 
-export const eventType = v.union(v.literal("pageview"), v.literal("event"), v.literal("identify"), v.literal("heartbeat"));
+export const eventType = v.union(
+  v.literal("pageview"),
+  v.literal("event"),
+  v.literal("identify"),
+  v.literal("heartbeat"),
+);
 
 const entryFacts = v.object({
   ts: v.number(),

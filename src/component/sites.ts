@@ -1,6 +1,6 @@
 import { v } from "convex/values";
 import { mutation, query, type QueryCtx } from "./_generated/server.js";
-import type { Doc, Id } from "./_generated/dataModel.js";
+import type { Doc } from "./_generated/dataModel.js";
 import { generateWriteKey, sha256Hex } from "./lib/keys.js";
 import { applySettingsPatch, DEFAULT_SETTINGS } from "./lib/settings.js";
 import {
@@ -33,7 +33,7 @@ export function publicSite(site: Doc<"sites">) {
 
 export async function loadSite(ctx: QueryCtx, siteId: string): Promise<Doc<"sites">> {
   const id = ctx.db.normalizeId("sites", siteId);
-  const site = id && (await ctx.db.get(id));
+  const site = id && (await ctx.db.get("sites", id));
   if (!site) throw invalidArgument(`siteId: no site with id ${siteId}`);
   return site;
 }
@@ -50,15 +50,23 @@ export const createSite = mutation({
   returns: v.object({ siteId: v.string(), writeKey: v.string() }),
   handler: async (ctx, args) => {
     const slug = parseOrThrow(slugSchema, args.slug, "slug");
-    const existing = await ctx.db.query("sites").withIndex("by_slug", (q) => q.eq("slug", slug)).first();
+    const existing = await ctx.db
+      .query("sites")
+      .withIndex("by_slug", (q) => q.eq("slug", slug))
+      .first();
     if (existing) throw invalidArgument(`slug: a site with slug "${slug}" already exists`);
-    const writeKey = args.writeKey === undefined ? generateWriteKey() : parseOrThrow(writeKeySchema, args.writeKey, "writeKey");
+    const writeKey =
+      args.writeKey === undefined
+        ? generateWriteKey()
+        : parseOrThrow(writeKeySchema, args.writeKey, "writeKey");
     const writeKeyHash = await sha256Hex(writeKey);
     await assertKeyUnused(ctx, writeKeyHash);
     const siteId = await ctx.db.insert("sites", {
       slug,
       name: parseOrThrow(siteNameSchema, args.name, "name"),
-      ...(args.domain !== undefined ? { domain: parseOrThrow(domainSchema, args.domain, "domain") } : {}),
+      ...(args.domain !== undefined
+        ? { domain: parseOrThrow(domainSchema, args.domain, "domain") }
+        : {}),
       allowedOrigins: parseOrThrow(originsSchema, args.allowedOrigins ?? [], "allowedOrigins"),
       timezone: parseOrThrow(timezoneSchema, args.timezone ?? "UTC", "timezone"),
       status: "active",
@@ -93,14 +101,21 @@ export const updateSite = mutation({
     const site = await loadSite(ctx, args.siteId);
     const patch: Partial<Doc<"sites">> = {};
     if (args.name !== undefined) patch.name = parseOrThrow(siteNameSchema, args.name, "name");
-    if (args.domain !== undefined) patch.domain = args.domain === null ? undefined : parseOrThrow(domainSchema, args.domain, "domain");
-    if (args.allowedOrigins !== undefined) patch.allowedOrigins = parseOrThrow(originsSchema, args.allowedOrigins, "allowedOrigins");
-    if (args.timezone !== undefined) patch.timezone = parseOrThrow(timezoneSchema, args.timezone, "timezone");
+    if (args.domain !== undefined)
+      patch.domain =
+        args.domain === null ? undefined : parseOrThrow(domainSchema, args.domain, "domain");
+    if (args.allowedOrigins !== undefined)
+      patch.allowedOrigins = parseOrThrow(originsSchema, args.allowedOrigins, "allowedOrigins");
+    if (args.timezone !== undefined)
+      patch.timezone = parseOrThrow(timezoneSchema, args.timezone, "timezone");
     if (args.status !== undefined) patch.status = args.status;
     if (args.settings !== undefined) {
-      patch.settings = applySettingsPatch(site.settings, parseOrThrow(settingsPatchSchema, args.settings, "settings"));
+      patch.settings = applySettingsPatch(
+        site.settings,
+        parseOrThrow(settingsPatchSchema, args.settings, "settings"),
+      );
     }
-    await ctx.db.patch(site._id, patch);
+    await ctx.db.patch("sites", site._id, patch);
     return null;
   },
 });
@@ -111,7 +126,7 @@ export const rotateWriteKey = mutation({
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const writeKey = generateWriteKey();
-    await ctx.db.patch(site._id, { writeKeyHash: await sha256Hex(writeKey) });
+    await ctx.db.patch("sites", site._id, { writeKeyHash: await sha256Hex(writeKey) });
     return { writeKey };
   },
 });
@@ -125,10 +140,13 @@ export const getSite = query({
     }
     if (args.siteId !== undefined) {
       const id = ctx.db.normalizeId("sites", args.siteId);
-      const site = id && (await ctx.db.get(id as Id<"sites">));
+      const site = id && (await ctx.db.get("sites", id));
       return site ? publicSite(site) : null;
     }
-    const site = await ctx.db.query("sites").withIndex("by_slug", (q) => q.eq("slug", args.slug!)).first();
+    const site = await ctx.db
+      .query("sites")
+      .withIndex("by_slug", (q) => q.eq("slug", args.slug!))
+      .first();
     return site ? publicSite(site) : null;
   },
 });

@@ -11,7 +11,16 @@ import { internalMutation, type MutationCtx } from "./_generated/server.js";
 import { tallyReceived } from "./lib/admission.js";
 import { HOUR_MS, PENDING_SETTLE_MS, WORKER_BATCH_EVENTS } from "./lib/limits.js";
 import { nextDay, nextMonth } from "./lib/time.js";
-import { ALL, RollupDelta, parseRowId, propertyDimension, propertyKey, rowId, type Counters, type Granularity } from "./lib/rollup.js";
+import {
+  ALL,
+  RollupDelta,
+  parseRowId,
+  propertyDimension,
+  propertyKey,
+  rowId,
+  type Counters,
+  type Granularity,
+} from "./lib/rollup.js";
 import {
   attributeRows,
   foldSessions,
@@ -26,7 +35,7 @@ export const aggregate = internalMutation({
   args: { siteId: v.id("sites"), partition: v.number() },
   returns: v.object({ folded: v.number(), more: v.boolean() }),
   handler: async (ctx, { siteId, partition }) => {
-    const site = await ctx.db.get(siteId);
+    const site = await ctx.db.get("sites", siteId);
     if (!site) return { folded: 0, more: false };
     // Only events received before the settle window: an ingest still in flight inserts
     // at receivedAt ≈ now, outside this range, so it can't invalidate this read (invariant 4).
@@ -34,7 +43,11 @@ export const aggregate = internalMutation({
     const pending = await ctx.db
       .query("events")
       .withIndex("by_status", (q) =>
-        q.eq("siteId", siteId).eq("partition", partition).eq("status", "pending").lt("receivedAt", cutoff),
+        q
+          .eq("siteId", siteId)
+          .eq("partition", partition)
+          .eq("status", "pending")
+          .lt("receivedAt", cutoff),
       )
       .take(WORKER_BATCH_EVENTS);
     if (pending.length === 0) return { folded: 0, more: false };
@@ -74,13 +87,19 @@ function stateOf(session: Doc<"sessions">): SessionState {
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const item of items) (groups.get(key(item)) ?? groups.set(key(item), []).get(key(item))!).push(item);
+  for (const item of items)
+    (groups.get(key(item)) ?? groups.set(key(item), []).get(key(item))!).push(item);
   return groups;
 }
 
 type BatchStats = { sessionsCreated: number; sessionsExtended: number; failed: number };
 
-async function foldBatch(ctx: MutationCtx, site: Doc<"sites">, partition: number, pending: EventDoc[]) {
+async function foldBatch(
+  ctx: MutationCtx,
+  site: Doc<"sites">,
+  partition: number,
+  pending: EventDoc[],
+) {
   const events = [...pending].sort((a, b) => a.ts - b.ts || (a.eventId < b.eventId ? -1 : 1));
   const delta = new RollupDelta();
   const stats: BatchStats = { sessionsCreated: 0, sessionsExtended: 0, failed: 0 };
@@ -95,18 +114,28 @@ async function foldBatch(ctx: MutationCtx, site: Doc<"sites">, partition: number
       // leaves nothing half-written.
       // A poison event must not block its partition forever: it is set aside as failed
       // (reported by getHealth) and the rest of the batch goes on.
-      for (const event of group) failures.set(event._id, error instanceof Error ? error.message : String(error));
+      for (const event of group)
+        failures.set(event._id, error instanceof Error ? error.message : String(error));
     }
   }
   for (const event of events) {
     if (!failures.has(event._id)) addEventFigures(event, site.timezone, delta);
   }
   await retractStaleAttributeVisitors(ctx, site, staleAttributes, delta);
-  await upsertVisitors(ctx, site._id, partition, events.filter((e) => !failures.has(e._id)));
+  await upsertVisitors(
+    ctx,
+    site._id,
+    partition,
+    events.filter((e) => !failures.has(e._id)),
+  );
   await writeRollups(ctx, site._id, partition, delta);
   for (const event of events) {
     const failure = failures.get(event._id);
-    await ctx.db.patch(event._id, failure === undefined ? { status: "done" } : { status: "failed", failure });
+    await ctx.db.patch(
+      "events",
+      event._id,
+      failure === undefined ? { status: "done" } : { status: "failed", failure },
+    );
   }
   stats.failed = failures.size;
   await recordRun(
@@ -141,7 +170,11 @@ async function foldSessionGroup(
   const candidates = ctx.db
     .query("sessions")
     .withIndex("by_visitor_session", (q) =>
-      q.eq("siteId", site._id).eq("visitorId", visitorId).eq("sessionId", sessionId).lte("startTs", maxTs + sessionTimeoutMs),
+      q
+        .eq("siteId", site._id)
+        .eq("visitorId", visitorId)
+        .eq("sessionId", sessionId)
+        .lte("startTs", maxTs + sessionTimeoutMs),
     )
     .order("desc");
   for await (const session of candidates) {
@@ -162,24 +195,38 @@ async function foldSessionGroup(
     const current = new Set(attributeRows(state, site.timezone).map(rowId));
     for (const id of storedIds) {
       const old = storedById.get(id)!;
-      groupDelta.addAll(sessionContribution(stateOf(old), { timezone: old.timezone, pageviewDedupMs: old.pageviewDedupMs }), -1);
-      for (const row of attributeRows(stateOf(old), old.timezone)) if (!current.has(rowId(row))) stale.add(rowId(row));
+      groupDelta.addAll(
+        sessionContribution(stateOf(old), {
+          timezone: old.timezone,
+          pageviewDedupMs: old.pageviewDedupMs,
+        }),
+        -1,
+      );
+      for (const row of attributeRows(stateOf(old), old.timezone))
+        if (!current.has(rowId(row))) stale.add(rowId(row));
     }
     groupDelta.addAll(sessionContribution(state, params), 1);
     const visitorHash = hashId(visitorId);
     for (const row of attributeRows(state, site.timezone)) groupDelta.addVisitor(row, visitorHash);
   }
   delta.merge(groupDelta);
-  const staleForVisitor = staleAttributes.get(visitorId) ?? staleAttributes.set(visitorId, new Set()).get(visitorId)!;
+  const staleForVisitor =
+    staleAttributes.get(visitorId) ?? staleAttributes.set(visitorId, new Set()).get(visitorId)!;
   for (const id of stale) staleForVisitor.add(id);
   for (const { state, storedIds } of folded) {
     const doc = { ...state, ...params };
     if (storedIds.length === 0) {
-      await ctx.db.insert("sessions", { siteId: site._id, partition, visitorId, sessionId, ...doc });
+      await ctx.db.insert("sessions", {
+        siteId: site._id,
+        partition,
+        visitorId,
+        sessionId,
+        ...doc,
+      });
       stats.sessionsCreated++;
     } else {
-      await ctx.db.patch(storedIds[0], doc);
-      for (const id of storedIds.slice(1)) await ctx.db.delete(id);
+      await ctx.db.patch("sessions", storedIds[0], doc);
+      for (const id of storedIds.slice(1)) await ctx.db.delete("sessions", id);
       stats.sessionsExtended++;
     }
   }
@@ -195,7 +242,9 @@ const MAX_RETRACTION_READS_PER_BATCH = 5_000;
 
 function bucketEnd(row: { granularity: Granularity; bucket: number }, timezone: string) {
   if (row.granularity === "hour") return row.bucket + HOUR_MS;
-  return row.granularity === "day" ? nextDay(row.bucket, timezone) : nextMonth(row.bucket, timezone);
+  return row.granularity === "day"
+    ? nextDay(row.bucket, timezone)
+    : nextMonth(row.bucket, timezone);
 }
 
 /**
@@ -225,11 +274,15 @@ async function retractStaleAttributeVisitors(
     if (limit <= 0) break;
     const sessions = await ctx.db
       .query("sessions")
-      .withIndex("by_visitor_start", (q) => q.eq("siteId", site._id).eq("visitorId", visitorId).gte("startTs", from).lt("startTs", to))
+      .withIndex("by_visitor_start", (q) =>
+        q.eq("siteId", site._id).eq("visitorId", visitorId).gte("startTs", from).lt("startTs", to),
+      )
       .take(limit + 1);
     budget -= sessions.length;
     if (sessions.length > limit) continue;
-    const stillCounted = new Set(sessions.flatMap((s) => attributeRows(stateOf(s), s.timezone).map(rowId)));
+    const stillCounted = new Set(
+      sessions.flatMap((s) => attributeRows(stateOf(s), s.timezone).map(rowId)),
+    );
     for (const id of stale) {
       if (!stillCounted.has(id)) delta.removeVisitor(parseRowId(id), hashId(visitorId));
     }
@@ -261,11 +314,18 @@ function addEventFigures(event: EventDoc, timezone: string, delta: RollupDelta) 
   }
 }
 
-async function upsertVisitors(ctx: MutationCtx, siteId: Id<"sites">, partition: number, events: EventDoc[]) {
+async function upsertVisitors(
+  ctx: MutationCtx,
+  siteId: Id<"sites">,
+  partition: number,
+  events: EventDoc[],
+) {
   for (const [visitorId, visits] of groupBy(events, (e) => e.visitorId)) {
     const firstSeen = Math.min(...visits.map((e) => e.ts));
     const lastSeen = Math.max(...visits.map((e) => e.ts));
-    const identified = visits.filter((e) => e.type === "identify" && e.userId !== undefined).pop()?.userId;
+    const identified = visits
+      .filter((e) => e.type === "identify" && e.userId !== undefined)
+      .pop()?.userId;
     const existing = await ctx.db
       .query("visitors")
       .withIndex("by_visitor", (q) => q.eq("siteId", siteId).eq("visitorId", visitorId))
@@ -280,7 +340,7 @@ async function upsertVisitors(ctx: MutationCtx, siteId: Id<"sites">, partition: 
         ...(identified !== undefined ? { userId: identified } : {}),
       });
     } else {
-      await ctx.db.patch(existing._id, {
+      await ctx.db.patch("visitors", existing._id, {
         firstSeen: Math.min(existing.firstSeen, firstSeen),
         lastSeen: Math.max(existing.lastSeen, lastSeen),
         ...(identified !== undefined ? { userId: identified } : {}),
@@ -289,7 +349,12 @@ async function upsertVisitors(ctx: MutationCtx, siteId: Id<"sites">, partition: 
   }
 }
 
-async function writeRollups(ctx: MutationCtx, siteId: Id<"sites">, partition: number, delta: RollupDelta) {
+async function writeRollups(
+  ctx: MutationCtx,
+  siteId: Id<"sites">,
+  partition: number,
+  delta: RollupDelta,
+) {
   for (const id of delta.touchedRows()) {
     const row = parseRowId(id);
     const change: Partial<Counters> = delta.counters.get(id) ?? {};
@@ -319,11 +384,24 @@ async function writeRollups(ctx: MutationCtx, siteId: Id<"sites">, partition: nu
     let visitors = existing?.visitors ?? emptySketch();
     if (visitorHashes.length) visitors = sketchAdd(visitors, visitorHashes);
     if (removed.length) visitors = sketchRemove(visitors, removed);
-    const users = userHashes.length ? sketchAdd(existing?.users ?? emptySketch(), userHashes) : existing?.users;
+    const users = userHashes.length
+      ? sketchAdd(existing?.users ?? emptySketch(), userHashes)
+      : existing?.users;
     if (existing) {
-      await ctx.db.patch(existing._id, { ...counters, visitors, ...(users ? { users } : {}) });
+      await ctx.db.patch("rollups", existing._id, {
+        ...counters,
+        visitors,
+        ...(users ? { users } : {}),
+      });
     } else {
-      await ctx.db.insert("rollups", { siteId, ...row, partition, ...counters, visitors, ...(users ? { users } : {}) });
+      await ctx.db.insert("rollups", {
+        siteId,
+        ...row,
+        partition,
+        ...counters,
+        visitors,
+        ...(users ? { users } : {}),
+      });
     }
   }
 }
@@ -349,6 +427,6 @@ async function recordRun(
     failedEvents: (state?.failedEvents ?? 0) + stats.failed,
     receivedPerMinute: tallyReceived(state?.receivedPerMinute ?? [], receivedAt, now),
   };
-  if (state) await ctx.db.patch(state._id, fields);
+  if (state) await ctx.db.patch("workerState", state._id, fields);
   else await ctx.db.insert("workerState", { siteId, partition, ...fields });
 }

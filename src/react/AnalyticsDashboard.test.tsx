@@ -125,7 +125,11 @@ function defaultResponders(): Record<string, Responder> {
       rows: [{ key: `${args.property}-value`, events: 5, visitors: 4 }],
     }),
     listEvents: () => ({
-      page: [event(1), event(2, { props: { plan: "free", coupon: "X1" } }), event(3, { type: "pageview", name: undefined, path: "/" })],
+      page: [
+        event(1),
+        event(2, { props: { plan: "free", coupon: "X1" } }),
+        event(3, { type: "pageview", name: undefined, path: "/" }),
+      ],
       isDone: true,
       continueCursor: "",
     }),
@@ -139,7 +143,9 @@ const usePaginatedQueryMock = vi.mocked(usePaginatedQuery);
 /** Arguments of every useQuery call for one function, in call order ("skip" calls left out). */
 function callsTo(name: string): Args[] {
   return useQueryMock.mock.calls
-    .filter(([query, args]) => getFunctionName(query as never) === `analytics:${name}` && args !== "skip")
+    .filter(
+      ([query, args]) => getFunctionName(query as never) === `analytics:${name}` && args !== "skip",
+    )
     .map(([, args]) => args as Args);
 }
 
@@ -159,7 +165,8 @@ beforeEach(() => {
   usePaginatedQueryMock.mockReset();
   usePaginatedQueryMock.mockImplementation(((query: unknown) => {
     const name = getFunctionName(query as never);
-    const results = name === "analytics:listSessions" ? [session(1), session(2)] : [event(1), event(2)];
+    const results =
+      name === "analytics:listSessions" ? [session(1), session(2)] : [event(1), event(2)];
     return { results, status: "CanLoadMore", isLoading: false, loadMore };
   }) as never);
 });
@@ -252,7 +259,12 @@ describe("range and subscriptions", () => {
     const { rerender } = render(<AnalyticsDashboard api={baseApi} siteId={SITE} />);
     const seven = rangeFor("7d", NOW);
     expect(lastCallTo("getOverview")).toEqual({ siteId: SITE, from: seven.from, to: seven.to });
-    expect(lastCallTo("getTimeseries")).toEqual({ siteId: SITE, from: seven.from, to: seven.to, interval: "day" });
+    expect(lastCallTo("getTimeseries")).toEqual({
+      siteId: SITE,
+      from: seven.from,
+      to: seven.to,
+      interval: "day",
+    });
 
     // Twenty minutes and a few re-renders later: still the very same arguments.
     act(() => vi.advanceTimersByTime(20 * MINUTE_MS));
@@ -266,13 +278,26 @@ describe("range and subscriptions", () => {
     const day = rangeFor("24h", NOW);
     expect(new Date(day.to).getMinutes()).toBe(0);
     expect(lastCallTo("getOverview")).toEqual({ siteId: SITE, from: day.from, to: day.to });
-    expect(lastCallTo("getTimeseries")).toEqual({ siteId: SITE, from: day.from, to: day.to, interval: "hour" });
+    expect(lastCallTo("getTimeseries")).toEqual({
+      siteId: SITE,
+      from: day.from,
+      to: day.to,
+      interval: "hour",
+    });
     expect(lastCallTo("getBreakdown")).toMatchObject({ from: day.from, to: day.to });
-    expect(usePaginatedQueryMock.mock.calls.at(-1)?.[1]).toEqual({ siteId: SITE, from: day.from, to: day.to });
+    expect(usePaginatedQueryMock.mock.calls.at(-1)?.[1]).toEqual({
+      siteId: SITE,
+      from: day.from,
+      to: day.to,
+    });
 
     // Once the hour turns, the range moves forward by an hour.
     act(() => vi.advanceTimersByTime(30 * MINUTE_MS));
-    expect(lastCallTo("getOverview")).toEqual({ siteId: SITE, from: day.from + HOUR_MS, to: day.to + HOUR_MS });
+    expect(lastCallTo("getOverview")).toEqual({
+      siteId: SITE,
+      from: day.from + HOUR_MS,
+      to: day.to + HOUR_MS,
+    });
   });
 
   it("switches to two date inputs for a custom range", () => {
@@ -294,7 +319,12 @@ describe("range and subscriptions", () => {
     expect(lastCallTo("getOverview")).not.toHaveProperty("compare");
     fireEvent.click(screen.getByRole("switch", { name: "Compare to previous period" }));
     const seven = rangeFor("7d", NOW);
-    expect(lastCallTo("getOverview")).toEqual({ siteId: SITE, from: seven.from, to: seven.to, compare: true });
+    expect(lastCallTo("getOverview")).toEqual({
+      siteId: SITE,
+      from: seven.from,
+      to: seven.to,
+      compare: true,
+    });
     const length = seven.to - seven.from;
     expect(callsTo("getTimeseries")).toContainEqual({
       siteId: SITE,
@@ -309,12 +339,15 @@ describe("breakdown panels", () => {
   it("requests the dimension of the selected tab, 10 rows, then 100 on show more", () => {
     render(<AnalyticsDashboard api={baseApi} siteId={SITE} />);
     const panel = screen.getByRole("region", { name: "Pages" });
-    const dimensions = () => callsTo("getBreakdown").map((args) => `${args.dimension}:${args.limit}`);
+    const dimensions = () =>
+      callsTo("getBreakdown").map((args) => `${args.dimension}:${args.limit}`);
     expect(dimensions()).toContain("page:10");
     expect(within(panel).getByText("/page-0")).toBeTruthy();
 
     fireEvent.click(within(panel).getByRole("tab", { name: "Entry pages" }));
-    expect(within(panel).getByRole("tab", { name: "Entry pages" }).getAttribute("aria-selected")).toBe("true");
+    expect(
+      within(panel).getByRole("tab", { name: "Entry pages" }).getAttribute("aria-selected"),
+    ).toBe("true");
     expect(dimensions()).toContain("entryPage:10");
     expect(within(panel).getByText("/entryPage-0")).toBeTruthy();
 
@@ -353,17 +386,31 @@ describe("event property drill-down", () => {
 
     // Names come from recent signup events, most frequent first.
     const chips = within(panel).getByRole("group", { name: "Properties seen on recent events" });
-    expect(within(chips).getAllByRole("button").map((b) => b.textContent)).toEqual(["plan", "coupon"]);
+    expect(
+      within(chips)
+        .getAllByRole("button")
+        .map((b) => b.textContent),
+    ).toEqual(["plan", "coupon"]);
     expect(callsTo("getEventProperties")).toHaveLength(0);
 
     fireEvent.click(within(chips).getByRole("button", { name: "plan" }));
-    expect(lastCallTo("getEventProperties")).toMatchObject({ siteId: SITE, eventName: "signup", property: "plan", limit: 10 });
+    expect(lastCallTo("getEventProperties")).toMatchObject({
+      siteId: SITE,
+      eventName: "signup",
+      property: "plan",
+      limit: 10,
+    });
     expect(within(panel).getByText("plan-value")).toBeTruthy();
 
     // Or typed by hand.
-    fireEvent.change(within(panel).getByLabelText("Property name"), { target: { value: "referrer" } });
+    fireEvent.change(within(panel).getByLabelText("Property name"), {
+      target: { value: "referrer" },
+    });
     fireEvent.click(within(panel).getByRole("button", { name: "Show" }));
-    expect(lastCallTo("getEventProperties")).toMatchObject({ eventName: "signup", property: "referrer" });
+    expect(lastCallTo("getEventProperties")).toMatchObject({
+      eventName: "signup",
+      property: "referrer",
+    });
 
     fireEvent.click(within(panel).getByRole("button", { name: "← All events" }));
     expect(within(panel).getByRole("button", { name: "signup: show properties" })).toBeTruthy();
@@ -384,7 +431,9 @@ describe("recent activity lists", () => {
     expect(loadMore).toHaveBeenCalledWith(10);
 
     fireEvent.click(within(panel).getByRole("tab", { name: "Events" }));
-    expect(getFunctionName(usePaginatedQueryMock.mock.calls.at(-1)![0] as never)).toBe("analytics:listEvents");
+    expect(getFunctionName(usePaginatedQueryMock.mock.calls.at(-1)![0] as never)).toBe(
+      "analytics:listEvents",
+    );
     expect(within(panel).getAllByText("signup")).toHaveLength(2);
     fireEvent.click(within(panel).getByRole("button", { name: "Load more" }));
     expect(loadMore).toHaveBeenCalledTimes(2);
@@ -410,7 +459,10 @@ describe("empty and error states", () => {
     responders.listEvents = () => ({ page: [], isDone: true, continueCursor: "" });
     render(<AnalyticsDashboard api={baseApi} siteId={SITE} />);
     // Whether there was ever an event is asked without a range.
-    expect(lastCallTo("listEvents")).toEqual({ siteId: SITE, paginationOpts: { numItems: 1, cursor: null } });
+    expect(lastCallTo("listEvents")).toEqual({
+      siteId: SITE,
+      paginationOpts: { numItems: 1, cursor: null },
+    });
     expect(screen.getByText("Waiting for the first event")).toBeTruthy();
     const code = [...document.querySelectorAll("pre")].map((pre) => pre.textContent).join("\n");
     expect(code).toContain('<script defer src="https://<your-site>/tracker.js"');
@@ -447,7 +499,9 @@ describe("empty and error states", () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     responders.getBreakdown = (args) => {
       if (args.dimension === "country") {
-        throw Object.assign(new Error("ConvexError"), { data: { code: "invalid_argument", message: "narrow the range" } });
+        throw Object.assign(new Error("ConvexError"), {
+          data: { code: "invalid_argument", message: "narrow the range" },
+        });
       }
       return defaultResponders().getBreakdown(args);
     };
@@ -478,14 +532,26 @@ describe("theme and accessibility", () => {
   });
 
   it("defaults to auto, and labels the dashboard and its regions", () => {
-    const { container } = render(<AnalyticsDashboard api={baseApi} siteId={SITE} title="Marketing site" />);
+    const { container } = render(
+      <AnalyticsDashboard api={baseApi} siteId={SITE} title="Marketing site" />,
+    );
     expect((container.firstElementChild as HTMLElement).getAttribute("data-theme")).toBe("auto");
     expect(screen.getByRole("region", { name: "Marketing site" })).toBeTruthy();
-    for (const name of ["Key figures", "Pages", "Sources", "Countries", "Devices", "Events", "Recent activity"]) {
+    for (const name of [
+      "Key figures",
+      "Pages",
+      "Sources",
+      "Countries",
+      "Devices",
+      "Events",
+      "Recent activity",
+    ]) {
       expect(screen.getByRole("region", { name })).toBeTruthy();
     }
     // Tab panels are linked to their tabs.
-    const tab = within(screen.getByRole("region", { name: "Sources" })).getByRole("tab", { name: "Sources" });
+    const tab = within(screen.getByRole("region", { name: "Sources" })).getByRole("tab", {
+      name: "Sources",
+    });
     const panel = document.getElementById(tab.getAttribute("aria-controls")!);
     expect(panel?.getAttribute("role")).toBe("tabpanel");
     expect(panel?.getAttribute("aria-labelledby")).toBe(tab.id);

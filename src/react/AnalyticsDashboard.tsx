@@ -50,7 +50,8 @@ function DashboardContent(props: ContentProps) {
   const overview = useOverview(api, siteId, range, compare);
   // The onboarding snippet is for sites that have never had an event, not for a quiet week:
   // an empty range only prompts one more (tiny) read to tell the two apart.
-  const emptyRange = overview.data !== undefined && !overview.isStale && overview.data.pageviews === 0;
+  const emptyRange =
+    overview.data !== undefined && !overview.isStale && overview.data.pageviews === 0;
   const hasAnyEvents = useHasAnyEvents(api, siteId, emptyRange);
   if (emptyRange && hasAnyEvents === false) return <EmptyState ingestUrl={ingestUrl} />;
 
@@ -70,7 +71,11 @@ function DashboardContent(props: ContentProps) {
       </DashboardErrorBoundary>
       <div className="cxa-grid">
         {BREAKDOWN_PANELS.map((config) => (
-          <DashboardErrorBoundary key={config.id} resetKey={resetKey} title={`Couldn't load ${config.title.toLowerCase()}`}>
+          <DashboardErrorBoundary
+            key={config.id}
+            resetKey={resetKey}
+            title={`Couldn't load ${config.title.toLowerCase()}`}
+          >
             <BreakdownPanel {...panel} config={config} />
           </DashboardErrorBoundary>
         ))}
@@ -90,7 +95,15 @@ function DashboardContent(props: ContentProps) {
 }
 
 export function AnalyticsDashboard(props: AnalyticsDashboardProps) {
-  const { api, siteId, defaultRange = "7d", className, theme, title = "Analytics", ingestUrl } = props;
+  const {
+    api,
+    siteId,
+    defaultRange = "7d",
+    className,
+    theme,
+    title = "Analytics",
+    ingestUrl,
+  } = props;
   const [selection, setSelection] = useState<RangeSelection>(defaultRange);
   const [compare, setCompare] = useState(false);
   const [metric, setMetric] = useState<ChartMetric>("visitors");

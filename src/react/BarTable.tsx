@@ -15,7 +15,15 @@ export function BarTable(props: {
   onSelectKey?: (key: string) => void;
   selectLabel?: (key: string) => string;
 }) {
-  const { caption, rows, keyLabel, secondaryLabel, formatKey = (k) => k, onSelectKey, selectLabel } = props;
+  const {
+    caption,
+    rows,
+    keyLabel,
+    secondaryLabel,
+    formatKey = (k) => k,
+    onSelectKey,
+    selectLabel,
+  } = props;
   if (rows.length === 0) return <p className="cxa-none">No data for this range</p>;
   const maxVisitors = Math.max(1, ...rows.map((row) => row.visitors));
   return (
@@ -24,8 +32,12 @@ export function BarTable(props: {
       <thead>
         <tr>
           <th scope="col">{keyLabel}</th>
-          <th scope="col" className="cxa-num">Visitors</th>
-          <th scope="col" className="cxa-num">{secondaryLabel}</th>
+          <th scope="col" className="cxa-num">
+            Visitors
+          </th>
+          <th scope="col" className="cxa-num">
+            {secondaryLabel}
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -34,7 +46,11 @@ export function BarTable(props: {
           return (
             <tr key={row.key}>
               <td className="cxa-cell-key">
-                <span className="cxa-bar" style={{ width: `${(row.visitors / maxVisitors) * 100}%` }} aria-hidden="true" />
+                <span
+                  className="cxa-bar"
+                  style={{ width: `${(row.visitors / maxVisitors) * 100}%` }}
+                  aria-hidden="true"
+                />
                 {onSelectKey ? (
                   <button
                     type="button"
@@ -51,8 +67,12 @@ export function BarTable(props: {
                   </span>
                 )}
               </td>
-              <td className="cxa-num" title={formatExact(row.visitors)}>{formatCount(row.visitors)}</td>
-              <td className="cxa-num" title={formatExact(row.secondary)}>{formatCount(row.secondary)}</td>
+              <td className="cxa-num" title={formatExact(row.visitors)}>
+                {formatCount(row.visitors)}
+              </td>
+              <td className="cxa-num" title={formatExact(row.secondary)}>
+                {formatCount(row.secondary)}
+              </td>
             </tr>
           );
         })}

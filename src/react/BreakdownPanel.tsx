@@ -3,7 +3,11 @@
 import { useId, useState } from "react";
 import type { AnalyticsApi } from "./api.js";
 import { BarTable } from "./BarTable.js";
-import { BREAKDOWN_LIMIT, BREAKDOWN_LIMIT_EXPANDED, type BreakdownPanelConfig } from "./breakdownPanels.js";
+import {
+  BREAKDOWN_LIMIT,
+  BREAKDOWN_LIMIT_EXPANDED,
+  type BreakdownPanelConfig,
+} from "./breakdownPanels.js";
 import { PanelShell, ShowMoreButton } from "./PanelShell.js";
 import { useBreakdown } from "./queries.js";
 import type { DashboardRange } from "./range.js";
@@ -50,7 +54,11 @@ export function BreakdownPanel(props: {
       {data ? (
         <BarTable
           caption={`${tab.label} by visitors`}
-          rows={data.rows.map((row) => ({ key: row.key, visitors: row.visitors, secondary: row.pageviews }))}
+          rows={data.rows.map((row) => ({
+            key: row.key,
+            visitors: row.visitors,
+            secondary: row.pageviews,
+          }))}
           keyLabel={tab.keyLabel}
           secondaryLabel="Pageviews"
           formatKey={tab.formatKey}

@@ -77,8 +77,9 @@ export function EmptyState({ ingestUrl }: { ingestUrl?: string }) {
         Waiting for the first event
       </h3>
       <p className="cxa-muted">
-        This site hasn't received any events yet. Add the tracker to your pages with the site's write key (shown
-        once by <code>createSite</code>, renewed by <code>rotateWriteKey</code>); figures appear here within seconds.
+        This site hasn't received any events yet. Add the tracker to your pages with the site's
+        write key (shown once by <code>createSite</code>, renewed by <code>rotateWriteKey</code>);
+        figures appear here within seconds.
       </p>
       <Snippet title="Script tag, in your page's <head>" code={scriptSnippet(endpoint)} />
       <Snippet title="Or from npm, in your app" code={npmSnippet(endpoint)} />

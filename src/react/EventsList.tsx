@@ -15,12 +15,15 @@ function propsText(props: EventItem["props"]): string {
 }
 
 function EventRow({ event }: { event: EventItem }) {
-  const what = event.type === "event" ? event.name : event.type === "identify" ? event.userId : event.path;
+  const what =
+    event.type === "event" ? event.name : event.type === "identify" ? event.userId : event.path;
   return (
     <tr>
       <td className="cxa-nowrap">{formatDateTime(event.ts)}</td>
       <td>
-        <span className={`cxa-badge${event.type === "event" ? " cxa-badge-event" : ""}`}>{event.type}</span>
+        <span className={`cxa-badge${event.type === "event" ? " cxa-badge-event" : ""}`}>
+          {event.type}
+        </span>
       </td>
       <td className={event.type === "event" ? undefined : "cxa-path"}>
         {what ?? "–"}
@@ -37,7 +40,15 @@ function EventRow({ event }: { event: EventItem }) {
   );
 }
 
-export function EventsList({ api, siteId, range }: { api: AnalyticsApi; siteId: string; range: DashboardRange }) {
+export function EventsList({
+  api,
+  siteId,
+  range,
+}: {
+  api: AnalyticsApi;
+  siteId: string;
+  range: DashboardRange;
+}) {
   const { results, status, loadMore } = useEventsList(api, siteId, range);
   if (status === "LoadingFirstPage") return <SkeletonRows count={5} />;
   if (results.length === 0) return <p className="cxa-none">No events in this range</p>;

@@ -11,7 +11,9 @@ import { SkeletonRows } from "./Skeleton.js";
 
 type PanelProps = { api: AnalyticsApi; siteId: string; range: DashboardRange };
 
-function PropertyPicker(props: PanelProps & { eventName: string; property: string | null; onPick: (p: string) => void }) {
+function PropertyPicker(
+  props: PanelProps & { eventName: string; property: string | null; onPick: (p: string) => void },
+) {
   const { api, siteId, range, eventName, property, onPick } = props;
   const names = useRecentEventPropertyNames(api, siteId, range, eventName);
   const [draft, setDraft] = useState("");
@@ -68,7 +70,11 @@ function PropertyValues(props: PanelProps & { eventName: string; property: strin
     <div className={isStale ? "cxa-stale" : undefined} aria-busy={isStale}>
       <BarTable
         caption={`Values of ${property} on ${eventName} events`}
-        rows={data.rows.map((row) => ({ key: row.key, visitors: row.visitors, secondary: row.events }))}
+        rows={data.rows.map((row) => ({
+          key: row.key,
+          visitors: row.visitors,
+          secondary: row.events,
+        }))}
         keyLabel={property}
         secondaryLabel="Events"
       />
@@ -91,7 +97,9 @@ function EventDrilldown(props: PanelProps & { eventName: string; onBack: () => v
         <button type="button" className="cxa-link-button" onClick={props.onBack}>
           ← All events
         </button>
-        <span className="cxa-muted" aria-hidden="true">/</span>
+        <span className="cxa-muted" aria-hidden="true">
+          /
+        </span>
         <strong>{props.eventName}</strong>
       </div>
       <PropertyPicker {...props} property={property} onPick={setProperty} />
@@ -138,7 +146,11 @@ export function EventsPanel(props: PanelProps) {
       {data ? (
         <BarTable
           caption="Custom events by number of events"
-          rows={data.rows.map((row) => ({ key: row.key, visitors: row.visitors, secondary: row.events }))}
+          rows={data.rows.map((row) => ({
+            key: row.key,
+            visitors: row.visitors,
+            secondary: row.events,
+          }))}
           keyLabel="Event"
           secondaryLabel="Events"
           onSelectKey={setSelected}

@@ -7,16 +7,28 @@ import { KPIS, type ChartMetric, type KpiDefinition } from "./metrics.js";
 import { useRealtime } from "./queries.js";
 import { SkeletonBlock } from "./Skeleton.js";
 
-function KpiDelta({ kpi, current, previous }: { kpi: KpiDefinition; current: number; previous: number }) {
+function KpiDelta({
+  kpi,
+  current,
+  previous,
+}: {
+  kpi: KpiDefinition;
+  current: number;
+  previous: number;
+}) {
   const delta = kpi.delta(current, previous);
-  const good = delta.direction === "flat" ? null : (delta.direction === "up") === kpi.higherIsBetter;
+  const good =
+    delta.direction === "flat" ? null : (delta.direction === "up") === kpi.higherIsBetter;
   const tone = good === null ? "cxa-delta-flat" : good ? "cxa-delta-good" : "cxa-delta-bad";
   return (
     <>
       <span className={`cxa-delta ${tone}`} title={`Previous period: ${kpi.format(previous)}`}>
         {delta.text}
       </span>
-      <span className="cxa-sr-only"> compared with {kpi.format(previous)} in the previous period</span>
+      <span className="cxa-sr-only">
+        {" "}
+        compared with {kpi.format(previous)} in the previous period
+      </span>
     </>
   );
 }
@@ -33,7 +45,10 @@ function KpiCard(props: {
   const content = (
     <>
       <span className="cxa-kpi-label">{kpi.label}</span>
-      <span className="cxa-kpi-value" title={kpi.format === formatCount ? formatExact(value) : undefined}>
+      <span
+        className="cxa-kpi-value"
+        title={kpi.format === formatCount ? formatExact(value) : undefined}
+      >
         {kpi.format(value)}
       </span>
       <span className="cxa-kpi-foot">
@@ -42,7 +57,12 @@ function KpiCard(props: {
     </>
   );
   const metric = kpi.chartMetric;
-  if (!metric) return <div className="cxa-kpi" data-kpi={kpi.key}>{content}</div>;
+  if (!metric)
+    return (
+      <div className="cxa-kpi" data-kpi={kpi.key}>
+        {content}
+      </div>
+    );
   return (
     <button
       type="button"
@@ -56,7 +76,13 @@ function KpiCard(props: {
   );
 }
 
-function RealtimeKpi({ getRealtime, siteId }: { getRealtime: NonNullable<AnalyticsApi["getRealtime"]>; siteId: string }) {
+function RealtimeKpi({
+  getRealtime,
+  siteId,
+}: {
+  getRealtime: NonNullable<AnalyticsApi["getRealtime"]>;
+  siteId: string;
+}) {
   const realtime = useRealtime(getRealtime, siteId);
   return (
     <div className="cxa-kpi" data-kpi="realtime" aria-busy={realtime === undefined}>
@@ -64,7 +90,9 @@ function RealtimeKpi({ getRealtime, siteId }: { getRealtime: NonNullable<Analyti
         <span className="cxa-live-dot" aria-hidden="true" />
         Visitors now
       </span>
-      <span className="cxa-kpi-value">{realtime ? formatCount(realtime.activeVisitors) : <SkeletonBlock width={40} height={28} />}</span>
+      <span className="cxa-kpi-value">
+        {realtime ? formatCount(realtime.activeVisitors) : <SkeletonBlock width={40} height={28} />}
+      </span>
       <span className="cxa-kpi-foot cxa-muted">live</span>
     </div>
   );

@@ -16,7 +16,11 @@ export function PanelShell<T extends string>(props: {
   const headingId = `${idPrefix}-heading`;
   const hasTabs = tabs !== undefined && tabs.items.length > 1;
   const body = hasTabs
-    ? { role: "tabpanel", id: tabPanelId(idPrefix), "aria-labelledby": tabId(idPrefix, tabs.selected) }
+    ? {
+        role: "tabpanel",
+        id: tabPanelId(idPrefix),
+        "aria-labelledby": tabId(idPrefix, tabs.selected),
+      }
     : {};
   return (
     <section className="cxa-card cxa-panel" aria-labelledby={headingId}>
@@ -25,7 +29,13 @@ export function PanelShell<T extends string>(props: {
           {title}
         </h3>
         {hasTabs ? (
-          <Tabs label={title} idPrefix={idPrefix} tabs={tabs.items} selected={tabs.selected} onSelect={tabs.onSelect} />
+          <Tabs
+            label={title}
+            idPrefix={idPrefix}
+            tabs={tabs.items}
+            selected={tabs.selected}
+            onSelect={tabs.onSelect}
+          />
         ) : null}
       </div>
       <div {...body} aria-busy={busy} className={stale ? "cxa-stale" : undefined}>
@@ -37,10 +47,19 @@ export function PanelShell<T extends string>(props: {
 }
 
 /** "Show more" up to the server's maximum, and back. */
-export function ShowMoreButton(props: { expanded: boolean; canExpand: boolean; onToggle: () => void }) {
+export function ShowMoreButton(props: {
+  expanded: boolean;
+  canExpand: boolean;
+  onToggle: () => void;
+}) {
   if (!props.expanded && !props.canExpand) return null;
   return (
-    <button type="button" className="cxa-link-button" aria-expanded={props.expanded} onClick={props.onToggle}>
+    <button
+      type="button"
+      className="cxa-link-button"
+      aria-expanded={props.expanded}
+      onClick={props.onToggle}
+    >
       {props.expanded ? "Show less" : "Show more"}
     </button>
   );

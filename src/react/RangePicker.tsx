@@ -75,7 +75,12 @@ export function RangePicker(props: {
         </>
       ) : null}
       <label className="cxa-switch">
-        <input type="checkbox" role="switch" checked={compare} onChange={(e) => onCompareChange(e.target.checked)} />
+        <input
+          type="checkbox"
+          role="switch"
+          checked={compare}
+          onChange={(e) => onCompareChange(e.target.checked)}
+        />
         Compare to previous period
       </label>
     </div>

@@ -24,12 +24,26 @@ function SessionRow({ session }: { session: SessionItem }) {
       </td>
       <td className="cxa-num">{session.pageviews}</td>
       <td className="cxa-num">{session.events}</td>
-      <td className="cxa-num">{session.bounce ? <span className="cxa-badge">bounce</span> : formatDuration(session.durationMs)}</td>
+      <td className="cxa-num">
+        {session.bounce ? (
+          <span className="cxa-badge">bounce</span>
+        ) : (
+          formatDuration(session.durationMs)
+        )}
+      </td>
     </tr>
   );
 }
 
-export function SessionsList({ api, siteId, range }: { api: AnalyticsApi; siteId: string; range: DashboardRange }) {
+export function SessionsList({
+  api,
+  siteId,
+  range,
+}: {
+  api: AnalyticsApi;
+  siteId: string;
+  range: DashboardRange;
+}) {
   const { results, status, loadMore } = useSessionsList(api, siteId, range);
   if (status === "LoadingFirstPage") return <SkeletonRows count={5} />;
   if (results.length === 0) return <p className="cxa-none">No visits in this range</p>;
@@ -46,9 +60,15 @@ export function SessionsList({ api, siteId, range }: { api: AnalyticsApi; siteId
               <th scope="col">Source</th>
               <th scope="col">Country</th>
               <th scope="col">Device</th>
-              <th scope="col" className="cxa-num">Pages</th>
-              <th scope="col" className="cxa-num">Events</th>
-              <th scope="col" className="cxa-num">Duration</th>
+              <th scope="col" className="cxa-num">
+                Pages
+              </th>
+              <th scope="col" className="cxa-num">
+                Events
+              </th>
+              <th scope="col" className="cxa-num">
+                Duration
+              </th>
             </tr>
           </thead>
           <tbody>

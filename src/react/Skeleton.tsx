@@ -1,7 +1,13 @@
 // Grey placeholders shaped like the content that is loading, so the layout doesn't jump.
 // Hidden from assistive tech: the region around them carries aria-busy instead.
 
-export function SkeletonBlock({ width = "100%", height = 16 }: { width?: number | string; height?: number | string }) {
+export function SkeletonBlock({
+  width = "100%",
+  height = 16,
+}: {
+  width?: number | string;
+  height?: number | string;
+}) {
   return <span className="cxa-skeleton" aria-hidden="true" style={{ width, height }} />;
 }
 

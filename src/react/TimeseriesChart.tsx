@@ -17,7 +17,11 @@ const FALLBACK_WIDTH = 640;
 
 type ChartDatum = { t: number; value: number; previous?: number; previousT?: number };
 
-function chartData(metric: ChartMetric, current: Timeseries, previous: Timeseries | undefined): ChartDatum[] {
+function chartData(
+  metric: ChartMetric,
+  current: Timeseries,
+  previous: Timeseries | undefined,
+): ChartDatum[] {
   // Previous points are paired by position: both series have one point per bucket of
   // ranges of equal length.
   return current.points.map((point, i) => {
@@ -35,7 +39,8 @@ function ChartTooltip(props: {
   metric: ChartMetric;
   interval: Interval;
 }) {
-  const datum = props.active && props.label !== undefined ? props.byT.get(Number(props.label)) : undefined;
+  const datum =
+    props.active && props.label !== undefined ? props.byT.get(Number(props.label)) : undefined;
   if (!datum) return null;
   const kpi = kpiForMetric(props.metric);
   return (
@@ -57,7 +62,10 @@ function ChartTooltip(props: {
 
 function describe(metric: ChartMetric, interval: Interval, data: ChartDatum[]): string {
   const kpi = kpiForMetric(metric);
-  const peak = data.reduce<ChartDatum | undefined>((best, d) => (!best || d.value > best.value ? d : best), undefined);
+  const peak = data.reduce<ChartDatum | undefined>(
+    (best, d) => (!best || d.value > best.value ? d : best),
+    undefined,
+  );
   const per = `${kpi.label} per ${interval}`;
   if (!peak) return `${per}: no data`;
   return `${per}, ${data.length} points; highest ${kpi.format(peak.value)} at ${formatBucketLong(peak.t, interval)}`;
@@ -88,15 +96,25 @@ export function TimeseriesChart(props: {
   const byT = useMemo(() => new Map(data.map((d) => [d.t, d])), [data]);
 
   return (
-    <section className="cxa-card cxa-chart-card" aria-label={`${kpi.label} over time`} aria-busy={series === undefined}>
+    <section
+      className="cxa-card cxa-chart-card"
+      aria-label={`${kpi.label} over time`}
+      aria-busy={series === undefined}
+    >
       <div className="cxa-chart-head">
         <h3 className="cxa-chart-title">
           {kpi.label} <span className="cxa-muted">per {interval}</span>
         </h3>
         {compare ? (
           <div className="cxa-legend" aria-hidden="true">
-            <span><span className="cxa-legend-swatch" />This period</span>
-            <span><span className="cxa-legend-swatch cxa-legend-swatch-previous" />Previous period</span>
+            <span>
+              <span className="cxa-legend-swatch" />
+              This period
+            </span>
+            <span>
+              <span className="cxa-legend-swatch cxa-legend-swatch-previous" />
+              Previous period
+            </span>
           </div>
         ) : null}
       </div>
@@ -108,7 +126,12 @@ export function TimeseriesChart(props: {
             {/* recharts' own keyboard layer (arrow keys walk the points) stays usable; this
                 caption gives screen readers the gist without walking them. */}
             <figcaption className="cxa-sr-only">{describe(metric, interval, data)}</figcaption>
-            <AreaChart width={width} height={CHART_HEIGHT} data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+            <AreaChart
+              width={width}
+              height={CHART_HEIGHT}
+              data={data}
+              margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
+            >
               <defs>
                 <linearGradient id={gradientId} x1="0" y1="0" x2="0" y2="1">
                   <stop offset="0%" stopColor="var(--cxa-accent)" stopOpacity={0.28} />
@@ -135,7 +158,13 @@ export function TimeseriesChart(props: {
                 cursor={{ stroke: "var(--cxa-border-strong)" }}
                 isAnimationActive={false}
                 content={(p) => (
-                  <ChartTooltip active={p.active} label={p.label} byT={byT} metric={metric} interval={interval} />
+                  <ChartTooltip
+                    active={p.active}
+                    label={p.label}
+                    byT={byT}
+                    metric={metric}
+                    interval={interval}
+                  />
                 )}
               />
               {compare ? (
@@ -159,7 +188,12 @@ export function TimeseriesChart(props: {
                 fill={`url(#${gradientId})`}
                 fillOpacity={1}
                 dot={false}
-                activeDot={{ r: 4, fill: "var(--cxa-accent)", stroke: "var(--cxa-surface)", strokeWidth: 2 }}
+                activeDot={{
+                  r: 4,
+                  fill: "var(--cxa-accent)",
+                  stroke: "var(--cxa-surface)",
+                  strokeWidth: 2,
+                }}
                 isAnimationActive={false}
               />
             </AreaChart>

@@ -15,14 +15,28 @@ import type {
   Timeseries,
 } from "../client/types.js";
 
-type PublicQuery<Args extends DefaultFunctionArgs, Return> = FunctionReference<"query", "public", Args, Return>;
+type PublicQuery<Args extends DefaultFunctionArgs, Return> = FunctionReference<
+  "query",
+  "public",
+  Args,
+  Return
+>;
 
 export type RangeArgs = { siteId: string; from: number; to: number };
 export type OverviewArgs = RangeArgs & { compare?: boolean };
 export type TimeseriesArgs = RangeArgs & { interval: Interval };
 export type BreakdownArgs = RangeArgs & { dimension: Dimension; limit?: number };
-export type EventPropertiesArgs = RangeArgs & { eventName: string; property: string; limit?: number };
-export type ListArgs = { siteId: string; from?: number; to?: number; paginationOpts: PaginationOptions };
+export type EventPropertiesArgs = RangeArgs & {
+  eventName: string;
+  property: string;
+  limit?: number;
+};
+export type ListArgs = {
+  siteId: string;
+  from?: number;
+  to?: number;
+  paginationOpts: PaginationOptions;
+};
 export type RealtimeArgs = { siteId: string };
 
 export type AnalyticsApi = {

@@ -35,7 +35,9 @@ export const BREAKDOWN_PANELS: BreakdownPanelConfig[] = [
   {
     id: "countries",
     title: "Countries",
-    tabs: [{ dimension: "country", label: "Countries", keyLabel: "Country", formatKey: formatCountry }],
+    tabs: [
+      { dimension: "country", label: "Countries", keyLabel: "Country", formatKey: formatCountry },
+    ],
   },
   {
     id: "devices",

@@ -6,12 +6,18 @@ export function errorMessage(error: unknown): string {
   if (error && typeof error === "object" && "data" in error) {
     const data = (error as { data: unknown }).data;
     if (typeof data === "string") return data;
-    if (data && typeof data === "object" && typeof (data as { message?: unknown }).message === "string") {
+    if (
+      data &&
+      typeof data === "object" &&
+      typeof (data as { message?: unknown }).message === "string"
+    ) {
       return (data as { message: string }).message;
     }
   }
   const raw = error instanceof Error ? error.message : String(error);
-  const uncaught = /Uncaught (?:[A-Za-z]*Error: )?([\s\S]*?)(?:\n\s+at |\n\s*Called by|$)/.exec(raw);
+  const uncaught = /Uncaught (?:[A-Za-z]*Error: )?([\s\S]*?)(?:\n\s+at |\n\s*Called by|$)/.exec(
+    raw,
+  );
   const text = uncaught ? uncaught[1] : raw.replace(/^(\[[^\]]*\]\s*)+/, "");
   return text.trim() || "Something went wrong.";
 }

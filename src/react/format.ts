@@ -56,7 +56,8 @@ export type Delta = { text: string; direction: "up" | "down" | "flat" };
 
 /** Relative change: "+12%", "-5%", "0%"; "new" when there was nothing before. */
 export function relativeDelta(current: number, previous: number): Delta {
-  if (previous === 0) return current === 0 ? { text: "0%", direction: "flat" } : { text: "new", direction: "up" };
+  if (previous === 0)
+    return current === 0 ? { text: "0%", direction: "flat" } : { text: "new", direction: "up" };
   const pct = Math.round(((current - previous) / previous) * 100);
   if (pct === 0) return { text: "0%", direction: "flat" };
   return pct > 0 ? { text: `+${pct}%`, direction: "up" } : { text: `${pct}%`, direction: "down" };
@@ -66,12 +67,19 @@ export function relativeDelta(current: number, previous: number): Delta {
 export function pointsDelta(current: number, previous: number): Delta {
   const points = Math.round((current - previous) * 100);
   if (points === 0) return { text: "0 pp", direction: "flat" };
-  return points > 0 ? { text: `+${points} pp`, direction: "up" } : { text: `${points} pp`, direction: "down" };
+  return points > 0
+    ? { text: `+${points} pp`, direction: "up" }
+    : { text: `${points} pp`, direction: "down" };
 }
 
 const hourLabel = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
 const dayLabel = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
-const fullLabel = new Intl.DateTimeFormat(undefined, { weekday: "short", month: "short", day: "numeric", year: "numeric" });
+const fullLabel = new Intl.DateTimeFormat(undefined, {
+  weekday: "short",
+  month: "short",
+  day: "numeric",
+  year: "numeric",
+});
 const dateTimeLabel = new Intl.DateTimeFormat(undefined, {
   month: "short",
   day: "numeric",
@@ -86,7 +94,9 @@ export function formatBucket(t: number, interval: Interval): string {
 
 /** A tooltip heading: the day, and the hour for hourly points. */
 export function formatBucketLong(t: number, interval: Interval): string {
-  return interval === "hour" ? `${dayLabel.format(t)}, ${hourLabel.format(t)}` : fullLabel.format(t);
+  return interval === "hour"
+    ? `${dayLabel.format(t)}, ${hourLabel.format(t)}`
+    : fullLabel.format(t);
 }
 
 export function formatDateTime(ms: number): string {
@@ -111,7 +121,11 @@ export function formatCountry(code: string): string {
   return `${flag} ${name}`;
 }
 
-const rangeDays = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", year: "numeric" });
+const rangeDays = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "numeric",
+  year: "numeric",
+});
 
 /** The subtitle under the dashboard title: "Mar 1 – 7, 2025". `to` is exclusive. */
 export function formatRange(from: number, to: number): string {

@@ -45,7 +45,13 @@ export {
   relativeDelta,
   type Delta,
 } from "./format.js";
-export { KPIS, CHART_METRICS, type ChartMetric, type KpiDefinition, type KpiKey } from "./metrics.js";
+export {
+  KPIS,
+  CHART_METRICS,
+  type ChartMetric,
+  type KpiDefinition,
+  type KpiKey,
+} from "./metrics.js";
 export {
   DARK_PALETTE,
   LIGHT_PALETTE,

@@ -32,7 +32,8 @@ function useKeepPrevious<T>(value: T | undefined, kind: string): QueryState<T> {
     last.current = { kind, value };
     return { data: value, isStale: false };
   }
-  if (last.current && last.current.kind === kind) return { data: last.current.value, isStale: true };
+  if (last.current && last.current.kind === kind)
+    return { data: last.current.value, isStale: true };
   return { data: undefined, isStale: false };
 }
 
@@ -41,11 +42,19 @@ export function previousRange(range: DashboardRange): DashboardRange {
   return { from: range.from - (range.to - range.from), to: range.from, interval: range.interval };
 }
 
-export function useOverview(api: AnalyticsApi, siteId: string, range: DashboardRange, compare: boolean) {
+export function useOverview(
+  api: AnalyticsApi,
+  siteId: string,
+  range: DashboardRange,
+  compare: boolean,
+) {
   const args = { siteId, from: range.from, to: range.to };
   // `compare` is left out rather than sent as false, so toggling it back off returns to
   // the very subscription that was open before.
-  const result: Overview | undefined = useQuery(api.getOverview, compare ? { ...args, compare: true } : args);
+  const result: Overview | undefined = useQuery(
+    api.getOverview,
+    compare ? { ...args, compare: true } : args,
+  );
   return useKeepPrevious(result, siteId);
 }
 
@@ -111,11 +120,17 @@ export function useRecentEventPropertyNames(
     if (event.type !== "event" || event.name !== eventName || !event.props) continue;
     for (const key of Object.keys(event.props)) counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([key]) => key);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([key]) => key);
 }
 
 /** Whether the site has ever received an event; asked only when `enabled` (an empty range). */
-export function useHasAnyEvents(api: AnalyticsApi, siteId: string, enabled: boolean): boolean | undefined {
+export function useHasAnyEvents(
+  api: AnalyticsApi,
+  siteId: string,
+  enabled: boolean,
+): boolean | undefined {
   const newest = useQuery(
     api.listEvents,
     enabled ? { siteId, paginationOpts: { numItems: 1, cursor: null } } : "skip",
@@ -124,7 +139,10 @@ export function useHasAnyEvents(api: AnalyticsApi, siteId: string, enabled: bool
 }
 
 /** Takes the function itself: `getRealtime` is optional, and a hook can't be called conditionally. */
-export function useRealtime(getRealtime: NonNullable<AnalyticsApi["getRealtime"]>, siteId: string): Realtime | undefined {
+export function useRealtime(
+  getRealtime: NonNullable<AnalyticsApi["getRealtime"]>,
+  siteId: string,
+): Realtime | undefined {
   return useQuery(getRealtime, { siteId });
 }
 

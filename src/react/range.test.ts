@@ -1,8 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { DAY_MS, HOUR_MS, MAX_RANGE_MS, MINUTE_MS, floorHour, intervalFor, parseDateInput, rangeFor, toDateInput } from "./range.js";
+import {
+  DAY_MS,
+  HOUR_MS,
+  MAX_RANGE_MS,
+  MINUTE_MS,
+  floorHour,
+  intervalFor,
+  parseDateInput,
+  rangeFor,
+  toDateInput,
+} from "./range.js";
 
 // Local-time constructors keep these tests true in any time zone the suite runs in.
-const at = (y: number, m: number, d: number, h = 0, min = 0) => new Date(y, m - 1, d, h, min).getTime();
+const at = (y: number, m: number, d: number, h = 0, min = 0) =>
+  new Date(y, m - 1, d, h, min).getTime();
 const NOW = at(2025, 3, 10, 14, 20);
 const NEXT_HOUR = at(2025, 3, 10, 15);
 const isLocalWholeHour = (ms: number) => new Date(ms).getMinutes() === 0 && ms % MINUTE_MS === 0;
@@ -27,17 +38,37 @@ describe("rangeFor", () => {
   });
 
   it("counts whole local days for today, 7 and 30 days", () => {
-    expect(rangeFor("today", NOW)).toEqual({ from: floorHour(at(2025, 3, 10)), to: NEXT_HOUR, interval: "hour" });
-    expect(rangeFor("7d", NOW)).toEqual({ from: floorHour(at(2025, 3, 4)), to: NEXT_HOUR, interval: "day" });
-    expect(rangeFor("30d", NOW)).toEqual({ from: floorHour(at(2025, 2, 9)), to: NEXT_HOUR, interval: "day" });
+    expect(rangeFor("today", NOW)).toEqual({
+      from: floorHour(at(2025, 3, 10)),
+      to: NEXT_HOUR,
+      interval: "hour",
+    });
+    expect(rangeFor("7d", NOW)).toEqual({
+      from: floorHour(at(2025, 3, 4)),
+      to: NEXT_HOUR,
+      interval: "day",
+    });
+    expect(rangeFor("30d", NOW)).toEqual({
+      from: floorHour(at(2025, 2, 9)),
+      to: NEXT_HOUR,
+      interval: "day",
+    });
   });
 
   it("takes the last 24 hours literally, hourly", () => {
-    expect(rangeFor("24h", NOW)).toEqual({ from: NEXT_HOUR - DAY_MS, to: NEXT_HOUR, interval: "hour" });
+    expect(rangeFor("24h", NOW)).toEqual({
+      from: NEXT_HOUR - DAY_MS,
+      to: NEXT_HOUR,
+      interval: "hour",
+    });
   });
 
   it("starts 12 months at the first of the month eleven months back", () => {
-    expect(rangeFor("12mo", NOW)).toEqual({ from: floorHour(at(2024, 4, 1)), to: NEXT_HOUR, interval: "day" });
+    expect(rangeFor("12mo", NOW)).toEqual({
+      from: floorHour(at(2024, 4, 1)),
+      to: NEXT_HOUR,
+      interval: "day",
+    });
     // Crossing a year boundary from January.
     expect(rangeFor("12mo", at(2025, 1, 15, 9)).from).toBe(floorHour(at(2024, 2, 1)));
   });

@@ -54,7 +54,8 @@ export function parseDateInput(value: string): number | undefined {
   const [year, month, day] = [Number(match[1]), Number(match[2]) - 1, Number(match[3])];
   const date = new Date(year, month, day);
   // Rejects 2025-02-31, which Date would silently roll into March.
-  if (date.getFullYear() !== year || date.getMonth() !== month || date.getDate() !== day) return undefined;
+  if (date.getFullYear() !== year || date.getMonth() !== month || date.getDate() !== day)
+    return undefined;
   return date.getTime();
 }
 

@@ -9,7 +9,12 @@ import { DASHBOARD_CSS, ROOT_CLASS } from "./styles.js";
 // Every query still loading: the dashboard renders its skeletons and its stylesheet.
 vi.mock("convex/react", () => ({
   useQuery: () => undefined,
-  usePaginatedQuery: () => ({ results: [], status: "LoadingFirstPage", isLoading: true, loadMore: () => {} }),
+  usePaginatedQuery: () => ({
+    results: [],
+    status: "LoadingFirstPage",
+    isLoading: true,
+    loadMore: () => {},
+  }),
   useConvex: () => undefined,
 }));
 
@@ -105,7 +110,9 @@ describe("dashboard styles", () => {
   });
 
   it("has a dark palette for prefers-color-scheme and for a forced dark theme", () => {
-    expect(DASHBOARD_CSS).toMatch(/@media \(prefers-color-scheme: dark\)\s*\{\s*\.cxa-root\[data-theme="auto"\]/);
+    expect(DASHBOARD_CSS).toMatch(
+      /@media \(prefers-color-scheme: dark\)\s*\{\s*\.cxa-root\[data-theme="auto"\]/,
+    );
     expect(selectors).toContain('.cxa-root[data-theme="dark"]');
   });
 });

@@ -80,12 +80,16 @@ export function paletteDeclarations(palette: Palette): string {
 }
 
 /** The `data-theme` value and inline variable overrides for the root element. */
-export function resolveTheme(theme: DashboardTheme | undefined): { mode: ThemeMode; style: CSSProperties } {
+export function resolveTheme(theme: DashboardTheme | undefined): {
+  mode: ThemeMode;
+  style: CSSProperties;
+} {
   if (theme === undefined || typeof theme === "string") return { mode: theme ?? "auto", style: {} };
   const style: Record<string, string> = {};
   for (const [name, value] of Object.entries(theme.vars ?? {})) {
     // Only known variables: an override can't smuggle arbitrary inline styles in.
-    if ((THEME_VARIABLES as readonly string[]).includes(name) && typeof value === "string") style[name] = value;
+    if ((THEME_VARIABLES as readonly string[]).includes(name) && typeof value === "string")
+      style[name] = value;
   }
   return { mode: theme.mode ?? "auto", style: style as CSSProperties };
 }

@@ -2,7 +2,14 @@
 // hour changes, so the whole dashboard re-renders (and its query arguments move) at most
 // once an hour, not on every render and not every minute.
 import { useEffect, useMemo, useState } from "react";
-import { floorHour, MINUTE_MS, rangeFor, selectionKey, type DashboardRange, type RangeSelection } from "./range.js";
+import {
+  floorHour,
+  MINUTE_MS,
+  rangeFor,
+  selectionKey,
+  type DashboardRange,
+  type RangeSelection,
+} from "./range.js";
 
 /** The start of the current hour; updates within a minute of the hour changing. */
 export function useHourClock(): number {

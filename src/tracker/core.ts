@@ -8,7 +8,11 @@
 // there); the tracker's job is to lose nothing it can keep and to never send twice what it
 // need not: every event gets its id once and keeps it through retries and beacons.
 
-import { MAX_EVENTS_PER_REQUEST, MAX_TITLE_LENGTH, MAX_URL_LENGTH } from "../component/lib/limits.js";
+import {
+  MAX_EVENTS_PER_REQUEST,
+  MAX_TITLE_LENGTH,
+  MAX_URL_LENGTH,
+} from "../component/lib/limits.js";
 
 /** Stays under the route's 64 KiB body limit and the browsers' 64 KiB keepalive budget. */
 export const MAX_REQUEST_BYTES = 60_000;
@@ -102,7 +106,13 @@ function stored(key: string, value?: string): string | undefined {
 const randomId = () => crypto.getRandomValues(new Uint32Array(4)).join("");
 
 export function createCoreTracker(options: CoreTrackerOptions): Tracker {
-  const { endpoint, key, heartbeatMs = 15_000, flushIntervalMs = 2_000, sessionTimeoutMs = 30 * 60_000 } = options;
+  const {
+    endpoint,
+    key,
+    heartbeatMs = 15_000,
+    flushIntervalMs = 2_000,
+    sessionTimeoutMs = 30 * 60_000,
+  } = options;
   const maxBatchSize = Math.min(options.maxBatchSize || 20, MAX_EVENTS_PER_REQUEST);
   /** Aborting it removes every listener: stop(). */
   const listening = new AbortController();
@@ -124,13 +134,22 @@ export function createCoreTracker(options: CoreTrackerOptions): Tracker {
   function currentUrl() {
     const { origin, pathname, search, hash } = location;
     const route = hash.replace(/^#\/?/, "");
-    const url = options.hashRouting && route ? `${origin}${pathname.replace(/\/?$/, "/")}${route}` : origin + pathname + search;
+    const url =
+      options.hashRouting && route
+        ? `${origin}${pathname.replace(/\/?$/, "/")}${route}`
+        : origin + pathname + search;
     return url.slice(0, MAX_URL_LENGTH);
   }
 
   /** Queues an event; false when nothing may be sent (stopped, automated browser, opted out, full). */
   function enqueue(type: TrackedEvent["type"], fields: Partial<TrackedEvent>) {
-    if (listening.signal.aborted || navigator.webdriver || stored(OPT_OUT_STORAGE_KEY) == "true" || queue.length >= MAX_QUEUED_EVENTS) return false;
+    if (
+      listening.signal.aborted ||
+      navigator.webdriver ||
+      stored(OPT_OUT_STORAGE_KEY) == "true" ||
+      queue.length >= MAX_QUEUED_EVENTS
+    )
+      return false;
     const ts = (lastActivity = Date.now());
     const visitorId = stored(VISITOR_STORAGE_KEY, stored(VISITOR_STORAGE_KEY) || randomId())!;
     const [lastSession, lastSeen] = (stored(SESSION_STORAGE_KEY) || "").split(":");
@@ -151,7 +170,8 @@ export function createCoreTracker(options: CoreTrackerOptions): Tracker {
   }
 
   /** Delivered, refused or given up: a heartbeat in it no longer blocks the next one. */
-  const settle = (batch: TrackedEvent[]) => batch.some((event) => event.type == "heartbeat") && (heartbeatPending = false);
+  const settle = (batch: TrackedEvent[]) =>
+    batch.some((event) => event.type == "heartbeat") && (heartbeatPending = false);
 
   async function drain() {
     while (queue[0] && Date.now() >= retryAt) {
@@ -168,7 +188,9 @@ export function createCoreTracker(options: CoreTrackerOptions): Tracker {
       // Any other 4xx will fail the same way again: drop it rather than hammer the server.
       if ((!status || status == 429 || status >= 500) && ++attempts < MAX_SEND_ATTEMPTS) {
         queue.unshift(...batch); // the same events, ids included: the server counts them once
-        retryAt = Date.now() + (retryAfterSec * 1000 || Math.min(RETRY_BASE_MS * 2 ** attempts, RETRY_MAX_MS));
+        retryAt =
+          Date.now() +
+          (retryAfterSec * 1000 || Math.min(RETRY_BASE_MS * 2 ** attempts, RETRY_MAX_MS));
         return;
       }
       attempts = 0;
@@ -184,7 +206,8 @@ export function createCoreTracker(options: CoreTrackerOptions): Tracker {
     while (queue[0]) {
       const [batch, body] = nextBatch();
       // A string body goes as text/plain, which needs no CORS preflight; the key is in it.
-      if (!navigator.sendBeacon?.(endpoint, body)) fetch(endpoint, { method: "POST", body, keepalive: true }).catch(() => {});
+      if (!navigator.sendBeacon?.(endpoint, body))
+        fetch(endpoint, { method: "POST", body, keepalive: true }).catch(() => {});
       settle(batch);
     }
   }
@@ -210,7 +233,11 @@ export function createCoreTracker(options: CoreTrackerOptions): Tracker {
     // this site, and a session that starts mid-visit is Direct (SPEC §5 Source).
     const referrer = referrerSent ? "" : document.referrer.slice(0, MAX_URL_LENGTH);
     referrerSent = true;
-    return enqueue("pageview", { url: pageUrl, title: document.title.slice(0, MAX_TITLE_LENGTH), ...(referrer && { referrer }) });
+    return enqueue("pageview", {
+      url: pageUrl,
+      title: document.title.slice(0, MAX_TITLE_LENGTH),
+      ...(referrer && { referrer }),
+    });
   }
 
   const onNavigate = () => options.autoPageviews != false && pageview();

@@ -4,7 +4,23 @@
 import { NAVIGATE_EVENT, type Tracker } from "./core.js";
 
 /** What `fileDownloads: true` tracks. */
-export const DOWNLOAD_EXTENSIONS = ["pdf", "zip", "dmg", "exe", "msi", "csv", "xlsx", "docx", "pptx", "txt", "gz", "7z", "mp3", "mp4", "mov"];
+export const DOWNLOAD_EXTENSIONS = [
+  "pdf",
+  "zip",
+  "dmg",
+  "exe",
+  "msi",
+  "csv",
+  "xlsx",
+  "docx",
+  "pptx",
+  "txt",
+  "gz",
+  "7z",
+  "mp3",
+  "mp4",
+  "mov",
+];
 /** Event names, as Plausible names them, so dashboards and goals read the same. */
 export const OUTBOUND_LINK_EVENT = "Outbound Link: Click";
 export const FILE_DOWNLOAD_EVENT = "File Download";
@@ -27,15 +43,23 @@ export function trackExtras(tracker: Tracker, options: ExtrasOptions): () => voi
   const listening = new AbortController();
   const on = (target: EventTarget, type: string, listener: (event: MouseEvent) => void) =>
     target.addEventListener(type, listener as EventListener, { signal: listening.signal });
-  const extensions = options.fileDownloads === true ? DOWNLOAD_EXTENSIONS : options.fileDownloads || [];
+  const extensions =
+    options.fileDownloads === true ? DOWNLOAD_EXTENSIONS : options.fileDownloads || [];
 
   // A middle click (auxclick, button 1) opens the link too; right clicks open a menu only.
   const onClick = (event: MouseEvent) => {
     const link = (event.target as Element | null)?.closest?.("a");
-    if (!link || !/^https?:$/.test(link.protocol) || (event.type == "auxclick" && event.button != 1)) return;
+    if (
+      !link ||
+      !/^https?:$/.test(link.protocol) ||
+      (event.type == "auxclick" && event.button != 1)
+    )
+      return;
     const extension = /\.([a-z0-9]+)$/i.exec(link.pathname)?.[1]?.toLowerCase();
-    if (extension && extensions.includes(extension)) tracker.track(FILE_DOWNLOAD_EVENT, { url: link.href });
-    else if (options.outboundLinks && link.host != location.host) tracker.track(OUTBOUND_LINK_EVENT, { url: link.href });
+    if (extension && extensions.includes(extension))
+      tracker.track(FILE_DOWNLOAD_EVENT, { url: link.href });
+    else if (options.outboundLinks && link.host != location.host)
+      tracker.track(OUTBOUND_LINK_EVENT, { url: link.href });
   };
   if (options.outboundLinks || extensions.length) {
     on(document, "click", onClick);

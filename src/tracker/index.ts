@@ -18,7 +18,12 @@ export {
   type Props,
   type Tracker,
 } from "./core.js";
-export { DOWNLOAD_EXTENSIONS, FILE_DOWNLOAD_EVENT, NOT_FOUND_EVENT, OUTBOUND_LINK_EVENT } from "./extras.js";
+export {
+  DOWNLOAD_EXTENSIONS,
+  FILE_DOWNLOAD_EVENT,
+  NOT_FOUND_EVENT,
+  OUTBOUND_LINK_EVENT,
+} from "./extras.js";
 
 export type TrackerOptions = CoreTrackerOptions & ExtrasOptions;
 
@@ -30,10 +35,17 @@ function checkOptions(options: TrackerOptions) {
   const fail = (message: string) => {
     throw new TypeError(`createTracker: ${message}`);
   };
-  if (typeof options.endpoint !== "string" || !/^https?:\/\//.test(options.endpoint) || !URL.canParse(options.endpoint)) {
-    fail(`endpoint must be the absolute http(s) URL of the ingest route, got ${JSON.stringify(options.endpoint)}`);
+  if (
+    typeof options.endpoint !== "string" ||
+    !/^https?:\/\//.test(options.endpoint) ||
+    !URL.canParse(options.endpoint)
+  ) {
+    fail(
+      `endpoint must be the absolute http(s) URL of the ingest route, got ${JSON.stringify(options.endpoint)}`,
+    );
   }
-  if (typeof options.key !== "string" || options.key.length === 0) fail("key must be the site's write key (a non-empty string)");
+  if (typeof options.key !== "string" || options.key.length === 0)
+    fail("key must be the site's write key (a non-empty string)");
   const ranges: [keyof TrackerOptions, number, number][] = [
     ["heartbeatMs", 0, Number.MAX_SAFE_INTEGER],
     ["flushIntervalMs", 0, Number.MAX_SAFE_INTEGER],
@@ -42,15 +54,23 @@ function checkOptions(options: TrackerOptions) {
   ];
   for (const [name, min, max] of ranges) {
     const value = options[name];
-    if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max)) {
+    if (
+      value !== undefined &&
+      (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max)
+    ) {
       fail(`${name} must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
     }
   }
   const downloads = options.fileDownloads;
-  if (downloads !== undefined && typeof downloads !== "boolean" && !(Array.isArray(downloads) && downloads.every((e) => typeof e === "string"))) {
+  if (
+    downloads !== undefined &&
+    typeof downloads !== "boolean" &&
+    !(Array.isArray(downloads) && downloads.every((e) => typeof e === "string"))
+  ) {
     fail("fileDownloads must be true, false or a list of file extensions");
   }
-  if (options.notFound !== undefined && typeof options.notFound !== "function") fail("notFound must be a function returning a boolean");
+  if (options.notFound !== undefined && typeof options.notFound !== "function")
+    fail("notFound must be a function returning a boolean");
 }
 
 /**

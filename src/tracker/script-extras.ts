@@ -11,7 +11,8 @@ if (data && window.convexAnalytics) {
   trackExtras(window.convexAnalytics, {
     outboundLinks: "outboundLinks" in data,
     fileDownloads: "fileDownloads" in data,
-    notFound: () => "track-404" in data && !!document.querySelector("meta[name=convex-analytics-404]"),
+    notFound: () =>
+      "track-404" in data && !!document.querySelector("meta[name=convex-analytics-404]"),
   });
 } else {
   console.warn("convex-analytics: load tracker-extras.js after tracker.js");

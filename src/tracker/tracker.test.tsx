@@ -11,7 +11,18 @@ const ENDPOINT = "https://deployment.convex.site/analytics/ingest";
 const KEY = "wk_test_key";
 const START = Date.UTC(2026, 10, 30, 9, 0, 0);
 
-type SentEvent = { type: string; id: string; ts: number; visitorId: string; sessionId: string; url?: string; referrer?: string; name?: string; props?: unknown; userId?: string };
+type SentEvent = {
+  type: string;
+  id: string;
+  ts: number;
+  visitorId: string;
+  sessionId: string;
+  url?: string;
+  referrer?: string;
+  name?: string;
+  props?: unknown;
+  userId?: string;
+};
 type Sent = { via: "fetch" | "beacon"; key: string; events: SentEvent[] };
 
 let sent: Sent[];
@@ -26,25 +37,40 @@ function setVisibility(state: "visible" | "hidden") {
 }
 
 const events = () => sent.flatMap((s) => s.events);
-const paths = (type = "pageview") => events().filter((e) => e.type === type).map((e) => new URL(e.url!).pathname + new URL(e.url!).search);
+const paths = (type = "pageview") =>
+  events()
+    .filter((e) => e.type === type)
+    .map((e) => new URL(e.url!).pathname + new URL(e.url!).search);
 
 beforeEach(async () => {
-  vi.useFakeTimers({ now: START, toFake: ["Date", "setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
+  vi.useFakeTimers({
+    now: START,
+    toFake: ["Date", "setTimeout", "clearTimeout", "setInterval", "clearInterval"],
+  });
   history.pushState = originalHistory.pushState;
   history.replaceState = originalHistory.replaceState;
   history.replaceState(null, "", "/");
   localStorage.clear();
   setVisibility("visible");
-  Object.defineProperty(document, "referrer", { configurable: true, get: () => "https://news.ycombinator.com/" });
+  Object.defineProperty(document, "referrer", {
+    configurable: true,
+    get: () => "https://news.ycombinator.com/",
+  });
   sent = [];
   beaconAccepts = true;
-  respond = async () => new Response(JSON.stringify({ accepted: 1, duplicates: 0, filtered: 0, rejected: [] }), { status: 202 });
+  respond = async () =>
+    new Response(JSON.stringify({ accepted: 1, duplicates: 0, filtered: 0, rejected: [] }), {
+      status: 202,
+    });
   let attempt = 0;
-  vi.stubGlobal("fetch", vi.fn(async (url: string, init: RequestInit) => {
-    expect(url).toBe(ENDPOINT);
-    sent.push({ via: "fetch", ...JSON.parse(init.body as string) });
-    return respond(attempt++);
-  }));
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async (url: string, init: RequestInit) => {
+      expect(url).toBe(ENDPOINT);
+      sent.push({ via: "fetch", ...JSON.parse(init.body as string) });
+      return respond(attempt++);
+    }),
+  );
   Object.defineProperty(navigator, "sendBeacon", {
     configurable: true,
     value: vi.fn((url: string, body: string) => {
@@ -69,10 +95,15 @@ afterEach(() => {
 
 describe("options", () => {
   it("refuses options that could never send, naming the option", () => {
-    const create = (options: object) => () => tracker.createTracker({ endpoint: ENDPOINT, key: KEY, ...options } as never);
-    expect(create({ endpoint: "/analytics/ingest" })).toThrow(/endpoint must be the absolute http\(s\) URL/);
+    const create = (options: object) => () =>
+      tracker.createTracker({ endpoint: ENDPOINT, key: KEY, ...options } as never);
+    expect(create({ endpoint: "/analytics/ingest" })).toThrow(
+      /endpoint must be the absolute http\(s\) URL/,
+    );
     expect(create({ key: "" })).toThrow(/key must be the site's write key/);
-    expect(create({ maxBatchSize: 500 })).toThrow("createTracker: maxBatchSize must be a number from 1 to 100, got 500");
+    expect(create({ maxBatchSize: 500 })).toThrow(
+      "createTracker: maxBatchSize must be a number from 1 to 100, got 500",
+    );
     expect(create({ heartbeatMs: -1 })).toThrow(/heartbeatMs must be a number from 0/);
     expect(create({ sessionTimeoutMs: Number.NaN })).toThrow(/sessionTimeoutMs/);
     expect(create({ fileDownloads: "pdf" })).toThrow(/fileDownloads must be true, false or a list/);
@@ -94,17 +125,28 @@ describe("batching", () => {
     expect(request!.key).toBe(KEY);
     expect(request!.events.map((e) => e.type)).toEqual(["pageview", "event", "identify"]);
     const [pageview, event, identify] = request!.events;
-    expect(pageview).toMatchObject({ url: "https://example.com/pricing?utm_source=newsletter", referrer: "https://news.ycombinator.com/", ts: START });
+    expect(pageview).toMatchObject({
+      url: "https://example.com/pricing?utm_source=newsletter",
+      referrer: "https://news.ycombinator.com/",
+      ts: START,
+    });
     expect(event).toMatchObject({ name: "signup", props: { plan: "pro" } });
     expect(identify).toMatchObject({ userId: "user_42", traits: { team: "acme" } });
     expect(new Set(request!.events.map((e) => e.id)).size).toBe(3);
-    expect(new Set(request!.events.map((e) => e.visitorId))).toEqual(new Set([localStorage.getItem(tracker.VISITOR_STORAGE_KEY)]));
+    expect(new Set(request!.events.map((e) => e.visitorId))).toEqual(
+      new Set([localStorage.getItem(tracker.VISITOR_STORAGE_KEY)]),
+    );
     expect(new Set(request!.events.map((e) => e.sessionId)).size).toBe(1);
     t.stop();
   });
 
   it("sends at once when a batch is full, and splits bodies that would exceed the request size", async () => {
-    const t = tracker.createTracker({ endpoint: ENDPOINT, key: KEY, autoPageviews: false, maxBatchSize: 4 });
+    const t = tracker.createTracker({
+      endpoint: ENDPOINT,
+      key: KEY,
+      autoPageviews: false,
+      maxBatchSize: 4,
+    });
     t.track("a");
     t.track("b");
     t.track("c");
@@ -115,12 +157,18 @@ describe("batching", () => {
 
     // Events with the most props SPEC §2 allows are ~18 KB: four in one body would be ~74 KB,
     // over the route's 64 KiB limit, so the batch is halved.
-    const props = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`key_${i}_${"k".repeat(55)}`, "x".repeat(512)]));
+    const props = Object.fromEntries(
+      Array.from({ length: 32 }, (_, i) => [`key_${i}_${"k".repeat(55)}`, "x".repeat(512)]),
+    );
     for (const name of ["e", "f", "g", "h"]) t.track(name, props);
     await vi.advanceTimersByTimeAsync(0);
     const bodies = sent.slice(1);
-    expect(bodies.map((s) => s.events.map((e) => e.name))).toEqual([["e", "f"], ["g", "h"]]);
-    for (const body of bodies) expect(JSON.stringify(body).length).toBeLessThanOrEqual(tracker.MAX_REQUEST_BYTES);
+    expect(bodies.map((s) => s.events.map((e) => e.name))).toEqual([
+      ["e", "f"],
+      ["g", "h"],
+    ]);
+    for (const body of bodies)
+      expect(JSON.stringify(body).length).toBeLessThanOrEqual(tracker.MAX_REQUEST_BYTES);
     t.stop();
   });
 
@@ -128,7 +176,16 @@ describe("batching", () => {
     const t = tracker.createTracker({ endpoint: ENDPOINT, key: KEY });
     t.track("cta");
     setVisibility("hidden");
-    expect(sent).toEqual([{ via: "beacon", key: KEY, events: [expect.objectContaining({ type: "pageview" }), expect.objectContaining({ name: "cta" })] }]);
+    expect(sent).toEqual([
+      {
+        via: "beacon",
+        key: KEY,
+        events: [
+          expect.objectContaining({ type: "pageview" }),
+          expect.objectContaining({ name: "cta" }),
+        ],
+      },
+    ]);
     beaconAccepts = false;
     t.track("leaving");
     window.dispatchEvent(new Event("pagehide"));
@@ -228,7 +285,11 @@ describe("delivery", () => {
     t.track("bad");
     await t.flush();
     await vi.advanceTimersByTimeAsync(120_000);
-    expect(sent.map((s) => s.events.map((e) => e.type))).toEqual([["pageview"], ["pageview"], ["event"]]);
+    expect(sent.map((s) => s.events.map((e) => e.type))).toEqual([
+      ["pageview"],
+      ["pageview"],
+      ["event"],
+    ]);
     t.stop();
   });
 
@@ -252,14 +313,24 @@ describe("delivery", () => {
 
 describe("identity", () => {
   it("keeps the visitor across trackers and starts a new session after 30 idle minutes", async () => {
-    const first = tracker.createTracker({ endpoint: ENDPOINT, key: KEY, heartbeatMs: 0, autoPageviews: false });
+    const first = tracker.createTracker({
+      endpoint: ENDPOINT,
+      key: KEY,
+      heartbeatMs: 0,
+      autoPageviews: false,
+    });
     first.track("a");
     await vi.advanceTimersByTimeAsync(29 * 60_000);
     first.track("b");
     await vi.advanceTimersByTimeAsync(30 * 60_000 + 1);
     first.track("c");
     first.stop();
-    const second = tracker.createTracker({ endpoint: ENDPOINT, key: KEY, heartbeatMs: 0, autoPageviews: false });
+    const second = tracker.createTracker({
+      endpoint: ENDPOINT,
+      key: KEY,
+      heartbeatMs: 0,
+      autoPageviews: false,
+    });
     second.track("d");
     second.stop();
     const [a, b, c, d] = events();
@@ -344,16 +415,34 @@ describe("opt-in automatic events", () => {
     // happy-dom follows clicked links; the page must stay where it is for the next click.
     link.addEventListener("click", (event) => event.preventDefault());
     document.body.append(link);
-    link.firstElementChild!.dispatchEvent(new MouseEvent(init.button === 1 ? "auxclick" : "click", { bubbles: true, cancelable: true, ...init }));
+    link.firstElementChild!.dispatchEvent(
+      new MouseEvent(init.button === 1 ? "auxclick" : "click", {
+        bubbles: true,
+        cancelable: true,
+        ...init,
+      }),
+    );
     link.remove();
   }
 
   it("tracks outbound links and downloads only when asked", async () => {
-    const plain = tracker.createTracker({ endpoint: ENDPOINT, key: KEY, heartbeatMs: 0, autoPageviews: false });
+    const plain = tracker.createTracker({
+      endpoint: ENDPOINT,
+      key: KEY,
+      heartbeatMs: 0,
+      autoPageviews: false,
+    });
     click("https://github.com/get-convex");
     click("https://example.com/files/report.pdf");
     plain.stop();
-    const t = tracker.createTracker({ endpoint: ENDPOINT, key: KEY, heartbeatMs: 0, autoPageviews: false, outboundLinks: true, fileDownloads: true });
+    const t = tracker.createTracker({
+      endpoint: ENDPOINT,
+      key: KEY,
+      heartbeatMs: 0,
+      autoPageviews: false,
+      outboundLinks: true,
+      fileDownloads: true,
+    });
     click("https://github.com/get-convex");
     click("https://github.com/get-convex", { button: 1 });
     click("https://example.com/files/report.PDF");
@@ -376,7 +465,11 @@ describe("opt-in automatic events", () => {
     history.pushState(null, "", "/found");
     await t.flush();
     t.stop();
-    expect(events().map((e) => e.name ?? e.type)).toEqual(["pageview", tracker.NOT_FOUND_EVENT, "pageview"]);
+    expect(events().map((e) => e.name ?? e.type)).toEqual([
+      "pageview",
+      tracker.NOT_FOUND_EVENT,
+      "pageview",
+    ]);
     expect(events()[1]!.props).toEqual({ path: "/missing" });
   });
 });

@@ -10,7 +10,10 @@ import { importAccessLog } from "../../src/client/importLog.js";
 import { createHarness } from "../harness.js";
 import { referenceFigures } from "./reference.js";
 
-const LOG = readFileSync(fileURLToPath(new URL("../../../shared/data/apache_combined_2015-05.log", import.meta.url)), "utf8");
+const LOG = readFileSync(
+  fileURLToPath(new URL("../../../shared/data/apache_combined_2015-05.log", import.meta.url)),
+  "utf8",
+);
 const DOMAIN = "semicomplete.com";
 
 describe("the real log through the whole pipeline", () => {
@@ -23,19 +26,42 @@ describe("the real log through the whole pipeline", () => {
   it("gives exactly the reference figures", async () => {
     const reference = referenceFigures(LOG, { domain: DOMAIN, timezone: "UTC" });
     const h = await createHarness({ domain: DOMAIN });
-    await h.admin.mutation(api.analytics.updateSite, { siteId: h.siteId, settings: { retentionDays: 3650 } });
-    const imported = await importAccessLog(h.admin, api.analytics.importEvents, h.siteId, LOG.split("\n"), { domain: DOMAIN });
-    expect(imported).toMatchObject({ counts: reference.counts, accepted: reference.counts.imported, duplicates: 0 });
+    await h.admin.mutation(api.analytics.updateSite, {
+      siteId: h.siteId,
+      settings: { retentionDays: 3650 },
+    });
+    const imported = await importAccessLog(
+      h.admin,
+      api.analytics.importEvents,
+      h.siteId,
+      LOG.split("\n"),
+      { domain: DOMAIN },
+    );
+    expect(imported).toMatchObject({
+      counts: reference.counts,
+      accepted: reference.counts.imported,
+      duplicates: 0,
+    });
     // Running the same import again (an interrupted import, retried) counts nothing twice.
-    const again = await importAccessLog(h.admin, api.analytics.importEvents, h.siteId, LOG, { domain: DOMAIN });
+    const again = await importAccessLog(h.admin, api.analytics.importEvents, h.siteId, LOG, {
+      domain: DOMAIN,
+    });
     expect(again).toMatchObject({ accepted: 0, duplicates: reference.counts.imported });
     await h.settle();
     const range = { siteId: h.siteId, ...reference.range! };
     const overview = await h.admin.query(api.analytics.getOverview, range);
     expect({ ...overview, range: undefined }).toEqual({ ...reference.overview, range: undefined });
-    const pages = await h.admin.query(api.analytics.getBreakdown, { ...range, dimension: "page", limit: 100 });
+    const pages = await h.admin.query(api.analytics.getBreakdown, {
+      ...range,
+      dimension: "page",
+      limit: 100,
+    });
     expect(pages.rows).toEqual(reference.pages.slice(0, 100));
-    const sources = await h.admin.query(api.analytics.getBreakdown, { ...range, dimension: "source", limit: 100 });
+    const sources = await h.admin.query(api.analytics.getBreakdown, {
+      ...range,
+      dimension: "source",
+      limit: 100,
+    });
     expect(sources.rows).toEqual(reference.sources.slice(0, 100));
     const daily = await h.admin.query(api.analytics.getTimeseries, { ...range, interval: "day" });
     expect(daily.points).toEqual(reference.daily);

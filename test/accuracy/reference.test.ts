@@ -14,7 +14,8 @@ const DAY2 = Date.UTC(2024, 2, 2);
 const at = (day: number, h: number, m: number) => day + h * HOUR + m * MIN;
 
 const UA_A = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
-const UA_B = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
+const UA_B =
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
 const GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 
 // Visitors: A = 1.1.1.1 + UA_A, B = 2.2.2.2 + UA_B, D = 4.4.4.4 (a common-log line, no UA).
@@ -45,19 +46,51 @@ describe("referenceFigures on a hand-worked log", () => {
   });
 
   it("builds the sessions by hand", () => {
-    const sessions = referenceSessions(TINY, { domain: "example.com", timezone: "UTC" }).map((s) => ({
-      start: s.start,
-      end: s.end,
-      counted: s.counted,
-      source: s.source,
-      paths: s.views.map((v) => `${v.path}${v.counted ? "" : " (dup)"}`),
-    }));
+    const sessions = referenceSessions(TINY, { domain: "example.com", timezone: "UTC" }).map(
+      (s) => ({
+        start: s.start,
+        end: s.end,
+        counted: s.counted,
+        source: s.source,
+        paths: s.views.map((v) => `${v.path}${v.counted ? "" : " (dup)"}`),
+      }),
+    );
     expect(sessions).toEqual([
-      { start: at(DAY1, 10, 0), end: at(DAY1, 10, 20), counted: 2, source: "google.com", paths: ["/", "/pricing", "/ (dup)"] },
-      { start: at(DAY1, 10, 51), end: at(DAY1, 11, 21), counted: 2, source: DIRECT, paths: ["/pricing", "/pricing"] },
-      { start: at(DAY1, 10, 0), end: at(DAY1, 10, 0), counted: 1, source: DIRECT, paths: ["/pricing"] },
-      { start: at(DAY1, 23, 50), end: at(DAY2, 0, 10), counted: 2, source: "news.ycombinator.com", paths: ["/blog/", "/blog/post.html"] },
-      { start: at(DAY2, 8, 0), end: at(DAY2, 8, 0), counted: 1, source: DIRECT, paths: ["/index.php"] },
+      {
+        start: at(DAY1, 10, 0),
+        end: at(DAY1, 10, 20),
+        counted: 2,
+        source: "google.com",
+        paths: ["/", "/pricing", "/ (dup)"],
+      },
+      {
+        start: at(DAY1, 10, 51),
+        end: at(DAY1, 11, 21),
+        counted: 2,
+        source: DIRECT,
+        paths: ["/pricing", "/pricing"],
+      },
+      {
+        start: at(DAY1, 10, 0),
+        end: at(DAY1, 10, 0),
+        counted: 1,
+        source: DIRECT,
+        paths: ["/pricing"],
+      },
+      {
+        start: at(DAY1, 23, 50),
+        end: at(DAY2, 0, 10),
+        counted: 2,
+        source: "news.ycombinator.com",
+        paths: ["/blog/", "/blog/post.html"],
+      },
+      {
+        start: at(DAY2, 8, 0),
+        end: at(DAY2, 8, 0),
+        counted: 1,
+        source: DIRECT,
+        paths: ["/index.php"],
+      },
     ]);
   });
 
@@ -93,7 +126,14 @@ describe("referenceFigures on a hand-worked log", () => {
 
   it("computes daily points; a session belongs to the day it starts", () => {
     expect(figures.daily).toEqual([
-      { t: DAY1, pageviews: 6, visitors: 2, sessions: 4, bounceRate: 1 / 4, avgDurationMs: (70 * MIN) / 4 },
+      {
+        t: DAY1,
+        pageviews: 6,
+        visitors: 2,
+        sessions: 4,
+        bounceRate: 1 / 4,
+        avgDurationMs: (70 * MIN) / 4,
+      },
       { t: DAY2, pageviews: 2, visitors: 2, sessions: 1, bounceRate: 1, avgDurationMs: 0 },
     ]);
   });
@@ -101,25 +141,38 @@ describe("referenceFigures on a hand-worked log", () => {
   it("agrees with the importer on the counts and the kept lines", async () => {
     const { events, counts } = await accessLogToEvents(TINY, { domain: "example.com" });
     expect(counts).toEqual(figures.counts);
-    expect(events.map((e) => [e.ts, e.visitorId])).toEqual(referencePageviews(TINY).views.map((v) => [v.ts, v.visitorId]));
+    expect(events.map((e) => [e.ts, e.visitorId])).toEqual(
+      referencePageviews(TINY).views.map((v) => [v.ts, v.visitorId]),
+    );
   });
 
   it("returns empty figures for a log without pageviews, and only does UTC", () => {
     expect(referenceFigures("", { domain: "example.com", timezone: "UTC" })).toMatchObject({
       range: null,
-      overview: { pageviews: 0, visitors: 0, sessions: 0, bounceRate: 0, avgDurationMs: 0, viewsPerSession: 0 },
+      overview: {
+        pageviews: 0,
+        visitors: 0,
+        sessions: 0,
+        bounceRate: 0,
+        avgDurationMs: 0,
+        viewsPerSession: 0,
+      },
       pages: [],
       sources: [],
       daily: [],
       counts: { lines: 0, imported: 0, bots: 0, notPages: 0, unparsed: 0 },
     });
-    expect(() => referenceFigures(TINY, { domain: "example.com", timezone: "Europe/Paris" as "UTC" })).toThrow(/UTC/);
+    expect(() =>
+      referenceFigures(TINY, { domain: "example.com", timezone: "Europe/Paris" as "UTC" }),
+    ).toThrow(/UTC/);
   });
 });
 
 describe("the real-traffic fixture (semicomplete.com, May 2015)", () => {
   // SHARED data README: tests read it from ../shared/data/ relative to the project root.
-  const path = fileURLToPath(new URL("../../../shared/data/apache_combined_2015-05.log", import.meta.url));
+  const path = fileURLToPath(
+    new URL("../../../shared/data/apache_combined_2015-05.log", import.meta.url),
+  );
   const log = readFileSync(path, "utf8");
   const opts = { domain: "semicomplete.com", timezone: "UTC" as const };
   const figures = referenceFigures(log, opts);
@@ -157,9 +210,23 @@ describe("the real-traffic fixture (semicomplete.com, May 2015)", () => {
   });
 
   it("keeps its figures (pinned so the reference cannot drift unnoticed)", () => {
-    expect(figures.counts).toEqual({ lines: 10_000, imported: 1495, bots: 2275, notPages: 6229, unparsed: 1 });
-    expect(figures.range).toEqual({ from: Date.UTC(2015, 4, 17, 10), to: Date.UTC(2015, 4, 20, 22) });
-    expect(figures.overview).toMatchObject({ pageviews: 1389, visitors: 911, sessions: 1043, avgDurationMs: 5639 });
+    expect(figures.counts).toEqual({
+      lines: 10_000,
+      imported: 1495,
+      bots: 2275,
+      notPages: 6229,
+      unparsed: 1,
+    });
+    expect(figures.range).toEqual({
+      from: Date.UTC(2015, 4, 17, 10),
+      to: Date.UTC(2015, 4, 20, 22),
+    });
+    expect(figures.overview).toMatchObject({
+      pageviews: 1389,
+      visitors: 911,
+      sessions: 1043,
+      avgDurationMs: 5639,
+    });
     expect(figures.overview.bounceRate).toBeCloseTo(858 / 1043, 12);
   });
 
@@ -174,7 +241,8 @@ describe("the real-traffic fixture (semicomplete.com, May 2015)", () => {
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     // Streaming gives the same events in batches the importEvents mutation accepts.
     const sizes: number[] = [];
-    for await (const batch of accessLogBatches(log.split("\n"), { domain: opts.domain })) sizes.push(batch.events.length);
+    for await (const batch of accessLogBatches(log.split("\n"), { domain: opts.domain }))
+      sizes.push(batch.events.length);
     expect(sizes).toEqual([500, 500, 495]);
   });
 });

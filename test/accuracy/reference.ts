@@ -32,7 +32,13 @@ const DAY = 24 * HOUR;
 
 export type ReferenceOptions = { domain: string; timezone: "UTC" };
 
-export type ReferenceCounts = { lines: number; imported: number; bots: number; notPages: number; unparsed: number };
+export type ReferenceCounts = {
+  lines: number;
+  imported: number;
+  bots: number;
+  notPages: number;
+  unparsed: number;
+};
 
 export type ReferenceOverview = {
   pageviews: number;
@@ -45,7 +51,13 @@ export type ReferenceOverview = {
   identifiedUsers: 0;
 };
 
-export type ReferenceRow = { key: string; visitors: number; pageviews: number; sessions: number; events: 0 };
+export type ReferenceRow = {
+  key: string;
+  visitors: number;
+  pageviews: number;
+  sessions: number;
+  events: 0;
+};
 
 export type ReferencePoint = {
   t: number;
@@ -106,7 +118,12 @@ function decodeEscapes(s: string): string {
   return s.replace(/(?:\\x[0-9a-fA-F]{2})+|\\(["\\])/g, (whole, literal: string | undefined) =>
     literal !== undefined
       ? literal
-      : Buffer.from(whole.split("\\x").slice(1).map((h) => parseInt(h, 16))).toString("utf8"),
+      : Buffer.from(
+          whole
+            .split("\\x")
+            .slice(1)
+            .map((h) => parseInt(h, 16)),
+        ).toString("utf8"),
   );
 }
 
@@ -174,7 +191,9 @@ function logTime(text: string): number | null {
   const m = /^(\d{1,2})\/(\w{3})\/(\d{4}):(\d\d):(\d\d):(\d\d)\s+([+-])(\d\d):?(\d\d)$/.exec(text);
   if (!m) return null;
   const month = MONTHS.findIndex((name) => name.toLowerCase() === m[2].toLowerCase());
-  const [d, y, hh, mi, ss, oh, om] = [m[1], m[3], m[4], m[5], m[6], m[8], m[9]].map((x) => parseInt(x, 10));
+  const [d, y, hh, mi, ss, oh, om] = [m[1], m[3], m[4], m[5], m[6], m[8], m[9]].map((x) =>
+    parseInt(x, 10),
+  );
   if (month < 0 || d < 1 || hh > 23 || mi > 59 || ss > 60 || oh > 23 || om > 59) return null;
   const daysInMonth = new Date(Date.UTC(y, month + 1, 0)).getUTCDate();
   if (d > daysInMonth) return null;
@@ -253,14 +272,27 @@ function classify(logText: string): Classified {
     }
 
     counts.imported++;
-    const referrer = f.referrer === undefined || f.referrer === "-" || f.referrer === "" ? null : f.referrer;
-    views.push({ lineIndex, ts, visitorId: sha256(f.ip + ua), ip: f.ip, ua, path, target, referrer });
+    const referrer =
+      f.referrer === undefined || f.referrer === "-" || f.referrer === "" ? null : f.referrer;
+    views.push({
+      lineIndex,
+      ts,
+      visitorId: sha256(f.ip + ua),
+      ip: f.ip,
+      ua,
+      path,
+      target,
+      referrer,
+    });
   }
   return { counts, views };
 }
 
 /** The kept pageview lines of a log, in log order. */
-export function referencePageviews(logText: string): { counts: ReferenceCounts; views: ReferenceView[] } {
+export function referencePageviews(logText: string): {
+  counts: ReferenceCounts;
+  views: ReferenceView[];
+} {
   return classify(logText);
 }
 
@@ -283,7 +315,14 @@ function sessionize(views: ReferenceView[], domain: string): ReferenceSession[] 
     let lastCounted = new Map<string, number>();
     for (const v of list) {
       if (current === null || v.ts - current.end > THIRTY_MIN) {
-        current = { visitorId, start: v.ts, end: v.ts, counted: 0, source: sourceOf(v.referrer, domain), views: [] };
+        current = {
+          visitorId,
+          start: v.ts,
+          end: v.ts,
+          counted: 0,
+          source: sourceOf(v.referrer, domain),
+          views: [],
+        };
         sessions.push(current);
         lastCounted = new Map();
       }
@@ -309,7 +348,10 @@ function summarize(sessions: ReferenceSession[]) {
   const n = sessions.length;
   const bounces = sessions.filter((s) => s.counted === 1).length;
   const duration = sessions.reduce((sum, s) => sum + (s.end - s.start), 0);
-  return { bounceRate: n === 0 ? 0 : bounces / n, avgDurationMs: n === 0 ? 0 : Math.round(duration / n) };
+  return {
+    bounceRate: n === 0 ? 0 : bounces / n,
+    avgDurationMs: n === 0 ? 0 : Math.round(duration / n),
+  };
 }
 
 export function referenceFigures(logText: string, opts: ReferenceOptions): ReferenceFigures {
@@ -354,7 +396,10 @@ export function referenceFigures(logText: string, opts: ReferenceOptions): Refer
   pages.sort(byVisitorsThenKey);
 
   // Sources.
-  const sourceAcc = new Map<string, { visitors: Set<string>; pageviews: number; sessions: number }>();
+  const sourceAcc = new Map<
+    string,
+    { visitors: Set<string>; pageviews: number; sessions: number }
+  >();
   for (const s of sessions) {
     let acc = sourceAcc.get(s.source);
     if (!acc) sourceAcc.set(s.source, (acc = { visitors: new Set(), pageviews: 0, sessions: 0 }));

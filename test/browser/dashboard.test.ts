@@ -15,7 +15,14 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ARTIFACTS = `${ROOT}test-artifacts`;
 const DEMO_START_TIMEOUT_MS = 120_000;
 
-type Overview = { pageviews: number; visitors: number; sessions: number; bounceRate: number; avgDurationMs: number; viewsPerSession: number };
+type Overview = {
+  pageviews: number;
+  visitors: number;
+  sessions: number;
+  bounceRate: number;
+  avgDurationMs: number;
+  viewsPerSession: number;
+};
 
 let demo: ChildProcess;
 let url: string;
@@ -29,7 +36,10 @@ function startDemo(): Promise<string> {
   });
   return new Promise((resolve, reject) => {
     let output = "";
-    const timer = setTimeout(() => reject(new Error(`demo did not start:\n${output}`)), DEMO_START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`demo did not start:\n${output}`)),
+      DEMO_START_TIMEOUT_MS,
+    );
     demo.stdout!.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Dashboard: (http:\/\/\S+)/.exec(output);
@@ -43,21 +53,32 @@ function startDemo(): Promise<string> {
 }
 
 async function query(name: string, args: unknown) {
-  const response = await fetch(`${url}/demo/query`, { method: "POST", body: JSON.stringify({ name, args }) });
+  const response = await fetch(`${url}/demo/query`, {
+    method: "POST",
+    body: JSON.stringify({ name, args }),
+  });
   const body = (await response.json()) as { value: unknown; error?: string };
   if (body.error) throw new Error(body.error);
   return body.value;
 }
 
-function queryRequest(page: Page, name: string, predicate: (args: Record<string, unknown>) => boolean = () => true) {
+function queryRequest(
+  page: Page,
+  name: string,
+  predicate: (args: Record<string, unknown>) => boolean = () => true,
+) {
   return page.waitForRequest((request: Request) => {
     if (!request.url().endsWith("/demo/query")) return false;
-    const body = JSON.parse(request.postData() ?? "{}") as { name: string; args: Record<string, unknown> };
+    const body = JSON.parse(request.postData() ?? "{}") as {
+      name: string;
+      args: Record<string, unknown>;
+    };
     return body.name === name && predicate(body.args);
   });
 }
 
-const argsOf = (request: Request) => (JSON.parse(request.postData()!) as { args: Record<string, unknown> }).args;
+const argsOf = (request: Request) =>
+  (JSON.parse(request.postData()!) as { args: Record<string, unknown> }).args;
 
 async function kpi(page: Page, key: string) {
   const value = page.locator(`[data-kpi="${key}"] .cxa-kpi-value`);
@@ -65,10 +86,22 @@ async function kpi(page: Page, key: string) {
 }
 
 async function expectKpisToMatch(page: Page, overview: Overview) {
-  await page.waitForFunction(() => document.querySelector('[aria-label="Key figures"]')?.getAttribute("aria-busy") === "false");
-  expect(await kpi(page, "visitors")).toEqual({ text: formatCount(overview.visitors), exact: overview.visitors.toLocaleString("en-US") });
-  expect(await kpi(page, "pageviews")).toEqual({ text: formatCount(overview.pageviews), exact: overview.pageviews.toLocaleString("en-US") });
-  expect(await kpi(page, "sessions")).toEqual({ text: formatCount(overview.sessions), exact: overview.sessions.toLocaleString("en-US") });
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[aria-label="Key figures"]')?.getAttribute("aria-busy") === "false",
+  );
+  expect(await kpi(page, "visitors")).toEqual({
+    text: formatCount(overview.visitors),
+    exact: overview.visitors.toLocaleString("en-US"),
+  });
+  expect(await kpi(page, "pageviews")).toEqual({
+    text: formatCount(overview.pageviews),
+    exact: overview.pageviews.toLocaleString("en-US"),
+  });
+  expect(await kpi(page, "sessions")).toEqual({
+    text: formatCount(overview.sessions),
+    exact: overview.sessions.toLocaleString("en-US"),
+  });
   expect((await kpi(page, "bounceRate")).text).toBe(formatPercent(overview.bounceRate));
   expect((await kpi(page, "avgDurationMs")).text).toBe(formatDuration(overview.avgDurationMs));
   expect((await kpi(page, "viewsPerSession")).text).toBe(formatRatio(overview.viewsPerSession));
@@ -77,7 +110,8 @@ async function expectKpisToMatch(page: Page, overview: Overview) {
 describe("the demo dashboard in Chromium", () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      if (process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
+      if (process.env.CI)
+        throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
       return;
     }
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -100,19 +134,31 @@ describe("the demo dashboard in Chromium", () => {
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-desktop.png`, fullPage: true });
 
     // 30 days: a new, wider range, and the figures follow.
-    const monthRequest = queryRequest(page, "analytics:getOverview", (args) => (args.to as number) - (args.from as number) > 20 * 86_400_000);
+    const monthRequest = queryRequest(
+      page,
+      "analytics:getOverview",
+      (args) => (args.to as number) - (args.from as number) > 20 * 86_400_000,
+    );
     await page.locator(".cxa-controls select").first().selectOption({ label: "Last 30 days" });
     const monthArgs = argsOf(await monthRequest);
     await expectKpisToMatch(page, (await query("analytics:getOverview", monthArgs)) as Overview);
 
     // Compare: the overview is asked with compare and each count KPI shows a delta.
-    const compareRequest = queryRequest(page, "analytics:getOverview", (args) => args.compare === true);
+    const compareRequest = queryRequest(
+      page,
+      "analytics:getOverview",
+      (args) => args.compare === true,
+    );
     await page.getByRole("switch").check();
     expect(argsOf(await compareRequest)).toMatchObject({ ...monthArgs, compare: true });
     await page.locator('[data-kpi="visitors"] .cxa-delta').waitFor();
 
     // A breakdown tab, then the signup event's property drill-down.
-    const entryRequest = queryRequest(page, "analytics:getBreakdown", (args) => args.dimension === "entryPage");
+    const entryRequest = queryRequest(
+      page,
+      "analytics:getBreakdown",
+      (args) => args.dimension === "entryPage",
+    );
     await page.getByRole("tab", { name: "Entry pages" }).click();
     await entryRequest;
     const propertiesRequest = queryRequest(page, "analytics:getEventProperties");
@@ -120,12 +166,17 @@ describe("the demo dashboard in Chromium", () => {
     await page.getByRole("button", { name: "plan", exact: true }).click();
     const propertyArgs = argsOf(await propertiesRequest);
     expect(propertyArgs).toMatchObject({ eventName: "signup" });
-    const properties = (await query("analytics:getEventProperties", propertyArgs)) as { rows: { key: string; events: number }[] };
+    const properties = (await query("analytics:getEventProperties", propertyArgs)) as {
+      rows: { key: string; events: number }[];
+    };
     expect(properties.rows.reduce((sum, row) => sum + row.events, 0)).toBe(60);
-    for (const row of properties.rows) await page.getByText(row.key, { exact: true }).first().waitFor();
+    for (const row of properties.rows)
+      await page.getByText(row.key, { exact: true }).first().waitFor();
 
     // Visits: 10 rows, then 20 after "Load more".
-    const activity = page.locator("section.cxa-panel", { has: page.getByRole("heading", { name: "Recent activity" }) });
+    const activity = page.locator("section.cxa-panel", {
+      has: page.getByRole("heading", { name: "Recent activity" }),
+    });
     const visits = activity.locator("tbody tr");
     await expect.poll(() => visits.count()).toBe(10);
     await page.getByRole("button", { name: "Load more" }).click();
@@ -134,8 +185,13 @@ describe("the demo dashboard in Chromium", () => {
 
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await phone.goto(url);
-    await phone.waitForFunction(() => document.querySelector('[aria-label="Key figures"]')?.getAttribute("aria-busy") === "false");
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phone.waitForFunction(
+      () =>
+        document.querySelector('[aria-label="Key figures"]')?.getAttribute("aria-busy") === "false",
+    );
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
     await phone.screenshot({ path: `${ARTIFACTS}/dashboard-phone.png`, fullPage: true });
     await phone.close();
   }, 120_000);

@@ -9,7 +9,11 @@ import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTrackerScript } from "../../scripts/build-tracker.js";
-import { createEmbeddedBackend, waitForAggregation, type EmbeddedBackend } from "../../scripts/demo/backend.js";
+import {
+  createEmbeddedBackend,
+  waitForAggregation,
+  type EmbeddedBackend,
+} from "../../scripts/demo/backend.js";
 import { sitePage } from "../../scripts/demo/server.js";
 import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
 
@@ -17,7 +21,16 @@ const HEARTBEAT_MS = 15_000;
 const VISIBLE_MS = 40_000;
 const HIDDEN_MS = 20_000;
 
-type SentEvent = { type: string; id: string; ts: number; visitorId: string; sessionId: string; url?: string; name?: string; props?: Record<string, unknown> };
+type SentEvent = {
+  type: string;
+  id: string;
+  ts: number;
+  visitorId: string;
+  sessionId: string;
+  url?: string;
+  name?: string;
+  props?: Record<string, unknown>;
+};
 type Arrival = { at: number; mode: string; status: number; accepted: number; events: SentEvent[] };
 
 let backend: EmbeddedBackend;
@@ -36,17 +49,26 @@ async function readBody(request: IncomingMessage) {
 }
 
 const listen = (server: Server) =>
-  new Promise<string>((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  new Promise<string>((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    ),
+  );
 
 beforeAll(async () => {
   backend = createEmbeddedBackend();
-  ({ siteId, writeKey } = await backend.admin.mutation(backend.api.analytics.createSite, { slug: "shop", name: "Shop", domain: "127.0.0.1" }));
+  ({ siteId, writeKey } = await backend.admin.mutation(backend.api.analytics.createSite, {
+    slug: "shop",
+    name: "Shop",
+    domain: "127.0.0.1",
+  }));
   const { code } = await buildTrackerScript();
 
   ingestServer = createServer(async (request, response) => {
     const body = await readBody(request);
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) if (typeof value === "string") headers[name] = value;
+    for (const [name, value] of Object.entries(request.headers))
+      if (typeof value === "string") headers[name] = value;
     const forwarded = await backend.t.fetch(new URL(request.url!, "http://x").pathname, {
       method: request.method!,
       headers,
@@ -55,7 +77,13 @@ beforeAll(async () => {
     const answer = Buffer.from(await forwarded.arrayBuffer());
     if (request.method === "POST") {
       const { accepted = 0 } = JSON.parse(answer.toString("utf8")) as { accepted?: number };
-      arrivals.push({ at: Date.now(), mode: headers["sec-fetch-mode"] ?? "", status: forwarded.status, accepted, events: JSON.parse(body.toString("utf8")).events });
+      arrivals.push({
+        at: Date.now(),
+        mode: headers["sec-fetch-mode"] ?? "",
+        status: forwarded.status,
+        accepted,
+        events: JSON.parse(body.toString("utf8")).events,
+      });
     }
     response.writeHead(forwarded.status, Object.fromEntries(forwarded.headers.entries()));
     response.end(answer);
@@ -64,7 +92,9 @@ beforeAll(async () => {
 
   pageServer = createServer((request, response) => {
     const script = request.url === "/tracker.js";
-    response.writeHead(200, { "Content-Type": script ? "text/javascript" : "text/html; charset=utf-8" });
+    response.writeHead(200, {
+      "Content-Type": script ? "text/javascript" : "text/html; charset=utf-8",
+    });
     response.end(script ? code : sitePage(`${ingestOrigin}/analytics/ingest`, writeKey));
   });
   // "localhost", not 127.0.0.1: the page and the ingest route are on different origins.
@@ -83,10 +113,13 @@ afterAll(async () => {
  * A visitor's browser. Automated Chromium reports navigator.webdriver = true, which the tracker
  * honours, and "HeadlessChrome" in its User-Agent, which the ingest route filters as a bot.
  */
-const DESKTOP_CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+const DESKTOP_CHROME =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
 async function humanPage(): Promise<Page> {
   const context = await browser.newContext({ userAgent: DESKTOP_CHROME });
-  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, "webdriver", { get: () => false }));
+  await context.addInitScript(() =>
+    Object.defineProperty(Navigator.prototype, "webdriver", { get: () => false }),
+  );
   return context.newPage();
 }
 
@@ -102,7 +135,8 @@ const hide = (page: Page) =>
   });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const described = (e: SentEvent) => (e.type === "event" ? `event ${e.name}` : `${e.type} ${new URL(e.url!).pathname}`);
+const described = (e: SentEvent) =>
+  e.type === "event" ? `event ${e.name}` : `${e.type} ${new URL(e.url!).pathname}`;
 
 describe("the script-tag tracker in Chromium", () => {
   it("sends each SPA route once, heartbeats only while visible, and the queue by beacon on hide", async () => {
@@ -142,15 +176,28 @@ describe("the script-tag tracker in Chromium", () => {
     // Nothing was sent while hidden but the beacon the hiding itself triggered.
     const afterHide = arrivals.filter((a) => a.at >= hiddenAt);
     expect(afterHide).toHaveLength(1);
-    expect(afterHide[0]).toMatchObject({ mode: "no-cors", events: [{ type: "event", name: "newsletter" }] });
+    expect(afterHide[0]).toMatchObject({
+      mode: "no-cors",
+      events: [{ type: "event", name: "newsletter" }],
+    });
     // The fetches before were CORS requests from the page's origin to the ingest origin.
     expect(arrivals.slice(0, -1).every((a) => a.mode === "cors")).toBe(true);
 
     await waitForAggregation(backend, siteId);
-    const overview = await backend.admin.query(backend.api.analytics.getOverview, { siteId, from: Date.now() - 3_600_000, to: Date.now() + 3_600_000 });
+    const overview = await backend.admin.query(backend.api.analytics.getOverview, {
+      siteId,
+      from: Date.now() - 3_600_000,
+      to: Date.now() + 3_600_000,
+    });
     // Four pageviews arrived; the return to /site/pricing is the same path in the same session
     // within pageviewDedupMs, which SPEC §5 counts once.
-    expect(overview).toMatchObject({ pageviews: 3, visitors: 1, sessions: 1, events: 2, bounceRate: 0 });
+    expect(overview).toMatchObject({
+      pageviews: 3,
+      visitors: 1,
+      sessions: 1,
+      events: 2,
+      bounceRate: 0,
+    });
     // Duration runs from the first pageview to the last event, heartbeats included (SPEC §5).
     expect(overview.avgDurationMs).toBe(events.at(-1)!.ts - events[0]!.ts);
     await page.context().close();

@@ -27,12 +27,19 @@ describe("reference incidents", () => {
     expect(r.sharing).toHaveLength(49);
     expect(r.conflicting).toEqual(r.sharing);
     expect(figureMismatches(r)).toEqual([]);
-    expect(r.figures).toMatchObject({ accepted: 200, duplicates: 49, stored: 200, today: { pageviews: 200, visitors: 200 } });
+    expect(r.figures).toMatchObject({
+      accepted: 200,
+      duplicates: 49,
+      stored: 200,
+      today: { pageviews: 200, visitors: 200 },
+    });
   });
 
   test("parallel heartbeats of one session: inside the dedup window neither writes, so they can't collide", async () => {
     const { insideWindow } = await parallelHeartbeats(env);
-    expect([insideWindow.first, insideWindow.concurrent, insideWindow.retry].map(writesOf)).toEqual([0, 0, 0]);
+    expect([insideWindow.first, insideWindow.concurrent, insideWindow.retry].map(writesOf)).toEqual(
+      [0, 0, 0],
+    );
     expect(predictConflict(insideWindow.first, insideWindow.concurrent)).toBeNull();
   });
 
@@ -40,7 +47,10 @@ describe("reference incidents", () => {
     const { pastWindow } = await parallelHeartbeats(env);
     // The presence row and the stored heartbeat.
     expect(writesOf(pastWindow.first)).toBe(2);
-    expect(predictConflict(pastWindow.first, pastWindow.concurrent)).toMatchObject({ table: "presence", index: "by_session" });
+    expect(predictConflict(pastWindow.first, pastWindow.concurrent)).toMatchObject({
+      table: "presence",
+      index: "by_session",
+    });
     expect(writesOf(pastWindow.retry)).toBe(0);
   });
 
@@ -52,7 +62,11 @@ describe("reference incidents", () => {
       const retention = r.executions.find((e) => e.kind === "retention")!.footprint;
       expect(predictConflict(append, retention)).toBeNull();
       expect(figureMismatches(r)).toEqual([]);
-      expect(r.figures).toMatchObject({ afterFirstRetention: ["o3"], day: { pageviews: 3, visitors: 2, sessions: 2 }, storedAtEnd: [] });
+      expect(r.figures).toMatchObject({
+        afterFirstRetention: ["o3"],
+        day: { pageviews: 3, visitors: 2, sessions: 2 },
+        storedAtEnd: [],
+      });
     },
   );
 
@@ -62,14 +76,29 @@ describe("reference incidents", () => {
       const r = await oneSessionThreeCalls(env, fold);
       expect(conflictsIn({ cells: r.ingestCells }, "ingest × ingest")).toBe(0);
       expect(figureMismatches(r)).toEqual([]);
-      expect(r.figures).toMatchObject({ today: { sessions: 1, visitors: 1, pageviews: 3 }, sessionRows: 1, health: { duplicateSessions: 0 } });
+      expect(r.figures).toMatchObject({
+        today: { sessions: 1, visitors: 1, pageviews: 3 },
+        sessionRows: 1,
+        health: { duplicateSessions: 0 },
+      });
     },
   );
 
   test("unique visitors count people and sessions count visits: 4 visitors, 6 sessions, 8 views", async () => {
     const r = await metricMeaning(env);
     expect(figureMismatches(r)).toEqual([]);
-    expect(r.figures.today).toEqual({ pageviews: 8, visitors: 4, sessions: 6, events: 1, bounceRate: 0.5, avgDurationMs: 70_000 });
-    expect(r.figures.pages).toEqual({ "/": { visitors: 3, pageviews: 5 }, "/pricing": { visitors: 2, pageviews: 2 }, "/docs": { visitors: 1, pageviews: 1 } });
+    expect(r.figures.today).toEqual({
+      pageviews: 8,
+      visitors: 4,
+      sessions: 6,
+      events: 1,
+      bounceRate: 0.5,
+      avgDurationMs: 70_000,
+    });
+    expect(r.figures.pages).toEqual({
+      "/": { visitors: 3, pageviews: 5 },
+      "/pricing": { visitors: 2, pageviews: 2 },
+      "/docs": { visitors: 1, pageviews: 1 },
+    });
   });
 });

@@ -24,7 +24,8 @@ import {
 const env = { modules, setTime: (ms: number) => vi.setSystemTime(ms) };
 
 /** A schedule's cells as `[conflicts, pairs]`, to compare whole tables at once. */
-const table = (cells: Record<string, Cell>) => Object.fromEntries(Object.entries(cells).map(([pair, c]) => [pair, [c.conflicts, c.pairs]]));
+const table = (cells: Record<string, Cell>) =>
+  Object.fromEntries(Object.entries(cells).map(([pair, c]) => [pair, [c.conflicts, c.pairs]]));
 const invalidationTable = (cells: Record<string, Record<string, InvalidationCell>>) =>
   Object.fromEntries(
     Object.entries(cells).map(([writer, queries]) => [
@@ -97,38 +98,85 @@ describe("ingest while the workers run", () => {
 
   test("the dashboard is re-run by worker runs, never by an ingest; only the raw-event views (health, event list) follow ingest", () => {
     expect(invalidationTable(during.invalidations)).toEqual({
-      ingest: { getOverview: [0, 40], getTimeseries: [0, 40], getBreakdown: [0, 40], getRealtime: [0, 40], getHealth: [40, 40], listEvents: [40, 40] },
-      heartbeat: { getOverview: [0, 40], getTimeseries: [0, 40], getBreakdown: [0, 40], getRealtime: [0, 40], getHealth: [0, 40], listEvents: [0, 40] },
-      worker: { getOverview: [8, 8], getTimeseries: [8, 8], getBreakdown: [8, 8], getRealtime: [0, 8], getHealth: [8, 8], listEvents: [8, 8] },
-      refresh: { getOverview: [0, 1], getTimeseries: [0, 1], getBreakdown: [0, 1], getRealtime: [1, 1], getHealth: [0, 1], listEvents: [0, 1] },
+      ingest: {
+        getOverview: [0, 40],
+        getTimeseries: [0, 40],
+        getBreakdown: [0, 40],
+        getRealtime: [0, 40],
+        getHealth: [40, 40],
+        listEvents: [40, 40],
+      },
+      heartbeat: {
+        getOverview: [0, 40],
+        getTimeseries: [0, 40],
+        getBreakdown: [0, 40],
+        getRealtime: [0, 40],
+        getHealth: [0, 40],
+        listEvents: [0, 40],
+      },
+      worker: {
+        getOverview: [8, 8],
+        getTimeseries: [8, 8],
+        getBreakdown: [8, 8],
+        getRealtime: [0, 8],
+        getHealth: [8, 8],
+        listEvents: [8, 8],
+      },
+      refresh: {
+        getOverview: [0, 1],
+        getTimeseries: [0, 1],
+        getBreakdown: [0, 1],
+        getRealtime: [1, 1],
+        getHealth: [0, 1],
+        listEvents: [0, 1],
+      },
     });
   });
 
   test("every view is counted once: 160 views, 60 visitors, 60 sessions (returning visitors extend theirs)", () => {
     expect(figureMismatches(during)).toEqual([]);
-    expect(during.figures.today).toMatchObject({ pageviews: 160, visitors: 60, sessions: 60, avgDurationMs: 2_000 });
+    expect(during.figures.today).toMatchObject({
+      pageviews: 160,
+      visitors: 60,
+      sessions: 60,
+      avgDurationMs: 2_000,
+    });
   });
 });
 
 describe("two kicks of one partition", () => {
   test("two kicks that overlap conflict on the pending range; the retry folds nothing and writes nothing", () => {
     const { first, concurrent, retry } = kicks.twins.kicks;
-    expect(predictConflict(first, concurrent)).toMatchObject({ table: "events", index: "by_status" });
+    expect(predictConflict(first, concurrent)).toMatchObject({
+      table: "events",
+      index: "by_status",
+    });
     expect(predictConflict(first, retry, { mode: "recorded-order" })).toBeNull();
     expect(writesOf(retry)).toBe(0);
-    expect(table(kicks.cells)).toEqual({ "worker × worker, same partition": [1, 2], "ingest × redelivery": [1, 2] });
+    expect(table(kicks.cells)).toEqual({
+      "worker × worker, same partition": [1, 2],
+      "ingest × redelivery": [1, 2],
+    });
   });
 
   test("an event delivered twice at once conflicts on its id; the retried delivery is a duplicate that stores nothing", () => {
     const { first, concurrent, retry } = kicks.twins.deliveries;
-    expect(predictConflict(first, concurrent)).toMatchObject({ table: "events", index: "by_event_id" });
+    expect(predictConflict(first, concurrent)).toMatchObject({
+      table: "events",
+      index: "by_event_id",
+    });
     expect(predictConflict(first, retry, { mode: "recorded-order" })).toBeNull();
     expect(writesOf(retry)).toBe(0);
   });
 
   test("nothing is counted twice: 9 views, 4 custom events, 4 visitors, 4 sessions", () => {
     expect(figureMismatches(kicks)).toEqual([]);
-    expect(kicks.figures).toMatchObject({ firstFolded: 12, retryFolded: 0, laterFolded: 1, today: { pageviews: 9, events: 4, visitors: 4, sessions: 4 } });
+    expect(kicks.figures).toMatchObject({
+      firstFolded: 12,
+      retryFolded: 0,
+      laterFolded: 1,
+      today: { pageviews: 9, events: 4, visitors: 4, sessions: 4 },
+    });
   });
 });
 
@@ -209,7 +257,10 @@ describe("heartbeats from several tabs", () => {
 
   test("a heartbeat inside the dedup window stores nothing; figures and the realtime summary are exact", () => {
     expect(figureMismatches(beats)).toEqual([]);
-    expect(beats.figures).toMatchObject({ today: { sessions: 4, avgDurationMs: 12_000 }, realtime: { activeVisitors: 4 } });
+    expect(beats.figures).toMatchObject({
+      today: { sessions: 4, avgDurationMs: 12_000 },
+      realtime: { activeVisitors: 4 },
+    });
   });
 });
 

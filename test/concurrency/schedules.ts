@@ -20,11 +20,23 @@ import { convexTest, type TestConvex } from "convex-test";
 import type { GenericSchema, SchemaDefinition } from "convex/server";
 import { api, internal } from "../../src/component/_generated/api.js";
 import { sha256Hex } from "../../src/component/lib/keys.js";
-import { DAY_MS, HOUR_MS, MINUTE_MS, PARTITIONS, PENDING_SETTLE_MS, REALTIME_REFRESH_MS } from "../../src/component/lib/limits.js";
+import {
+  DAY_MS,
+  HOUR_MS,
+  MINUTE_MS,
+  PARTITIONS,
+  PENDING_SETTLE_MS,
+  REALTIME_REFRESH_MS,
+} from "../../src/component/lib/limits.js";
 import { partitionOf } from "../../src/component/lib/pipeline.js";
 import componentSchema from "../../src/component/schema.js";
 import type { Footprint } from "../footprint/footprint.js";
-import { conflictMatrix, invalidates, type Execution, type PredictOptions } from "../footprint/predict.js";
+import {
+  conflictMatrix,
+  invalidates,
+  type Execution,
+  type PredictOptions,
+} from "../footprint/predict.js";
 import { startRecording, type Recorder } from "../footprint/recorder.js";
 
 export type Modules = Record<string, () => Promise<unknown>>;
@@ -51,10 +63,20 @@ export const USER_AGENT =
 
 export const kinds = {
   worker: (partition: number) => `worker#partition=${partition}`,
-  heartbeat: (visitorId: string, sessionId: string) => `heartbeat#session=${visitorId}/${sessionId}`,
+  heartbeat: (visitorId: string, sessionId: string) =>
+    `heartbeat#session=${visitorId}/${sessionId}`,
   query: (name: string) => `query:${name}`,
 };
-const ORDER = ["ingest", "redelivery", "import", "heartbeat", "worker", "compaction", "retention", "refresh"];
+const ORDER = [
+  "ingest",
+  "redelivery",
+  "import",
+  "heartbeat",
+  "worker",
+  "compaction",
+  "retention",
+  "refresh",
+];
 const QUALIFIER_PLURAL: Record<string, string> = { partition: "partitions", session: "sessions" };
 
 function splitKind(kind: string) {
@@ -102,7 +124,13 @@ export interface InvalidationCell {
 
 const per1000 = (n: number, of: number) => (of === 0 ? 0 : (1000 * n) / of);
 
-function addCell(into: Record<string, Cell>, name: string, pairs: number, conflicts: number, example?: string) {
+function addCell(
+  into: Record<string, Cell>,
+  name: string,
+  pairs: number,
+  conflicts: number,
+  example?: string,
+) {
   const cell = (into[name] ??= { pairs: 0, conflicts: 0, per1000: 0 });
   cell.pairs += pairs;
   cell.conflicts += conflicts;
@@ -114,14 +142,24 @@ function addCell(into: Record<string, Cell>, name: string, pairs: number, confli
  * conflictMatrix over mutation executions, folded into named pairs (see pairName). Queries
  * are left out: they never conflict; `invalidationCells` is their figure.
  */
-export function conflictCells(executions: Execution[], options: PredictOptions): Record<string, Cell> {
+export function conflictCells(
+  executions: Execution[],
+  options: PredictOptions,
+): Record<string, Cell> {
   const mutations = executions.filter((e) => e.footprint.kind === "mutation");
   const m = conflictMatrix(mutations, options);
   const cells: Record<string, Cell> = {};
   for (let i = 0; i < m.kinds.length; i++) {
     for (let j = i; j < m.kinds.length; j++) {
       const c = m.cells[m.kinds[i]!]![m.kinds[j]!]!;
-      if (c.pairs > 0) addCell(cells, pairName(m.kinds[i]!, m.kinds[j]!), c.pairs, c.conflicts, c.example?.description);
+      if (c.pairs > 0)
+        addCell(
+          cells,
+          pairName(m.kinds[i]!, m.kinds[j]!),
+          c.pairs,
+          c.conflicts,
+          c.example?.description,
+        );
     }
   }
   return cells;
@@ -132,7 +170,9 @@ export function conflictCells(executions: Execution[], options: PredictOptions):
  * mutation recorded after it: would that mutation's commit re-run the query? Grouped by the
  * writer's base kind, then the query kind.
  */
-export function invalidationCells(executions: Execution[]): Record<string, Record<string, InvalidationCell>> {
+export function invalidationCells(
+  executions: Execution[],
+): Record<string, Record<string, InvalidationCell>> {
   const ordered = [...executions].sort((a, b) => a.footprint.id - b.footprint.id);
   const out: Record<string, Record<string, InvalidationCell>> = {};
   ordered.forEach((query, i) => {
@@ -140,7 +180,11 @@ export function invalidationCells(executions: Execution[]): Record<string, Recor
     for (const write of ordered.slice(i + 1)) {
       if (write.footprint.kind !== "mutation") continue;
       const writer = splitKind(write.kind).base;
-      const cell = ((out[writer] ??= {})[query.kind] ??= { writes: 0, invalidations: 0, per1000: 0 });
+      const cell = ((out[writer] ??= {})[query.kind] ??= {
+        writes: 0,
+        invalidations: 0,
+        per1000: 0,
+      });
       cell.writes++;
       const reason = invalidates(write.footprint, query.footprint);
       if (reason) {
@@ -154,7 +198,8 @@ export function invalidationCells(executions: Execution[]): Record<string, Recor
 }
 
 function mergeCells(into: Record<string, Cell>, from: Record<string, Cell>) {
-  for (const [name, c] of Object.entries(from)) addCell(into, name, c.pairs, c.conflicts, c.example);
+  for (const [name, c] of Object.entries(from))
+    addCell(into, name, c.pairs, c.conflicts, c.example);
 }
 
 function mergeInvalidations(
@@ -178,7 +223,10 @@ function mergeInvalidations(
 /** Conflicts predicted in a named cell of a schedule. A pair the schedule never ran is an error, not a zero. */
 export function conflictsIn(result: { cells: Record<string, Cell> }, name: string): number {
   const cell = result.cells[name];
-  if (!cell || cell.pairs === 0) throw new Error(`no "${name}" pairs in this schedule (it has: ${Object.keys(result.cells).join(", ")})`);
+  if (!cell || cell.pairs === 0)
+    throw new Error(
+      `no "${name}" pairs in this schedule (it has: ${Object.keys(result.cells).join(", ")})`,
+    );
   return cell.conflicts;
 }
 
@@ -187,11 +235,16 @@ export type Mismatch = { figure: string; expected: unknown; actual: unknown };
 /** JSON with object keys sorted: equal figures compare equal whatever order their fields were built in. */
 const canonical = (value: unknown) =>
   JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 
 /** Every report figure that differs from what the schedule's inputs say it must be. */
-export function figureMismatches(result: { figures: Record<string, unknown>; expected: Record<string, unknown> }): Mismatch[] {
+export function figureMismatches(result: {
+  figures: Record<string, unknown>;
+  expected: Record<string, unknown>;
+}): Mismatch[] {
   const out: Mismatch[] = [];
   for (const [figure, expected] of Object.entries(result.expected)) {
     const actual = result.figures[figure];
@@ -206,7 +259,9 @@ export const writesOf = (f: Footprint) => f.writes.length;
 /** Documents written by more than one of the footprints (of one deployment): the hot documents. */
 export function hotDocuments(footprints: Footprint[]) {
   const writers = new Map<string, number>();
-  for (const f of footprints) for (const id of new Set(f.writes.map((w) => `${w.table}:${w.id}`))) writers.set(id, (writers.get(id) ?? 0) + 1);
+  for (const f of footprints)
+    for (const id of new Set(f.writes.map((w) => `${w.table}:${w.id}`)))
+      writers.set(id, (writers.get(id) ?? 0) + 1);
   const hot = [...writers].filter(([, n]) => n > 1);
   return { documents: hot.length, tables: [...new Set(hot.map(([id]) => id.split(":")[0]!))] };
 }
@@ -214,7 +269,14 @@ export function hotDocuments(footprints: Footprint[]) {
 // ---------------------------------------------------------------------------------------------
 // The lab: one standalone component instance, recorded
 
-type Overview = { pageviews: number; visitors: number; sessions: number; events: number; bounceRate: number; avgDurationMs: number };
+type Overview = {
+  pageviews: number;
+  visitors: number;
+  sessions: number;
+  events: number;
+  bounceRate: number;
+  avgDurationMs: number;
+};
 export type Figures = Record<string, unknown>;
 
 export type PageviewInput = {
@@ -243,7 +305,8 @@ function wireEvent(e: PageviewInput) {
 /** Visitor ids (prefix + counter) that land in `partition`. */
 export function visitorsIn(partition: number, count: number, prefix: string): string[] {
   const out: string[] = [];
-  for (let i = 0; out.length < count; i++) if (partitionOf(`${prefix}${i}`) === partition) out.push(`${prefix}${i}`);
+  for (let i = 0; out.length < count; i++)
+    if (partitionOf(`${prefix}${i}`) === partition) out.push(`${prefix}${i}`);
   return out;
 }
 
@@ -251,13 +314,18 @@ export function visitorsIn(partition: number, count: number, prefix: string): st
  * `modules` with some of the component's modules replaced, by module path ("worker",
  * "maintenance"): how teeth.test.ts runs a schedule on a deliberately broken variant.
  */
-export function withModules(modules: Modules, replacements: Record<string, () => Promise<unknown>>): Modules {
+export function withModules(
+  modules: Modules,
+  replacements: Record<string, () => Promise<unknown>>,
+): Modules {
   const generated = Object.keys(modules).find((k) => k.includes("/_generated/"));
   if (!generated) throw new Error("withModules: the module map has no _generated folder");
   const root = generated.slice(0, generated.indexOf("_generated/"));
   const out = { ...modules };
   for (const [path, load] of Object.entries(replacements)) {
-    const key = Object.keys(modules).find((k) => k === `${root}${path}.ts` || k === `${root}${path}.js`);
+    const key = Object.keys(modules).find(
+      (k) => k === `${root}${path}.ts` || k === `${root}${path}.js`,
+    );
     if (!key) throw new Error(`withModules: no module ${path} in the map`);
     out[key] = load;
   }
@@ -275,14 +343,27 @@ export class Lab {
     private time: number,
   ) {}
 
-  static async open(env: ScheduleEnv, options: { slug?: string; settings?: Record<string, number> } = {}) {
+  static async open(
+    env: ScheduleEnv,
+    options: { slug?: string; settings?: Record<string, number> } = {},
+  ) {
     const schema = env.schema ?? componentSchema;
     env.setTime(T0);
     // A variant's schema only adds tables: the component's own typing still holds.
-    const t = convexTest({ schema, modules: env.modules, transactionLimits: true }) as unknown as TestConvex<typeof componentSchema>;
+    const t = convexTest({
+      schema,
+      modules: env.modules,
+      transactionLimits: true,
+    }) as unknown as TestConvex<typeof componentSchema>;
     const writeKey = "concurrency-schedule-write-key-0123456789";
-    const { siteId } = await t.mutation(api.sites.createSite, { slug: options.slug ?? "site", name: "Site", domain: "example.com", writeKey });
-    if (options.settings) await t.mutation(api.sites.updateSite, { siteId, settings: options.settings });
+    const { siteId } = await t.mutation(api.sites.createSite, {
+      slug: options.slug ?? "site",
+      name: "Site",
+      domain: "example.com",
+      writeKey,
+    });
+    if (options.settings)
+      await t.mutation(api.sites.updateSite, { siteId, settings: options.settings });
     const rec = await startRecording(t, { schemas: { "": schema }, modules: { "": env.modules } });
     return new Lab(env, t, rec, siteId, await sha256Hex(writeKey), T0);
   }
@@ -301,7 +382,10 @@ export class Lab {
   }
 
   /** Runs `fn` and files every query/mutation transaction it ran under `kind`. */
-  async record<T>(kind: string, fn: () => Promise<T>): Promise<{ result: T; footprints: Footprint[] }> {
+  async record<T>(
+    kind: string,
+    fn: () => Promise<T>,
+  ): Promise<{ result: T; footprints: Footprint[] }> {
     // Twin labs share the one clock: each puts its own time back before it runs anything.
     this.env.setTime(this.time);
     const out = await this.rec.during(fn, { actions: false });
@@ -316,18 +400,28 @@ export class Lab {
   }
 
   ingestArgs(events: PageviewInput[]) {
-    return { keyHash: this.keyHash, origin: "https://example.com", userAgent: USER_AGENT, country: "DE", events: events.map(wireEvent) };
+    return {
+      keyHash: this.keyHash,
+      origin: "https://example.com",
+      userAgent: USER_AGENT,
+      country: "DE",
+      events: events.map(wireEvent),
+    };
   }
 
   async ingest(events: PageviewInput[], kind = "ingest") {
-    const { result, footprints } = await this.record(kind, () => this.t.mutation(api.ingest.ingest, this.ingestArgs(events)));
+    const { result, footprints } = await this.record(kind, () =>
+      this.t.mutation(api.ingest.ingest, this.ingestArgs(events)),
+    );
     if (!result.ok) throw new Error(`ingest refused: ${result.refusal.message}`);
     return { ...result.result, footprint: footprints[0]! };
   }
 
   async importEvents(events: PageviewInput[], kind = "import") {
     const wire = events.map((e) => ({ ...wireEvent(e), ip: "203.0.113.7", userAgent: USER_AGENT }));
-    const { result, footprints } = await this.record(kind, () => this.t.mutation(api.ingest.importEvents, { siteId: this.siteId, events: wire }));
+    const { result, footprints } = await this.record(kind, () =>
+      this.t.mutation(api.ingest.importEvents, { siteId: this.siteId, events: wire }),
+    );
     return { ...result, footprint: footprints[0]! };
   }
 
@@ -351,8 +445,13 @@ export class Lab {
     return folded;
   }
 
-  async step(task: "compact" | "retention", kind = task === "compact" ? "compaction" : "retention") {
-    const { result, footprints } = await this.record(kind, () => this.t.mutation(internal.maintenance.step, { task, siteId: this.siteId }));
+  async step(
+    task: "compact" | "retention",
+    kind = task === "compact" ? "compaction" : "retention",
+  ) {
+    const { result, footprints } = await this.record(kind, () =>
+      this.t.mutation(internal.maintenance.step, { task, siteId: this.siteId }),
+    );
     return { ...result, footprint: footprints[0]! };
   }
 
@@ -361,12 +460,17 @@ export class Lab {
    * scheduled, as the scheduler would; each under the kind `kindOf(args)` returns. Jobs due
    * later stay scheduled.
    */
-  async runDue(fn: "presence:touch" | "presence:refresh", kindOf: (args: Record<string, unknown>) => string) {
+  async runDue(
+    fn: "presence:touch" | "presence:refresh",
+    kindOf: (args: Record<string, unknown>) => string,
+  ) {
     const now = this.time;
     this.env.setTime(now);
     const jobs = await this.t.run(async (ctx) => {
       const all = await ctx.db.system.query("_scheduled_functions").collect();
-      const due = all.filter((j) => j.state.kind === "pending" && j.name === fn && j.scheduledTime <= now);
+      const due = all.filter(
+        (j) => j.state.kind === "pending" && j.name === fn && j.scheduledTime <= now,
+      );
       for (const job of due) await ctx.scheduler.cancel(job._id);
       return due.map((j) => j.args[0] as Record<string, unknown>);
     });
@@ -374,7 +478,11 @@ export class Lab {
     for (const args of jobs) {
       const run =
         fn === "presence:touch"
-          ? () => this.t.mutation(internal.presence.touch, args as { siteId: never; touches: unknown[]; heartbeats: unknown[] })
+          ? () =>
+              this.t.mutation(
+                internal.presence.touch,
+                args as { siteId: never; touches: unknown[]; heartbeats: unknown[] },
+              )
           : // An action: its query and its mutation are recorded as two executions of the kind.
             () => this.t.action(internal.presence.refresh, args as { siteId: never });
       footprints.push(...(await this.record(kindOf(args), run)).footprints);
@@ -395,27 +503,53 @@ export class Lab {
   }
 
   /** A dashboard subscription, recorded at this point of the schedule. */
-  async subscribe(name: "getOverview" | "getTimeseries" | "getBreakdown" | "getRealtime" | "getHealth" | "listEvents", range: { from: number; to: number }) {
+  async subscribe(
+    name:
+      "getOverview" | "getTimeseries" | "getBreakdown" | "getRealtime" | "getHealth" | "listEvents",
+    range: { from: number; to: number },
+  ) {
     const siteId = this.siteId;
     const call = {
       getOverview: () => this.t.query(api.reports.getOverview, { siteId, ...range }),
-      getTimeseries: () => this.t.query(api.reports.getTimeseries, { siteId, ...range, interval: "hour" }),
-      getBreakdown: () => this.t.query(api.reports.getBreakdown, { siteId, ...range, dimension: "page" }),
+      getTimeseries: () =>
+        this.t.query(api.reports.getTimeseries, { siteId, ...range, interval: "hour" }),
+      getBreakdown: () =>
+        this.t.query(api.reports.getBreakdown, { siteId, ...range, dimension: "page" }),
       getRealtime: () => this.t.query(api.presence.getRealtime, { siteId }),
       getHealth: () => this.t.query(api.maintenance.getHealth, { siteId }),
-      listEvents: () => this.t.query(api.reports.listEvents, { siteId, ...range, paginationOpts: { numItems: 50, cursor: null } }),
+      listEvents: () =>
+        this.t.query(api.reports.listEvents, {
+          siteId,
+          ...range,
+          paginationOpts: { numItems: 50, cursor: null },
+        }),
     }[name] as () => Promise<unknown>;
     await this.record(kinds.query(name), call);
   }
 
   async overview(from: number, to: number): Promise<Overview> {
-    const o = await this.quiet(() => this.t.query(api.reports.getOverview, { siteId: this.siteId, from, to }));
-    return { pageviews: o.pageviews, visitors: o.visitors, sessions: o.sessions, events: o.events, bounceRate: o.bounceRate, avgDurationMs: o.avgDurationMs };
+    const o = await this.quiet(() =>
+      this.t.query(api.reports.getOverview, { siteId: this.siteId, from, to }),
+    );
+    return {
+      pageviews: o.pageviews,
+      visitors: o.visitors,
+      sessions: o.sessions,
+      events: o.events,
+      bounceRate: o.bounceRate,
+      avgDurationMs: o.avgDurationMs,
+    };
   }
 
   async health() {
-    const h = await this.quiet(() => this.t.query(api.maintenance.getHealth, { siteId: this.siteId }));
-    return { pendingEvents: h.pendingEvents, failedEvents: h.failedEvents, duplicateSessions: h.duplicateSessions };
+    const h = await this.quiet(() =>
+      this.t.query(api.maintenance.getHealth, { siteId: this.siteId }),
+    );
+    return {
+      pendingEvents: h.pendingEvents,
+      failedEvents: h.failedEvents,
+      duplicateSessions: h.duplicateSessions,
+    };
   }
 
   /** Ids of the raw events still stored with a timestamp in [from, to) (of one type). */
@@ -424,9 +558,17 @@ export class Lab {
     return await this.t.run(async (ctx) => {
       const rows = await ctx.db
         .query("events")
-        .withIndex("by_ts", (q) => q.eq("siteId", this.siteId as never).gte("ts", from).lt("ts", to))
+        .withIndex("by_ts", (q) =>
+          q
+            .eq("siteId", this.siteId as never)
+            .gte("ts", from)
+            .lt("ts", to),
+        )
         .collect();
-      return rows.filter((e) => type === undefined || e.type === type).map((e) => e.eventId).sort();
+      return rows
+        .filter((e) => type === undefined || e.type === type)
+        .map((e) => e.eventId)
+        .sort();
     });
   }
 
@@ -436,15 +578,27 @@ export class Lab {
     return await this.t.run(async (ctx) => {
       const rows = await ctx.db
         .query("sessions")
-        .withIndex("by_visitor_start", (q) => q.eq("siteId", this.siteId as never).eq("visitorId", visitorId))
+        .withIndex("by_visitor_start", (q) =>
+          q.eq("siteId", this.siteId as never).eq("visitorId", visitorId),
+        )
         .collect();
       return rows.length;
     });
   }
 
   async pageBreakdown(from: number, to: number) {
-    const b = await this.quiet(() => this.t.query(api.reports.getBreakdown, { siteId: this.siteId, from, to, dimension: "page", limit: 100 }));
-    return Object.fromEntries(b.rows.map((r) => [r.key, { visitors: r.visitors, pageviews: r.pageviews }]));
+    const b = await this.quiet(() =>
+      this.t.query(api.reports.getBreakdown, {
+        siteId: this.siteId,
+        from,
+        to,
+        dimension: "page",
+        limit: 100,
+      }),
+    );
+    return Object.fromEntries(
+      b.rows.map((r) => [r.key, { visitors: r.visitors, pageviews: r.pageviews }]),
+    );
   }
 
   stop() {
@@ -488,18 +642,31 @@ const TODAY = { from: T0 - 12 * HOUR_MS, to: T0 + HOUR_MS };
  * (same visitorId and sessionId, a different page each time). Then the workers fold it all.
  * `tabs.cells` is the matrix of the one-session calls alone.
  */
-export async function manyVisitors(env: ScheduleEnv, options: { visitors?: number; tabCalls?: number } = {}) {
+export async function manyVisitors(
+  env: ScheduleEnv,
+  options: { visitors?: number; tabCalls?: number } = {},
+) {
   const visitors = options.visitors ?? 200;
   const tabCalls = options.tabCalls ?? 10;
   const lab = await Lab.open(env);
   const start = T0 - 10 * MINUTE_MS;
   for (let i = 0; i < visitors; i++) {
-    await lab.ingest([{ id: `u${i}-pv`, ts: start + i * 100, visitorId: `u${i}`, path: `/p${i % 5}` }]);
+    await lab.ingest([
+      { id: `u${i}-pv`, ts: start + i * 100, visitorId: `u${i}`, path: `/p${i % 5}` },
+    ]);
   }
   const first = lab.executions.length;
   for (let call = 0; call < tabCalls; call++) {
     const tab = call % 3;
-    await lab.ingest([{ id: `tabs-pv${call}`, ts: start + visitors * 100 + call * 1_000, visitorId: "tabs", sessionId: "tabs-s", path: `/tab${tab}/${call}` }]);
+    await lab.ingest([
+      {
+        id: `tabs-pv${call}`,
+        ts: start + visitors * 100 + call * 1_000,
+        visitorId: "tabs",
+        sessionId: "tabs-s",
+        path: `/tab${tab}/${call}`,
+      },
+    ]);
   }
   const tabs = { cells: conflictCells(lab.executions.slice(first), { mode: "recorded-order" }) };
   lab.advance(SETTLE);
@@ -528,7 +695,10 @@ export async function manyVisitors(env: ScheduleEnv, options: { visitors?: numbe
  * A's visitors coming back, half from new ones) and their presence touches land between the
  * runs. The realtime summary refreshes; round B settles and is folded.
  */
-export async function ingestDuringWorker(env: ScheduleEnv, options: { callsPerRound?: number } = {}) {
+export async function ingestDuringWorker(
+  env: ScheduleEnv,
+  options: { callsPerRound?: number } = {},
+) {
   const calls = options.callsPerRound ?? 40;
   const lab = await Lab.open(env);
   const pool = Array.from({ length: PARTITIONS }, (_, p) => visitorsIn(p, 2 * calls, `w${p}-`));
@@ -538,13 +708,25 @@ export async function ingestDuringWorker(env: ScheduleEnv, options: { callsPerRo
     return pool[n % PARTITIONS]![round === "a" || n % 2 === 0 ? slot : calls + slot]!;
   };
   const views = (round: "a" | "b", n: number) =>
-    [0, 1].map((k) => ({ id: `${round}${n}-${k}`, ts: lab.now() - MINUTE_MS + k * 1_000, visitorId: visitorOf(round, n), path: `/${round}/${k}` }));
+    [0, 1].map((k) => ({
+      id: `${round}${n}-${k}`,
+      ts: lab.now() - MINUTE_MS + k * 1_000,
+      visitorId: visitorOf(round, n),
+      path: `/${round}/${k}`,
+    }));
 
   for (let n = 0; n < calls; n++) await lab.ingest(views("a", n));
   await lab.touches();
   lab.advance(SETTLE);
   await lab.refreshes();
-  for (const q of ["getOverview", "getTimeseries", "getBreakdown", "getRealtime", "getHealth", "listEvents"] as const) {
+  for (const q of [
+    "getOverview",
+    "getTimeseries",
+    "getBreakdown",
+    "getRealtime",
+    "getHealth",
+    "listEvents",
+  ] as const) {
     await lab.subscribe(q, TODAY);
   }
   const perPartition = calls / PARTITIONS;
@@ -564,7 +746,14 @@ export async function ingestDuringWorker(env: ScheduleEnv, options: { callsPerRo
   const durations = (calls - returning) * 1_000 * 2 + returning * (SETTLE + 1_000);
   const figures = { today: await lab.overview(TODAY.from, TODAY.to), health: await lab.health() };
   const expected = {
-    today: { pageviews: 4 * calls, visitors: sessions, sessions, events: 0, bounceRate: 0, avgDurationMs: Math.round(durations / sessions) },
+    today: {
+      pageviews: 4 * calls,
+      visitors: sessions,
+      sessions,
+      events: 0,
+      bounceRate: 0,
+      avgDurationMs: Math.round(durations / sessions),
+    },
     health: { pendingEvents: 0, failedEvents: 0, duplicateSessions: 0 },
   };
   return finish(lab, "ingest while the workers run", figures, expected);
@@ -586,7 +775,12 @@ export async function concurrentKicks(env: ScheduleEnv) {
     await lab.quiet(async () => {
       for (const [i, visitorId] of visitors.entries()) {
         // Two views and a custom event: the events counter is the figure a second fold would double.
-        const events: PageviewInput[] = [0, 1, 2].map((k) => ({ id: `k${i}-${k}`, ts: T0 - 5 * MINUTE_MS + k * MINUTE_MS, visitorId, path: `/k${Math.min(k, 1)}` }));
+        const events: PageviewInput[] = [0, 1, 2].map((k) => ({
+          id: `k${i}-${k}`,
+          ts: T0 - 5 * MINUTE_MS + k * MINUTE_MS,
+          visitorId,
+          path: `/k${Math.min(k, 1)}`,
+        }));
         events[2] = { ...events[2]!, type: "event", name: "cta" };
         await lab.t.mutation(api.ingest.ingest, lab.ingestArgs(events));
       }
@@ -613,13 +807,24 @@ export async function concurrentKicks(env: ScheduleEnv) {
     firstFolded: first.folded,
     retryFolded: retry.folded,
     retryWrites: writesOf(retry.footprint),
-    redelivery: { accepted: redelivery.accepted, duplicates: redelivery.duplicates, writes: writesOf(redelivery.footprint) },
+    redelivery: {
+      accepted: redelivery.accepted,
+      duplicates: redelivery.duplicates,
+      writes: writesOf(redelivery.footprint),
+    },
     laterFolded: rest,
   };
   // Three events 1 min apart per visitor; the resent view extends the first visitor's session to now.
   const durations = 3 * 2 * MINUTE_MS + (resend[0]!.ts - (T0 - 5 * MINUTE_MS));
   const expected = {
-    today: { pageviews: 4 * 2 + 1, visitors: 4, sessions: 4, events: 4, bounceRate: 0, avgDurationMs: Math.round(durations / 4) },
+    today: {
+      pageviews: 4 * 2 + 1,
+      visitors: 4,
+      sessions: 4,
+      events: 4,
+      bounceRate: 0,
+      avgDurationMs: Math.round(durations / 4),
+    },
     health: { pendingEvents: 0, failedEvents: 0, duplicateSessions: 0 },
     firstFolded: 12,
     retryFolded: 0,
@@ -630,11 +835,47 @@ export async function concurrentKicks(env: ScheduleEnv) {
   const w = kinds.worker(partition);
   const cells: Record<string, Cell> = {};
   // The two kicks overlapped: either may commit first, so both directions count.
-  mergeCells(cells, conflictCells([{ kind: w, footprint: first.footprint }, { kind: w, footprint: concurrent.footprint }], { mode: "symmetric" }));
-  mergeCells(cells, conflictCells([{ kind: "ingest", footprint: delivery.footprint }, { kind: "redelivery", footprint: concurrentDelivery.footprint }], { mode: "symmetric" }));
+  mergeCells(
+    cells,
+    conflictCells(
+      [
+        { kind: w, footprint: first.footprint },
+        { kind: w, footprint: concurrent.footprint },
+      ],
+      { mode: "symmetric" },
+    ),
+  );
+  mergeCells(
+    cells,
+    conflictCells(
+      [
+        { kind: "ingest", footprint: delivery.footprint },
+        { kind: "redelivery", footprint: concurrentDelivery.footprint },
+      ],
+      { mode: "symmetric" },
+    ),
+  );
   // The retries ran after the first committed: recorded order.
-  mergeCells(cells, conflictCells([{ kind: w, footprint: first.footprint }, { kind: w, footprint: retry.footprint }], { mode: "recorded-order" }));
-  mergeCells(cells, conflictCells([{ kind: "ingest", footprint: delivery.footprint }, { kind: "redelivery", footprint: redelivery.footprint }], { mode: "recorded-order" }));
+  mergeCells(
+    cells,
+    conflictCells(
+      [
+        { kind: w, footprint: first.footprint },
+        { kind: w, footprint: retry.footprint },
+      ],
+      { mode: "recorded-order" },
+    ),
+  );
+  mergeCells(
+    cells,
+    conflictCells(
+      [
+        { kind: "ingest", footprint: delivery.footprint },
+        { kind: "redelivery", footprint: redelivery.footprint },
+      ],
+      { mode: "recorded-order" },
+    ),
+  );
   lab.stop();
   const result: ScheduleResult = {
     name: "two kicks of one partition, one event delivered twice",
@@ -646,8 +887,16 @@ export async function concurrentKicks(env: ScheduleEnv) {
     expected,
   };
   const twins = {
-    kicks: { first: first.footprint, concurrent: concurrent.footprint, retry: retry.footprint } satisfies Twins,
-    deliveries: { first: delivery.footprint, concurrent: concurrentDelivery.footprint, retry: redelivery.footprint } satisfies Twins,
+    kicks: {
+      first: first.footprint,
+      concurrent: concurrent.footprint,
+      retry: retry.footprint,
+    } satisfies Twins,
+    deliveries: {
+      first: delivery.footprint,
+      concurrent: concurrentDelivery.footprint,
+      retry: redelivery.footprint,
+    } satisfies Twins,
   };
   return { ...result, twins };
 }
@@ -674,20 +923,39 @@ export async function maintenanceDuringWorker(env: ScheduleEnv) {
     await lab.t.mutation(api.ingest.importEvents, {
       siteId: lab.siteId,
       events: [
-        { ...wireEvent({ id: "o1", ts: OLD, visitorId: a!, path: "/" }), ip: "203.0.113.7", userAgent: USER_AGENT },
-        { ...wireEvent({ id: "o2", ts: OLD + MINUTE_MS, visitorId: a!, path: "/b" }), ip: "203.0.113.7", userAgent: USER_AGENT },
-        ...recent.map((visitorId, i) => ({ ...wireEvent({ id: `r${i}`, ts: RECENT + i * HOUR_MS, visitorId, path: "/r" }), ip: "203.0.113.7", userAgent: USER_AGENT })),
+        {
+          ...wireEvent({ id: "o1", ts: OLD, visitorId: a!, path: "/" }),
+          ip: "203.0.113.7",
+          userAgent: USER_AGENT,
+        },
+        {
+          ...wireEvent({ id: "o2", ts: OLD + MINUTE_MS, visitorId: a!, path: "/b" }),
+          ip: "203.0.113.7",
+          userAgent: USER_AGENT,
+        },
+        ...recent.map((visitorId, i) => ({
+          ...wireEvent({ id: `r${i}`, ts: RECENT + i * HOUR_MS, visitorId, path: "/r" }),
+          ip: "203.0.113.7",
+          userAgent: USER_AGENT,
+        })),
       ],
     });
   });
   lab.advance(SETTLE);
   await lab.quiet(async () => {
-    for (let p = 0; p < PARTITIONS; p++) await lab.t.mutation(internal.worker.aggregate, { siteId: lab.siteId as never, partition: p });
+    for (let p = 0; p < PARTITIONS; p++)
+      await lab.t.mutation(internal.worker.aggregate, {
+        siteId: lab.siteId as never,
+        partition: p,
+      });
   });
 
   await lab.importEvents([{ id: "o3", ts: OLD + 2 * MINUTE_MS, visitorId: b!, path: "/" }]);
-  await lab.importEvents([{ id: "late1", ts: RECENT + 5 * HOUR_MS, visitorId: late!, path: "/late" }]);
-  for (const [i, visitorId] of live.entries()) await lab.ingest([{ id: `live${i}`, ts: lab.now() - MINUTE_MS, visitorId, path: "/live" }]);
+  await lab.importEvents([
+    { id: "late1", ts: RECENT + 5 * HOUR_MS, visitorId: late!, path: "/late" },
+  ]);
+  for (const [i, visitorId] of live.entries())
+    await lab.ingest([{ id: `live${i}`, ts: lab.now() - MINUTE_MS, visitorId, path: "/live" }]);
   lab.advance(SETTLE);
   const retention1 = await lab.step("retention");
   const oldDayAfterFirstRetention = await lab.storedEventIds(OLD - HOUR_MS, OLD + HOUR_MS);
@@ -697,7 +965,8 @@ export async function maintenanceDuringWorker(env: ScheduleEnv) {
   lab.advance(SETTLE);
   await lab.drain();
   await lab.step("compact");
-  for (const [i, visitorId] of live.entries()) await lab.ingest([{ id: `live2-${i}`, ts: lab.now() - MINUTE_MS, visitorId, path: "/live2" }]);
+  for (const [i, visitorId] of live.entries())
+    await lab.ingest([{ id: `live2-${i}`, ts: lab.now() - MINUTE_MS, visitorId, path: "/live2" }]);
   const retention2 = await lab.step("retention");
   lab.advance(SETTLE);
   await lab.drain();
@@ -718,13 +987,38 @@ export async function maintenanceDuringWorker(env: ScheduleEnv) {
   };
   const expected = {
     // a: two views ("/", "/b"), one session; b: o3 ("/") and o4 ("/c"), one session.
-    oldDay: { pageviews: 4, visitors: 2, sessions: 2, events: 0, bounceRate: 0, avgDurationMs: MINUTE_MS },
-    oldDayPages: { "/": { visitors: 2, pageviews: 2 }, "/b": { visitors: 1, pageviews: 1 }, "/c": { visitors: 1, pageviews: 1 } },
+    oldDay: {
+      pageviews: 4,
+      visitors: 2,
+      sessions: 2,
+      events: 0,
+      bounceRate: 0,
+      avgDurationMs: MINUTE_MS,
+    },
+    oldDayPages: {
+      "/": { visitors: 2, pageviews: 2 },
+      "/b": { visitors: 1, pageviews: 1 },
+      "/c": { visitors: 1, pageviews: 1 },
+    },
     // The backfill was pending when retention looked at its day: kept.
     oldDayAfterFirstRetention: ["o3"],
-    recentDay: { pageviews: 5, visitors: 5, sessions: 5, events: 0, bounceRate: 1, avgDurationMs: 0 },
+    recentDay: {
+      pageviews: 5,
+      visitors: 5,
+      sessions: 5,
+      events: 0,
+      bounceRate: 1,
+      avgDurationMs: 0,
+    },
     // Each live visitor's two views, one per live round: the rounds are two SETTLE steps apart.
-    today: { pageviews: 2 * live.length, visitors: live.length, sessions: live.length, events: 0, bounceRate: 0, avgDurationMs: 2 * SETTLE },
+    today: {
+      pageviews: 2 * live.length,
+      visitors: live.length,
+      sessions: live.length,
+      events: 0,
+      bounceRate: 0,
+      avgDurationMs: 2 * SETTLE,
+    },
     oldDayStored: [],
     // First pass: o1, o2 and a's session and visitor (o3 is pending: kept). Second: o3, o4
     // (aggregated by then), b's session and visitor. Third: nothing left.
@@ -749,7 +1043,9 @@ export async function heartbeats(env: ScheduleEnv, options: { sessions?: number 
   const beat = async (offset: number, tab: number, type: "pageview" | "heartbeat") => {
     lab.at(T0 + offset);
     for (const visitorId of visitors) {
-      await lab.ingest([{ id: `${visitorId}-t${tab}-${offset}`, ts: T0 + offset, visitorId, path: "/a", type }]);
+      await lab.ingest([
+        { id: `${visitorId}-t${tab}-${offset}`, ts: T0 + offset, visitorId, path: "/a", type },
+      ]);
     }
     await lab.touches();
   };
@@ -767,7 +1063,9 @@ export async function heartbeats(env: ScheduleEnv, options: { sessions?: number 
   await lab.refreshes();
   lab.advance(SETTLE);
   await lab.drain();
-  const realtime = await lab.quiet(() => lab.t.query(api.presence.getRealtime, { siteId: lab.siteId }));
+  const realtime = await lab.quiet(() =>
+    lab.t.query(api.presence.getRealtime, { siteId: lab.siteId }),
+  );
   const figures = {
     today: await lab.overview(TODAY.from, TODAY.to),
     realtime: { activeVisitors: realtime.activeVisitors, pages: realtime.pages },
@@ -776,7 +1074,14 @@ export async function heartbeats(env: ScheduleEnv, options: { sessions?: number 
   };
   const expected = {
     // One pageview and one stored heartbeat (12 s later) per session.
-    today: { pageviews: sessions, visitors: sessions, sessions, events: 0, bounceRate: 1, avgDurationMs: 12_000 },
+    today: {
+      pageviews: sessions,
+      visitors: sessions,
+      sessions,
+      events: 0,
+      bounceRate: 1,
+      avgDurationMs: 12_000,
+    },
     realtime: { activeVisitors: sessions, pages: [{ path: "/a", visitors: sessions }] },
     storedHeartbeats: visitors.map((v) => `${v}-t1-12000`).sort(),
     health: { pendingEvents: 0, failedEvents: 0, duplicateSessions: 0 },
@@ -794,11 +1099,19 @@ export async function heartbeats(env: ScheduleEnv, options: { sessions?: number 
  * conflicts must be between calls that carry the same event id; every view is stored and
  * counted once.
  */
-export async function sharedLog(env: ScheduleEnv, options: { calls?: number; perCall?: number } = {}) {
+export async function sharedLog(
+  env: ScheduleEnv,
+  options: { calls?: number; perCall?: number } = {},
+) {
   const calls = options.calls ?? 50;
   const perCall = options.perCall ?? 4;
   const lab = await Lab.open(env, { slug: "log" });
-  const view = (k: number, i: number) => ({ id: `log${k}-${i}`, ts: T0 - 10 * MINUTE_MS + k * 1_000 + i, visitorId: `log${k}-${i}`, path: `/l${i}` });
+  const view = (k: number, i: number) => ({
+    id: `log${k}-${i}`,
+    ts: T0 - 10 * MINUTE_MS + k * 1_000 + i,
+    visitorId: `log${k}-${i}`,
+    path: `/l${i}`,
+  });
   const ids: string[][] = [];
   let accepted = 0;
   let duplicates = 0;
@@ -814,7 +1127,9 @@ export async function sharedLog(env: ScheduleEnv, options: { calls?: number; per
   await lab.drain();
   const ingests = lab.executions.filter((e) => e.kind === "ingest");
   const sharing: [number, number][] = [];
-  for (let a = 0; a < ids.length; a++) for (let b = a + 1; b < ids.length; b++) if (ids[a]!.some((id) => ids[b]!.includes(id))) sharing.push([a, b]);
+  for (let a = 0; a < ids.length; a++)
+    for (let b = a + 1; b < ids.length; b++)
+      if (ids[a]!.some((id) => ids[b]!.includes(id))) sharing.push([a, b]);
   const figures = {
     accepted,
     duplicates,
@@ -836,19 +1151,26 @@ export async function sharedLog(env: ScheduleEnv, options: { calls?: number; per
     mode: "symmetric",
     cells: conflictCells(ingests, { mode: "symmetric" }),
     /** Index pairs (in call order) of ingest calls predicted to conflict, read symmetrically. */
-    conflicting: conflictingPairs(ingests.map((e) => e.footprint), { mode: "symmetric" }),
+    conflicting: conflictingPairs(
+      ingests.map((e) => e.footprint),
+      { mode: "symmetric" },
+    ),
     /** Index pairs of calls that carry a common event id. */
     sharing,
   };
 }
 
 /** Index pairs [i, j] (i < j) of footprints predicted to conflict. */
-export function conflictingPairs(footprints: Footprint[], options: PredictOptions): [number, number][] {
+export function conflictingPairs(
+  footprints: Footprint[],
+  options: PredictOptions,
+): [number, number][] {
   const out: [number, number][] = [];
   const m = footprints.map((footprint, i) => ({ kind: String(i), footprint }));
   for (let i = 0; i < m.length; i++) {
     for (let j = i + 1; j < m.length; j++) {
-      if (conflictCells([m[i]!, m[j]!], options)[pairName(m[i]!.kind, m[j]!.kind)]!.conflicts > 0) out.push([i, j]);
+      if (conflictCells([m[i]!, m[j]!], options)[pairName(m[i]!.kind, m[j]!.kind)]!.conflicts > 0)
+        out.push([i, j]);
     }
   }
   return out;
@@ -879,7 +1201,9 @@ export async function parallelHeartbeats(env: ScheduleEnv) {
     const beat = async (l: Lab, tab: "a" | "b") => {
       const ts = T0 + at + (tab === "b" ? 500 : 0);
       l.at(ts);
-      await l.ingest([{ id: `hb-${tab}-${at}`, ts, visitorId: "tabs", path: "/docs", type: "heartbeat" }]);
+      await l.ingest([
+        { id: `hb-${tab}-${at}`, ts, visitorId: "tabs", path: "/docs", type: "heartbeat" },
+      ]);
       return (await l.touches())[0]!;
     };
     const first = await beat(lab, "a");
@@ -897,7 +1221,10 @@ export async function parallelHeartbeats(env: ScheduleEnv) {
  * the 60-day-old day (o1, o2 aggregated) and a backfill of that day (o3) arrives just after,
  * or just before. Either way o3 stays until it is counted, and the day's figures are exact.
  */
-export async function appendRacingRetention(env: ScheduleEnv, order: "retention first" | "append first") {
+export async function appendRacingRetention(
+  env: ScheduleEnv,
+  order: "retention first" | "append first",
+) {
   const lab = await Lab.open(env, { slug: "race", settings: { retentionDays: 30 } });
   const OLD = T0 - 60 * DAY_MS;
   const day = { from: OLD - HOUR_MS, to: OLD + HOUR_MS };
@@ -906,15 +1233,23 @@ export async function appendRacingRetention(env: ScheduleEnv, order: "retention 
       siteId: lab.siteId,
       events: [
         { ...wireEvent({ id: "o1", ts: OLD, visitorId: "a", path: "/" }), userAgent: USER_AGENT },
-        { ...wireEvent({ id: "o2", ts: OLD + MINUTE_MS, visitorId: "a", path: "/b" }), userAgent: USER_AGENT },
+        {
+          ...wireEvent({ id: "o2", ts: OLD + MINUTE_MS, visitorId: "a", path: "/b" }),
+          userAgent: USER_AGENT,
+        },
       ],
     }),
   );
   lab.advance(SETTLE);
   await lab.quiet(async () => {
-    for (let p = 0; p < PARTITIONS; p++) await lab.t.mutation(internal.worker.aggregate, { siteId: lab.siteId as never, partition: p });
+    for (let p = 0; p < PARTITIONS; p++)
+      await lab.t.mutation(internal.worker.aggregate, {
+        siteId: lab.siteId as never,
+        partition: p,
+      });
   });
-  const append = () => lab.importEvents([{ id: "o3", ts: OLD + 2 * MINUTE_MS, visitorId: "b", path: "/" }]);
+  const append = () =>
+    lab.importEvents([{ id: "o3", ts: OLD + 2 * MINUTE_MS, visitorId: "b", path: "/" }]);
   if (order === "append first") await append();
   const first = await lab.step("retention");
   if (order === "retention first") await append();
@@ -933,7 +1268,14 @@ export async function appendRacingRetention(env: ScheduleEnv, order: "retention 
     afterFirstRetention: ["o3"],
     // o1, o2, a's session and visitor; then o3, b's session and visitor.
     deleted: [4, 3],
-    day: { pageviews: 3, visitors: 2, sessions: 2, events: 0, bounceRate: 0.5, avgDurationMs: MINUTE_MS / 2 },
+    day: {
+      pageviews: 3,
+      visitors: 2,
+      sessions: 2,
+      events: 0,
+      bounceRate: 0.5,
+      avgDurationMs: MINUTE_MS / 2,
+    },
     storedAtEnd: [],
     health: { pendingEvents: 0, failedEvents: 0, duplicateSessions: 0 },
   };
@@ -950,7 +1292,15 @@ export async function oneSessionThreeCalls(env: ScheduleEnv, fold: "together" | 
   const visitorId = "user";
   const partition = partitionOf(visitorId);
   for (let tab = 0; tab < 3; tab++) {
-    await lab.ingest([{ id: `tab${tab}`, ts: lab.now() - MINUTE_MS, visitorId, sessionId: "user-s", path: `/tab${tab}` }]);
+    await lab.ingest([
+      {
+        id: `tab${tab}`,
+        ts: lab.now() - MINUTE_MS,
+        visitorId,
+        sessionId: "user-s",
+        path: `/tab${tab}`,
+      },
+    ]);
     if (fold === "apart") {
       lab.advance(SETTLE);
       await lab.worker(partition);
@@ -966,11 +1316,21 @@ export async function oneSessionThreeCalls(env: ScheduleEnv, fold: "together" | 
   };
   const span = fold === "apart" ? 2 * SETTLE : 0;
   const expected = {
-    today: { pageviews: 3, visitors: 1, sessions: 1, events: 0, bounceRate: 0, avgDurationMs: span },
+    today: {
+      pageviews: 3,
+      visitors: 1,
+      sessions: 1,
+      events: 0,
+      bounceRate: 0,
+      avgDurationMs: span,
+    },
     sessionRows: 1,
     health: { pendingEvents: 0, failedEvents: 0, duplicateSessions: 0 },
   };
-  return { ...finish(lab, `three calls for one session (${fold})`, figures, expected), ingestCells: conflictCells(ingests, { mode: "symmetric" }) };
+  return {
+    ...finish(lab, `three calls for one session (${fold})`, figures, expected),
+    ingestCells: conflictCells(ingests, { mode: "symmetric" }),
+  };
 }
 
 /**
@@ -998,7 +1358,10 @@ export async function metricMeaning(env: ScheduleEnv) {
   for (const e of events) await lab.ingest([e]);
   lab.advance(SETTLE);
   await lab.drain();
-  const figures = { today: await lab.overview(TODAY.from, TODAY.to), pages: await lab.pageBreakdown(TODAY.from, TODAY.to) };
+  const figures = {
+    today: await lab.overview(TODAY.from, TODAY.to),
+    pages: await lab.pageBreakdown(TODAY.from, TODAY.to),
+  };
   const expected = {
     today: {
       pageviews: 8, // A 3, B 2 (the reload within pageviewDedupMs isn't counted), C 2, D 1
@@ -1008,7 +1371,11 @@ export async function metricMeaning(env: ScheduleEnv) {
       bounceRate: 3 / 6, // A's second, C's two: one view and no event
       avgDurationMs: Math.round((2 * m + 4 * m + m) / 6), // A's first 2 min, B 4 min, D 1 min
     },
-    pages: { "/": { visitors: 3, pageviews: 5 }, "/pricing": { visitors: 2, pageviews: 2 }, "/docs": { visitors: 1, pageviews: 1 } },
+    pages: {
+      "/": { visitors: 3, pageviews: 5 },
+      "/pricing": { visitors: 2, pageviews: 2 },
+      "/docs": { visitors: 1, pageviews: 1 },
+    },
   };
   return finish(lab, "a metric that means what its label says", figures, expected);
 }
@@ -1068,7 +1435,9 @@ export function foldMatrix(results: ScheduleResult[]): ConcurrencyMatrix {
       mode: r.mode,
       executions: executionCounts(r.executions),
       mismatches: figureMismatches(r),
-      hotIngestDocuments: hotDocuments(r.executions.filter((e) => e.kind === "ingest").map((e) => e.footprint)),
+      hotIngestDocuments: hotDocuments(
+        r.executions.filter((e) => e.kind === "ingest").map((e) => e.footprint),
+      ),
     })),
     cells,
     invalidations,

@@ -55,7 +55,9 @@ describe("the conflict checks catch a hot document", () => {
 
   test("invariant 4: a worker that writes one per-site document makes workers of different partitions conflict", async () => {
     const ok = await ingestDuringWorker(real, { callsPerRound: 8 });
-    const broken = await ingestDuringWorker(variant("worker", "worker-shared-doc"), { callsPerRound: 8 });
+    const broken = await ingestDuringWorker(variant("worker", "worker-shared-doc"), {
+      callsPerRound: 8,
+    });
     expect(conflictsIn(ok, "worker × worker, different partitions")).toBe(0);
     // 8 runs: 24 pairs of different partitions, less the 6 with the run that created the document.
     expect(conflictsIn(broken, "worker × worker, different partitions")).toBe(18);
@@ -63,7 +65,9 @@ describe("the conflict checks catch a hot document", () => {
 
   test("invariant 4: a worker that reads its pending events without the receivedAt bound conflicts with ingests that land while it runs", async () => {
     const ok = await ingestDuringWorker(real, { callsPerRound: 8 });
-    const broken = await ingestDuringWorker(variant("worker", "worker-unbounded-read"), { callsPerRound: 8 });
+    const broken = await ingestDuringWorker(variant("worker", "worker-unbounded-read"), {
+      callsPerRound: 8,
+    });
     expect(conflictsIn(ok, "ingest × worker")).toBe(0);
     // Round B's ingests that land in a partition after its worker ran: 2 in partition 0, 1 in each other.
     expect(conflictsIn(broken, "ingest × worker")).toBe(5);
@@ -96,7 +100,13 @@ describe("the dedup checks catch a heartbeat that always writes", () => {
 describe("the figure checks catch a lost or doubled event", () => {
   test("invariant 2: a worker that marks events aggregated outside its own transaction folds them again on the next kick", async () => {
     const broken = await concurrentKicks(variant("worker", "worker-marks-apart"));
-    expect(figuresWrong(figureMismatches(broken))).toEqual(["today", "health", "retryFolded", "retryWrites", "laterFolded"]);
+    expect(figuresWrong(figureMismatches(broken))).toEqual([
+      "today",
+      "health",
+      "retryFolded",
+      "retryWrites",
+      "laterFolded",
+    ]);
     // The custom events are counted again by every fold.
     expect(broken.figures.today).toMatchObject({ events: 12 });
     expect(broken.figures.retryFolded).toBe(12);
@@ -105,13 +115,27 @@ describe("the figure checks catch a lost or doubled event", () => {
   test("invariant 3: a worker that doesn't see the stored sessions makes three sessions of one", async () => {
     const broken = await oneSessionThreeCalls(variant("worker", "worker-blind-sessions"), "apart");
     expect(figuresWrong(figureMismatches(broken))).toEqual(["today", "sessionRows", "health"]);
-    expect(broken.figures).toMatchObject({ today: { sessions: 3 }, sessionRows: 3, health: { duplicateSessions: 2 } });
+    expect(broken.figures).toMatchObject({
+      today: { sessions: 3 },
+      sessionRows: 3,
+      health: { duplicateSessions: 2 },
+    });
   });
 
   test("invariant 5: retention that deletes pending events loses the backfill it raced", async () => {
-    const broken = await maintenanceDuringWorker(variant("maintenance", "retention-deletes-pending"));
-    expect(figuresWrong(figureMismatches(broken))).toEqual(["oldDay", "oldDayPages", "oldDayAfterFirstRetention", "deleted"]);
-    expect(broken.figures).toMatchObject({ oldDay: { pageviews: 3 }, oldDayAfterFirstRetention: [] });
+    const broken = await maintenanceDuringWorker(
+      variant("maintenance", "retention-deletes-pending"),
+    );
+    expect(figuresWrong(figureMismatches(broken))).toEqual([
+      "oldDay",
+      "oldDayPages",
+      "oldDayAfterFirstRetention",
+      "deleted",
+    ]);
+    expect(broken.figures).toMatchObject({
+      oldDay: { pageviews: 3 },
+      oldDayAfterFirstRetention: [],
+    });
   });
 
   test("invariant 5: compaction that keeps the shards it merged counts them twice or more", async () => {
@@ -131,8 +155,22 @@ describe("the figure checks catch a lost or doubled event", () => {
     expect(figureMismatches(broken)).toEqual([
       {
         figure: "today",
-        expected: { pageviews: 8, visitors: 4, sessions: 6, events: 1, bounceRate: 0.5, avgDurationMs: 70_000 },
-        actual: { pageviews: 8, visitors: 6, sessions: 6, events: 1, bounceRate: 0.5, avgDurationMs: 70_000 },
+        expected: {
+          pageviews: 8,
+          visitors: 4,
+          sessions: 6,
+          events: 1,
+          bounceRate: 0.5,
+          avgDurationMs: 70_000,
+        },
+        actual: {
+          pageviews: 8,
+          visitors: 6,
+          sessions: 6,
+          events: 1,
+          bounceRate: 0.5,
+          avgDurationMs: 70_000,
+        },
       },
     ]);
   });

@@ -12,12 +12,22 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import componentSchema from "./component/schema.js";
 import { api, components } from "./convex/_generated/api.js";
 import schema from "./convex/schema.js";
-import { normalizeError, type Filter, type How, type Op, type RangeStep, type Read } from "./exec.js";
+import {
+  normalizeError,
+  type Filter,
+  type How,
+  type Op,
+  type RangeStep,
+  type Read,
+} from "./exec.js";
 
 const modules = import.meta.glob("./convex/**/*.ts");
 const componentModules = import.meta.glob("./component/**/*.ts");
 
-type Flags = typeof globalThis & { __CONVEX_TEST_NO_INDEX__?: boolean; __CONVEX_TEST_INDEX_CHUNK_SIZE__?: number };
+type Flags = typeof globalThis & {
+  __CONVEX_TEST_NO_INDEX__?: boolean;
+  __CONVEX_TEST_INDEX_CHUNK_SIZE__?: number;
+};
 const flags = globalThis as Flags;
 
 function makeEngine(indexed: boolean, chunkSize?: number) {
@@ -119,9 +129,12 @@ class Workload {
 
   id(table: Table): string {
     const pool = this.ids[table];
-    if (pool.length === 0 || this.r.chance(0.03)) return `${10000 + this.r.int(50)}`.padStart(32 - table.length, "0") + table;
+    if (pool.length === 0 || this.r.chance(0.03))
+      return `${10000 + this.r.int(50)}`.padStart(32 - table.length, "0") + table;
     // Favour recent ids.
-    return this.r.chance(0.5) ? pool[pool.length - 1 - this.r.int(Math.min(pool.length, 8))] : this.r.pick(pool);
+    return this.r.chance(0.5)
+      ? pool[pool.length - 1 - this.r.int(Math.min(pool.length, 8))]
+      : this.r.pick(pool);
   }
 
   fieldValue(field: string): Value | undefined {
@@ -140,7 +153,11 @@ class Workload {
       case "tag":
         return r.chance(0.3) ? undefined : r.pick(TAGS);
       case "ts":
-        return r.chance(0.2) ? undefined : r.chance(0.2) ? 2n ** 63n - 1n : BigInt(r.int(3)) * 10n ** 18n;
+        return r.chance(0.2)
+          ? undefined
+          : r.chance(0.2)
+            ? 2n ** 63n - 1n
+            : BigInt(r.int(3)) * 10n ** 18n;
       case "_creationTime":
         return this.startTime + r.next() * (Date.now() - this.startTime + 1);
       case "_id":
@@ -174,12 +191,16 @@ class Workload {
     if (roll < 0.75) {
       const fields: Record<string, Value> = {};
       const names = table === "items" ? ["a", "b", "g", "c", "tag", "n"] : ["k", "text"];
-      for (const name of names) if (r.chance(0.35)) fields[name] = name === "n" ? { x: number(r) } : (this.fieldValue(name) ?? 1);
-      const unset = table === "items" && r.chance(0.2) ? [r.pick(["c", "tag", "n", "ts"])] : undefined;
+      for (const name of names)
+        if (r.chance(0.35))
+          fields[name] = name === "n" ? { x: number(r) } : (this.fieldValue(name) ?? 1);
+      const unset =
+        table === "items" && r.chance(0.2) ? [r.pick(["c", "tag", "n", "ts"])] : undefined;
       if (r.chance(0.05)) fields.a = "not a number"; // fails validation
       return { kind: "patch", table, id: this.id(table), fields, unset, commitTs };
     }
-    if (roll < 0.87) return { kind: "replace", table, id: this.id(table), doc: this.doc(table), commitTs };
+    if (roll < 0.87)
+      return { kind: "replace", table, id: this.id(table), doc: this.doc(table), commitTs };
     void where;
     return { kind: "delete", table, id: this.id(table) };
   }
@@ -187,7 +208,11 @@ class Workload {
   range(where: Where, table: Table, index: string): RangeStep[] {
     const r = this.r;
     const fields =
-      index === "by_id" ? ["_id"] : index === "by_creation_time" ? ["_creationTime", "_id"] : [...(INDEXES[where][table][index] ?? ["a"]), "_creationTime", "_id"];
+      index === "by_id"
+        ? ["_id"]
+        : index === "by_creation_time"
+          ? ["_creationTime", "_id"]
+          : [...(INDEXES[where][table][index] ?? ["a"]), "_creationTime", "_id"];
     const steps: RangeStep[] = [];
     const step = (op: RangeStep[0], field: string) => {
       const value = this.fieldValue(field);
@@ -220,7 +245,8 @@ class Workload {
       const args = [this.filter(table, depth + 1), this.filter(table, depth + 1)];
       return kind === "and" ? { and: args } : { or: args };
     }
-    const field = table === "notes" ? r.pick(["k", "text"]) : r.pick(["a", "b", "g", "c", "tag", "n.x", "a"]);
+    const field =
+      table === "notes" ? r.pick(["k", "text"]) : r.pick(["a", "b", "g", "c", "tag", "n.x", "a"]);
     const value = this.fieldValue(field);
     const cmp = r.pick(["eq", "neq", "gt", "gte", "lt", "lte"] as const);
     const filter: Filter = value === undefined ? { cmp, field } : { cmp, field, value };
@@ -318,11 +344,17 @@ class Workload {
 type Kind = "query" | "mutation" | "action";
 
 /** Calls `ops.query` / `ops.mutation` of the app or the component, or the app's `ops.action`. */
-async function invoke(t: Engine, kind: Kind, where: Where, args: Record<string, unknown>): Promise<unknown> {
-  const call = (kind === "query" ? t.query : kind === "mutation" ? t.mutation : t.action) as unknown as (
-    ref: unknown,
-    args: unknown,
-  ) => Promise<unknown>;
+async function invoke(
+  t: Engine,
+  kind: Kind,
+  where: Where,
+  args: Record<string, unknown>,
+): Promise<unknown> {
+  const call = (kind === "query"
+    ? t.query
+    : kind === "mutation"
+      ? t.mutation
+      : t.action) as unknown as (ref: unknown, args: unknown) => Promise<unknown>;
   const ops = (where === "app" ? api.ops : components.child.ops) as Record<Kind, unknown>;
   try {
     return { ok: await call(ops[kind], args) };
@@ -342,13 +374,21 @@ class Pair {
     readonly seed: number,
   ) {}
 
-  async run(label: string, kind: Kind, where: Where, args: Record<string, unknown>): Promise<unknown> {
+  async run(
+    label: string,
+    kind: Kind,
+    where: Where,
+    args: Record<string, unknown>,
+  ): Promise<unknown> {
     // The functions keep leaked iterators per engine name.
     const a = await invoke(this.indexed, kind, where, { ...args, engine: `A${this.seed}` });
     const b = await invoke(this.original, kind, where, { ...args, engine: `B${this.seed}` });
     this.calls += 1;
     if (show(a) !== show(b)) {
-      expect(show(a), `seed ${this.seed} ${label}: ${kind} in ${where} ${show(args).slice(0, 5000)}`).toBe(show(b));
+      expect(
+        show(a),
+        `seed ${this.seed} ${label}: ${kind} in ${where} ${show(args).slice(0, 5000)}`,
+      ).toBe(show(b));
     }
     return a;
   }
@@ -360,10 +400,21 @@ async function randomStep(pair: Pair, w: Workload, label: string) {
   if (r.chance(0.06)) {
     // An action: each step its own transaction.
     const steps = Array.from({ length: 1 + r.int(3) }, () => {
-      if (r.chance(0.25)) return { type: "vector", vector: [r.int(5) - 2, r.int(5) - 2], limit: 1 + r.int(6), g: r.chance(0.5) ? r.int(4) : undefined };
+      if (r.chance(0.25))
+        return {
+          type: "vector",
+          vector: [r.int(5) - 2, r.int(5) - 2],
+          limit: 1 + r.int(6),
+          g: r.chance(0.5) ? r.int(4) : undefined,
+        };
       const type = r.chance(0.5) ? "query" : "mutation";
       const target = r.chance(0.3) ? "child" : "self";
-      return { type, target, ops: w.ops(target === "child" ? "child" : "app", type, 1), fail: type === "mutation" && r.chance(0.2) };
+      return {
+        type,
+        target,
+        ops: w.ops(target === "child" ? "child" : "app", type, 1),
+        fail: type === "mutation" && r.chance(0.2),
+      };
     });
     w.learn(await pair.run(label, "action", "app", { steps }));
     return;
@@ -386,7 +437,9 @@ async function pageWalk(pair: Pair, w: Workload, where: Where, label: string) {
     // Sometimes the page is read by a mutation, after writes of its own.
     const writes = r.chance(0.2) ? Array.from({ length: r.int(4) }, () => w.write(where)) : null;
     const ops: Op[] = [...(writes ?? []), { kind: "read", read }];
-    const result = (await pair.run(`${label} page ${page}`, writes ? "mutation" : "query", where, { ops })) as {
+    const result = (await pair.run(`${label} page ${page}`, writes ? "mutation" : "query", where, {
+      ops,
+    })) as {
       ok?: { results: { ok?: { continueCursor: string; isDone: boolean } }[] };
     };
     w.learn(result);
@@ -395,7 +448,9 @@ async function pageWalk(pair: Pair, w: Workload, where: Where, label: string) {
     if (r.chance(0.15) && read.how.kind === "paginate" && read.how.cursor !== null) {
       // The same page again, bounded by its end cursor, as a reactive paginated query does.
       const again: Read = { ...read, how: { ...read.how, endCursor: pageResult.continueCursor } };
-      await pair.run(`${label} page ${page} again`, "query", where, { ops: [{ kind: "read", read: again }] });
+      await pair.run(`${label} page ${page} again`, "query", where, {
+        ops: [{ kind: "read", read: again }],
+      });
     }
     if (pageResult.isDone) return;
     if (r.chance(0.3)) await randomStep(pair, w, `${label} between pages`);
@@ -409,17 +464,28 @@ async function pageWalk(pair: Pair, w: Workload, where: Where, label: string) {
 async function compareEverything(pair: Pair) {
   for (const where of ["app", "child"] as const) {
     for (const table of TABLES) {
-      for (const index of [...Object.keys(INDEXES[where][table]), "by_creation_time", "by_id", undefined]) {
+      for (const index of [
+        ...Object.keys(INDEXES[where][table]),
+        "by_creation_time",
+        "by_id",
+        undefined,
+      ]) {
         for (const order of ["asc", "desc"] as const) {
           const read: Read = { table, index, range: [], order, how: { kind: "collect" } };
-          await pair.run(`dump ${table} ${index} ${order}`, "query", where, { ops: [{ kind: "read", read }] });
+          await pair.run(`dump ${table} ${index} ${order}`, "query", where, {
+            ops: [{ kind: "read", read }],
+          });
         }
       }
     }
   }
 }
 
-async function workload(seed: number, steps: number, options: { bulk?: number; chunkSize?: number } = {}) {
+async function workload(
+  seed: number,
+  steps: number,
+  options: { bulk?: number; chunkSize?: number } = {},
+) {
   const start = Date.UTC(2025, 0, 1);
   vi.setSystemTime(start);
   const pair = new Pair(makeEngine(true, options.chunkSize), makeEngine(false), seed);
@@ -427,7 +493,11 @@ async function workload(seed: number, steps: number, options: { bulk?: number; c
   if (options.bulk) {
     // Many documents written in the same clock tick, so index keys tie up to _id.
     for (let done = 0; done < options.bulk; done += 250) {
-      const ops: Op[] = Array.from({ length: 250 }, () => ({ kind: "insert", table: "items", doc: w.doc("items") }));
+      const ops: Op[] = Array.from({ length: 250 }, () => ({
+        kind: "insert",
+        table: "items",
+        doc: w.doc("items"),
+      }));
       w.learn(await pair.run(`bulk ${done}`, "mutation", "app", { ops }));
     }
   }
@@ -449,7 +519,9 @@ describe("convex-test indexes (differential)", () => {
 
   test("the indexed engine is the patched one", () => {
     const dir = process.env.CONVEX_TEST_DIR; // see vitest.engine.config.ts
-    const path = dir ? `${dir}/dist/index.js` : createRequire(import.meta.url).resolve("convex-test");
+    const path = dir
+      ? `${dir}/dist/index.js`
+      : createRequire(import.meta.url).resolve("convex-test");
     expect(readFileSync(path, "utf8")).toContain("class SortedIndexFake");
   });
 
@@ -459,7 +531,8 @@ describe("convex-test indexes (differential)", () => {
   test(`${SEEDS} random workloads (index chunks of 2 to 4 entries) give identical results, errors and metrics on both engines`, async () => {
     const first = Number(process.env.ENGINE_FIRST_SEED ?? 1);
     let calls = 0;
-    for (let seed = first; seed < first + SEEDS; seed++) calls += await workload(seed, STEPS, { chunkSize: 2 + (seed % 3) });
+    for (let seed = first; seed < first + SEEDS; seed++)
+      calls += await workload(seed, STEPS, { chunkSize: 2 + (seed % 3) });
     console.log(`differential: ${SEEDS} workloads, ${calls} function calls compared`);
   });
 

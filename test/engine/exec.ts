@@ -43,7 +43,14 @@ export type Read = {
 
 export type Op =
   | { kind: "insert"; table: string; doc: Record<string, Value>; commitTs?: boolean }
-  | { kind: "patch"; table: string; id: string; fields: Record<string, Value>; unset?: string[]; commitTs?: boolean }
+  | {
+      kind: "patch";
+      table: string;
+      id: string;
+      fields: Record<string, Value>;
+      unset?: string[];
+      commitTs?: boolean;
+    }
   | { kind: "replace"; table: string; id: string; doc: Record<string, Value>; commitTs?: boolean }
   | { kind: "delete"; table: string; id: string }
   | { kind: "get"; table: string; id: string }
@@ -51,7 +58,14 @@ export type Op =
   | { kind: "count"; table: string }
   | { kind: "metrics" }
   // A nested query or mutation; `stale`: a query from a mutation on the snapshot before its writes.
-  | { kind: "call"; type: "query" | "mutation"; target: "self" | "child"; ops: Op[]; fail?: boolean; stale?: boolean }
+  | {
+      kind: "call";
+      type: "query" | "mutation";
+      target: "self" | "child";
+      ops: Op[];
+      fail?: boolean;
+      stale?: boolean;
+    }
   // Starts iterating a query, reads one document and keeps the iterator for `resume`,
   // which reads more of it from a later function (a snapshot, like a deployment).
   | { kind: "leak"; read: Read }
@@ -70,8 +84,15 @@ export type Refs = {
 type Ctx = {
   db: GenericDatabaseWriter<GenericDataModel>;
   meta: { getTransactionMetrics(): Promise<unknown> };
-  runQuery?: (ref: FunctionReference<"query">, args: Record<string, Value>, options?: { useStaleSnapshot?: boolean }) => Promise<unknown>;
-  runMutation?: (ref: FunctionReference<"mutation">, args: Record<string, Value>) => Promise<unknown>;
+  runQuery?: (
+    ref: FunctionReference<"query">,
+    args: Record<string, Value>,
+    options?: { useStaleSnapshot?: boolean },
+  ) => Promise<unknown>;
+  runMutation?: (
+    ref: FunctionReference<"mutation">,
+    args: Record<string, Value>,
+  ) => Promise<unknown>;
 };
 
 // Iterators started by `leak`, per engine and component.
@@ -83,16 +104,21 @@ export function normalizeError(e: unknown): string {
   return message.replace(/fake-request-id-\d+/g, "fake-request-id");
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 function buildQuery(db: Ctx["db"], read: Read): any {
   let q: any = db.query(read.table);
   if (read.search !== undefined) {
     const { term, g } = read.search;
-    q = q.withSearchIndex("search_b", (b: any) => (g === undefined ? b.search("b", term) : b.search("b", term).eq("g", g)));
+    q = q.withSearchIndex("search_b", (b: any) =>
+      g === undefined ? b.search("b", term) : b.search("b", term).eq("g", g),
+    );
   } else if (read.index !== undefined) {
     const range = read.range ?? [];
     q = q.withIndex(read.index, (b: any) =>
-      range.reduce((acc: any, step) => (step.length === 2 ? acc[step[0]](step[1], undefined) : acc[step[0]](step[1], step[2])), b),
+      range.reduce(
+        (acc: any, step) =>
+          step.length === 2 ? acc[step[0]](step[1], undefined) : acc[step[0]](step[1], step[2]),
+        b,
+      ),
     );
   }
   if (read.order !== undefined) q = q.order(read.order);
@@ -104,7 +130,8 @@ function buildFilter(f: any, filter: Filter): any {
   if ("and" in filter) return f.and(...filter.and.map((x) => buildFilter(f, x)));
   if ("or" in filter) return f.or(...filter.or.map((x) => buildFilter(f, x)));
   if ("not" in filter) return f.not(buildFilter(f, filter.not));
-  const field = filter.add === undefined ? f.field(filter.field) : f.add(f.field(filter.field), filter.add);
+  const field =
+    filter.add === undefined ? f.field(filter.field) : f.add(f.field(filter.field), filter.add);
   return f[filter.cmp](field, filter.value);
 }
 
@@ -130,17 +157,33 @@ async function runRead(db: Ctx["db"], read: Read): Promise<Value | null> {
     }
     case "paginate": {
       const { numItems, cursor, endCursor, maximumRowsRead, maximumBytesRead } = how;
-      const result = await q.paginate({ numItems, cursor, endCursor, maximumRowsRead, maximumBytesRead });
+      const result = await q.paginate({
+        numItems,
+        cursor,
+        endCursor,
+        maximumRowsRead,
+        maximumBytesRead,
+      });
       return result as Value;
     }
   }
 }
 
-function withCommitTs(db: Ctx["db"], doc: Record<string, Value>, commitTs: boolean | undefined): any {
+function withCommitTs(
+  db: Ctx["db"],
+  doc: Record<string, Value>,
+  commitTs: boolean | undefined,
+): any {
   return commitTs ? { ...doc, ts: (db as any).vars.commitTs } : doc;
 }
 
-export async function execOps(ctx: Ctx, ops: Op[], engine: string, where: string, refs: Refs): Promise<RunResult> {
+export async function execOps(
+  ctx: Ctx,
+  ops: Op[],
+  engine: string,
+  where: string,
+  refs: Refs,
+): Promise<RunResult> {
   const db = ctx.db;
   const results: Outcome[] = [];
   for (const op of ops) {
@@ -152,7 +195,13 @@ export async function execOps(ctx: Ctx, ops: Op[], engine: string, where: string
   }
   return { results, metrics: (await ctx.meta.getTransactionMetrics()) as Value };
 
-  async function execOp(ctx: Ctx, op: Op, engine: string, where: string, refs: Refs): Promise<Value | null> {
+  async function execOp(
+    ctx: Ctx,
+    op: Op,
+    engine: string,
+    where: string,
+    refs: Refs,
+  ): Promise<Value | null> {
     switch (op.kind) {
       case "insert":
         return await db.insert(op.table, withCommitTs(db, op.doc, op.commitTs));
@@ -178,8 +227,16 @@ export async function execOps(ctx: Ctx, ops: Op[], engine: string, where: string
         return (await ctx.meta.getTransactionMetrics()) as Value;
       case "call": {
         const args = { ops: op.ops as any, engine, fail: op.fail ?? false };
-        const target = op.target === "child" ? { q: refs.childQuery, m: refs.childMutation } : { q: refs.query, m: refs.mutation };
-        if (op.type === "query") return (await ctx.runQuery!(target.q!, args, op.stale ? { useStaleSnapshot: true } : undefined)) as Value;
+        const target =
+          op.target === "child"
+            ? { q: refs.childQuery, m: refs.childMutation }
+            : { q: refs.query, m: refs.mutation };
+        if (op.type === "query")
+          return (await ctx.runQuery!(
+            target.q!,
+            args,
+            op.stale ? { useStaleSnapshot: true } : undefined,
+          )) as Value;
         return (await ctx.runMutation!(target.m!, args)) as Value;
       }
       case "leak": {

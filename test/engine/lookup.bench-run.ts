@@ -7,7 +7,9 @@ import { lookupBench } from "./lookupBench.js";
 
 test("indexed point lookups per second", async () => {
   const sizes = process.env.LOOKUP_BENCH_SIZES?.split(",").map(Number);
-  const lookupsAfter = process.env.LOOKUP_BENCH_LOOKUPS ? Number(process.env.LOOKUP_BENCH_LOOKUPS) : undefined;
+  const lookupsAfter = process.env.LOOKUP_BENCH_LOOKUPS
+    ? Number(process.env.LOOKUP_BENCH_LOOKUPS)
+    : undefined;
   const figures = await lookupBench({ sizes, lookupsAfter });
   const json = JSON.stringify({ benchmark: "convex-test indexed point lookup", figures }, null, 2);
   console.log(json);

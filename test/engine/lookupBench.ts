@@ -23,7 +23,11 @@ export type LookupFigures = {
 type Flags = typeof globalThis & { __CONVEX_TEST_NO_INDEX__?: boolean };
 
 /** Times `lookups` queries that each read one document by `withIndex("by_a", q => q.eq("a", x)).unique()`. */
-export async function measureLookups(opts: { docs: number; lookups: number; indexed: boolean }): Promise<LookupFigures> {
+export async function measureLookups(opts: {
+  docs: number;
+  lookups: number;
+  indexed: boolean;
+}): Promise<LookupFigures> {
   const { docs, lookups, indexed } = opts;
   const flags = globalThis as Flags;
   flags.__CONVEX_TEST_NO_INDEX__ = !indexed;
@@ -36,7 +40,8 @@ export async function measureLookups(opts: { docs: number; lookups: number; inde
   let setup = performance.now();
   for (let i = 0; i < docs; i += 1000) {
     const batch = [];
-    for (let j = i; j < Math.min(docs, i + 1000); j++) batch.push({ a: j, b: `b${j % 97}`, g: j % 4 });
+    for (let j = i; j < Math.min(docs, i + 1000); j++)
+      batch.push({ a: j, b: `b${j % 97}`, g: j % 4 });
     await t.mutation(api.ops.insertMany, { docs: batch });
   }
   setup = performance.now() - setup;
@@ -73,7 +78,8 @@ export async function lookupBench(
   const sizes = scale.sizes ?? [10_000, 100_000];
   const lookupsAfter = scale.lookupsAfter ?? 2_000;
   // Without indexes a lookup scans every document: keep those runs to a few seconds.
-  const lookupsBefore = scale.lookupsBefore ?? ((docs: number) => Math.max(10, Math.round(2_000_000 / docs)));
+  const lookupsBefore =
+    scale.lookupsBefore ?? ((docs: number) => Math.max(10, Math.round(2_000_000 / docs)));
   const figures: LookupFigures[] = [];
   for (const docs of sizes) {
     figures.push(await measureLookups({ docs, lookups: lookupsBefore(docs), indexed: false }));

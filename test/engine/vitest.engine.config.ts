@@ -9,13 +9,18 @@ import base from "../../vitest.config.js";
 const dir = process.env.CONVEX_TEST_DIR;
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const baseConfig = base as ViteUserConfig;
-const baseAliases = (baseConfig.resolve?.alias ?? []) as { find: RegExp | string; replacement: string }[];
+const baseAliases = (baseConfig.resolve?.alias ?? []) as {
+  find: RegExp | string;
+  replacement: string;
+}[];
 
 export default defineConfig({
   ...baseConfig,
   resolve: {
     ...baseConfig.resolve,
-    alias: dir ? [...baseAliases, { find: /^convex-test$/, replacement: `${dir}/dist/index.js` }] : baseAliases,
+    alias: dir
+      ? [...baseAliases, { find: /^convex-test$/, replacement: `${dir}/dist/index.js` }]
+      : baseAliases,
   },
   test: {
     ...baseConfig.test,

@@ -128,7 +128,8 @@ export const BY_CREATION_TIME = "by_creation_time";
 export function fieldValue(doc: Record<string, unknown>, path: string): Value | undefined {
   let v: unknown = doc;
   for (const part of path.split(".")) {
-    if (v === null || typeof v !== "object" || Array.isArray(v) || v instanceof ArrayBuffer) return undefined;
+    if (v === null || typeof v !== "object" || Array.isArray(v) || v instanceof ArrayBuffer)
+      return undefined;
     v = (v as Record<string, unknown>)[part];
   }
   return v as Value | undefined;
@@ -171,9 +172,10 @@ export function schemaIndexes(schema: SchemaDefinition<GenericSchema, boolean> |
     for (const { indexDescriptor, fields } of list) {
       indexes[table][indexDescriptor] = [...fields, "_creationTime", "_id"];
     }
-    searchIndexes[table] = [...(exported.searchIndexes ?? []), ...(exported.vectorIndexes ?? [])].map(
-      (i) => i.indexDescriptor,
-    );
+    searchIndexes[table] = [
+      ...(exported.searchIndexes ?? []),
+      ...(exported.vectorIndexes ?? []),
+    ].map((i) => i.indexDescriptor);
   }
   return { indexes, searchIndexes };
 }

@@ -75,7 +75,9 @@ function overlaps(
   // A later writer that writes a document the reader inserted could only do so after the reader
   // committed: had they overlapped, that write couldn't have happened.
   const insertedByReader = writerRanAfterReader
-    ? new Set(reader.writes.filter((w) => w.op === "insert").map((w) => `${w.component}\u0000${w.id}`))
+    ? new Set(
+        reader.writes.filter((w) => w.op === "insert").map((w) => `${w.component}\u0000${w.id}`),
+      )
     : undefined;
   // Group the writer's writes by namespace and table: a read only meets writes of its table.
   const byTable = new Map<string, WriteRecord[]>();
@@ -102,7 +104,9 @@ function overlaps(
         description:
           `${writer.name} ${write.op === "insert" ? "inserts" : write.op === "delete" ? "deletes" : "updates"} ` +
           `${write.component ? write.component + ":" : ""}${write.table} ${write.id}` +
-          (reason.key ? ` (${reason.keySide} key ${formatKey(reason.key)} on ${read.index})` : ` (${read.index} key unknown)`) +
+          (reason.key
+            ? ` (${reason.keySide} key ${formatKey(reason.key)} on ${read.index})`
+            : ` (${read.index} key unknown)`) +
           ` inside ${reader.name}'s read of ${describeRead(read)}`,
       });
       if (firstOnly) return reasons;
@@ -115,16 +119,30 @@ function writeInRead(
   read: ReadRange,
   write: WriteRecord,
 ): Omit<Reason, "reader" | "writer" | "readerName" | "writerName" | "description"> | null {
-  const base = { component: read.component, table: read.table, index: read.index, documentId: write.id, read, write };
+  const base = {
+    component: read.component,
+    table: read.table,
+    index: read.index,
+    documentId: write.id,
+    read,
+    write,
+  };
   const change: KeyChange | undefined = write.keys[read.index];
   if (read.wholeTable || change === undefined) {
     // A search read, or an index the write's table record doesn't list: any write to the table.
-    return { ...base, key: change?.after ?? change?.before ?? null, keySide: change?.after ? "after" : "before", uncertain: true };
+    return {
+      ...base,
+      key: change?.after ?? change?.before ?? null,
+      keySide: change?.after ? "after" : "before",
+      uncertain: true,
+    };
   }
   if (change.beforeUnknown) return { ...base, key: null, keySide: "before", uncertain: true };
-  if (change.before && keyInRead(read, change.before)) return { ...base, key: change.before, keySide: "before" };
+  if (change.before && keyInRead(read, change.before))
+    return { ...base, key: change.before, keySide: "before" };
   if (change.afterUnknown) return { ...base, key: null, keySide: "after", uncertain: true };
-  if (change.after && keyInRead(read, change.after)) return { ...base, key: change.after, keySide: "after" };
+  if (change.after && keyInRead(read, change.after))
+    return { ...base, key: change.after, keySide: "after" };
   return null;
 }
 
@@ -134,7 +152,11 @@ const isTransaction = (f: Footprint) => f.kind === "mutation";
  * Whether two mutations would conflict if they ran concurrently: one's writes fall inside the
  * other's reads. Queries and actions never conflict (see `invalidates` for queries).
  */
-export function predictConflict(a: Footprint, b: Footprint, options: PredictOptions = {}): Conflict | null {
+export function predictConflict(
+  a: Footprint,
+  b: Footprint,
+  options: PredictOptions = {},
+): Conflict | null {
   if (!isTransaction(a) || !isTransaction(b)) return null;
   const recordedOrder = options.mode === "recorded-order";
   const reasons = overlaps(a, b, "a", "b", false, recordedOrder);
@@ -199,10 +221,19 @@ export interface Execution {
  * sequential schedule, "recorded-order" is the one to trust: symmetric mode also counts pairs
  * where one only read what it read because the other had already committed.
  */
-export function conflictMatrix(executions: Execution[], options: PredictOptions = {}): ConflictMatrix {
+export function conflictMatrix(
+  executions: Execution[],
+  options: PredictOptions = {},
+): ConflictMatrix {
   const kinds = [...new Set(executions.map((e) => e.kind))];
   const cells: Record<string, Record<string, MatrixCell>> = {};
-  const newCell = (): MatrixCell => ({ pairs: 0, conflicts: 0, per1000: 0, invalidations: 0, invalidationsPer1000: 0 });
+  const newCell = (): MatrixCell => ({
+    pairs: 0,
+    conflicts: 0,
+    per1000: 0,
+    invalidations: 0,
+    invalidationsPer1000: 0,
+  });
   for (const a of kinds) cells[a] = {};
   for (let i = 0; i < kinds.length; i++) {
     for (let j = i; j < kinds.length; j++) {
@@ -213,7 +244,9 @@ export function conflictMatrix(executions: Execution[], options: PredictOptions 
   }
   const total = newCell();
   const ordered =
-    options.mode === "recorded-order" ? [...executions].sort((x, y) => x.footprint.id - y.footprint.id) : executions;
+    options.mode === "recorded-order"
+      ? [...executions].sort((x, y) => x.footprint.id - y.footprint.id)
+      : executions;
   for (let i = 0; i < ordered.length; i++) {
     for (let j = i + 1; j < ordered.length; j++) {
       const x = ordered[i];
@@ -245,7 +278,8 @@ export function conflictMatrix(executions: Execution[], options: PredictOptions 
     c.per1000 = c.pairs === 0 ? 0 : (1000 * c.conflicts) / c.pairs;
     c.invalidationsPer1000 = c.pairs === 0 ? 0 : (1000 * c.invalidations) / c.pairs;
   };
-  for (let i = 0; i < kinds.length; i++) for (let j = i; j < kinds.length; j++) norm(cells[kinds[i]][kinds[j]]);
+  for (let i = 0; i < kinds.length; i++)
+    for (let j = i; j < kinds.length; j++) norm(cells[kinds[i]][kinds[j]]);
   norm(total);
   return { kinds, cells, total };
 }

@@ -34,7 +34,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-async function setup(options: { snapshot?: boolean; seed?: (t: ReturnType<typeof newTest>) => Promise<void> } = {}) {
+async function setup(
+  options: { snapshot?: boolean; seed?: (t: ReturnType<typeof newTest>) => Promise<void> } = {},
+) {
   const t = newTest();
   await options.seed?.(t);
   rec = await startRecording(t, { ...recording, snapshot: options.snapshot });
@@ -47,16 +49,28 @@ async function seedList(t: ReturnType<typeof newTest>) {
   return await listDocs(t, "a");
 }
 async function listDocs(t: ReturnType<typeof newTest>, list: string) {
-  return await t.run(async (ctx) => await ctx.db.query("items").withIndex("by_list_rank", (q) => q.eq("list", list)).collect());
+  return await t.run(
+    async (ctx) =>
+      await ctx.db
+        .query("items")
+        .withIndex("by_list_rank", (q) => q.eq("list", list))
+        .collect(),
+  );
 }
-const keyOf = (d: { list: string; rank: number; _creationTime: number; _id: string }) => [d.list, d.rank, d._creationTime, d._id];
+const keyOf = (d: { list: string; rank: number; _creationTime: number; _id: string }) => [
+  d.list,
+  d.rank,
+  d._creationTime,
+  d._id,
+];
 
 function only(fps: Footprint[], name?: string): Footprint {
   const matching = name ? fps.filter((f) => f.name === name) : fps;
   expect(matching.map((f) => f.name)).toHaveLength(1);
   return matching[0];
 }
-const readsOn = (f: Footprint, index: string) => f.reads.filter((r: ReadRange) => r.index === index);
+const readsOn = (f: Footprint, index: string) =>
+  f.reads.filter((r: ReadRange) => r.index === index);
 
 describe("reads", () => {
   test("a query that stops early read up to its last key; one that ran out read the whole range", async () => {
@@ -66,7 +80,13 @@ describe("reads", () => {
 
     await t.mutation(api.items.topTwo, { list: "a" });
     const [top] = readsOn(only(rec.take()), "by_list_rank");
-    expect(top).toMatchObject({ table: "items", eq: ["a"], order: "asc", exhausted: false, returned: 2 });
+    expect(top).toMatchObject({
+      table: "items",
+      eq: ["a"],
+      order: "asc",
+      exhausted: false,
+      returned: 2,
+    });
     expect(top.to).toEqual({ key: keyOf(docs[1]), inclusive: true });
     expect(top.from).toBeUndefined();
 
@@ -95,7 +115,11 @@ describe("reads", () => {
     // A loop that breaks: the stream is closed after one item.
     await t.mutation(api.items.firstByLoop, { list: "a" });
     const [loop] = readsOn(only(rec.take()), "by_list_rank");
-    expect(loop).toMatchObject({ exhausted: false, returned: 1, to: { key: keyOf(docs[0]), inclusive: true } });
+    expect(loop).toMatchObject({
+      exhausted: false,
+      returned: 1,
+      to: { key: keyOf(docs[0]), inclusive: true },
+    });
 
     // first()/unique() on an empty range read all of it (its empty tail included).
     await t.mutation(api.items.last, { list: "empty" });
@@ -119,16 +143,37 @@ describe("reads", () => {
     const { t, rec } = await setup({ seed: async (t) => void (await seedList(t)) });
     const docs = await listDocs(t, "a");
     rec.clear();
-    const first = await t.query(api.items.page, { list: "a", paginationOpts: { numItems: 2, cursor: null } });
+    const first = await t.query(api.items.page, {
+      list: "a",
+      paginationOpts: { numItems: 2, cursor: null },
+    });
     const [p1] = readsOn(only(rec.take()), "by_list_rank");
-    expect(p1).toMatchObject({ via: "paginate", exhausted: false, returned: 2, to: { key: keyOf(docs[1]), inclusive: true } });
+    expect(p1).toMatchObject({
+      via: "paginate",
+      exhausted: false,
+      returned: 2,
+      to: { key: keyOf(docs[1]), inclusive: true },
+    });
     expect(p1.from).toBeUndefined();
-    const second = await t.query(api.items.page, { list: "a", paginationOpts: { numItems: 2, cursor: first.continueCursor } });
+    const second = await t.query(api.items.page, {
+      list: "a",
+      paginationOpts: { numItems: 2, cursor: first.continueCursor },
+    });
     const [p2] = readsOn(only(rec.take()), "by_list_rank");
-    expect(p2).toMatchObject({ from: { key: keyOf(docs[1]), inclusive: false }, to: { key: keyOf(docs[3]), inclusive: true } });
-    await t.query(api.items.page, { list: "a", paginationOpts: { numItems: 2, cursor: second.continueCursor } });
+    expect(p2).toMatchObject({
+      from: { key: keyOf(docs[1]), inclusive: false },
+      to: { key: keyOf(docs[3]), inclusive: true },
+    });
+    await t.query(api.items.page, {
+      list: "a",
+      paginationOpts: { numItems: 2, cursor: second.continueCursor },
+    });
     const [p3] = readsOn(only(rec.take()), "by_list_rank");
-    expect(p3).toMatchObject({ exhausted: true, returned: 1, from: { key: keyOf(docs[3]), inclusive: false } });
+    expect(p3).toMatchObject({
+      exhausted: true,
+      returned: 1,
+      from: { key: keyOf(docs[3]), inclusive: false },
+    });
     expect(p3.to).toBeUndefined();
   });
 });
@@ -186,7 +231,10 @@ describe("writes", () => {
     expect(only(rec.take()).writes[0]).toMatchObject({
       op: "delete",
       ops: ["delete"],
-      keys: { by_id: { before: [id], after: null }, by_list_rank: { before: ["a", 9, ct, id], after: null } },
+      keys: {
+        by_id: { before: [id], after: null },
+        by_list_rank: { before: ["a", 9, ct, id], after: null },
+      },
     });
   });
 
@@ -194,7 +242,7 @@ describe("writes", () => {
     let id: Id<"counters"> | undefined;
     const seed = async (t: ReturnType<typeof newTest>) => {
       await t.mutation(api.counter.increment, { name: "x" });
-      id = (await t.run(async (ctx) => (await ctx.db.query("counters").first())!._id));
+      id = await t.run(async (ctx) => (await ctx.db.query("counters").first())!._id);
     };
     const first = await setup({ seed });
     await first.t.mutation(api.counter.set, { id: id!, value: 7 });
@@ -209,7 +257,11 @@ describe("writes", () => {
     rec = second.rec;
     await second.t.mutation(api.counter.set, { id: id!, value: 7 });
     const [blind] = only(second.rec.take()).writes;
-    expect(blind.keys.by_name).toMatchObject({ before: null, beforeUnknown: true, afterUnknown: true });
+    expect(blind.keys.by_name).toMatchObject({
+      before: null,
+      beforeUnknown: true,
+      afterUnknown: true,
+    });
     expect(blind.keys.by_id).toEqual({ before: [id], after: [id] });
   });
 
@@ -226,7 +278,12 @@ describe("writes", () => {
     const { t, rec } = await setup();
     await expect(t.mutation(api.counter.failing, {})).rejects.toThrow("nope");
     const f = only(rec.take());
-    expect(f).toMatchObject({ name: "counter:failing", failed: true, error: expect.stringContaining("nope"), writes: [] });
+    expect(f).toMatchObject({
+      name: "counter:failing",
+      failed: true,
+      error: expect.stringContaining("nope"),
+      writes: [],
+    });
   });
 
   test("the recorder adds nothing to what getTransactionMetrics measures", async () => {
@@ -254,11 +311,17 @@ describe("executions", () => {
       "tally:counts:insert",
       "tally:visits:insert",
     ]);
-    expect(f.reads.map((r) => [r.component, r.table, r.index, r.by])).toEqual([["tally", "counts", "by_key", "tally/counts:add"]]);
+    expect(f.reads.map((r) => [r.component, r.table, r.index, r.by])).toEqual([
+      ["tally", "counts", "by_key", "tally/counts:add"],
+    ]);
 
     // Called from the test directly, a component function is an execution of its own.
     await t.mutation(components.tally.counts.add, { key: "k" });
-    expect(only(rec.take())).toMatchObject({ name: "tally/counts:add", component: "tally", udfPath: "counts:add" });
+    expect(only(rec.take())).toMatchObject({
+      name: "tally/counts:add",
+      component: "tally",
+      udfPath: "counts:add",
+    });
   });
 
   test("scheduled functions are executions of their own, linked to what scheduled them", async () => {
@@ -269,7 +332,11 @@ describe("executions", () => {
     expect(scheduler.writes).toEqual([]);
     await t.finishAllScheduledFunctions(vi.runAllTimers);
     const run = only(rec.take());
-    expect(run).toMatchObject({ name: "counter:increment", origin: "scheduled", scheduledBy: scheduler.id });
+    expect(run).toMatchObject({
+      name: "counter:increment",
+      origin: "scheduled",
+      scheduledBy: scheduler.id,
+    });
     expect(run.writes.map((w) => w.table)).toEqual(["counters"]);
   });
 
@@ -279,7 +346,11 @@ describe("executions", () => {
     await t.mutation(api.counter.incrementLater, { name: "later" });
     const scheduler = only(rec.take());
     await t.finishAllScheduledFunctions(() => {});
-    expect(only(rec.take())).toMatchObject({ name: "counter:increment", origin: "scheduled", scheduledBy: scheduler.id });
+    expect(only(rec.take())).toMatchObject({
+      name: "counter:increment",
+      origin: "scheduled",
+      scheduledBy: scheduler.id,
+    });
   });
 
   test("each ctx.runMutation/runQuery of an action is a transaction of its own", async () => {
@@ -304,7 +375,10 @@ describe("executions", () => {
 
   test("an HTTP action and the mutation it runs", async () => {
     const { t, rec } = await setup();
-    const response = await t.fetch("/visit", { method: "POST", body: JSON.stringify({ visitor: "v", path: "/" }) });
+    const response = await t.fetch("/visit", {
+      method: "POST",
+      body: JSON.stringify({ visitor: "v", path: "/" }),
+    });
     expect(response.status).toBe(200);
     const fps = rec.take();
     const http = only(fps, "http POST /visit");
@@ -317,7 +391,9 @@ describe("executions", () => {
     const asUser = t.withIdentity({ subject: "u" });
     await asUser.mutation(api.visits.record, { visitor: "u", path: "/" });
     expect(only(rec.take())).toMatchObject({ name: "visits:record", origin: "test" });
-    const { footprints } = await rec.during(() => t.mutation(api.visits.record, { visitor: "w", path: "/" }));
+    const { footprints } = await rec.during(() =>
+      t.mutation(api.visits.record, { visitor: "w", path: "/" }),
+    );
     expect(footprints.map((f) => f.name)).toEqual(["visits:record"]);
     rec.stop();
     await t.mutation(api.visits.record, { visitor: "u", path: "/" });
@@ -341,13 +417,20 @@ describe("end to end: predicted conflicts", () => {
   });
 
   test("a counter document read, modified and written by two executions conflicts", async () => {
-    const { t, rec } = await setup({ seed: async (t) => void (await t.mutation(api.counter.increment, { name: "hits" })) });
+    const { t, rec } = await setup({
+      seed: async (t) => void (await t.mutation(api.counter.increment, { name: "hits" })),
+    });
     await t.mutation(api.counter.increment, { name: "hits" });
     await t.mutation(api.counter.increment, { name: "hits" });
     const [a, b] = rec.take();
     const conflict = predictConflict(a, b);
     expect(conflict).toMatchObject({ table: "counters", writerName: "counter:increment" });
-    expect(conflict!.reasons.map((r) => r.index).sort()).toEqual(["by_id", "by_id", "by_name", "by_name"]);
+    expect(conflict!.reasons.map((r) => r.index).sort()).toEqual([
+      "by_id",
+      "by_id",
+      "by_name",
+      "by_name",
+    ]);
     // Different counters don't.
     await t.mutation(api.counter.increment, { name: "other" });
     const [c] = rec.take();
@@ -355,7 +438,9 @@ describe("end to end: predicted conflicts", () => {
   });
 
   test("component calls conflict in the component's namespace", async () => {
-    const { t, rec } = await setup({ seed: async (t) => void (await t.mutation(api.tally.hit, { key: "k" })) });
+    const { t, rec } = await setup({
+      seed: async (t) => void (await t.mutation(api.tally.hit, { key: "k" })),
+    });
     await t.mutation(api.tally.hit, { key: "k" });
     await t.mutation(api.tally.hit, { key: "k" });
     await t.mutation(api.tally.hit, { key: "other" });

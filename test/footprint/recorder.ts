@@ -51,7 +51,7 @@ interface ConvexGlobal {
 type Modules = Record<string, () => Promise<unknown>>;
 
 /** The convex-test accessor (`convexTest(...)`), loosely typed: only its public methods are used. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 type TestInstance = Record<string, any>;
 
 export interface RecordingOptions {
@@ -85,7 +85,10 @@ export interface Recorder {
    * Runs `fn` and returns, with its result, the footprints of executions that started and
    * finished meanwhile (they won't be returned by `take()` again).
    */
-  during<T>(fn: () => Promise<T>, filter?: FootprintFilter): Promise<{ result: T; footprints: Footprint[] }>;
+  during<T>(
+    fn: () => Promise<T>,
+    filter?: FootprintFilter,
+  ): Promise<{ result: T; footprints: Footprint[] }>;
   /** Forgets all footprints recorded so far (the recorder's picture of the data stays). */
   clear(): void;
   /** Stops recording and gives `t` its methods back. */
@@ -174,10 +177,14 @@ let innerConvex: ConvexGlobal | undefined;
 const recorderByFn = new WeakMap<object, RecorderImpl>();
 
 function installSyscallHook(): ConvexGlobal {
-  const g = globalThis as unknown as { Convex?: ConvexGlobal & { [HOOK]?: { inner: ConvexGlobal } } };
+  const g = globalThis as unknown as {
+    Convex?: ConvexGlobal & { [HOOK]?: { inner: ConvexGlobal } };
+  };
   const current = g.Convex;
   if (current === undefined) {
-    throw new Error("startRecording: there is no `Convex` global yet; create the convexTest instance first.");
+    throw new Error(
+      "startRecording: there is no `Convex` global yet; create the convexTest instance first.",
+    );
   }
   if (current[HOOK]) {
     innerConvex = current[HOOK].inner;
@@ -192,7 +199,9 @@ function installSyscallHook(): ConvexGlobal {
     },
     get asyncSyscall() {
       const f = inner.asyncSyscall;
-      return f === undefined ? undefined : (op: string, json: string) => hookAsyncSyscall(f, op, json);
+      return f === undefined
+        ? undefined
+        : (op: string, json: string) => hookAsyncSyscall(f, op, json);
     },
     get jsSyscall() {
       return inner.jsSyscall;
@@ -276,14 +285,38 @@ async function patchModules(component: string, modules: Modules) {
       continue; // a module that doesn't load can't be run by convex-test either
     }
     for (const [exportName, value] of Object.entries(mod)) {
-      if (typeof value === "function" && typeof (value as Partial<RegisteredFunction>)._handler === "function") {
+      if (
+        typeof value === "function" &&
+        typeof (value as Partial<RegisteredFunction>)._handler === "function"
+      ) {
         const f = value as unknown as RegisteredFunction;
-        const kind: FunctionKind | undefined = f.isQuery ? "query" : f.isMutation ? "mutation" : f.isAction || f.isHttp ? "action" : undefined;
-        if (kind) patchFunction(f, { kind, component, udfPath: `${modulePath}:${exportName}`, http: !!f.isHttp });
-      } else if (value && typeof value === "object" && typeof (value as { getRoutes?: unknown }).getRoutes === "function") {
+        const kind: FunctionKind | undefined = f.isQuery
+          ? "query"
+          : f.isMutation
+            ? "mutation"
+            : f.isAction || f.isHttp
+              ? "action"
+              : undefined;
+        if (kind)
+          patchFunction(f, {
+            kind,
+            component,
+            udfPath: `${modulePath}:${exportName}`,
+            http: !!f.isHttp,
+          });
+      } else if (
+        value &&
+        typeof value === "object" &&
+        typeof (value as { getRoutes?: unknown }).getRoutes === "function"
+      ) {
         const router = value as { getRoutes: () => [string, string, RegisteredFunction][] };
         for (const [routePath, method, handler] of router.getRoutes()) {
-          patchFunction(handler, { kind: "action", component, udfPath: `http ${method} ${routePath}`, http: true });
+          patchFunction(handler, {
+            kind: "action",
+            component,
+            udfPath: `http ${method} ${routePath}`,
+            http: true,
+          });
         }
       }
     }
@@ -294,7 +327,12 @@ async function patchModules(component: string, modules: Modules) {
 // Syscall argument decoding
 
 function decodeValue(json: unknown): Value | undefined {
-  if (json !== null && typeof json === "object" && !Array.isArray(json) && Object.hasOwn(json, "$undefined")) {
+  if (
+    json !== null &&
+    typeof json === "object" &&
+    !Array.isArray(json) &&
+    Object.hasOwn(json, "$undefined")
+  ) {
     return undefined;
   }
   return jsonToConvex(json as Parameters<typeof jsonToConvex>[0]);
@@ -321,7 +359,14 @@ interface SerializedQuery {
   operators: ({ filter: unknown } | { limit: number })[];
 }
 
-function pointRead(component: string, table: string, id: string, via: ReadRange["via"], by: string, found: boolean): ReadRange {
+function pointRead(
+  component: string,
+  table: string,
+  id: string,
+  via: ReadRange["via"],
+  by: string,
+  found: boolean,
+): ReadRange {
   return {
     component,
     table,
@@ -378,7 +423,8 @@ class RecorderImpl implements Recorder {
     if (!fns) throw new Error("startRecording: couldn't reach the convexTest instance's context.");
     for (const other of [fns.sync, fns.async]) {
       const existing = recorderByFn.get(other);
-      if (existing?.active) throw new Error("startRecording: this convexTest instance is already being recorded.");
+      if (existing?.active)
+        throw new Error("startRecording: this convexTest instance is already being recorded.");
     }
     recorderByFn.set(fns.sync, this);
     recorderByFn.set(fns.async, this);
@@ -409,7 +455,9 @@ class RecorderImpl implements Recorder {
               const db = (ctx as { db: { query: (t: string) => any } }).db;
               return await db
                 .query(table)
-                .withIndex(BY_CREATION_TIME, (q: any) => (after === undefined ? q : q.gte("_creationTime", after)))
+                .withIndex(BY_CREATION_TIME, (q: any) =>
+                  after === undefined ? q : q.gte("_creationTime", after),
+                )
                 .take(PAGE);
             }),
           );
@@ -423,7 +471,8 @@ class RecorderImpl implements Recorder {
           if (page.length < PAGE || fresh === 0) break;
           after = page[page.length - 1]._creationTime as number;
           seenAtBoundary.clear();
-          for (const doc of page) if (doc._creationTime === after) seenAtBoundary.add(doc._id as string);
+          for (const doc of page)
+            if (doc._creationTime === after) seenAtBoundary.add(doc._id as string);
         }
       }
     }
@@ -475,7 +524,9 @@ class RecorderImpl implements Recorder {
   footprints(filter: FootprintFilter = {}): Footprint[] {
     if (this.errors.length > 0) {
       const e = this.errors[0];
-      throw new Error(`footprint recorder failed (${this.errors.length} error(s)); first: ${e instanceof Error ? e.stack : String(e)}`);
+      throw new Error(
+        `footprint recorder failed (${this.errors.length} error(s)); first: ${e instanceof Error ? e.stack : String(e)}`,
+      );
     }
     return this.executions
       .filter((e) => e.finished)
@@ -530,7 +581,11 @@ class RecorderImpl implements Recorder {
       parent.exec.calls.push({ name, component, kind: info.kind });
     } else {
       const marker = store instanceof Marker ? store : undefined;
-      let origin: Footprint["origin"] = parent ? "action" : marker && marker.origin !== "internal" ? marker.origin : "unknown";
+      let origin: Footprint["origin"] = parent
+        ? "action"
+        : marker && marker.origin !== "internal"
+          ? marker.origin
+          : "unknown";
       let scheduledBy = parent ? undefined : marker?.scheduledBy;
       if (!parent && info.kind !== "query") {
         // A scheduled run carries its job id in its request metadata (queries can't ask).
@@ -690,7 +745,11 @@ class RecorderImpl implements Recorder {
         const result = await als.run(new Marker("scheduled", frame?.exec.id), () => f(op, json));
         if (frame) {
           this.guard(() => {
-            const args = JSON.parse(json) as { name?: string; reference?: string; functionHandle?: string };
+            const args = JSON.parse(json) as {
+              name?: string;
+              reference?: string;
+              functionHandle?: string;
+            };
             frame.exec.scheduled.push(args.name ?? args.reference ?? args.functionHandle ?? "?");
             const jobId = JSON.parse(result) as unknown;
             if (typeof jobId === "string") this.jobOwner.set(jobId, frame.exec.id);
@@ -777,7 +836,8 @@ class RecorderImpl implements Recorder {
     for (const r of source.range ?? []) {
       const value = decodeValue(r.value);
       if (r.type === "Eq") read.eq.push(value);
-      else if (r.type === "Gt" || r.type === "Gte") read.lower = { value, inclusive: r.type === "Gte" };
+      else if (r.type === "Gt" || r.type === "Gte")
+        read.lower = { value, inclusive: r.type === "Gte" };
       else read.upper = { value, inclusive: r.type === "Lte" };
     }
     let limit: number | undefined;
@@ -836,7 +896,11 @@ class RecorderImpl implements Recorder {
   }
 
   private onPage(frame: Frame, json: string, result: string) {
-    const args = JSON.parse(json) as { query: SerializedQuery; cursor: string | null; endCursor?: string | null };
+    const args = JSON.parse(json) as {
+      query: SerializedQuery;
+      cursor: string | null;
+      endCursor?: string | null;
+    };
     const res = JSON.parse(result) as { page: unknown[]; isDone: boolean; continueCursor: string };
     const { read } = this.readFromQuery(frame, args.query, "paginate");
     const page = res.page.map((d) => jsonToConvex(d as never) as Doc);
@@ -879,25 +943,41 @@ class RecorderImpl implements Recorder {
     if (doc) this.observe(frame, frame.component, table, doc);
   }
 
-  private async onWrite(frame: Frame | undefined, op: string, json: string, f: AsyncSyscall): Promise<string> {
+  private async onWrite(
+    frame: Frame | undefined,
+    op: string,
+    json: string,
+    f: AsyncSyscall,
+  ): Promise<string> {
     let component = frame?.component;
     if (component === undefined) {
       // Outside a recorded function (t.run, an inline handler): not a footprint, but the
       // recorder's picture of the data must follow.
-      component = (await this.functionMetadata({ kind: "mutation", component: "", udfPath: "", http: false })).component;
+      component = (
+        await this.functionMetadata({ kind: "mutation", component: "", udfPath: "", http: false })
+      ).component;
     }
     const result = await f(op, json);
     this.guard(() => {
-      const args = JSON.parse(json) as { table?: string; id?: unknown; value?: Record<string, unknown> };
+      const args = JSON.parse(json) as {
+        table?: string;
+        id?: unknown;
+        value?: Record<string, unknown>;
+      };
       if (op === "1.0/insert") {
         const { _id } = JSON.parse(result) as { _id: string };
-        const doc: Doc = { ...decodeFields(args.value ?? {}), _id, _creationTime: this.estimateCreationTime(component) };
+        const doc: Doc = {
+          ...decodeFields(args.value ?? {}),
+          _id,
+          _creationTime: this.estimateCreationTime(component),
+        };
         this.write(frame, component, args.table!, _id, "insert", doc);
         return;
       }
       const id = jsonToConvex(args.id as never) as string;
       const table = args.table ?? this.resolveTable(component, id);
-      const kind = op === "1.0/shallowMerge" ? "patch" : op === "1.0/replace" ? "replace" : "delete";
+      const kind =
+        op === "1.0/shallowMerge" ? "patch" : op === "1.0/replace" ? "replace" : "delete";
       // Convex reads the document it patches, replaces or deletes: it is in the read set.
       if (frame) frame.exec.reads.push(pointRead(component, table, id, kind, frame.name, true));
       this.write(frame, component, table, id, kind, args.value);
@@ -907,10 +987,16 @@ class RecorderImpl implements Recorder {
 
   /** The table of an id, asked of convex-test through the public `normalizeId` syscall. */
   private resolveTable(component: string, id: string): string {
-    const candidates = [...Object.keys(this.indexes[component] ?? {}), "_scheduled_functions", "_storage"];
+    const candidates = [
+      ...Object.keys(this.indexes[component] ?? {}),
+      "_scheduled_functions",
+      "_storage",
+    ];
     for (const table of candidates) {
       try {
-        const res = JSON.parse(innerConvex!.syscall("1.0/db/normalizeId", JSON.stringify({ table, idString: id }))) as {
+        const res = JSON.parse(
+          innerConvex!.syscall("1.0/db/normalizeId", JSON.stringify({ table, idString: id })),
+        ) as {
           id: string | null;
         };
         if (res.id !== null) return table;
@@ -964,7 +1050,12 @@ class RecorderImpl implements Recorder {
     this.shadow.set(key, doc);
   }
 
-  private applyToShadow(component: string, id: string, doc: Doc | null | undefined, partial: boolean) {
+  private applyToShadow(
+    component: string,
+    id: string,
+    doc: Doc | null | undefined,
+    partial: boolean,
+  ) {
     const key = docKey(component, id);
     if (doc === null || doc === undefined || partial) this.shadow.delete(key);
     else this.shadow.set(key, doc);
@@ -988,7 +1079,16 @@ class RecorderImpl implements Recorder {
       } else {
         const known = this.shadow.get(key);
         const before = op === "insert" ? null : known;
-        w = { component, table, id, before, current: before, partial: before === undefined, ops: [], by: frame?.name ?? "" };
+        w = {
+          component,
+          table,
+          id,
+          before,
+          current: before,
+          partial: before === undefined,
+          ops: [],
+          by: frame?.name ?? "",
+        };
       }
       frame?.log.set(key, w);
     }
@@ -1030,7 +1130,9 @@ class RecorderImpl implements Recorder {
 
   private withExactCt(component: string, doc: Doc): Doc {
     const exact = this.exactCt.get(docKey(component, doc._id as string));
-    return exact !== undefined && exact !== doc._creationTime ? { ...doc, _creationTime: exact } : doc;
+    return exact !== undefined && exact !== doc._creationTime
+      ? { ...doc, _creationTime: exact }
+      : doc;
   }
 
   private materialize(e: Execution): Footprint {
@@ -1084,7 +1186,8 @@ class RecorderImpl implements Recorder {
       keys,
       by: w.by,
     };
-    if (w.before === null && !this.exactCt.has(docKey(w.component, w.id))) record.creationTimeEstimated = true;
+    if (w.before === null && !this.exactCt.has(docKey(w.component, w.id)))
+      record.creationTimeEstimated = true;
     return record;
   }
 }
@@ -1101,7 +1204,10 @@ class RecorderImpl implements Recorder {
  *   await t.mutation(api.foo.bar, {});
  *   const [footprint] = rec.take();
  */
-export async function startRecording(t: TestInstance, options: RecordingOptions): Promise<Recorder> {
+export async function startRecording(
+  t: TestInstance,
+  options: RecordingOptions,
+): Promise<Recorder> {
   const recorder = new RecorderImpl(t, options);
   await recorder.start();
   return recorder;

@@ -82,7 +82,10 @@ function compareLists(a: readonly unknown[], b: readonly unknown[]): number {
 }
 
 /** Convex's ordering of two values (or `undefined`, a missing field): negative, 0 or positive. */
-export function compareValues(a: Value | undefined | unknown, b: Value | undefined | unknown): number {
+export function compareValues(
+  a: Value | undefined | unknown,
+  b: Value | undefined | unknown,
+): number {
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra < rb ? -1 : 1;

@@ -30,7 +30,11 @@ type DenseRow = { granularity: "hour" | "day"; key: string; partition: number };
 /** A busy site: one closed day (10 days ago) whose rollup rows each carry a dense sketch. */
 async function busySite(slug: string, rows: DenseRow[]) {
   const t = convexTest({ schema, modules, transactionLimits: true });
-  const { siteId } = await t.mutation(api.sites.createSite, { slug, name: slug, domain: "example.com" });
+  const { siteId } = await t.mutation(api.sites.createSite, {
+    slug,
+    name: slug,
+    domain: "example.com",
+  });
   const day = NOW - 10 * DAY - (NOW % DAY);
   for (let start = 0; start < rows.length; start += SEED_BATCH) {
     await t.run(async (ctx) => {
@@ -58,21 +62,40 @@ async function busySite(slug: string, rows: DenseRow[]) {
 
 it("getHealth stays within the 16 MiB read limit with a backlog of 2,200 dense rollup rows", async () => {
   const backlog = (["hour", "day"] as const).flatMap((granularity) =>
-    Array.from({ length: BACKLOG_ROWS }, (_, i) => ({ granularity, key: `/page-${i}`, partition: 0 })),
+    Array.from({ length: BACKLOG_ROWS }, (_, i) => ({
+      granularity,
+      key: `/page-${i}`,
+      partition: 0,
+    })),
   );
   const { t, siteId } = await busySite("busy", backlog);
   const health = await t.query(api.maintenance.getHealth, { siteId });
   expect(health.compactionBacklog).toBe(2 * HEALTH_BACKLOG_SCAN);
   // The most it can read of the backlog, every row dense, is still well under 16 MiB.
-  expect(PARTITIONS * ROLLUP_GRANULARITIES.length * HEALTH_BACKLOG_SCAN * DENSE_SKETCH_BYTES).toBeLessThan(8 * 2 ** 20);
+  expect(
+    PARTITIONS * ROLLUP_GRANULARITIES.length * HEALTH_BACKLOG_SCAN * DENSE_SKETCH_BYTES,
+  ).toBeLessThan(8 * 2 ** 20);
 });
 
 it("a breakdown that would read more than 12 MiB of rollup rows fails with an error naming the fix, not the platform's limit", async () => {
   // 275 busy pages on one day, still in four shards each: 1,100 rows, 17 MiB.
-  const pages = Array.from({ length: 1_100 }, (_, i) => ({ granularity: "day" as const, key: `/page-${i % 275}`, partition: i % PARTITIONS }));
+  const pages = Array.from({ length: 1_100 }, (_, i) => ({
+    granularity: "day" as const,
+    key: `/page-${i % 275}`,
+    partition: i % PARTITIONS,
+  }));
   const { t, siteId, day } = await busySite("wide", pages);
-  const breakdown = t.query(api.reports.getBreakdown, { siteId, from: day, to: day + DAY, dimension: "page" });
-  await expect(breakdown).rejects.toThrow(`this report needs more than ${MAX_ROLLUP_BYTES_PER_READ / 2 ** 20} MiB of rollup rows: narrow the range`);
+  const breakdown = t.query(api.reports.getBreakdown, {
+    siteId,
+    from: day,
+    to: day + DAY,
+    dimension: "page",
+  });
+  await expect(breakdown).rejects.toThrow(
+    `this report needs more than ${MAX_ROLLUP_BYTES_PER_READ / 2 ** 20} MiB of rollup rows: narrow the range`,
+  );
   // The overview of the same day reads only the site-wide rows: it is unaffected.
-  await expect(t.query(api.reports.getOverview, { siteId, from: day, to: day + DAY })).resolves.toMatchObject({ pageviews: 0 });
+  await expect(
+    t.query(api.reports.getOverview, { siteId, from: day, to: day + DAY }),
+  ).resolves.toMatchObject({ pageviews: 0 });
 });

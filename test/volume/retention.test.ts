@@ -23,7 +23,11 @@ describe("retention at volume", () => {
 
   it("deletes 100,000 expired events in bounded steps and leaves the kept figures unchanged", async () => {
     const t = convexTest({ schema, modules, transactionLimits: true });
-    const { siteId } = await t.mutation(api.sites.createSite, { slug: "big", name: "Big", domain: "example.com" });
+    const { siteId } = await t.mutation(api.sites.createSite, {
+      slug: "big",
+      name: "Big",
+      domain: "example.com",
+    });
     await t.mutation(api.sites.updateSite, { siteId, settings: { retentionDays: 30 } });
     for (let batch = 0; batch < 2; batch++) {
       const events = Array.from({ length: 500 }, (_, i) => ({
@@ -49,7 +53,12 @@ describe("retention at volume", () => {
     for (let start = 0; start < OLD_EVENTS; start += SEED_BATCH) {
       await t.run(async (ctx) => {
         for (let i = start; i < start + SEED_BATCH; i++) {
-          await ctx.db.insert("events", { ...template, eventId: `old-${i}`, ts: NOW - 400 * DAY + i * 1_000, status: "done" });
+          await ctx.db.insert("events", {
+            ...template,
+            eventId: `old-${i}`,
+            ts: NOW - 400 * DAY + i * 1_000,
+            status: "done",
+          });
         }
       });
     }
@@ -62,7 +71,9 @@ describe("retention at volume", () => {
       expired += result.done;
       more = result.more;
     }
-    console.log(`retention: ${expired} documents expired in ${steps} steps of at most ${RETENTION_DELETES_PER_STEP} deletes`);
+    console.log(
+      `retention: ${expired} documents expired in ${steps} steps of at most ${RETENTION_DELETES_PER_STEP} deletes`,
+    );
     expect(expired).toBe(OLD_EVENTS);
     expect(steps).toBe(OLD_EVENTS / RETENTION_DELETES_PER_STEP);
     const left = await t.run(async (ctx) => (await ctx.db.query("events").collect()).length);

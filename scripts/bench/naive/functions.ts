@@ -49,7 +49,15 @@ export const ingest = mutation({
   },
 });
 
-type Row = { ts: number; visitorId: string; sessionId: string; path: string; source: string; browser: string; country: string };
+type Row = {
+  ts: number;
+  visitorId: string;
+  sessionId: string;
+  path: string;
+  source: string;
+  browser: string;
+  country: string;
+};
 
 async function scan(ctx: QueryCtx, site: string, from: number, to: number): Promise<Row[]> {
   return await ctx.db
@@ -109,7 +117,17 @@ export const timeseries = query({
 });
 
 export const breakdown = query({
-  args: { ...range, dimension: v.union(v.literal("page"), v.literal("source"), v.literal("browser"), v.literal("country"), v.literal("entryPage")), limit: v.optional(v.number()) },
+  args: {
+    ...range,
+    dimension: v.union(
+      v.literal("page"),
+      v.literal("source"),
+      v.literal("browser"),
+      v.literal("country"),
+      v.literal("entryPage"),
+    ),
+    limit: v.optional(v.number()),
+  },
   handler: async (ctx, { site, from, to, dimension, limit }) => {
     const events = await scan(ctx, site, from, to);
     const rows = new Map<string, { visitors: Set<string>; pageviews: number }>();
@@ -120,7 +138,11 @@ export const breakdown = query({
     };
     if (dimension === "entryPage") {
       const seen = new Set<string>();
-      for (const e of events) if (!seen.has(e.sessionId)) (seen.add(e.sessionId), add(e.path, e, 1));
+      for (const e of events)
+        if (!seen.has(e.sessionId)) {
+          seen.add(e.sessionId);
+          add(e.path, e, 1);
+        }
     } else {
       const field = dimension === "page" ? "path" : dimension;
       for (const e of events) add(e[field], e, 1);

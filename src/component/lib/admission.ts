@@ -1,16 +1,31 @@
 // Who may write: the key, the site's status and allowed origins, and the rate limit.
 import { MINUTE_MS } from "./limits.js";
 
-export type Refusal = { status: 401 | 403 | 429; code: string; message: string; retryAfterSec?: number };
+export type Refusal = {
+  status: 401 | 403 | 429;
+  code: string;
+  message: string;
+  retryAfterSec?: number;
+};
 
 type SiteGate = { status: "active" | "disabled"; allowedOrigins: string[] } | null;
 
 /** SPEC §2: 401 for an unknown key, 403 for a disabled site or a foreign Origin. */
 export function checkSite(site: SiteGate, origin: string | undefined): Refusal | null {
-  if (!site) return { status: 401, code: "unknown_key", message: "the write key is not valid for any site" };
-  if (site.status === "disabled") return { status: 403, code: "site_disabled", message: "this site is disabled" };
-  if (origin !== undefined && site.allowedOrigins.length > 0 && !site.allowedOrigins.includes(origin)) {
-    return { status: 403, code: "origin_not_allowed", message: `origin ${origin} is not in the site's allowedOrigins` };
+  if (!site)
+    return { status: 401, code: "unknown_key", message: "the write key is not valid for any site" };
+  if (site.status === "disabled")
+    return { status: 403, code: "site_disabled", message: "this site is disabled" };
+  if (
+    origin !== undefined &&
+    site.allowedOrigins.length > 0 &&
+    !site.allowedOrigins.includes(origin)
+  ) {
+    return {
+      status: 403,
+      code: "origin_not_allowed",
+      message: `origin ${origin} is not in the site's allowedOrigins`,
+    };
   }
   return null;
 }
@@ -25,7 +40,11 @@ export type MinuteCount = { minute: number; count: number };
  * counter, which is what keeps it conflict-free (ARCHITECTURE invariant 1). The price:
  * the limit sees traffic a few seconds late (PENDING_SETTLE_MS plus a worker run).
  */
-export function rateLimitDecision(counts: readonly MinuteCount[], limitPerMinute: number, now: number): Refusal | null {
+export function rateLimitDecision(
+  counts: readonly MinuteCount[],
+  limitPerMinute: number,
+  now: number,
+): Refusal | null {
   const minute = Math.floor(now / MINUTE_MS) * MINUTE_MS;
   const elapsed = (now - minute) / MINUTE_MS;
   let current = 0;
@@ -46,7 +65,11 @@ export function rateLimitDecision(counts: readonly MinuteCount[], limitPerMinute
 }
 
 /** Adds events received at `receivedAt` to a worker's recent per-minute tally, keeping 3 minutes. */
-export function tallyReceived(counts: readonly MinuteCount[], receivedAt: readonly number[], now: number): MinuteCount[] {
+export function tallyReceived(
+  counts: readonly MinuteCount[],
+  receivedAt: readonly number[],
+  now: number,
+): MinuteCount[] {
   const byMinute = new Map(counts.map((c) => [c.minute, c.count]));
   for (const ts of receivedAt) {
     const minute = Math.floor(ts / MINUTE_MS) * MINUTE_MS;

@@ -16,7 +16,11 @@ const row = (pageviews: number, visitors: string[], users?: string[]) => ({
 
 describe("mergeRows", () => {
   it("adds counters and unions sketches, counting a visitor seen in two partitions once", () => {
-    const merged = mergeRows([row(2, ["a", "b"]), row(3, ["b", "c"], ["u1"]), { ...row(-1, []), sessions: -1 }]);
+    const merged = mergeRows([
+      row(2, ["a", "b"]),
+      row(3, ["b", "c"], ["u1"]),
+      { ...row(-1, []), sessions: -1 },
+    ]);
     expect(merged.pageviews).toBe(4);
     expect(merged.sessions).toBe(1);
     expect(merged.durationMs).toBe(3_000);
@@ -32,7 +36,10 @@ describe("mergeRows", () => {
 });
 
 function mergeAll2(a: ArrayBuffer, b: ArrayBuffer) {
-  return mergeRows([{ ...row(0, []), visitors: a }, { ...row(0, []), visitors: b }]).visitors;
+  return mergeRows([
+    { ...row(0, []), visitors: a },
+    { ...row(0, []), visitors: b },
+  ]).visitors;
 }
 
 describe("firstOpenBucket", () => {
@@ -46,6 +53,8 @@ describe("firstOpenBucket", () => {
     expect(firstOpenBucket("day", now, "UTC")).toBe(Date.UTC(2026, 10, 20));
     expect(firstOpenBucket("month", now, "UTC")).toBe(Date.UTC(2026, 10, 1));
     // 00:30 UTC on the 20th is 19:30 on the 19th in New York: the 19th (local) is still open.
-    expect(firstOpenBucket("day", Date.UTC(2026, 10, 20, 1, 30), "America/New_York")).toBe(Date.UTC(2026, 10, 19, 5));
+    expect(firstOpenBucket("day", Date.UTC(2026, 10, 20, 1, 30), "America/New_York")).toBe(
+      Date.UTC(2026, 10, 19, 5),
+    );
   });
 });

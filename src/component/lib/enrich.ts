@@ -4,7 +4,7 @@
 // detection to isbot: both are moving targets no hand-written table keeps up with.
 import Bowser from "bowser";
 import { isbot } from "isbot";
-import { DIRECT_SOURCE, UNKNOWN } from "../../client/types.js";
+import { DIRECT_SOURCE, UNKNOWN } from "./types.js";
 import { MAX_DIMENSION_KEY_LENGTH } from "./limits.js";
 
 /** SPEC §2: a bot is what isbot says is one, or a request with no User-Agent at all. */
@@ -39,7 +39,10 @@ export function parseUserAgent(userAgent: string | null | undefined): Omit<Clien
  * lists are trusted (a client can send any header); values that are not ISO 3166 alpha-2,
  * or are the CDNs' "unknown"/"Tor" markers, are ignored. Never a third-party lookup.
  */
-export function countryFromHeaders(headers: { get(name: string): string | null }, trusted: readonly string[]): string {
+export function countryFromHeaders(
+  headers: { get(name: string): string | null },
+  trusted: readonly string[],
+): string {
   for (const name of trusted) {
     const value = headers.get(name)?.trim().toUpperCase();
     if (value && /^[A-Z]{2}$/.test(value) && value !== "XX" && value !== "T1") return value;
@@ -47,7 +50,11 @@ export function countryFromHeaders(headers: { get(name: string): string | null }
   return UNKNOWN;
 }
 
-export const DEFAULT_COUNTRY_HEADERS = ["cf-ipcountry", "x-vercel-ip-country", "cloudfront-viewer-country"] as const;
+export const DEFAULT_COUNTRY_HEADERS = [
+  "cf-ipcountry",
+  "x-vercel-ip-country",
+  "cloudfront-viewer-country",
+] as const;
 
 function cut(value: string): string {
   return value.length > MAX_DIMENSION_KEY_LENGTH ? value.slice(0, MAX_DIMENSION_KEY_LENGTH) : value;
@@ -71,7 +78,10 @@ export type UrlFacts = {
 /** Path, host and UTM parameters of a page URL (already validated as absolute http(s)). */
 export function parsePageUrl(url: string): UrlFacts {
   const parsed = new URL(url);
-  const facts: UrlFacts = { path: cut(parsed.pathname || "/"), hostname: parsed.hostname.toLowerCase() };
+  const facts: UrlFacts = {
+    path: cut(parsed.pathname || "/"),
+    hostname: parsed.hostname.toLowerCase(),
+  };
   const utm = (name: string) => {
     const value = parsed.searchParams.get(name)?.trim();
     return value ? cut(value) : undefined;
@@ -116,7 +126,8 @@ export function filterProps<T>(
 ): Record<string, T> | undefined {
   if (!props) return undefined;
   const entries = Object.entries(props).filter(
-    ([key]) => (!allowed || allowed.length === 0 || allowed.includes(key)) && !(denied ?? []).includes(key),
+    ([key]) =>
+      (!allowed || allowed.length === 0 || allowed.includes(key)) && !(denied ?? []).includes(key),
   );
   return entries.length ? Object.fromEntries(entries) : undefined;
 }

@@ -1,10 +1,15 @@
 // Turning rollup rows into the figures of SPEC §3/§5. Pure: the reads in reports.ts fetch
 // rows, these functions define what the numbers mean.
-import type { BreakdownRow, OverviewFigures, PropertyRow } from "../../client/types.js";
+import type { BreakdownRow, OverviewFigures, PropertyRow } from "./types.js";
 import { addCounters, zeroCounters, type Counters } from "./rollup.js";
 import { countUnion } from "./sketch.js";
 
-export type RowLike = Counters & { bucket: number; key: string; visitors: ArrayBuffer; users?: ArrayBuffer };
+export type RowLike = Counters & {
+  bucket: number;
+  key: string;
+  visitors: ArrayBuffer;
+  users?: ArrayBuffer;
+};
 
 export function sumRows(rows: readonly RowLike[]): Counters {
   const total = zeroCounters();
@@ -40,14 +45,19 @@ function groupByKey(rows: readonly RowLike[]): Map<string, RowLike[]> {
   return groups;
 }
 
-const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const byKey = (a: { key: string }, b: { key: string }) =>
+  a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 
 /**
  * SPEC §3: rows sorted by visitors (by events for `event`), ties by key. A key whose
  * counters all cancelled out (a late event moved a session's entry page elsewhere) is
  * not shown.
  */
-export function breakdownRows(rows: readonly RowLike[], sortBy: "visitors" | "events", limit: number): BreakdownRow[] {
+export function breakdownRows(
+  rows: readonly RowLike[],
+  sortBy: "visitors" | "events",
+  limit: number,
+): BreakdownRow[] {
   const result: BreakdownRow[] = [];
   for (const [key, group] of groupByKey(rows)) {
     const total = sumRows(group);

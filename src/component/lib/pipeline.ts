@@ -1,7 +1,7 @@
 // The ingest pipeline, one named step at a time: validate → classify → enrich → store.
 // (Sessionization is the worker's step: see session.ts.) Each step is pure and tested on
 // its own; the Convex mutation in ingest.ts only runs them in order and writes the result.
-import type { SiteSettings } from "../../client/types.js";
+import type { SiteSettings } from "./types.js";
 import {
   countryFromHeaders,
   filterProps,
@@ -52,7 +52,11 @@ export function partitionOf(visitorId: string): number {
  * SPEC §2: live events are clamped to [now − 24 h, now + 5 min]; imports keep old
  * timestamps (that is what they are for) but not future ones. A missing ts means now.
  */
-export function clampTimestamp(ts: number | undefined, now: number, mode: "live" | "import"): number {
+export function clampTimestamp(
+  ts: number | undefined,
+  now: number,
+  mode: "live" | "import",
+): number {
   const latest = now + MAX_EVENT_FUTURE_MS;
   if (ts === undefined) return now;
   if (ts > latest) return latest;
@@ -61,8 +65,12 @@ export function clampTimestamp(ts: number | undefined, now: number, mode: "live"
 }
 
 /** SPEC §6: an import without a visitorId is identified by SHA-256(ip + user agent). */
-export async function resolveImportIdentity(event: ImportEvent): Promise<{ visitorId: string; sessionId: string }> {
-  const visitorId = event.visitorId ?? (await sha256Hex((event.ip ?? "") + (event.userAgent ?? ""))).slice(0, MAX_ID_LENGTH);
+export async function resolveImportIdentity(
+  event: ImportEvent,
+): Promise<{ visitorId: string; sessionId: string }> {
+  const visitorId =
+    event.visitorId ??
+    (await sha256Hex((event.ip ?? "") + (event.userAgent ?? ""))).slice(0, MAX_ID_LENGTH);
   return { visitorId, sessionId: event.sessionId ?? visitorId };
 }
 
@@ -120,15 +128,26 @@ export function enrichEvent(
   if (page) {
     enriched.path = page.path;
     enriched.hostname = page.hostname;
-    for (const field of ["utmSource", "utmMedium", "utmCampaign", "utmTerm", "utmContent"] as const) {
+    for (const field of [
+      "utmSource",
+      "utmMedium",
+      "utmCampaign",
+      "utmTerm",
+      "utmContent",
+    ] as const) {
       if (page[field]) enriched[field] = page[field];
     }
   }
   if (source !== "Direct / None") enriched.referrerHost = source;
-  else if (event.referrer && URL.canParse(event.referrer)) enriched.referrerHost = stripWww(new URL(event.referrer).hostname);
+  else if (event.referrer && URL.canParse(event.referrer))
+    enriched.referrerHost = stripWww(new URL(event.referrer).hostname);
   if (event.title !== undefined) enriched.title = event.title;
   if (event.name !== undefined) enriched.name = event.name;
-  const props = filterProps(event.props, site.settings.allowedPropertyKeys, site.settings.deniedPropertyKeys);
+  const props = filterProps(
+    event.props,
+    site.settings.allowedPropertyKeys,
+    site.settings.deniedPropertyKeys,
+  );
   if (props) enriched.props = props;
   if (event.userId !== undefined) enriched.userId = event.userId;
   if (event.traits !== undefined) enriched.traits = event.traits;

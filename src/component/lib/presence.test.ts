@@ -2,15 +2,26 @@ import { describe, expect, it } from "vitest";
 import { latestTouches, presenceUpdate, summarizePresence } from "./presence.js";
 
 const DEDUP = 10_000;
-const touch = (ts: number, path = "/", visitorId = "v1", sessionId = "s1") => ({ visitorId, sessionId, path, ts });
+const touch = (ts: number, path = "/", visitorId = "v1", sessionId = "s1") => ({
+  visitorId,
+  sessionId,
+  path,
+  ts,
+});
 
 describe("presenceUpdate", () => {
   it("writes nothing for a heartbeat on the same path inside the dedup window", () => {
     expect(presenceUpdate({ path: "/", lastSeen: 1_000 }, touch(10_999), DEDUP)).toBeNull();
   });
   it("writes once the window has passed, and creates the row of a page the session had no row for", () => {
-    expect(presenceUpdate({ path: "/", lastSeen: 1_000 }, touch(11_000), DEDUP)).toEqual({ path: "/", lastSeen: 11_000 });
-    expect(presenceUpdate(null, touch(2_000, "/b"), DEDUP)).toEqual({ path: "/b", lastSeen: 2_000 });
+    expect(presenceUpdate({ path: "/", lastSeen: 1_000 }, touch(11_000), DEDUP)).toEqual({
+      path: "/",
+      lastSeen: 11_000,
+    });
+    expect(presenceUpdate(null, touch(2_000, "/b"), DEDUP)).toEqual({
+      path: "/b",
+      lastSeen: 2_000,
+    });
   });
   it("ignores a touch older than what the row already has", () => {
     expect(presenceUpdate({ path: "/", lastSeen: 50_000 }, touch(20_000), DEDUP)).toBeNull();
@@ -19,11 +30,9 @@ describe("presenceUpdate", () => {
 
 describe("latestTouches", () => {
   it("keeps the latest touch per session and page", () => {
-    expect(latestTouches([touch(3, "/c"), touch(1, "/a"), touch(4, "/a"), touch(2, "/x", "v2", "s9")])).toEqual([
-      touch(3, "/c"),
-      touch(4, "/a"),
-      touch(2, "/x", "v2", "s9"),
-    ]);
+    expect(
+      latestTouches([touch(3, "/c"), touch(1, "/a"), touch(4, "/a"), touch(2, "/x", "v2", "s9")]),
+    ).toEqual([touch(3, "/c"), touch(4, "/a"), touch(2, "/x", "v2", "s9")]);
   });
 });
 

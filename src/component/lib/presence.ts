@@ -8,14 +8,20 @@ export type PresenceRow = { path: string; lastSeen: number };
 export type Touch = { visitorId: string; sessionId: string; path: string; ts: number };
 
 /** The row a touch belongs to: its session's, for its page. */
-export const touchKey = (touch: Pick<Touch, "visitorId" | "sessionId" | "path">) => JSON.stringify([touch.visitorId, touch.sessionId, touch.path]);
+export const touchKey = (touch: Pick<Touch, "visitorId" | "sessionId" | "path">) =>
+  JSON.stringify([touch.visitorId, touch.sessionId, touch.path]);
 
 /**
  * What a touch does to its row (same session and page): nothing inside the dedup window, and
  * nothing for a late or replayed touch (the row already knows better); else the new row.
  */
-export function presenceUpdate(row: PresenceRow | null, touch: Touch, heartbeatDedupMs: number): PresenceRow | null {
-  if (row !== null && (touch.ts <= row.lastSeen || touch.ts - row.lastSeen < heartbeatDedupMs)) return null;
+export function presenceUpdate(
+  row: PresenceRow | null,
+  touch: Touch,
+  heartbeatDedupMs: number,
+): PresenceRow | null {
+  if (row !== null && (touch.ts <= row.lastSeen || touch.ts - row.lastSeen < heartbeatDedupMs))
+    return null;
   return { path: touch.path, lastSeen: touch.ts };
 }
 
@@ -30,7 +36,10 @@ export function latestTouches(touches: readonly Touch[]): Touch[] {
   return [...latest.values()];
 }
 
-export type RealtimeFigures = { activeVisitors: number; pages: { path: string; visitors: number }[] };
+export type RealtimeFigures = {
+  activeVisitors: number;
+  pages: { path: string; visitors: number }[];
+};
 
 /** Visitors live at `now` (seen within the timeout), and where they are, most visitors first. */
 export function summarizePresence(
@@ -42,7 +51,10 @@ export function summarizePresence(
   // A visitor with two tabs counts once overall, and once on each page it has open.
   const visitors = new Set(live.map((row) => row.visitorId));
   const pageVisitors = new Map<string, Set<string>>();
-  for (const row of live) (pageVisitors.get(row.path) ?? pageVisitors.set(row.path, new Set()).get(row.path)!).add(row.visitorId);
+  for (const row of live)
+    (pageVisitors.get(row.path) ?? pageVisitors.set(row.path, new Set()).get(row.path)!).add(
+      row.visitorId,
+    );
   const pages = [...pageVisitors]
     .map(([path, set]) => ({ path, visitors: set.size }))
     .sort((a, b) => b.visitors - a.visitors || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))

@@ -17,7 +17,14 @@ export type Counters = {
   durationMs: number;
 };
 
-export const COUNTER_FIELDS = ["pageviews", "events", "sessions", "bounces", "pvSessions", "durationMs"] as const;
+export const COUNTER_FIELDS = [
+  "pageviews",
+  "events",
+  "sessions",
+  "bounces",
+  "pvSessions",
+  "durationMs",
+] as const;
 
 export function zeroCounters(): Counters {
   return { pageviews: 0, events: 0, sessions: 0, bounces: 0, pvSessions: 0, durationMs: 0 };
@@ -55,7 +62,12 @@ export function rowId(row: RowRef): string {
 
 export function parseRowId(id: string): RowRef {
   const [granularity, bucket, dimension, ...key] = id.split(SEPARATOR);
-  return { granularity: granularity as Granularity, bucket: Number(bucket), dimension, key: key.join(SEPARATOR) };
+  return {
+    granularity: granularity as Granularity,
+    bucket: Number(bucket),
+    dimension,
+    key: key.join(SEPARATOR),
+  };
 }
 
 /** Accumulates counter deltas and sketch additions per row for one worker transaction. */
@@ -68,7 +80,11 @@ export class RollupDelta {
 
   add(row: RowRef, delta: Partial<Counters>, sign = 1) {
     const id = rowId(row);
-    addCounters(this.counters.get(id) ?? this.counters.set(id, zeroCounters()).get(id)!, delta, sign);
+    addCounters(
+      this.counters.get(id) ?? this.counters.set(id, zeroCounters()).get(id)!,
+      delta,
+      sign,
+    );
   }
 
   addAll(deltas: Map<string, Counters>, sign: number) {
@@ -77,8 +93,10 @@ export class RollupDelta {
 
   merge(other: RollupDelta) {
     for (const [id, counters] of other.counters) this.add(parseRowId(id), counters);
-    for (const [id, hashes] of other.visitors) for (const hash of hashes) this.addVisitor(parseRowId(id), hash);
-    for (const [id, hashes] of other.users) for (const hash of hashes) this.addUser(parseRowId(id), hash);
+    for (const [id, hashes] of other.visitors)
+      for (const hash of hashes) this.addVisitor(parseRowId(id), hash);
+    for (const [id, hashes] of other.users)
+      for (const hash of hashes) this.addUser(parseRowId(id), hash);
   }
 
   addVisitor(row: RowRef, visitorHash: number) {

@@ -2,13 +2,24 @@
 import { describe, expect, it } from "vitest";
 import { MAX_SESSION_PAGEVIEWS } from "./limits.js";
 import { parseRowId } from "./rollup.js";
-import { countedPageviews, foldSessions, sessionContribution, sessionFigures, type Activity } from "./session.js";
+import {
+  countedPageviews,
+  foldSessions,
+  sessionContribution,
+  sessionFigures,
+  type Activity,
+} from "./session.js";
 
 const MIN = 60_000;
 const TIMEOUT = 30 * MIN;
 const T0 = Date.UTC(2026, 0, 5, 9, 0);
 
-function activity(minute: number, type: Activity["type"], path?: string, extra: Partial<Activity> = {}): Activity {
+function activity(
+  minute: number,
+  type: Activity["type"],
+  path?: string,
+  extra: Partial<Activity> = {},
+): Activity {
   return {
     ts: T0 + minute * MIN,
     type,
@@ -33,7 +44,15 @@ describe("countedPageviews", () => {
 
 describe("foldSessions", () => {
   it("splits on a gap longer than the timeout and keeps a gap of exactly the timeout", () => {
-    const folded = foldSessions([], [activity(0, "pageview", "/"), activity(30, "pageview", "/b"), activity(61, "pageview", "/c")], TIMEOUT);
+    const folded = foldSessions(
+      [],
+      [
+        activity(0, "pageview", "/"),
+        activity(30, "pageview", "/b"),
+        activity(61, "pageview", "/c"),
+      ],
+      TIMEOUT,
+    );
     expect(folded.map((f) => [(f.state.startTs - T0) / MIN, (f.state.endTs - T0) / MIN])).toEqual([
       [0, 30],
       [61, 61],
@@ -51,7 +70,13 @@ describe("foldSessions", () => {
     expect(rest).toEqual([]);
     expect(merged.storedIds).toEqual(["s1", "s2"]);
     expect(merged.previous).toEqual([first.state, second.state]);
-    expect(sessionFigures(merged.state, 30 * MIN)).toMatchObject({ pageviews: 2, bounce: false, durationMs: 50 * MIN, entryPage: "/", exitPage: "/x" });
+    expect(sessionFigures(merged.state, 30 * MIN)).toMatchObject({
+      pageviews: 2,
+      bounce: false,
+      durationMs: 50 * MIN,
+      entryPage: "/",
+      exitPage: "/x",
+    });
   });
 
   it("returns the same state whatever order the activities arrive in", () => {
@@ -72,38 +97,73 @@ describe("foldSessions", () => {
   });
 
   it(`continues a visit past ${MAX_SESSION_PAGEVIEWS} pageviews as a new one`, () => {
-    const views = Array.from({ length: MAX_SESSION_PAGEVIEWS + 1 }, (_, i) => activity(i / 100, "pageview", `/p${i}`));
-    expect(foldSessions([], views, TIMEOUT).map((f) => f.state.pageviews.length)).toEqual([MAX_SESSION_PAGEVIEWS, 1]);
+    const views = Array.from({ length: MAX_SESSION_PAGEVIEWS + 1 }, (_, i) =>
+      activity(i / 100, "pageview", `/p${i}`),
+    );
+    expect(foldSessions([], views, TIMEOUT).map((f) => f.state.pageviews.length)).toEqual([
+      MAX_SESSION_PAGEVIEWS,
+      1,
+    ]);
   });
 });
 
 describe("sessionContribution", () => {
   it("puts session figures in the start bucket and each counted pageview in its own hour", () => {
-    const [session] = foldSessions([], [activity(50, "pageview", "/a"), activity(70, "pageview", "/a"), activity(85, "pageview", "/b")], TIMEOUT);
-    const rows = [...sessionContribution(session.state, { timezone: "UTC", pageviewDedupMs: 30 * MIN })].map(([id, c]) => ({
+    const [session] = foldSessions(
+      [],
+      [
+        activity(50, "pageview", "/a"),
+        activity(70, "pageview", "/a"),
+        activity(85, "pageview", "/b"),
+      ],
+      TIMEOUT,
+    );
+    const rows = [
+      ...sessionContribution(session.state, { timezone: "UTC", pageviewDedupMs: 30 * MIN }),
+    ].map(([id, c]) => ({
       ...parseRowId(id),
       ...c,
     }));
-    const all = (granularity: string) => rows.filter((r) => r.dimension === "all" && r.granularity === granularity);
-    expect(all("hour").map((r) => [(r.bucket - T0) / MIN, r.pageviews, r.sessions, r.durationMs])).toEqual([
+    const all = (granularity: string) =>
+      rows.filter((r) => r.dimension === "all" && r.granularity === granularity);
+    expect(
+      all("hour").map((r) => [(r.bucket - T0) / MIN, r.pageviews, r.sessions, r.durationMs]),
+    ).toEqual([
       [0, 1, 1, 35 * MIN], // starts at 9:50 with /a; the 10:10 /a is a repeat within 30 min
       [60, 1, 0, 0], // 10:25 /b
     ]);
     expect(all("day")).toHaveLength(1);
-    expect(rows.find((r) => r.dimension === "entryPage" && r.granularity === "day")).toMatchObject({ key: "/a", sessions: 1, pageviews: 2, bounces: 0 });
-    expect(rows.find((r) => r.dimension === "exitPage" && r.granularity === "day")).toMatchObject({ key: "/b" });
+    expect(rows.find((r) => r.dimension === "entryPage" && r.granularity === "day")).toMatchObject({
+      key: "/a",
+      sessions: 1,
+      pageviews: 2,
+      bounces: 0,
+    });
+    expect(rows.find((r) => r.dimension === "exitPage" && r.granularity === "day")).toMatchObject({
+      key: "/b",
+    });
   });
 
   it("contributes nothing for a session of heartbeats alone", () => {
     const [session] = foldSessions([], [activity(0, "heartbeat", "/a")], TIMEOUT);
-    expect(sessionContribution(session.state, { timezone: "UTC", pageviewDedupMs: 0 }).size).toBe(0);
+    expect(sessionContribution(session.state, { timezone: "UTC", pageviewDedupMs: 0 }).size).toBe(
+      0,
+    );
   });
 
   it("counts a bounce only for one counted pageview and no event", () => {
-    const one = foldSessions([], [activity(0, "pageview", "/a"), activity(5, "pageview", "/a")], TIMEOUT)[0].state;
+    const one = foldSessions(
+      [],
+      [activity(0, "pageview", "/a"), activity(5, "pageview", "/a")],
+      TIMEOUT,
+    )[0].state;
     expect(sessionFigures(one, 30 * MIN).bounce).toBe(true);
     expect(sessionFigures(one, 0).bounce).toBe(false);
-    const withEvent = foldSessions([], [activity(0, "pageview", "/a"), activity(1, "event", "/a", { name: "x" })], TIMEOUT)[0].state;
+    const withEvent = foldSessions(
+      [],
+      [activity(0, "pageview", "/a"), activity(1, "event", "/a", { name: "x" })],
+      TIMEOUT,
+    )[0].state;
     expect(sessionFigures(withEvent, 30 * MIN).bounce).toBe(false);
   });
 });

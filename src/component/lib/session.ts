@@ -8,9 +8,17 @@
 // extends one interval, bridges two (they merge), or starts its own. Because every figure
 // a session adds to the rollups is a pure function of its state, a change is applied as
 // contribution(new) − Σ contribution(old): the result is the same whatever the arrival order.
-import type { EventType } from "../../client/types.js";
+import type { EventType } from "./types.js";
 import { MAX_SESSION_EVENT_NAMES, MAX_SESSION_PAGEVIEWS } from "./limits.js";
-import { ALL, type Counters, type Granularity, type RowRef, rowId, zeroCounters, addCounters } from "./rollup.js";
+import {
+  ALL,
+  type Counters,
+  type Granularity,
+  type RowRef,
+  rowId,
+  zeroCounters,
+  addCounters,
+} from "./rollup.js";
 import { dayBucket, hourBucket, monthBucket } from "./time.js";
 
 export type PageviewRef = { ts: number; path: string };
@@ -27,7 +35,13 @@ export type EntryFacts = {
 };
 
 /** Client facts of a session: those of its first activity. */
-export type ClientFacts = { ts: number; device: string; browser: string; os: string; country: string };
+export type ClientFacts = {
+  ts: number;
+  device: string;
+  browser: string;
+  os: string;
+  country: string;
+};
 
 export type SessionState = {
   startTs: number;
@@ -61,7 +75,12 @@ export type SessionParams = { sessionTimeoutMs: number; pageviewDedupMs: number;
 
 export function stateFromActivity(activity: Activity): SessionState {
   const isPageview = activity.type === "pageview";
-  const entry: EntryFacts = { ts: activity.ts, path: activity.path ?? "", isPageview, source: activity.source };
+  const entry: EntryFacts = {
+    ts: activity.ts,
+    path: activity.path ?? "",
+    isPageview,
+    source: activity.source,
+  };
   if (activity.utmSource) entry.utmSource = activity.utmSource;
   if (activity.utmMedium) entry.utmMedium = activity.utmMedium;
   if (activity.utmCampaign) entry.utmCampaign = activity.utmCampaign;
@@ -104,7 +123,9 @@ export function mergeStates(a: SessionState, b: SessionState): SessionState {
     endTs: Math.max(a.endTs, b.endTs),
     pageviews: [...a.pageviews, ...b.pageviews].sort(comparePageviews),
     eventCount: a.eventCount + b.eventCount,
-    eventNames: [...new Set([...a.eventNames, ...b.eventNames])].sort().slice(0, MAX_SESSION_EVENT_NAMES),
+    eventNames: [...new Set([...a.eventNames, ...b.eventNames])]
+      .sort()
+      .slice(0, MAX_SESSION_EVENT_NAMES),
     entry: earlierEntry(a.entry, b.entry),
     client: earlierClient(a.client, b.client),
   };
@@ -134,14 +155,29 @@ export function foldSessions<Id>(
   sessionTimeoutMs: number,
 ): FoldResult<Id>[] {
   const blocks: (Block<Id> & { previous: SessionState[] })[] = [
-    ...stored.map((s) => ({ state: s.state, storedIds: [s.id], isNew: false, previous: [s.state] })),
-    ...activities.map((a) => ({ state: stateFromActivity(a), storedIds: [] as Id[], isNew: true, previous: [] })),
+    ...stored.map((s) => ({
+      state: s.state,
+      storedIds: [s.id],
+      isNew: false,
+      previous: [s.state],
+    })),
+    ...activities.map((a) => ({
+      state: stateFromActivity(a),
+      storedIds: [] as Id[],
+      isNew: true,
+      previous: [],
+    })),
   ].sort((a, b) => a.state.startTs - b.state.startTs || Number(a.isNew) - Number(b.isNew));
 
   const results: FoldResult<Id>[] = [];
   let current: (typeof blocks)[number] | undefined;
   const flush = () => {
-    if (current?.isNew) results.push({ state: current.state, storedIds: current.storedIds, previous: current.previous });
+    if (current?.isNew)
+      results.push({
+        state: current.state,
+        storedIds: current.storedIds,
+        previous: current.previous,
+      });
   };
   for (const block of blocks) {
     const fits =
@@ -168,7 +204,10 @@ export function foldSessions<Id>(
  * SPEC §5 Pageview: a repeat of the same path within `pageviewDedupMs` of the previous
  * counted view of that path is not counted. 0 counts every view.
  */
-export function countedPageviews(pageviews: readonly PageviewRef[], pageviewDedupMs: number): PageviewRef[] {
+export function countedPageviews(
+  pageviews: readonly PageviewRef[],
+  pageviewDedupMs: number,
+): PageviewRef[] {
   const lastCounted = new Map<string, number>();
   const counted: PageviewRef[] = [];
   for (const view of pageviews) {
@@ -222,7 +261,9 @@ export function sessionAttributes(state: SessionState): [dimension: string, key:
 /** The rows in which a session counts its visitor under its attributes (its start bucket). */
 export function attributeRows(state: SessionState, timezone: string): RowRef[] {
   if (!isVisit(state)) return [];
-  return sessionAttributes(state).flatMap(([dimension, key]) => rowsAt(state.startTs, timezone, dimension, key));
+  return sessionAttributes(state).flatMap(([dimension, key]) =>
+    rowsAt(state.startTs, timezone, dimension, key),
+  );
 }
 
 /**
@@ -253,7 +294,10 @@ export function rowsAt(ts: number, timezone: string, dimension: string, key: str
  * (sessions, bounces, duration) go to the bucket where the session starts; each counted
  * pageview goes to its own bucket in the whole-site and page rows.
  */
-export function sessionContribution(state: SessionState, params: Omit<SessionParams, "sessionTimeoutMs">) {
+export function sessionContribution(
+  state: SessionState,
+  params: Omit<SessionParams, "sessionTimeoutMs">,
+) {
   const contribution = new Map<string, Counters>();
   if (!isVisit(state)) return contribution;
   const add = (rows: RowRef[], delta: Partial<Counters>) => {
@@ -269,17 +313,23 @@ export function sessionContribution(state: SessionState, params: Omit<SessionPar
     pvSessions: figures.hasPageview ? 1 : 0,
     durationMs: figures.hasPageview ? figures.durationMs : 0,
   };
-  const at = (dimension: string, key: string, ts = state.startTs) => rowsAt(ts, params.timezone, dimension, key);
+  const at = (dimension: string, key: string, ts = state.startTs) =>
+    rowsAt(ts, params.timezone, dimension, key);
 
   add(at(ALL, ""), sessionLevel);
   for (const [dimension, key] of sessionAttributes(state)) {
-    add(at(dimension, key), { ...sessionLevel, pageviews: figures.pageviews, events: state.eventCount });
+    add(at(dimension, key), {
+      ...sessionLevel,
+      pageviews: figures.pageviews,
+      events: state.eventCount,
+    });
   }
   for (const view of figures.counted) {
     add(at(ALL, "", view.ts), { pageviews: 1 });
     add(at("page", view.path, view.ts), { pageviews: 1 });
   }
-  for (const path of new Set(state.pageviews.map((view) => view.path))) add(at("page", path), { sessions: 1 });
+  for (const path of new Set(state.pageviews.map((view) => view.path)))
+    add(at("page", path), { sessions: 1 });
   for (const name of state.eventNames) add(at("event", name), { sessions: 1 });
   return contribution;
 }

@@ -1,4 +1,4 @@
-import type { SiteSettings } from "../../client/types.js";
+import type { SiteSettings } from "./types.js";
 import { SETTING_BOUNDS } from "./limits.js";
 import { invalidArgument, type SettingsPatch } from "./validate.js";
 
@@ -16,6 +16,7 @@ export function applySettingsPatch(current: SiteSettings, patch: SettingsPatch):
   const next = { ...current, ...patch };
   const denied = new Set(next.deniedPropertyKeys ?? []);
   const both = (next.allowedPropertyKeys ?? []).filter((key) => denied.has(key));
-  if (both.length) throw invalidArgument(`settings: property keys both allowed and denied: ${both.join(", ")}`);
+  if (both.length)
+    throw invalidArgument(`settings: property keys both allowed and denied: ${both.join(", ")}`);
   return next;
 }

@@ -27,8 +27,8 @@ function prng(seed: number): () => number {
   };
 }
 
-const randomId = (rand: () => number, i: number) => `${i.toString(36)}-${Math.floor(rand() * 2 ** 32).toString(36)}`;
-const hashes = (ids: readonly string[]) => ids.map(hashId);
+const randomId = (rand: () => number, i: number) =>
+  `${i.toString(36)}-${Math.floor(rand() * 2 ** 32).toString(36)}`;
 const sketchOf = (hs: readonly number[]) => sketchAdd(emptySketch(), hs);
 const bytes = (buffer: ArrayBuffer) => [...new Uint8Array(buffer)];
 const isDense = (sketch: ArrayBuffer) => sketch.byteLength === DENSE_BYTES;
@@ -149,14 +149,19 @@ describe("sparse to dense", () => {
     const all = visitors(5_000, 4);
     const oneGo = sketchOf(all);
     let inBatches = emptySketch();
-    for (let i = 0; i < all.length; i += 333) inBatches = sketchAdd(inBatches, all.slice(i, i + 333));
+    for (let i = 0; i < all.length; i += 333)
+      inBatches = sketchAdd(inBatches, all.slice(i, i + 333));
     expect(bytes(inBatches)).toEqual(bytes(oneGo));
-    expect(bytes(mergeAll([sketchOf(all.slice(0, 1_000)), sketchOf(all.slice(1_000))]))).toEqual(bytes(oneGo));
+    expect(bytes(mergeAll([sketchOf(all.slice(0, 1_000)), sketchOf(all.slice(1_000))]))).toEqual(
+      bytes(oneGo),
+    );
   });
 
   it("estimates one partition's row alone: the register index doesn't use the partition bits", () => {
     const onePartition = visitors(80_000, 5).filter((h) => h % 4 === 0);
-    expect(relativeError(sketchCount(sketchOf(onePartition)), onePartition.length)).toBeLessThan(TOLERANCE);
+    expect(relativeError(sketchCount(sketchOf(onePartition)), onePartition.length)).toBeLessThan(
+      TOLERANCE,
+    );
   });
 
   it("removes visitors from a sparse sketch; a dense one can't forget and is returned as a copy", () => {
@@ -179,7 +184,8 @@ describe("merge", () => {
 
   it("is commutative", () => {
     for (const a of Object.values(all)) {
-      for (const b of Object.values(all)) expect(bytes(sketchMerge(a, b))).toEqual(bytes(sketchMerge(b, a)));
+      for (const b of Object.values(all))
+        expect(bytes(sketchMerge(a, b))).toEqual(bytes(sketchMerge(b, a)));
     }
   });
 
@@ -206,7 +212,8 @@ describe("merge", () => {
   });
 
   it("has the empty sketch as identity", () => {
-    for (const a of Object.values(all)) expect(bytes(sketchMerge(a, emptySketch()))).toEqual(bytes(a));
+    for (const a of Object.values(all))
+      expect(bytes(sketchMerge(a, emptySketch()))).toEqual(bytes(a));
   });
 
   it("never mutates its inputs", () => {
@@ -247,7 +254,9 @@ describe("bad input", () => {
       expect(() => sketchAdd(buffer, [])).toThrow(message);
       expect(() => sketchRemove(buffer, [])).toThrow(message);
     }
-    expect(() => countUnion([new Uint8Array(sparse) as unknown as ArrayBuffer])).toThrow(/not an ArrayBuffer/);
+    expect(() => countUnion([new Uint8Array(sparse) as unknown as ArrayBuffer])).toThrow(
+      /not an ArrayBuffer/,
+    );
   });
 
   it("refuses corrupt content", () => {

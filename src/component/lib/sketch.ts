@@ -101,33 +101,45 @@ export function hashId(id: string): number {
 }
 
 function checkHash(hash: number): number {
-  if (!Number.isSafeInteger(hash) || hash < 0) throw new Error(`sketch: ${hash} is not a 53-bit hash (use hashId)`);
+  if (!Number.isSafeInteger(hash) || hash < 0)
+    throw new Error(`sketch: ${hash} is not a 53-bit hash (use hashId)`);
   return hash;
 }
 
 /** A sketch's content: its sorted hashes, or its registers (a view: never written to). */
 function decode(sketch: ArrayBuffer): Float64Array | Uint8Array {
-  if (Object.prototype.toString.call(sketch) !== "[object ArrayBuffer]") throw new Error("sketch: not an ArrayBuffer");
+  if (Object.prototype.toString.call(sketch) !== "[object ArrayBuffer]")
+    throw new Error("sketch: not an ArrayBuffer");
   if (sketch.byteLength < HEADER_BYTES) throw new Error("sketch: empty buffer, no format byte");
   const format = new Uint8Array(sketch, 0, HEADER_BYTES)[0];
   const payload = sketch.byteLength - HEADER_BYTES;
   if (format === DENSE) {
     if (sketch.byteLength !== DENSE_BYTES) {
-      throw new Error(`sketch: dense sketch is ${sketch.byteLength} bytes, expected ${DENSE_BYTES}`);
+      throw new Error(
+        `sketch: dense sketch is ${sketch.byteLength} bytes, expected ${DENSE_BYTES}`,
+      );
     }
     return new Uint8Array(sketch, HEADER_BYTES);
   }
   if (format !== SPARSE) throw new Error(`sketch: unknown format ${format}`);
   if (payload % HASH_BYTES !== 0 || payload / HASH_BYTES > SPARSE_LIMIT) {
-    throw new Error(`sketch: sparse sketch is ${sketch.byteLength} bytes, not 1 + 8 × (0…${SPARSE_LIMIT}) hashes`);
+    throw new Error(
+      `sketch: sparse sketch is ${sketch.byteLength} bytes, not 1 + 8 × (0…${SPARSE_LIMIT}) hashes`,
+    );
   }
   // Read through a DataView: the hashes start at byte 1, not on a float64 boundary.
   const view = new DataView(sketch);
   const hashes = new Float64Array(payload / HASH_BYTES);
   for (let i = 0; i < hashes.length; i++) {
     hashes[i] = view.getFloat64(HEADER_BYTES + i * HASH_BYTES, true);
-    if (!Number.isSafeInteger(hashes[i]) || hashes[i] < 0 || (i > 0 && hashes[i] <= hashes[i - 1])) {
-      throw new Error("sketch: sparse sketch is corrupt (hashes not sorted distinct 53-bit integers)");
+    if (
+      !Number.isSafeInteger(hashes[i]) ||
+      hashes[i] < 0 ||
+      (i > 0 && hashes[i] <= hashes[i - 1])
+    ) {
+      throw new Error(
+        "sketch: sparse sketch is corrupt (hashes not sorted distinct 53-bit integers)",
+      );
     }
   }
   return hashes;
@@ -138,7 +150,8 @@ function encodeSparse(hashes: Set<number>): ArrayBuffer {
   const buffer = new ArrayBuffer(HEADER_BYTES + sorted.length * HASH_BYTES);
   const view = new DataView(buffer);
   view.setUint8(0, SPARSE);
-  for (let i = 0; i < sorted.length; i++) view.setFloat64(HEADER_BYTES + i * HASH_BYTES, sorted[i], true);
+  for (let i = 0; i < sorted.length; i++)
+    view.setFloat64(HEADER_BYTES + i * HASH_BYTES, sorted[i], true);
   return buffer;
 }
 
@@ -157,7 +170,10 @@ function addToRegisters(registers: Uint8Array, hash: number) {
   const index = Math.floor(hash / 2 ** RANK_BITS);
   const rest = hash - index * 2 ** RANK_BITS;
   const restHigh = Math.floor(rest / 2 ** 32); // RANK_BITS − 32 = 7 bits
-  const leadingZeros = restHigh !== 0 ? Math.clz32(restHigh) - (64 - RANK_BITS) : RANK_BITS - 32 + Math.clz32(rest >>> 0);
+  const leadingZeros =
+    restHigh !== 0
+      ? Math.clz32(restHigh) - (64 - RANK_BITS)
+      : RANK_BITS - 32 + Math.clz32(rest >>> 0);
   const rank = leadingZeros + 1;
   if (rank > registers[index]) registers[index] = rank;
 }
@@ -172,7 +188,8 @@ function estimate(registers: Uint8Array): number {
   const histogram = new Float64Array(MAX_RANK + 1);
   for (let i = 0; i < REGISTERS; i++) {
     const rank = registers[i];
-    if (rank > MAX_RANK) throw new Error(`sketch: dense sketch is corrupt (register ${i} is ${rank})`);
+    if (rank > MAX_RANK)
+      throw new Error(`sketch: dense sketch is corrupt (register ${i} is ${rank})`);
     histogram[rank]++;
   }
   let z = REGISTERS * tau(1 - histogram[MAX_RANK] / REGISTERS);
@@ -197,7 +214,7 @@ function tau(x: number): number {
   if (x === 0 || x === 1) return 0;
   let y = 1;
   let z = 1 - x;
-  for (let previous = -1; previous !== z; ) {
+  for (let previous = -1; previous !== z;) {
     previous = z;
     x = Math.sqrt(x);
     y *= 0.5;

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { bucketsIn, coverRange, dayBucket, hourBucket, monthBucket, nextDay, snapRange, utcOffsetMs } from "./time.js";
+import {
+  bucketsIn,
+  coverRange,
+  dayBucket,
+  hourBucket,
+  monthBucket,
+  nextDay,
+  snapRange,
+  utcOffsetMs,
+} from "./time.js";
 
 const H = 3_600_000;
 
@@ -18,7 +27,9 @@ describe("time buckets in a site's timezone", () => {
   });
 
   it("aligns hour buckets to local hours in half-hour zones", () => {
-    expect(hourBucket(Date.UTC(2026, 0, 10, 10, 10), "Asia/Kolkata")).toBe(Date.UTC(2026, 0, 10, 9, 30));
+    expect(hourBucket(Date.UTC(2026, 0, 10, 10, 10), "Asia/Kolkata")).toBe(
+      Date.UTC(2026, 0, 10, 9, 30),
+    );
     expect(monthBucket(Date.UTC(2026, 1, 14), "Asia/Kolkata")).toBe(Date.UTC(2026, 0, 31, 18, 30));
   });
 
@@ -37,7 +48,11 @@ describe("time buckets in a site's timezone", () => {
       { granularity: "day", from: Date.UTC(2026, 0, 2), to: Date.UTC(2026, 0, 4) },
       { granularity: "hour", from: Date.UTC(2026, 0, 4), to },
     ]);
-    expect(coverRange(Date.UTC(2026, 0, 1), Date.UTC(2026, 2, 3), "UTC", true).map((s) => s.granularity)).toEqual(["month", "day"]);
-    expect(bucketsIn(from, to, "day", "UTC")).toEqual([0, 1, 2, 3].map((d) => Date.UTC(2026, 0, 1 + d)));
+    expect(
+      coverRange(Date.UTC(2026, 0, 1), Date.UTC(2026, 2, 3), "UTC", true).map((s) => s.granularity),
+    ).toEqual(["month", "day"]);
+    expect(bucketsIn(from, to, "day", "UTC")).toEqual(
+      [0, 1, 2, 3].map((d) => Date.UTC(2026, 0, 1 + d)),
+    );
   });
 });

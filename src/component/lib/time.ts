@@ -154,7 +154,10 @@ export function bucketsIn(from: number, to: number, granularity: "hour" | "day",
   let cursor = granularity === "hour" ? hourBucket(from, timezone) : dayBucket(from, timezone);
   while (cursor < to) {
     starts.push(cursor);
-    cursor = granularity === "hour" ? hourBucket(cursor + HOUR_MS + MINUTE_MS, timezone) : nextDay(cursor, timezone);
+    cursor =
+      granularity === "hour"
+        ? hourBucket(cursor + HOUR_MS + MINUTE_MS, timezone)
+        : nextDay(cursor, timezone);
   }
   return starts;
 }

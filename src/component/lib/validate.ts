@@ -5,7 +5,6 @@ import { z } from "zod";
 import {
   MAX_ALLOWED_ORIGINS,
   MAX_EVENT_NAME_LENGTH,
-  MAX_EVENTS_PER_IMPORT,
   MAX_ID_LENGTH,
   MAX_PROP_KEY_LENGTH,
   MAX_PROP_STRING_LENGTH,
@@ -29,7 +28,8 @@ export type Props = Record<string, PropValue>;
 // become document fields, so the rule is enforced here rather than failing at insert.
 function propKeyProblem(key: string): string | null {
   if (key.length === 0) return "property keys must not be empty";
-  if (key.length > MAX_PROP_KEY_LENGTH) return `property key "${key.slice(0, 20)}…" is longer than ${MAX_PROP_KEY_LENGTH} characters`;
+  if (key.length > MAX_PROP_KEY_LENGTH)
+    return `property key "${key.slice(0, 20)}…" is longer than ${MAX_PROP_KEY_LENGTH} characters`;
   if (!/^[\x20-\x7e]+$/.test(key)) return `property key "${key}" must be printable ASCII`;
   if (key.startsWith("$")) return `property key "${key}" must not start with '$'`;
   return null;
@@ -41,7 +41,12 @@ const propKey = z.string().superRefine((key, ctx) => {
 });
 
 const propValue = z.union([
-  z.string().max(MAX_PROP_STRING_LENGTH, `property values must be at most ${MAX_PROP_STRING_LENGTH} characters`),
+  z
+    .string()
+    .max(
+      MAX_PROP_STRING_LENGTH,
+      `property values must be at most ${MAX_PROP_STRING_LENGTH} characters`,
+    ),
   z.number().refine(Number.isFinite, "property numbers must be finite"),
   z.boolean(),
   z.null(),
@@ -50,7 +55,8 @@ const propValue = z.union([
 function propsSchema(maxKeys: number, what: string) {
   return z.record(z.string(), propValue).superRefine((props, ctx) => {
     const keys = Object.keys(props);
-    if (keys.length > maxKeys) ctx.addIssue({ code: "custom", message: `${what} may have at most ${maxKeys} keys` });
+    if (keys.length > maxKeys)
+      ctx.addIssue({ code: "custom", message: `${what} may have at most ${maxKeys} keys` });
     for (const key of keys) {
       const problem = propKeyProblem(key);
       if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
@@ -68,7 +74,10 @@ const absoluteUrl = (what: string) =>
   z
     .string()
     .max(MAX_URL_LENGTH, `${what} must be at most ${MAX_URL_LENGTH} characters`)
-    .refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), `${what} must be an absolute http(s) URL`);
+    .refine(
+      (u) => /^https?:\/\//i.test(u) && URL.canParse(u),
+      `${what} must be an absolute http(s) URL`,
+    );
 
 const baseEvent = z.object({
   type: z.enum(["pageview", "event", "identify", "heartbeat"], {
@@ -79,9 +88,19 @@ const baseEvent = z.object({
   visitorId: id("visitorId"),
   sessionId: id("sessionId"),
   url: absoluteUrl("url").optional(),
-  referrer: z.string().max(MAX_URL_LENGTH, `referrer must be at most ${MAX_URL_LENGTH} characters`).optional(),
-  title: z.string().max(MAX_TITLE_LENGTH, `title must be at most ${MAX_TITLE_LENGTH} characters`).optional(),
-  name: z.string().min(1).max(MAX_EVENT_NAME_LENGTH, `name must be at most ${MAX_EVENT_NAME_LENGTH} characters`).optional(),
+  referrer: z
+    .string()
+    .max(MAX_URL_LENGTH, `referrer must be at most ${MAX_URL_LENGTH} characters`)
+    .optional(),
+  title: z
+    .string()
+    .max(MAX_TITLE_LENGTH, `title must be at most ${MAX_TITLE_LENGTH} characters`)
+    .optional(),
+  name: z
+    .string()
+    .min(1)
+    .max(MAX_EVENT_NAME_LENGTH, `name must be at most ${MAX_EVENT_NAME_LENGTH} characters`)
+    .optional(),
   props: propsSchema(MAX_PROPS, "props").optional(),
   userId: id("userId").optional(),
   traits: propsSchema(MAX_TRAITS, "traits").optional(),
@@ -89,9 +108,11 @@ const baseEvent = z.object({
 
 function requireByType<T extends z.infer<typeof baseEvent>>(event: T, ctx: z.RefinementCtx) {
   const need = (field: keyof T, message: string) => {
-    if (event[field] === undefined) ctx.addIssue({ code: "custom", path: [field as string], message });
+    if (event[field] === undefined)
+      ctx.addIssue({ code: "custom", path: [field as string], message });
   };
-  if (event.type === "pageview" || event.type === "heartbeat") need("url", `url is required for ${event.type}`);
+  if (event.type === "pageview" || event.type === "heartbeat")
+    need("url", `url is required for ${event.type}`);
   if (event.type === "event") need("name", "name is required for type event");
   if (event.type === "identify") need("userId", "userId is required for type identify");
   if (event.type !== "event" && event.name !== undefined)
@@ -112,7 +133,11 @@ export const importEventSchema = baseEvent
   .superRefine((event, ctx) => {
     requireByType(event as IngestEvent, ctx);
     if (event.visitorId === undefined && event.ip === undefined)
-      ctx.addIssue({ code: "custom", path: ["visitorId"], message: "visitorId is required (or ip to derive it)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["visitorId"],
+        message: "visitorId is required (or ip to derive it)",
+      });
   });
 export type ImportEvent = z.infer<typeof importEventSchema>;
 
@@ -129,7 +154,9 @@ export function describeIssues(error: z.ZodError): string {
     .map((issue) => {
       const field = issue.path[issue.path.length - 1];
       const named = field === undefined || issue.message.startsWith(String(field));
-      return named && issue.path.length <= 1 ? issue.message : `${issue.path.join(".")}: ${issue.message}`;
+      return named && issue.path.length <= 1
+        ? issue.message
+        : `${issue.path.join(".")}: ${issue.message}`;
     })
     .join("; ");
 }
@@ -144,7 +171,9 @@ const setting = (name: keyof typeof SETTING_BOUNDS) => {
 };
 
 const propertyKeyList = (name: string) =>
-  z.array(propKey).max(MAX_PROPERTY_KEY_LIST, `${name} may list at most ${MAX_PROPERTY_KEY_LIST} keys`);
+  z
+    .array(propKey)
+    .max(MAX_PROPERTY_KEY_LIST, `${name} may list at most ${MAX_PROPERTY_KEY_LIST} keys`);
 
 export const settingsPatchSchema = z
   .object({
@@ -174,7 +203,10 @@ export const siteNameSchema = z
   .max(MAX_SITE_NAME_LENGTH, `name must be at most ${MAX_SITE_NAME_LENGTH} characters`);
 export const domainSchema = z
   .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "domain must be a lowercase host name such as example.com (no scheme, no path)");
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+    "domain must be a lowercase host name such as example.com (no scheme, no path)",
+  );
 export const originsSchema = z
   .array(
     z.string().refine((origin) => {
@@ -184,7 +216,9 @@ export const originsSchema = z
     }, "allowedOrigins entries must be origins such as https://example.com (scheme and host, optional port, no path or trailing slash)"),
   )
   .max(MAX_ALLOWED_ORIGINS, `allowedOrigins may list at most ${MAX_ALLOWED_ORIGINS} origins`);
-export const timezoneSchema = z.string().refine(isValidTimezone, "timezone must be an IANA time zone such as Europe/Paris");
+export const timezoneSchema = z
+  .string()
+  .refine(isValidTimezone, "timezone must be an IANA time zone such as Europe/Paris");
 export const writeKeySchema = z
   .string()
   .min(MIN_WRITE_KEY_LENGTH, `writeKey must be at least ${MIN_WRITE_KEY_LENGTH} characters`)

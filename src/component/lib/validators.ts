@@ -68,7 +68,13 @@ export const breakdownValidator = v.object({
   range: rangeValidator,
   dimension: dimensionValidator,
   rows: v.array(
-    v.object({ key: v.string(), visitors: v.number(), pageviews: v.number(), sessions: v.number(), events: v.number() }),
+    v.object({
+      key: v.string(),
+      visitors: v.number(),
+      pageviews: v.number(),
+      sessions: v.number(),
+      events: v.number(),
+    }),
   ),
 });
 

@@ -9,7 +9,8 @@ const args = { ops: v.any(), engine: v.string(), fail: v.optional(v.boolean()) }
 
 const query_ = query({
   args,
-  handler: async (ctx, { ops, engine }) => await execOps(ctx as never, ops as Op[], engine, "child", refs),
+  handler: async (ctx, { ops, engine }) =>
+    await execOps(ctx as never, ops as Op[], engine, "child", refs),
 });
 
 const mutation_ = mutation({

@@ -14,7 +14,8 @@ const args = { ops: v.any(), engine: v.string(), fail: v.optional(v.boolean()) }
 
 export const query_ = query({
   args,
-  handler: async (ctx, { ops, engine }) => await execOps(ctx as never, ops as Op[], engine, "app", refs),
+  handler: async (ctx, { ops, engine }) =>
+    await execOps(ctx as never, ops as Op[], engine, "app", refs),
 });
 
 export const mutation_ = mutation({
@@ -33,16 +34,33 @@ export const action_ = action({
   args: { steps: v.any(), engine: v.string() },
   handler: async (ctx, { steps, engine }) => {
     const out = [];
-    for (const step of steps as ({ type: "query" | "mutation"; target: "self" | "child"; ops: Op[]; fail?: boolean } | { type: "vector"; vector: number[]; limit: number; g?: number })[]) {
+    for (const step of steps as (
+      | { type: "query" | "mutation"; target: "self" | "child"; ops: Op[]; fail?: boolean }
+      | { type: "vector"; vector: number[]; limit: number; g?: number }
+    )[]) {
       if (step.type === "vector") {
         const { vector, limit, g } = step;
-        out.push({ ok: await ctx.vectorSearch("items", "by_vec", { vector, limit, filter: g === undefined ? undefined : (q) => q.eq("g", g) }) });
+        out.push({
+          ok: await ctx.vectorSearch("items", "by_vec", {
+            vector,
+            limit,
+            filter: g === undefined ? undefined : (q) => q.eq("g", g),
+          }),
+        });
         continue;
       }
-      const target = step.target === "child" ? { q: refs.childQuery!, m: refs.childMutation! } : { q: refs.query, m: refs.mutation };
+      const target =
+        step.target === "child"
+          ? { q: refs.childQuery!, m: refs.childMutation! }
+          : { q: refs.query, m: refs.mutation };
       const stepArgs = { ops: step.ops as never, engine, fail: step.fail ?? false };
       try {
-        out.push({ ok: step.type === "query" ? await ctx.runQuery(target.q, stepArgs) : await ctx.runMutation(target.m, stepArgs) });
+        out.push({
+          ok:
+            step.type === "query"
+              ? await ctx.runQuery(target.q, stepArgs)
+              : await ctx.runMutation(target.m, stepArgs),
+        });
       } catch (e) {
         out.push({ err: normalizeError(e) });
       }
@@ -55,7 +73,11 @@ export { action_ as action };
 /** The benchmark's point lookup. */
 export const lookup = query({
   args: { a: v.number() },
-  handler: async (ctx, { a }) => await ctx.db.query("items").withIndex("by_a", (q) => q.eq("a", a)).unique(),
+  handler: async (ctx, { a }) =>
+    await ctx.db
+      .query("items")
+      .withIndex("by_a", (q) => q.eq("a", a))
+      .unique(),
 });
 
 /** Inserts documents in bulk (benchmark setup). */
