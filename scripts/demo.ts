@@ -1,5 +1,5 @@
 // `npm run demo`: convex-analytics end to end on an embedded in-memory backend, no Convex
-// account needed. Imports the real 10,000-line access log of ../shared/data (moved in
+// account needed. Imports the real 10,000-line access log in data/ (moved in
 // time so it ends a minute ago) through the admin facade, waits for the workers, and
 // prints what the dashboard would show.
 //
@@ -8,19 +8,16 @@
 //   npm run demo -- --print       import, aggregate, print the report and exit
 //   PORT=5000 npm run demo        another port (0: any free port)
 //   npm run demo -- --no-live     serve without the synthetic visitors (the browser test)
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { accessLogToEvents, MAX_IMPORT_BATCH } from "../src/client/accessLog.js";
 import type { Breakdown, Overview } from "../src/client/types.js";
 import { createEmbeddedBackend, waitForAggregation } from "./demo/backend.js";
 import { startDemoServer } from "./demo/server.js";
 import { startSyntheticVisitors } from "./demo/visitors.js";
+import { readLogFile, SAMPLE_LOG_PATH } from "./sample-log.js";
 
 const DEFAULT_PORT = 4300;
 
-const LOG_PATH = fileURLToPath(
-  new URL("../../shared/data/apache_combined_2015-05.log", import.meta.url),
-);
 const LOG_DOMAIN = "semicomplete.com";
 const DAY_MS = 86_400_000;
 
@@ -32,7 +29,7 @@ export async function seedDemo() {
     name: "semicomplete.com (May 2015 access log)",
     domain: LOG_DOMAIN,
   });
-  const { events, counts } = await accessLogToEvents(readFileSync(LOG_PATH, "utf8"), {
+  const { events, counts } = await accessLogToEvents(readLogFile(SAMPLE_LOG_PATH), {
     domain: LOG_DOMAIN,
   });
   const shift = Date.now() - 60_000 - Math.max(...events.map((e) => e.ts));

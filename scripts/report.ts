@@ -3,11 +3,11 @@
 // in memory, no account) and prints, for the log's whole range, the overview, the top 10
 // pages and sources, the daily series and the import counts. With --json, exactly one JSON
 // object { import, overview, pages, sources, days } on stdout.
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { importAccessLog } from "../src/client/importLog.js";
 import { createEmbeddedBackend, waitForAggregation } from "./demo/backend.js";
+import { readLogFile } from "./sample-log.js";
 
 const HOUR_MS = 3_600_000;
 const MAX_RETENTION_DAYS = 3650;
@@ -15,7 +15,7 @@ const USAGE =
   "usage: npm run report -- <logfile> --domain <host> [--timezone <IANA zone>] [--json]";
 
 export async function report(logPath: string, domain: string, timezone: string) {
-  const text = readFileSync(logPath, "utf8");
+  const text = readLogFile(logPath);
   const backend = createEmbeddedBackend();
   const { admin, api } = backend;
   const { siteId } = await admin.mutation(api.analytics.createSite, {

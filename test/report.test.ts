@@ -2,16 +2,14 @@
 // `npm run report` end to end (a child process, as a user runs it), and the import helper a
 // real-deployment import uses, against the reference counter.
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { readLogFile, SAMPLE_LOG_PATH } from "../scripts/sample-log.js";
 import { referenceFigures } from "./accuracy/reference.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const LOG_PATH = fileURLToPath(
-  new URL("../../shared/data/apache_combined_2015-05.log", import.meta.url),
-);
+const LOG_PATH = SAMPLE_LOG_PATH;
 const DOMAIN = "semicomplete.com";
 
 describe("npm run report", () => {
@@ -24,7 +22,7 @@ describe("npm run report", () => {
     const lines = stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
     const report = JSON.parse(lines[0]!);
-    const reference = referenceFigures(readFileSync(LOG_PATH, "utf8"), {
+    const reference = referenceFigures(readLogFile(LOG_PATH), {
       domain: DOMAIN,
       timezone: "UTC",
     });

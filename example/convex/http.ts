@@ -6,5 +6,6 @@ const http = httpRouter();
 
 // POST /analytics/ingest (+ OPTIONS): what the tracker and server-side senders call.
 registerRoutes(http, components.analytics);
+// options: { pathPrefix: "/stats", countryHeaders: ["cf-ipcountry"] }
 
 export default http;

@@ -2,18 +2,14 @@
 // importEvents facade, the workers and the read API, and every figure must equal the
 // independent reference counter (reference.ts) exactly: overview, top pages, sources and
 // the daily series.
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../../example/convex/_generated/api.js";
 import { importAccessLog } from "../../src/client/importLog.js";
 import { createHarness } from "../harness.js";
+import { readLogFile, SAMPLE_LOG_PATH } from "../../scripts/sample-log.js";
 import { referenceFigures } from "./reference.js";
 
-const LOG = readFileSync(
-  fileURLToPath(new URL("../../../shared/data/apache_combined_2015-05.log", import.meta.url)),
-  "utf8",
-);
+const LOG = readLogFile(SAMPLE_LOG_PATH);
 const DOMAIN = "semicomplete.com";
 
 describe("the real log through the whole pipeline", () => {

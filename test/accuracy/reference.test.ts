@@ -1,9 +1,8 @@
 // The reference counter itself: a hand-worked log with figures derived on paper, then the
 // real-traffic fixture, where the reference must be internally consistent and where the
 // product's access-log importer must classify every line exactly as the reference does.
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { readLogFile, SAMPLE_LOG_PATH } from "../../scripts/sample-log.js";
 import { accessLogBatches, accessLogToEvents } from "../../src/client/accessLog.js";
 import { DIRECT, referenceFigures, referencePageviews, referenceSessions } from "./reference.js";
 
@@ -169,11 +168,7 @@ describe("referenceFigures on a hand-worked log", () => {
 });
 
 describe("the real-traffic fixture (semicomplete.com, May 2015)", () => {
-  // SHARED data README: tests read it from ../shared/data/ relative to the project root.
-  const path = fileURLToPath(
-    new URL("../../../shared/data/apache_combined_2015-05.log", import.meta.url),
-  );
-  const log = readFileSync(path, "utf8");
+  const log = readLogFile(SAMPLE_LOG_PATH);
   const opts = { domain: "semicomplete.com", timezone: "UTC" as const };
   const figures = referenceFigures(log, opts);
   const sum = (rows: { pageviews?: number; sessions?: number }[], key: "pageviews" | "sessions") =>
