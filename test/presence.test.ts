@@ -62,8 +62,18 @@ describe("presence and realtime", () => {
         { path: "/b", visitors: 25 },
       ],
       updatedAt: expect.any(Number),
+      minutes: expect.any(Array),
+      sources: [{ source: "Direct / None", visitors: 50 }],
     });
     expect(Date.now() - realtime.updatedAt).toBeLessThanOrEqual(REALTIME_REFRESH_MS);
+    // 30 minutes, the last 5 (and the one now) with all 50 visitors, none before they came.
+    expect(realtime.minutes).toHaveLength(30);
+    expect(realtime.minutes.slice(-6).map((m: { visitors: number }) => m.visitors)).toEqual(
+      Array(6).fill(50),
+    );
+    expect(realtime.minutes.slice(0, -6).every((m: { visitors: number }) => m.visitors === 0)).toBe(
+      true,
+    );
     const summary = await summaryRefreshes(h);
     console.log(
       `realtime summary rewritten ${summary} times in 5 minutes for 50 live sessions (${50 * (ticks + 1)} requests)`,
@@ -93,6 +103,38 @@ describe("presence and realtime", () => {
     });
     const swept = await h.admin.mutation(api.analytics.runMaintenance, { siteId: h.siteId });
     expect(swept.presenceCleared).toBe(50);
+  });
+
+  it("keeps visitors per minute for the last 30 minutes and the live visitors' sources", async () => {
+    h = await createHarness();
+    const fromGoogle = { ...hit("pageview", "g1", "g", "/"), referrer: "https://www.google.com/" };
+    await h.send([fromGoogle, hit("pageview", "d1", "d", "/docs")]);
+    // The worker aggregates the sessions within seconds; the next refreshes see their sources.
+    for (let i = 0; i < 4; i++) await advance(h, REALTIME_REFRESH_MS);
+    let realtime = await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId });
+    expect(realtime.sources).toEqual([
+      { source: "Direct / None", visitors: 1 },
+      { source: "google.com", visitors: 1 },
+    ]);
+    expect(realtime.minutes.at(-1)).toEqual({
+      t: Math.floor(realtime.updatedAt / MINUTE) * MINUTE,
+      visitors: 2,
+    });
+    const firstMinute = realtime.minutes.at(-1)!.t;
+
+    // Both leave; ten minutes later one more visitor comes: the first minute is still there,
+    // the minutes nobody was live are zeros, and only the newcomer is live.
+    await advance(h, 10 * MINUTE);
+    await h.send([hit("pageview", "n1", "n", "/")]);
+    await advance(h, REALTIME_REFRESH_MS);
+    realtime = await h.admin.query(api.analytics.getRealtime, { siteId: h.siteId });
+    expect(realtime.activeVisitors).toBe(1);
+    const byT = new Map(
+      realtime.minutes.map((m: { t: number; visitors: number }) => [m.t, m.visitors]),
+    );
+    expect(byT.get(firstMinute)).toBe(2);
+    expect(realtime.minutes.at(-1)!.visitors).toBe(1);
+    expect(byT.get(firstMinute + 5 * MINUTE)).toBe(0);
   });
 
   it("a heartbeat inside the dedup window for the same path writes nothing, whatever the number of tabs", async () => {

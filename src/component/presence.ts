@@ -3,6 +3,9 @@
 // when lib/presence says it changed, and stores a heartbeat as a raw event (for session
 // duration) only then. A refresh loop per site, running only while someone is live,
 // rewrites the realtime summary at most every REALTIME_REFRESH_MS; getRealtime reads only it.
+// The summary also keeps visitors per minute for the last 30 minutes and the live sessions'
+// sources, both computed by that loop from the rows it already reads (plus one bounded
+// session lookup each for sources), so neither touches nor ingest do any more work.
 // Presence rows are per session and path: two tabs of one session on different pages each
 // keep their own row, instead of taking turns rewriting one.
 import { v } from "convex/values";
@@ -24,9 +27,14 @@ import {
 } from "./lib/limits.js";
 import type { EnrichedEvent } from "./lib/pipeline.js";
 import {
+  currentMinute,
   latestTouches,
+  mergeMinute,
+  minuteSeries,
   presenceUpdate,
+  sessionsToLookUp,
   summarizePresence,
+  topSources,
   touchKey,
   type Touch,
 } from "./lib/presence.js";
@@ -143,15 +151,19 @@ export const refresh = internalAction({
   },
 });
 
+const pagesValidator = v.array(v.object({ path: v.string(), visitors: v.number() }));
+const minuteValidator = v.object({ t: v.number(), visitors: v.number() });
+const sourcesValidator = v.array(v.object({ source: v.string(), visitors: v.number() }));
+const liveFiguresValidator = {
+  activeVisitors: v.number(),
+  pages: pagesValidator,
+  minute: minuteValidator,
+  sources: sourcesValidator,
+};
+
 export const liveFigures = internalQuery({
   args: { siteId: v.id("sites"), now: v.number() },
-  returns: v.union(
-    v.null(),
-    v.object({
-      activeVisitors: v.number(),
-      pages: v.array(v.object({ path: v.string(), visitors: v.number() })),
-    }),
-  ),
+  returns: v.union(v.null(), v.object(liveFiguresValidator)),
   handler: async (ctx, { siteId, now }) => {
     const site = await ctx.db.get("sites", siteId);
     if (!site) return null;
@@ -161,32 +173,52 @@ export const liveFigures = internalQuery({
         q.eq("siteId", siteId).gte("lastSeen", now - site.settings.presenceTimeoutMs),
       )
       .take(REALTIME_SCAN);
-    return summarizePresence(live, now, site.settings.presenceTimeoutMs);
+    // The session row (written by the worker seconds after the first pageview) knows the
+    // source; a session not aggregated yet joins the sources on a later refresh.
+    const sessions = [];
+    for (const { visitorId, sessionId } of sessionsToLookUp(live)) {
+      const session = await ctx.db
+        .query("sessions")
+        .withIndex("by_visitor_session", (q) =>
+          q.eq("siteId", siteId).eq("visitorId", visitorId).eq("sessionId", sessionId),
+        )
+        .order("desc")
+        .first();
+      if (session) sessions.push({ visitorId, source: session.entry.source });
+    }
+    return {
+      ...summarizePresence(live, now, site.settings.presenceTimeoutMs),
+      minute: currentMinute(live, now),
+      sources: topSources(sessions),
+    };
   },
 });
 
 /** Writes the summary; schedules the next turn while anyone is live, else stops the loop. */
 export const storeSummary = internalMutation({
-  args: {
-    siteId: v.id("sites"),
-    now: v.number(),
-    activeVisitors: v.number(),
-    pages: v.array(v.object({ path: v.string(), visitors: v.number() })),
-  },
+  args: { siteId: v.id("sites"), now: v.number(), ...liveFiguresValidator },
   returns: v.null(),
-  handler: async (ctx, { siteId, now, ...figures }) => {
+  handler: async (ctx, { siteId, now, minute, ...figures }) => {
     const summary = await summaryOf(ctx, siteId);
     // A second loop (revived while the first was only slow) or a late turn: closer than one
     // period to the last write, it is dropped and not rescheduled, so loops never multiply.
     if (summary && now - summary.updatedAt < REALTIME_REFRESH_MS) return null;
+    const minutes = mergeMinute(summary?.minutes ?? [], minute);
     if (summary)
       await ctx.db.patch("realtimeSummary", summary._id, {
         ...figures,
+        minutes,
         updatedAt: now,
         refreshes: summary.refreshes + 1,
       });
     else
-      await ctx.db.insert("realtimeSummary", { siteId, ...figures, updatedAt: now, refreshes: 1 });
+      await ctx.db.insert("realtimeSummary", {
+        siteId,
+        ...figures,
+        minutes,
+        updatedAt: now,
+        refreshes: 1,
+      });
     if (figures.activeVisitors === 0) {
       // Before stopping, look again inside this transaction: a touch that committed after the
       // query saw the loop running and started none. Reading here (only when nobody was live,
@@ -227,21 +259,29 @@ async function loadSummary(ctx: QueryCtx, siteId: string) {
   return await summaryOf(ctx, (await loadSite(ctx, siteId))._id);
 }
 
-/** SPEC §3 getRealtime: the summary only, whatever the number of live visitors. */
+/**
+ * SPEC §3 getRealtime: the summary only, whatever the number of live visitors. `minutes` are
+ * the 30 minutes ending with the one of `updatedAt` (oldest first); `sources` the live
+ * sessions' sources by visitors.
+ */
 export const getRealtime = query({
   args: { siteId: v.string() },
   returns: v.object({
     activeVisitors: v.number(),
-    pages: v.array(v.object({ path: v.string(), visitors: v.number() })),
+    pages: pagesValidator,
     updatedAt: v.number(),
+    minutes: v.array(minuteValidator),
+    sources: sourcesValidator,
   }),
   handler: async (ctx, { siteId }) => {
     const summary = await loadSummary(ctx, siteId);
-    if (!summary) return { activeVisitors: 0, pages: [], updatedAt: 0 };
+    if (!summary) return { activeVisitors: 0, pages: [], updatedAt: 0, minutes: [], sources: [] };
     return {
       activeVisitors: summary.activeVisitors,
       pages: summary.pages,
       updatedAt: summary.updatedAt,
+      minutes: minuteSeries(summary.minutes ?? [], summary.updatedAt),
+      sources: summary.sources ?? [],
     };
   },
 });

@@ -177,6 +177,10 @@ export default defineSchema({
     siteId: v.id("sites"),
     activeVisitors: v.number(),
     pages: v.array(v.object({ path: v.string(), visitors: v.number() })),
+    /** Distinct visitors seen per minute (lib/presence currentMinute), the last 30 minutes. */
+    minutes: v.optional(v.array(v.object({ t: v.number(), visitors: v.number() }))),
+    /** Live visitors by their session's source, most first. */
+    sources: v.optional(v.array(v.object({ source: v.string(), visitors: v.number() }))),
     updatedAt: v.number(),
     /** How many times the summary was rewritten: the bound of invariant 7, observable. */
     refreshes: v.number(),

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { latestTouches, presenceUpdate, summarizePresence } from "./presence.js";
+import {
+  currentMinute,
+  latestTouches,
+  mergeMinute,
+  minuteSeries,
+  presenceUpdate,
+  REALTIME_MINUTES,
+  REALTIME_SOURCE_LOOKUPS,
+  sessionsToLookUp,
+  summarizePresence,
+  topSources,
+} from "./presence.js";
 
 const DEDUP = 10_000;
 const touch = (ts: number, path = "/", visitorId = "v1", sessionId = "s1") => ({
@@ -52,5 +63,70 @@ describe("summarizePresence", () => {
         { path: "/", visitors: 1 },
       ],
     });
+  });
+});
+
+describe("visitors per minute", () => {
+  const MIN = 60_000;
+  const now = 100 * MIN + 42_000;
+  it("counts the distinct visitors seen since the current minute began", () => {
+    const rows = [
+      { visitorId: "a", lastSeen: 100 * MIN + 1_000 },
+      { visitorId: "a", lastSeen: 100 * MIN + 30_000 }, // a second tab
+      { visitorId: "b", lastSeen: 100 * MIN },
+      { visitorId: "c", lastSeen: 100 * MIN - 1 }, // last seen in the minute before
+    ];
+    expect(currentMinute(rows, now)).toEqual({ t: 100 * MIN, visitors: 2 });
+  });
+  it("replaces a minute's value on a later refresh and keeps 30 minutes", () => {
+    const stored = [
+      { t: 60 * MIN, visitors: 9 }, // older than 30 minutes: dropped
+      { t: 71 * MIN, visitors: 4 },
+      { t: 100 * MIN, visitors: 1 },
+    ];
+    expect(mergeMinute(stored, { t: 100 * MIN, visitors: 3 })).toEqual([
+      { t: 71 * MIN, visitors: 4 },
+      { t: 100 * MIN, visitors: 3 },
+    ]);
+  });
+  it("lists 30 minutes ending with the current one, zero where nobody was live", () => {
+    const series = minuteSeries([{ t: 99 * MIN, visitors: 5 }], now);
+    expect(series).toHaveLength(REALTIME_MINUTES);
+    expect(series[0]).toEqual({ t: 71 * MIN, visitors: 0 });
+    expect(series.at(-2)).toEqual({ t: 99 * MIN, visitors: 5 });
+    expect(series.at(-1)).toEqual({ t: 100 * MIN, visitors: 0 });
+  });
+});
+
+describe("live sources", () => {
+  it("ranks sources by distinct visitors", () => {
+    expect(
+      topSources([
+        { visitorId: "a", source: "google.com" },
+        { visitorId: "a", source: "google.com" }, // a second session of the same visitor
+        { visitorId: "b", source: "Direct / None" },
+        { visitorId: "c", source: "google.com" },
+      ]),
+    ).toEqual([
+      { source: "google.com", visitors: 2 },
+      { source: "Direct / None", visitors: 1 },
+    ]);
+  });
+  it("looks up each live session once, most recently seen first, at most the cap", () => {
+    const rows = [
+      { visitorId: "a", sessionId: "s", lastSeen: 1 },
+      { visitorId: "a", sessionId: "s", lastSeen: 3 }, // another page of the same session
+      { visitorId: "b", sessionId: "t", lastSeen: 2 },
+    ];
+    expect(sessionsToLookUp(rows)).toEqual([
+      { visitorId: "a", sessionId: "s" },
+      { visitorId: "b", sessionId: "t" },
+    ]);
+    const many = Array.from({ length: REALTIME_SOURCE_LOOKUPS + 5 }, (_, i) => ({
+      visitorId: `v${i}`,
+      sessionId: "s",
+      lastSeen: i,
+    }));
+    expect(sessionsToLookUp(many)).toHaveLength(REALTIME_SOURCE_LOOKUPS);
   });
 });

@@ -61,3 +61,80 @@ export function summarizePresence(
     .slice(0, REALTIME_TOP_PAGES);
   return { activeVisitors: visitors.size, pages };
 }
+
+/** Minutes of per-minute visitors the realtime summary keeps, as Plausible's realtime chart. */
+export const REALTIME_MINUTES = 30;
+/** Live sessions whose source one refresh looks up; beyond it, top sources are a sample. */
+export const REALTIME_SOURCE_LOOKUPS = 500;
+/** Sources listed in the realtime summary. */
+export const REALTIME_TOP_SOURCES = 10;
+const MINUTE_MS = 60_000;
+
+export type MinuteVisitors = { t: number; visitors: number };
+export type SourceVisitors = { source: string; visitors: number };
+
+export const minuteStart = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+
+/**
+ * Distinct visitors seen in the minute `now` is in. lastSeen only moves forward, so every
+ * visitor with a touch since the minute began has lastSeen ≥ its start: the last refresh of a
+ * minute sees all of them (up to one refresh period before its end, counted in the next).
+ */
+export function currentMinute(
+  rows: readonly { visitorId: string; lastSeen: number }[],
+  now: number,
+): MinuteVisitors {
+  const t = minuteStart(now);
+  const visitors = new Set(rows.filter((row) => row.lastSeen >= t).map((row) => row.visitorId));
+  return { t, visitors: visitors.size };
+}
+
+/** The stored minutes with `minute` set (a later refresh of the same minute replaces it). */
+export function mergeMinute(
+  stored: readonly MinuteVisitors[],
+  minute: MinuteVisitors,
+): MinuteVisitors[] {
+  const oldest = minute.t - (REALTIME_MINUTES - 1) * MINUTE_MS;
+  return [...stored.filter((m) => m.t >= oldest && m.t !== minute.t), minute].sort(
+    (a, b) => a.t - b.t,
+  );
+}
+
+/** The REALTIME_MINUTES minutes ending with the one `at` is in; a minute nobody was live is 0. */
+export function minuteSeries(stored: readonly MinuteVisitors[], at: number): MinuteVisitors[] {
+  const last = minuteStart(at);
+  const byT = new Map(stored.map((m) => [m.t, m.visitors]));
+  return Array.from({ length: REALTIME_MINUTES }, (_, i) => {
+    const t = last - (REALTIME_MINUTES - 1 - i) * MINUTE_MS;
+    return { t, visitors: byT.get(t) ?? 0 };
+  });
+}
+
+/** Live visitors per session source, most first; a visitor counts once per source. */
+export function topSources(sessions: readonly { visitorId: string; source: string }[]) {
+  const bySource = new Map<string, Set<string>>();
+  for (const { visitorId, source } of sessions)
+    (bySource.get(source) ?? bySource.set(source, new Set()).get(source)!).add(visitorId);
+  return [...bySource]
+    .map(([source, set]): SourceVisitors => ({ source, visitors: set.size }))
+    .sort(
+      (a, b) => b.visitors - a.visitors || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0),
+    )
+    .slice(0, REALTIME_TOP_SOURCES);
+}
+
+/**
+ * The sessions whose source a refresh looks up: each live session once, most recently seen
+ * first, at most REALTIME_SOURCE_LOOKUPS.
+ */
+export function sessionsToLookUp(
+  rows: readonly { visitorId: string; sessionId: string; lastSeen: number }[],
+): { visitorId: string; sessionId: string }[] {
+  const seen = new Map<string, { visitorId: string; sessionId: string }>();
+  for (const row of [...rows].sort((a, b) => b.lastSeen - a.lastSeen)) {
+    if (seen.size >= REALTIME_SOURCE_LOOKUPS) break;
+    const key = JSON.stringify([row.visitorId, row.sessionId]);
+    if (!seen.has(key)) seen.set(key, { visitorId: row.visitorId, sessionId: row.sessionId });
+  }
+  return [...seen.values()];
+}
