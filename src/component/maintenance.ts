@@ -9,20 +9,23 @@ import type { Doc, Id } from "./_generated/dataModel.js";
 import {
   action,
   internalMutation,
+  internalQuery,
   mutation,
   query,
   type MutationCtx,
   type QueryCtx,
 } from "./_generated/server.js";
 import { COMPACTED_PARTITION, firstOpenBucket, mergeRows } from "./lib/compaction.js";
+import { ReadBudget } from "./lib/readBudget.js";
 import {
   COMPACTION_GROUPS_PER_STEP,
   DAY_MS,
   HEALTH_BACKLOG_SCAN,
   HEALTH_PENDING_SCAN,
   HEALTH_SESSION_SCAN,
+  MAINTENANCE_BYTES_PER_STEP,
+  MAINTENANCE_SITES_PER_PAGE,
   MAINTENANCE_STEPS_PER_RUN,
-  MAX_SITES_PER_MAINTENANCE,
   PARTITIONS,
   RETENTION_DELETES_PER_STEP,
   RETENTION_SCAN_PER_STEP,
@@ -45,16 +48,21 @@ const stepResult = v.object({ done: v.number(), more: v.boolean() });
 
 // ---------------------------------------------------------------- compaction
 
-/** Merges up to COMPACTION_GROUPS_PER_STEP closed buckets' shard rows of one site. */
+/**
+ * Merges up to COMPACTION_GROUPS_PER_STEP closed buckets' shard rows of one site, within
+ * MAINTENANCE_BYTES_PER_STEP of rows read (finding the groups and merging them both count).
+ */
 async function compactStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
+  const budget = new ReadBudget(
+    COMPACTION_GROUPS_PER_STEP * (PARTITIONS + 2),
+    MAINTENANCE_BYTES_PER_STEP,
+  );
   const groups = new Map<string, Doc<"rollups">>();
   let more = false;
   for (const granularity of ROLLUP_GRANULARITIES) {
     const openFrom = firstOpenBucket(granularity, now, site.timezone);
     for (let partition = 0; partition < PARTITIONS; partition++) {
-      const budget = COMPACTION_GROUPS_PER_STEP - groups.size;
-      if (budget <= 0) return { done: await mergeGroups(ctx, site._id, groups), more: true };
-      const shards = await ctx.db
+      const shards = ctx.db
         .query("rollups")
         .withIndex("by_shard", (q) =>
           q
@@ -62,22 +70,37 @@ async function compactStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
             .eq("partition", partition)
             .eq("granularity", granularity)
             .lt("bucket", openFrom),
-        )
-        .take(budget + 1);
-      if (shards.length > budget) more = true;
-      for (const shard of shards.slice(0, budget)) groups.set(rowId(shard), shard);
+        );
+      for await (const shard of shards) {
+        // Half the bytes find groups, the other half merges them (each group's rows are read
+        // again, with the other partitions' shards and the merged row).
+        if (groups.size >= COMPACTION_GROUPS_PER_STEP || budget.bytes >= budget.maxBytes / 2) {
+          more = true;
+          break;
+        }
+        budget.spend(shard);
+        groups.set(rowId(shard), shard);
+      }
     }
   }
-  return { done: await mergeGroups(ctx, site._id, groups), more };
+  const merged = await mergeGroups(ctx, site._id, groups, budget);
+  return { done: merged, more: more || merged < groups.size };
 }
 
-/** One row per group: the shards and the earlier merged row fold into the merged row. */
+/**
+ * One row per group: the shards and the earlier merged row fold into the merged row. Stops
+ * before a group whose rows would pass the budget; the next step merges it.
+ */
 async function mergeGroups(
   ctx: MutationCtx,
   siteId: Id<"sites">,
   groups: Map<string, Doc<"rollups">>,
+  budget: ReadBudget,
 ) {
+  let mergedGroups = 0;
   for (const sample of groups.values()) {
+    if (budget.spent) break;
+    mergedGroups++;
     const rows = await ctx.db
       .query("rollups")
       .withIndex("by_row", (q) =>
@@ -89,6 +112,7 @@ async function mergeGroups(
           .eq("key", sample.key),
       )
       .take(PARTITIONS + 1); // one shard per partition + the merged row
+    for (const row of rows) budget.spend(row);
     if (rows.length === 1) {
       // A lone shard is already the whole bucket: re-tag it (one write, not insert + delete).
       await ctx.db.patch("rollups", rows[0]!._id, { partition: COMPACTED_PARTITION });
@@ -112,7 +136,7 @@ async function mergeGroups(
     for (const row of rows)
       if (row.partition !== COMPACTED_PARTITION) await ctx.db.delete("rollups", row._id);
   }
-  return groups.size;
+  return mergedGroups;
 }
 
 // ---------------------------------------------------------------- retention
@@ -127,24 +151,23 @@ async function retentionStep(ctx: MutationCtx, site: Doc<"sites">, now: number) 
   const cutoff = now - site.settings.retentionDays * DAY_MS;
   // A session (and its visitor) is kept while an event inside retention could still extend it.
   const sessionCutoff = cutoff - site.settings.sessionTimeoutMs;
-  const budget = { scanned: 0, deleted: 0, more: false };
+  const budget = new ReadBudget(RETENTION_SCAN_PER_STEP, MAINTENANCE_BYTES_PER_STEP);
+  let deleted = 0;
+  let more = false;
   const sweep = async <Table extends "events" | "sessions" | "visitors">(
     table: Table,
     rows: AsyncIterable<Doc<Table>>,
     deletable: (row: Doc<Table>) => boolean,
   ) => {
     for await (const row of rows) {
-      if (
-        budget.scanned >= RETENTION_SCAN_PER_STEP ||
-        budget.deleted >= RETENTION_DELETES_PER_STEP
-      ) {
-        budget.more = true;
+      if (budget.spent || deleted >= RETENTION_DELETES_PER_STEP) {
+        more = true;
         return;
       }
-      budget.scanned++;
+      budget.spend(row);
       if (!deletable(row)) continue;
       await ctx.db.delete(table, row._id);
-      budget.deleted++;
+      deleted++;
     }
   };
   for (const status of ["done", "failed"] as const) {
@@ -172,7 +195,7 @@ async function retentionStep(ctx: MutationCtx, site: Doc<"sites">, now: number) 
       .withIndex("by_last_seen", (q) => q.eq("siteId", site._id).lt("lastSeen", sessionCutoff)),
     () => true,
   );
-  return { done: budget.deleted, more: budget.more };
+  return { done: deleted, more };
 }
 
 // ---------------------------------------------------------------- sweep
@@ -222,48 +245,85 @@ async function runTaskStep(
   }
 }
 
-async function sitesFor(ctx: QueryCtx, siteId: string | undefined) {
-  if (siteId !== undefined) return [await loadSite(ctx, siteId)];
-  return await ctx.db.query("sites").take(MAX_SITES_PER_MAINTENANCE);
-}
-
-/** One bounded step of one task over one site or every site. */
+/** One bounded step of one task over one site: every budget holds per transaction. */
 export const step = internalMutation({
-  args: { task: taskValidator, siteId: v.optional(v.string()) },
+  args: { task: taskValidator, siteId: v.string() },
   returns: stepResult,
   handler: async (ctx, { task, siteId }) => {
-    const now = Date.now();
-    let done = 0;
-    let more = false;
-    for (const site of await sitesFor(ctx, siteId)) {
-      const result = await runTaskStep(ctx, task, site, now);
-      done += result.done;
-      more ||= result.more;
-    }
-    return { done, more };
+    return await runTaskStep(ctx, task, await loadSite(ctx, siteId), Date.now());
   },
 });
+
+/** Sites in creation order after `after`, a page at a time: how a run visits every site. */
+export const sitesPage = internalQuery({
+  args: { after: v.optional(v.number()) },
+  returns: v.array(v.object({ siteId: v.id("sites"), createdAt: v.number() })),
+  handler: async (ctx, { after }) => {
+    const sites = await ctx.db
+      .query("sites")
+      .withIndex("by_creation_time", (q) =>
+        after === undefined ? q : q.gt("_creationTime", after),
+      )
+      .take(MAINTENANCE_SITES_PER_PAGE);
+    return sites.map((site) => ({ siteId: site._id, createdAt: site._creationTime }));
+  },
+});
+
+const runArgs = {
+  task: taskValidator,
+  siteId: v.optional(v.string()),
+  /** Sites created up to this time are done: where a run over every site carries on. */
+  after: v.optional(v.number()),
+};
 
 /**
- * Runs one task to completion in at most MAINTENANCE_STEPS_PER_RUN steps, then reschedules
- * itself if work remains. What the default crons call.
+ * Runs one task to completion, one site per step mutation, over one site or every site (in
+ * creation order), in at most MAINTENANCE_STEPS_PER_RUN steps; then reschedules itself where
+ * it stopped if work remains. What the default crons call.
  */
 export const run = action({
-  args: { task: taskValidator, siteId: v.optional(v.string()) },
+  args: runArgs,
   returns: v.object({ steps: v.number(), done: v.number(), more: v.boolean() }),
-  handler: async (ctx, args) => {
+  handler: async (ctx, { task, siteId, after }) => {
+    let steps = 0;
     let done = 0;
-    for (let steps = 1; steps <= MAINTENANCE_STEPS_PER_RUN; steps++) {
-      const result = await ctx.runMutation(internal.maintenance.step, args);
-      done += result.done;
-      if (!result.more) return { steps, done, more: false };
+    /** Steps one site until its work is done (true) or the run's budget is spent (false). */
+    const finishSite = async (site: string) => {
+      while (steps < MAINTENANCE_STEPS_PER_RUN) {
+        steps++;
+        const result = await ctx.runMutation(internal.maintenance.step, { task, siteId: site });
+        done += result.done;
+        if (!result.more) return true;
+      }
+      return false;
+    };
+    const carryOn = async (args: { siteId?: string; after?: number }) => {
+      await ctx.scheduler.runAfter(0, api.maintenance.run, { task, ...args });
+      return { steps, done, more: true };
+    };
+    if (siteId !== undefined && after === undefined) {
+      return (await finishSite(siteId)) ? { steps, done, more: false } : await carryOn({ siteId });
     }
-    await ctx.scheduler.runAfter(0, api.maintenance.run, args);
-    return { steps: MAINTENANCE_STEPS_PER_RUN, done, more: true };
+    let cursor = after;
+    for (;;) {
+      const page = await ctx.runQuery(internal.maintenance.sitesPage, { after: cursor });
+      for (const site of page) {
+        if (!(await finishSite(site.siteId))) return await carryOn({ after: cursor });
+        cursor = site.createdAt;
+      }
+      if (page.length < MAINTENANCE_SITES_PER_PAGE) return { steps, done, more: false };
+    }
   },
 });
 
-/** SPEC §4: one bounded pass of compaction, retention and presence cleanup. */
+const MAINTENANCE_TASKS: MaintenanceTask[] = ["compact", "retention", "presence"];
+
+/**
+ * SPEC §4: one bounded pass of compaction, retention and presence cleanup over one site (each
+ * task's step inside MAINTENANCE_BYTES_PER_STEP, so three fit in one transaction). Without a
+ * siteId a pass over every site can't fit one transaction, so it is handed to the background
+ * run (one scheduled action per task, one site per transaction) and `more` is true.
+ */
 export const runMaintenance = mutation({
   args: { siteId: v.optional(v.string()) },
   returns: v.object({
@@ -273,18 +333,22 @@ export const runMaintenance = mutation({
     more: v.boolean(),
   }),
   handler: async (ctx, { siteId }) => {
-    const now = Date.now();
-    const totals = { compacted: 0, expired: 0, presenceCleared: 0, more: false };
-    for (const site of await sitesFor(ctx, siteId)) {
-      const compacted = await compactStep(ctx, site, now);
-      const expired = await retentionStep(ctx, site, now);
-      const presence = await sweepPresence(ctx, site, now);
-      totals.compacted += compacted.done;
-      totals.expired += expired.done;
-      totals.presenceCleared += presence.done;
-      totals.more ||= compacted.more || expired.more || presence.more;
+    if (siteId === undefined) {
+      for (const task of MAINTENANCE_TASKS)
+        await ctx.scheduler.runAfter(0, api.maintenance.run, { task });
+      return { compacted: 0, expired: 0, presenceCleared: 0, more: true };
     }
-    return totals;
+    const site = await loadSite(ctx, siteId);
+    const now = Date.now();
+    const compacted = await compactStep(ctx, site, now);
+    const expired = await retentionStep(ctx, site, now);
+    const presence = await sweepPresence(ctx, site, now);
+    return {
+      compacted: compacted.done,
+      expired: expired.done,
+      presenceCleared: presence.done,
+      more: compacted.more || expired.more || presence.more,
+    };
   },
 });
 

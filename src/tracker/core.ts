@@ -12,7 +12,7 @@ import {
   MAX_EVENTS_PER_REQUEST,
   MAX_TITLE_LENGTH,
   MAX_URL_LENGTH,
-} from "../component/lib/limits.js";
+} from "../component/lib/wireLimits.js";
 
 /** Stays under the route's 64 KiB body limit and the browsers' 64 KiB keepalive budget. */
 export const MAX_REQUEST_BYTES = 60_000;

@@ -3,7 +3,7 @@
 // automatic events (extras.ts). The script-tag builds are script.ts and script-extras.ts.
 import { createCoreTracker, type CoreTrackerOptions, type Tracker } from "./core.js";
 import { trackExtras, type ExtrasOptions } from "./extras.js";
-import { MAX_EVENTS_PER_REQUEST } from "../component/lib/limits.js";
+import { MAX_EVENTS_PER_REQUEST } from "../component/lib/wireLimits.js";
 
 export {
   MAX_QUEUED_EVENTS,

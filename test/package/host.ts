@@ -3,7 +3,7 @@
 // `npx convex codegen` writes for an app that uses a component, which needs a deployment we
 // can't reach), and the Convex CLI's own bundler run over the installed component and the host.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import Module, { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 
 /** The four files SPEC §1 names, in README order: `**N. \`convex/<file>\`**` then a ts block. */
@@ -29,11 +29,46 @@ type Cli = {
   require: NodeRequire;
 };
 
+/**
+ * The CLI's internals import its terminal and telemetry libraries (chalk, ora, @sentry/node,
+ * …), which its published bundle (`convex` on the PATH) inlines and the package does not list
+ * as dependencies, so they are absent from a user's node_modules. Neither the codegen
+ * templates nor the bundler need them to do their work (they only colour log lines), so a
+ * bare import the host can't resolve gets an inert stand-in: any property is itself, and a
+ * call returns its first argument (`chalk.yellow(text)` is `text`).
+ */
+const inert: object = new Proxy(function () {}, {
+  get: (_target, property) => (property === "__esModule" ? false : inert),
+  apply: (_target, _this, args: unknown[]) => args[0],
+});
+
+function requireWithoutCliExtras(require: NodeRequire, path: string) {
+  type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
+  const loader = Module as unknown as { _load: Load };
+  const load = loader._load;
+  loader._load = function (request, parent, isMain) {
+    // chalk always: another major version may resolve (the CLI's is 5, with chalkStderr).
+    if (request === "chalk") return inert;
+    try {
+      return load.call(this, request, parent, isMain);
+    } catch (error) {
+      const bare = !request.startsWith(".") && !request.startsWith("/");
+      if (bare && (error as { code?: string }).code === "MODULE_NOT_FOUND") return inert;
+      throw error;
+    }
+  };
+  try {
+    return require(path);
+  } finally {
+    loader._load = load;
+  }
+}
+
 /** The convex package's CLI internals, loaded from the host's own node_modules. */
 function convexCli(hostDir: string): Cli {
   const require = createRequire(join(hostDir, "package.json"));
   const convexRoot = dirname(require.resolve("convex/package.json"));
-  const { nodeFs } = require(join(convexRoot, "dist/cjs/bundler/fs.js"));
+  const { nodeFs } = requireWithoutCliExtras(require, join(convexRoot, "dist/cjs/bundler/fs.js"));
   const ctx = {
     fs: nodeFs,
     deprecationMessagePrinted: false,
@@ -46,7 +81,8 @@ function convexCli(hostDir: string): Cli {
   return { ctx, convexRoot, require };
 }
 
-const cjs = (cli: Cli, path: string) => cli.require(join(cli.convexRoot, "dist/cjs", path));
+const cjs = (cli: Cli, path: string) =>
+  requireWithoutCliExtras(cli.require, join(cli.convexRoot, "dist/cjs", path));
 
 /** Writes convex/_generated/{api,server,dataModel}.{js,d.ts} as `convex codegen` does. */
 export async function writeGenerated(hostDir: string, componentImport: string, name: string) {

@@ -4,14 +4,12 @@
 
 /** SPEC §2: an ingest request body. */
 export const MAX_BODY_BYTES = 64 * 1024;
-export const MAX_EVENTS_PER_REQUEST = 100;
+export { MAX_EVENTS_PER_REQUEST, MAX_TITLE_LENGTH, MAX_URL_LENGTH } from "./wireLimits.js";
 /** SPEC §4: `importEvents` takes larger batches (server-side callers, no browser). */
 export const MAX_EVENTS_PER_IMPORT = 500;
 
 export const MAX_ID_LENGTH = 64;
 export const MAX_EVENT_NAME_LENGTH = 120;
-export const MAX_URL_LENGTH = 2048;
-export const MAX_TITLE_LENGTH = 512;
 export const MAX_PROPS = 32;
 export const MAX_PROP_KEY_LENGTH = 64;
 export const MAX_PROP_STRING_LENGTH = 512;
@@ -69,7 +67,10 @@ export const MAX_PROPERTY_KEY_LIST = 200;
 export const MAX_SLUG_LENGTH = 64;
 export const MAX_SITE_NAME_LENGTH = 200;
 export const MAX_ALLOWED_ORIGINS = 50;
-export const MIN_WRITE_KEY_LENGTH = 16;
+/** A supplied write key's strength (issue 12): length, distinct characters, estimated bits. */
+export const MIN_WRITE_KEY_LENGTH = 32;
+export const MIN_WRITE_KEY_DISTINCT_CHARS = 10;
+export const MIN_WRITE_KEY_ENTROPY_BITS = 96;
 export const MAX_WRITE_KEY_LENGTH = 128;
 
 /**
@@ -84,8 +85,18 @@ export const COMPACTION_GRACE_MS = HOUR_MS;
 export const RETENTION_SCAN_PER_STEP = 1_000;
 export const RETENTION_DELETES_PER_STEP = 500;
 export const MAINTENANCE_STEPS_PER_RUN = 50;
-/** Sites one `runMaintenance` call or sweep looks at. */
-export const MAX_SITES_PER_MAINTENANCE = 100;
+/**
+ * Bytes one task's step may read, measured document by document (getDocumentSize) before the
+ * next one is taken: a raw event can hold ~20 KB of props and a busy rollup row a 16 KiB
+ * sketch, so a count alone can't keep a step under the 16 MiB a transaction may read. A
+ * `runMaintenance` pass runs three tasks' steps in one transaction: 3 × 4 MiB stays under it.
+ */
+export const MAINTENANCE_BYTES_PER_STEP = 4_194_304; // 4 MiB, a literal (see REALTIME_STALL_MS)
+/**
+ * Every maintenance transaction touches one site, whatever the number of sites (a step's
+ * budgets are per transaction); the background run pages through sites this many at a time.
+ */
+export const MAINTENANCE_SITES_PER_PAGE = 100;
 /**
  * getHealth reads what it counts, and a query may read at most 16 MiB. Pending events counted,
  * per partition (more shows as the cap): 4,000 typical events are a few MiB.
@@ -120,3 +131,63 @@ export const REALTIME_SCAN = 10_000;
 export const REALTIME_TOP_PAGES = 10;
 /** Stale presence rows deleted per sweep step. */
 export const PRESENCE_SWEEP_PER_STEP = 1_000;
+
+// ---------------------------------------------------------------- worker budget (invariant 9)
+
+/**
+ * Convex's per-transaction limits (docs.convex.dev/production/state/limits), in the names of
+ * `ctx.meta.getTransactionMetrics()`. Nothing may pass them: a transaction that does fails,
+ * and a worker run that always fails stalls its partition.
+ */
+export const CONVEX_TRANSACTION_LIMITS = {
+  databaseQueries: 4_096,
+  documentsRead: 32_000,
+  bytesRead: 16 * 2 ** 20,
+  documentsWritten: 16_000,
+  bytesWritten: 16 * 2 ** 20,
+  functionsScheduled: 1_000,
+} as const;
+
+/**
+ * What one worker run plans to use (lib/budget.ts). It admits events one at a time and stops
+ * before the first that would pass this budget, which it only knows once that event's reads
+ * are done: so each figure leaves the limit room for one more event's reads on top (at most
+ * WORKER_EVENT_ROWS rows of ≤ 17 KB and WORKER_GROUP_SESSIONS sessions of ≤ 160 KB, ≈ 3.7 MiB),
+ * and the pending read (≤ 100 events of ≤ 50 KB by the SPEC limits) is inside it.
+ */
+export const WORKER_BUDGET = {
+  databaseQueries: 2_000,
+  documentsRead: 8_000,
+  bytesRead: 10 * 2 ** 20,
+  documentsWritten: 4_000,
+  bytesWritten: 8 * 2 ** 20,
+  functionsScheduled: 1,
+} as const;
+/**
+ * Rollup rows one event can touch: hour, day and month rows of the whole site, its page or
+ * event name, each of 32 props, and its session's attributes (10 dimensions). For the
+ * headroom argument of WORKER_BUDGET; the budget itself is measured, not derived from this.
+ */
+export const WORKER_EVENT_ROWS = 3 * (2 + MAX_PROPS + 10 + 2);
+/**
+ * Stored sessions of one (visitor, session id) a run loads to fold its events. More within
+ * the idle timeout of one event (a visitor past 8 × MAX_SESSION_PAGEVIEWS views in a window)
+ * can't be folded within a transaction's read limit: that event is set aside.
+ */
+export const WORKER_GROUP_SESSIONS = 8;
+/**
+ * Times an event's fold may throw before it is set aside as failed: a transient error is
+ * retried, a deterministic one (bad stored data) stops costing runs.
+ */
+export const MAX_EVENT_ATTEMPTS = 3;
+/** A run that only has retries left waits this long first, so a transient error can pass. */
+export const WORKER_RETRY_DELAY_MS = 1_000;
+/** Failure reasons are cut to this length, so a long message can't bloat an event. */
+export const MAX_FAILURE_LENGTH = 300;
+
+/** getHealth: set-aside events counted per partition, and distinct reasons listed. */
+export const HEALTH_FAILED_SCAN = 1_000;
+export const HEALTH_FAILURE_REASONS = 10;
+export const HEALTH_FAILURE_SAMPLES = 5;
+/** requeueFailed: set-aside events put back per call (each is one read and one write). */
+export const REQUEUE_PER_CALL = 500;
