@@ -132,23 +132,25 @@ describe("the packed package", () => {
         // Type-check with the tsconfig `convex dev` writes, and once more checking the package's
         // own declaration files (skipLibCheck off for them) so a type error we ship shows here.
         await run(host, "npx", ["tsc", "-p", "convex/tsconfig.json"]);
-        await run(host, "npx", [
-          "tsc",
-          "--noEmit",
-          "--strict",
-          "--skipLibCheck",
-          "false",
-          "--module",
-          "esnext",
-          "--moduleResolution",
-          "bundler",
-          "--target",
-          "esnext",
-          "--types",
-          "",
-          "node_modules/convex-analytics/dist/client/index.d.ts",
-          "node_modules/convex-analytics/dist/component/convex.config.d.ts",
-        ]);
+        writeFileSync(
+          join(host, "tsconfig.package.json"),
+          JSON.stringify({
+            compilerOptions: {
+              strict: true,
+              skipLibCheck: false,
+              noEmit: true,
+              module: "esnext",
+              moduleResolution: "bundler",
+              target: "esnext",
+              jsx: "react-jsx",
+              types: [],
+            },
+            files: ["client/index", "component/convex.config", "react/index", "tracker/index"].map(
+              (entry) => `node_modules/convex-analytics/dist/${entry}.d.ts`,
+            ),
+          }),
+        );
+        await run(host, "npx", ["tsc", "-p", "tsconfig.package.json"]);
 
         const component = await bundleForDefaultRuntime(
           host,
