@@ -134,7 +134,7 @@ export async function drain(t: ComponentBackend, siteId: string) {
     }
   }
   await t.finishInProgressScheduledFunctions();
-  const health = await t.query(api.maintenance.getHealth, { siteId });
+  const health = await t.query(api.maintenance.getHealth, { siteId, now: Date.now() });
   if (health.pendingEvents !== 0 || health.failedEvents !== 0) {
     throw new Error(
       `drain left ${health.pendingEvents} pending and ${health.failedEvents} failed events`,

@@ -150,7 +150,7 @@ async function aggregateAll(
   }
   if (totals.folded !== total)
     throw new Error(`the workers folded ${totals.folded} of ${total} events`);
-  const health = await t.query(api.maintenance.getHealth, { siteId });
+  const health = await t.query(api.maintenance.getHealth, { siteId, now: Date.now() });
   if (health.pendingEvents !== 0 || health.failedEvents !== 0) {
     throw new Error(
       `aggregation left ${health.pendingEvents} pending and ${health.failedEvents} failed events`,

@@ -101,6 +101,6 @@ export async function benchAggregation() {
   };
   const newVisitors = await run("new", start, "/landing");
   const returningVisitors = await run("back", start + RETURN_AFTER_MS, "/pricing");
-  const health = await t.query(api.maintenance.getHealth, { siteId });
+  const health = await t.query(api.maintenance.getHealth, { siteId, now: Date.now() });
   return { newVisitors, returningVisitors, sessionReuseRatio: round(health.sessionReuseRatio, 3) };
 }

@@ -54,7 +54,7 @@ export async function waitForAggregation(
 ) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const health = await backend.admin.query(api.analytics.getHealth, { siteId });
+    const health = await backend.admin.query(api.analytics.getHealth, { siteId, now: Date.now() });
     if (health.pendingEvents === 0) {
       await backend.t.finishInProgressScheduledFunctions();
       return health;

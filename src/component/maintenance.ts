@@ -21,6 +21,9 @@ import {
   COMPACTION_GROUPS_PER_STEP,
   DAY_MS,
   HEALTH_BACKLOG_SCAN,
+  HEALTH_FAILED_SCAN,
+  HEALTH_FAILURE_REASONS,
+  HEALTH_FAILURE_SAMPLES,
   HEALTH_PENDING_SCAN,
   HEALTH_SESSION_SCAN,
   MAINTENANCE_BYTES_PER_STEP,
@@ -33,6 +36,7 @@ import {
 } from "./lib/limits.js";
 import { rowId } from "./lib/rollup.js";
 import { ROLLUP_GRANULARITIES } from "./lib/session.js";
+import { healthValidator } from "./lib/validators.js";
 import { sweepPresence } from "./presence.js";
 import { loadSite } from "./sites.js";
 
@@ -354,23 +358,20 @@ export const runMaintenance = mutation({
 
 // ---------------------------------------------------------------- health
 
+/**
+ * Health of one site's pipeline. `now` is the caller's clock, rounded (the dashboard passes it
+ * to the minute): a query that read the clock itself would never be re-run by time passing,
+ * and one taking an exact time would give every subscriber its own subscription.
+ */
 export const getHealth = query({
-  args: { siteId: v.string() },
-  returns: v.object({
-    pendingEvents: v.number(),
-    oldestPendingMs: v.union(v.number(), v.null()),
-    lastAggregatedAt: v.union(v.number(), v.null()),
-    failedEvents: v.number(),
-    duplicateSessions: v.number(),
-    sessionReuseRatio: v.number(),
-    compactionBacklog: v.number(),
-  }),
-  handler: async (ctx, { siteId }) => {
+  args: { siteId: v.string(), now: v.number() },
+  returns: healthValidator,
+  handler: async (ctx, { siteId, now }) => {
     const site = await loadSite(ctx, siteId);
-    const now = Date.now();
     let pendingEvents = 0;
     let oldestReceivedAt: number | null = null;
     let compactionBacklog = 0;
+    const failed: Doc<"events">[] = [];
     for (let partition = 0; partition < PARTITIONS; partition++) {
       const pending = await ctx.db
         .query("events")
@@ -381,6 +382,14 @@ export const getHealth = query({
       pendingEvents += pending.length;
       if (pending.length)
         oldestReceivedAt = Math.min(oldestReceivedAt ?? Infinity, pending[0]!.receivedAt);
+      failed.push(
+        ...(await ctx.db
+          .query("events")
+          .withIndex("by_status", (q) =>
+            q.eq("siteId", site._id).eq("partition", partition).eq("status", "failed"),
+          )
+          .take(HEALTH_FAILED_SCAN)),
+      );
       for (const granularity of ROLLUP_GRANULARITIES) {
         const openFrom = firstOpenBucket(granularity, now, site.timezone);
         const backlog = await ctx.db
@@ -406,13 +415,31 @@ export const getHealth = query({
       pendingEvents,
       oldestPendingMs: oldestReceivedAt === null ? null : Math.max(0, now - oldestReceivedAt),
       lastAggregatedAt: states.length ? Math.max(...states.map((s) => s.lastRunAt)) : null,
-      failedEvents: states.reduce((sum, s) => sum + s.failedEvents, 0),
+      failedEvents: failed.length,
+      failures: failureSummary(failed),
       duplicateSessions: await countDuplicateSessions(ctx, site),
       sessionReuseRatio: created + extended === 0 ? 0 : extended / (created + extended),
       compactionBacklog,
     };
   },
 });
+
+/** Set-aside events by reason, most frequent first, with a few event ids to look up. */
+function failureSummary(failed: readonly Doc<"events">[]) {
+  const byReason = new Map<string, Doc<"events">[]>();
+  for (const event of failed) {
+    const reason = event.failure ?? "unknown";
+    (byReason.get(reason) ?? byReason.set(reason, []).get(reason)!).push(event);
+  }
+  return [...byReason]
+    .map(([reason, events]) => ({
+      reason,
+      count: events.length,
+      sampleEventIds: events.slice(0, HEALTH_FAILURE_SAMPLES).map((e) => e.eventId),
+    }))
+    .sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1))
+    .slice(0, HEALTH_FAILURE_REASONS);
+}
 
 /**
  * Sessions among the most recent HEALTH_SESSION_SCAN that overlap another session of the

@@ -97,7 +97,10 @@ export default defineSchema({
     browser: v.string(),
     os: v.string(),
     country: v.string(),
+    /** Why the worker set it aside ("failed"), or why its last attempt threw (still pending). */
     failure: v.optional(v.string()),
+    /** Worker runs whose planning of this event threw: set aside at MAX_EVENT_ATTEMPTS. */
+    attempts: v.optional(v.number()),
   })
     .index("by_event_id", ["siteId", "eventId"])
     .index("by_status", ["siteId", "partition", "status", "receivedAt"])

@@ -4,29 +4,56 @@
 // only ever touched by one transaction at a time (invariant 3); concurrent kicks of the
 // same partition read the same pending range, so Convex's OCC serializes them and the
 // later one finds nothing left to do.
+//
+// A run plans before it writes (invariant 9). It admits events one at a time, oldest first:
+// it reads what the event needs (stored sessions, rollup rows, visitor), measuring every
+// document, computes the event's and its session's deltas, and adds up what the whole batch
+// would then read and write. It stops before the first event that would pass WORKER_BUDGET
+// and schedules the next run; an event that passes it even alone is set aside as failed. An
+// event whose planning throws is left pending with one more attempt and retried by a later
+// run (set aside after MAX_EVENT_ATTEMPTS), while the rest of the batch goes on. Nothing is
+// written until the plan is final, so a throw while writing rolls the whole run back.
 import { v } from "convex/values";
 import { internal } from "./_generated/api.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import { internalMutation, type MutationCtx } from "./_generated/server.js";
 import { tallyReceived } from "./lib/admission.js";
-import { HOUR_MS, PENDING_SETTLE_MS, WORKER_BATCH_EVENTS } from "./lib/limits.js";
+import {
+  Ledger,
+  addCost,
+  overBudget,
+  rollupRowBytesBound,
+  zeroCost,
+  sizeOf,
+  writeCost,
+  type Cost,
+  type CostField,
+} from "./lib/budget.js";
+import {
+  HOUR_MS,
+  MAX_EVENT_ATTEMPTS,
+  MAX_FAILURE_LENGTH,
+  PENDING_SETTLE_MS,
+  WORKER_BATCH_EVENTS,
+  WORKER_BUDGET,
+  WORKER_GROUP_SESSIONS,
+  WORKER_RETRY_DELAY_MS,
+} from "./lib/limits.js";
 import { nextDay, nextMonth } from "./lib/time.js";
 import {
-  ALL,
   RollupDelta,
   parseRowId,
-  propertyDimension,
-  propertyKey,
   rowId,
   type Counters,
   type Granularity,
+  type RowRef,
 } from "./lib/rollup.js";
 import {
   attributeRows,
-  foldSessions,
-  rowsAt,
-  sessionContribution,
+  eventFigures,
+  foldGroup,
   type Activity,
+  type GroupFold,
   type SessionState,
 } from "./lib/session.js";
 import { emptySketch, hashId, sketchAdd, sketchRemove } from "./lib/sketch.js";
@@ -51,10 +78,25 @@ export const aggregate = internalMutation({
       )
       .take(WORKER_BATCH_EVENTS);
     if (pending.length === 0) return { folded: 0, more: false };
-    await foldBatch(ctx, site, partition, pending);
-    const more = pending.length === WORKER_BATCH_EVENTS;
-    if (more) await ctx.scheduler.runAfter(0, internal.worker.aggregate, { siteId, partition });
-    return { folded: pending.length, more };
+    const state = await ctx.db
+      .query("workerState")
+      .withIndex("by_partition", (q) => q.eq("siteId", siteId).eq("partition", partition))
+      .unique();
+    const ledger = new Ledger();
+    ledger.read([site]);
+    ledger.read(pending);
+    ledger.read(state ? [state] : []);
+    const plan = await planBatch(ctx, site, pending, ledger, state);
+    await writePlan(ctx, site, partition, plan, state);
+    // A full batch may have more behind it; a deferred event is next; a retry waits a moment.
+    const more = pending.length === WORKER_BATCH_EVENTS || plan.deferred;
+    const retry = plan.retried.length > 0;
+    if (more || retry)
+      await ctx.scheduler.runAfter(more ? 0 : WORKER_RETRY_DELAY_MS, internal.worker.aggregate, {
+        siteId,
+        partition,
+      });
+    return { folded: plan.folded.length, more: more || retry };
   },
 });
 
@@ -85,160 +127,366 @@ function stateOf(session: Doc<"sessions">): SessionState {
   return { startTs, endTs, pageviews, eventCount, eventNames, entry, client };
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items)
-    (groups.get(key(item)) ?? groups.set(key(item), []).get(key(item))!).push(item);
-  return groups;
-}
+// ---------------------------------------------------------------- planning
 
-type BatchStats = { sessionsCreated: number; sessionsExtended: number; failed: number };
+/** Thrown while planning an event that the budget can't take: not an attempt, a decision. */
+class OverBudget extends Error {}
 
-async function foldBatch(
+/** One (visitorId, sessionId) of the batch: its stored sessions and its admitted activities. */
+type GroupPlan = {
+  visitorId: string;
+  sessionId: string;
+  stored: Map<Id<"sessions">, Doc<"sessions">>;
+  /** The ts window whose touching stored sessions are all in `stored`. */
+  loaded: { lo: number; hi: number } | null;
+  activities: Activity[];
+  fold: GroupFold<Id<"sessions">> | null;
+  /** What writing `fold` costs. */
+  writes: Partial<Cost>;
+};
+
+type Failure = { event: EventDoc; failure: string };
+
+type Plan = {
+  folded: EventDoc[];
+  /** Threw while planned: left pending with one more attempt. */
+  retried: Failure[];
+  /** Status "failed": over the budget alone, or out of attempts. */
+  setAside: Failure[];
+  /** Stopped before an event that didn't fit: the next run starts with it. */
+  deferred: boolean;
+  groups: Map<string, GroupPlan>;
+  eventDelta: RollupDelta;
+  /** Every row any admitted delta touches, read once: null when it doesn't exist yet. */
+  rows: Map<string, Doc<"rollups"> | null>;
+  rowBytes: Map<string, number>;
+  visitors: Map<string, Doc<"visitors"> | null>;
+  /** The final delta, once planning is done. */
+  delta: RollupDelta;
+};
+
+const groupKey = (e: { visitorId: string; sessionId: string }) =>
+  JSON.stringify([e.visitorId, e.sessionId]);
+
+const failureOf = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).slice(0, MAX_FAILURE_LENGTH);
+
+async function planBatch(
   ctx: MutationCtx,
   site: Doc<"sites">,
-  partition: number,
   pending: EventDoc[],
-) {
+  ledger: Ledger,
+  state: Doc<"workerState"> | null,
+): Promise<Plan> {
+  const plan: Plan = {
+    folded: [],
+    retried: [],
+    setAside: [],
+    deferred: false,
+    groups: new Map(),
+    eventDelta: new RollupDelta(),
+    rows: new Map(),
+    rowBytes: new Map(),
+    visitors: new Map(),
+    delta: new RollupDelta(),
+  };
+  const fixedWrites = writeCost(state ? [state] : [{ siteId: site._id, receivedPerMinute: [] }]);
   const events = [...pending].sort((a, b) => a.ts - b.ts || (a.eventId < b.eventId ? -1 : 1));
-  const delta = new RollupDelta();
-  const stats: BatchStats = { sessionsCreated: 0, sessionsExtended: 0, failed: 0 };
-  const failures = new Map<Id<"events">, string>();
-  const staleAttributes = new Map<string, Set<string>>();
-
-  for (const group of groupBy(events, (e) => JSON.stringify([e.visitorId, e.sessionId])).values()) {
-    try {
-      await foldSessionGroup(ctx, site, partition, group, delta, stats, staleAttributes);
-    } catch (error) {
-      // foldSessionGroup computes everything before its first write, so a throw here
-      // leaves nothing half-written.
-      // A poison event must not block its partition forever: it is set aside as failed
-      // (reported by getHealth) and the rest of the batch goes on.
-      for (const event of group)
-        failures.set(event._id, error instanceof Error ? error.message : String(error));
+  for (const [index, event] of events.entries()) {
+    const verdict = await admit(ctx, site, plan, event, ledger, fixedWrites);
+    if (verdict.ok) continue;
+    if ("retry" in verdict) {
+      const attempts = (event.attempts ?? 0) + 1;
+      const failure = { event, failure: verdict.retry };
+      if (attempts >= MAX_EVENT_ATTEMPTS) plan.setAside.push(failure);
+      else plan.retried.push(failure);
+      continue;
     }
+    // Over the budget: alone (the first event this run looked at, with nothing else read),
+    // it never fits and is set aside; otherwise the next run starts with it.
+    if (index === 0) plan.setAside.push({ event, failure: verdict.over });
+    else plan.deferred = true;
+    break;
   }
-  for (const event of events) {
-    if (!failures.has(event._id)) addEventFigures(event, site.timezone, delta);
-  }
-  await retractStaleAttributeVisitors(ctx, site, staleAttributes, delta);
-  await upsertVisitors(
-    ctx,
-    site._id,
-    partition,
-    events.filter((e) => !failures.has(e._id)),
-  );
-  await writeRollups(ctx, site._id, partition, delta);
-  for (const event of events) {
-    const failure = failures.get(event._id);
-    await ctx.db.patch(
-      "events",
-      event._id,
-      failure === undefined ? { status: "done" } : { status: "failed", failure },
-    );
-  }
-  stats.failed = failures.size;
-  await recordRun(
-    ctx,
-    site._id,
-    partition,
-    events.map((e) => e.receivedAt),
-    events.length - failures.size,
-    stats,
-  );
+  for (const group of plan.groups.values()) if (group.fold) plan.delta.merge(group.fold.delta);
+  plan.delta.merge(plan.eventDelta);
+  await retractStaleAttributeVisitors(ctx, site, plan, ledger);
+  return plan;
 }
 
-async function foldSessionGroup(
+type Verdict = { ok: true } | { ok: false; retry: string } | { ok: false; over: string };
+
+const overReason = (fields: CostField[]) =>
+  `needs more than one worker transaction may use (${fields.join(", ")}), even alone`;
+
+/** Plans one more event into `plan` if the batch still fits the budget with it. */
+async function admit(
   ctx: MutationCtx,
   site: Doc<"sites">,
-  partition: number,
-  group: EventDoc[],
-  delta: RollupDelta,
-  stats: BatchStats,
-  staleAttributes: Map<string, Set<string>>,
-) {
-  const activities = group.filter((e) => SESSION_ACTIVITY.has(e.type)).map(toActivity);
-  if (activities.length === 0) return;
-  const { visitorId, sessionId } = group[0];
-  const { sessionTimeoutMs, pageviewDedupMs } = site.settings;
-  const minTs = activities[0].ts;
-  const maxTs = activities[activities.length - 1].ts;
-
-  // Stored sessions are disjoint intervals; walk back from the latest one that could
-  // touch the new activities until one ends before they could reach it.
-  const stored: Doc<"sessions">[] = [];
-  const candidates = ctx.db
-    .query("sessions")
-    .withIndex("by_visitor_session", (q) =>
-      q
-        .eq("siteId", site._id)
-        .eq("visitorId", visitorId)
-        .eq("sessionId", sessionId)
-        .lte("startTs", maxTs + sessionTimeoutMs),
-    )
-    .order("desc");
-  for await (const session of candidates) {
-    if (session.endTs < minTs - sessionTimeoutMs) break;
-    stored.push(session);
-  }
-
-  const params = { timezone: site.timezone, pageviewDedupMs };
-  const folded = foldSessions(
-    stored.map((s) => ({ id: s._id, state: stateOf(s) })),
-    activities,
-    sessionTimeoutMs,
-  );
-  const storedById = new Map(stored.map((s) => [s._id, s]));
-  const groupDelta = new RollupDelta();
-  const stale = new Set<string>();
-  for (const { state, storedIds } of folded) {
-    const current = new Set(attributeRows(state, site.timezone).map(rowId));
-    for (const id of storedIds) {
-      const old = storedById.get(id)!;
-      groupDelta.addAll(
-        sessionContribution(stateOf(old), {
-          timezone: old.timezone,
-          pageviewDedupMs: old.pageviewDedupMs,
-        }),
-        -1,
+  plan: Plan,
+  event: EventDoc,
+  ledger: Ledger,
+  fixedWrites: Partial<Cost>,
+): Promise<Verdict> {
+  const { timezone, settings } = site;
+  let group: GroupPlan;
+  let fold: GroupFold<Id<"sessions">> | null;
+  let activities: Activity[];
+  let own: RollupDelta;
+  try {
+    group = plan.groups.get(groupKey(event)) ?? newGroup(plan, event);
+    activities = group.activities;
+    fold = group.fold;
+    if (SESSION_ACTIVITY.has(event.type)) {
+      await loadSessions(ctx, site, group, event.ts, ledger);
+      activities = [...group.activities, toActivity(event)];
+      fold = foldGroup(
+        [...group.stored.values()].map((s) => ({
+          id: s._id,
+          state: stateOf(s),
+          timezone: s.timezone,
+          pageviewDedupMs: s.pageviewDedupMs,
+        })),
+        activities,
+        hashId(event.visitorId),
+        { timezone, ...settings },
       );
-      for (const row of attributeRows(stateOf(old), old.timezone))
-        if (!current.has(rowId(row))) stale.add(rowId(row));
     }
-    groupDelta.addAll(sessionContribution(state, params), 1);
-    const visitorHash = hashId(visitorId);
-    for (const row of attributeRows(state, site.timezone)) groupDelta.addVisitor(row, visitorHash);
+    own = eventFigures(event, timezone);
+  } catch (error) {
+    if (error instanceof OverBudget) return { ok: false, over: error.message };
+    return { ok: false, retry: failureOf(error) };
   }
-  delta.merge(groupDelta);
-  const staleForVisitor =
-    staleAttributes.get(visitorId) ?? staleAttributes.set(visitorId, new Set()).get(visitorId)!;
-  for (const id of stale) staleForVisitor.add(id);
-  for (const { state, storedIds } of folded) {
-    const doc = { ...state, ...params };
-    if (storedIds.length === 0) {
-      await ctx.db.insert("sessions", {
-        siteId: site._id,
-        partition,
-        visitorId,
-        sessionId,
-        ...doc,
-      });
-      stats.sessionsCreated++;
-    } else {
-      await ctx.db.patch("sessions", storedIds[0], doc);
-      for (const id of storedIds.slice(1)) await ctx.db.delete("sessions", id);
-      stats.sessionsExtended++;
-    }
+
+  // Count what the reads would cost before making them: a batch of many distinct rows is
+  // turned back here, without reading thousands of rows first.
+  const needed = new Set([...(fold?.delta.touchedRows() ?? []), ...own.touchedRows()]);
+  const newRows = [...needed].filter((id) => !plan.rows.has(id));
+  const newVisitor = !plan.visitors.has(event.visitorId);
+  const reads = addCost(ledger.cost, {
+    databaseQueries: newRows.length + Number(newVisitor),
+    documentsRead: newRows.length + Number(newVisitor),
+  });
+  const countOver = overBudget(reads, WORKER_BUDGET);
+  if (countOver.length) return { ok: false, over: overReason(countOver) };
+  for (const id of newRows) {
+    const row = await readRollup(ctx, site._id, event.partition, parseRowId(id), ledger);
+    plan.rows.set(id, row);
+    plan.rowBytes.set(id, sizeOf(row ?? newRollup(site._id, event.partition, parseRowId(id))));
+    const over = overBudget(ledger.cost, WORKER_BUDGET);
+    if (over.length) return { ok: false, over: overReason(over) };
   }
+  if (newVisitor) {
+    const visitor = await ctx.db
+      .query("visitors")
+      .withIndex("by_visitor", (q) => q.eq("siteId", site._id).eq("visitorId", event.visitorId))
+      .unique();
+    ledger.read(visitor ? [visitor] : []);
+    plan.visitors.set(event.visitorId, visitor);
+  }
+
+  const groupWrites = fold === group.fold ? group.writes : sessionWrites(site, event, fold);
+  const total = addCost(ledger.cost, plannedWrites(plan, group, groupWrites, fixedWrites));
+  const over = overBudget(total, WORKER_BUDGET);
+  if (over.length) return { ok: false, over: overReason(over) };
+
+  group.activities = activities;
+  group.fold = fold;
+  group.writes = groupWrites;
+  plan.eventDelta.merge(own);
+  plan.folded.push(event);
+  return { ok: true };
 }
+
+function newGroup(plan: Plan, event: EventDoc): GroupPlan {
+  const group: GroupPlan = {
+    visitorId: event.visitorId,
+    sessionId: event.sessionId,
+    stored: new Map(),
+    loaded: null,
+    activities: [],
+    fold: null,
+    writes: {},
+  };
+  plan.groups.set(groupKey(event), group);
+  return group;
+}
+
+/**
+ * Loads the stored sessions of the group that an activity at `ts` could touch (those within
+ * the idle timeout of it), reading only the part of that window not loaded yet. Stored
+ * sessions are disjoint intervals, so a walk back from the latest one that starts in reach
+ * stops at the first that ends out of reach.
+ */
+async function loadSessions(
+  ctx: MutationCtx,
+  site: Doc<"sites">,
+  group: GroupPlan,
+  ts: number,
+  ledger: Ledger,
+) {
+  const reach = site.settings.sessionTimeoutMs;
+  const lo = ts - reach;
+  const hi = ts + reach;
+  const loaded = group.loaded;
+  if (loaded && loaded.lo <= lo && hi <= loaded.hi) return;
+  const keep = (session: Doc<"sessions">) => {
+    group.stored.set(session._id, session);
+    if (group.stored.size > WORKER_GROUP_SESSIONS)
+      throw new OverBudget(
+        `more than ${WORKER_GROUP_SESSIONS} stored sessions of this visit within its idle timeout`,
+      );
+  };
+  const visit = { siteId: site._id, visitorId: group.visitorId, sessionId: group.sessionId };
+  // Walks back from the sessions starting before `before` until one ends before `until`.
+  const walkBack = async (before: number, inclusive: boolean, until: number) => {
+    const sessions = ctx.db
+      .query("sessions")
+      .withIndex("by_visitor_session", (q) => {
+        const prefix = q
+          .eq("siteId", visit.siteId)
+          .eq("visitorId", visit.visitorId)
+          .eq("sessionId", visit.sessionId);
+        return inclusive ? prefix.lte("startTs", before) : prefix.lt("startTs", before);
+      })
+      .order("desc");
+    ledger.read([]);
+    for await (const session of sessions) {
+      ledger.read([session]);
+      if (session.endTs < until) break;
+      if (!group.stored.has(session._id)) keep(session);
+    }
+  };
+  if (!loaded) await walkBack(hi, true, lo);
+  else {
+    if (hi > loaded.hi) {
+      const later = ctx.db
+        .query("sessions")
+        .withIndex("by_visitor_session", (q) =>
+          q
+            .eq("siteId", visit.siteId)
+            .eq("visitorId", visit.visitorId)
+            .eq("sessionId", visit.sessionId)
+            .gt("startTs", loaded.hi)
+            .lte("startTs", hi),
+        );
+      ledger.read([]);
+      for await (const session of later) {
+        ledger.read([session]);
+        keep(session);
+      }
+    }
+    if (lo < loaded.lo) await walkBack(loaded.lo, false, lo);
+  }
+  group.loaded = { lo: Math.min(lo, loaded?.lo ?? lo), hi: Math.max(hi, loaded?.hi ?? hi) };
+}
+
+async function readRollup(
+  ctx: MutationCtx,
+  siteId: Id<"sites">,
+  partition: number,
+  row: RowRef,
+  ledger: Ledger,
+) {
+  const existing = await ctx.db
+    .query("rollups")
+    .withIndex("by_row", (q) =>
+      q
+        .eq("siteId", siteId)
+        .eq("granularity", row.granularity)
+        .eq("dimension", row.dimension)
+        .eq("bucket", row.bucket)
+        .eq("key", row.key)
+        .eq("partition", partition),
+    )
+    .unique();
+  ledger.read(existing ? [existing] : []);
+  return existing;
+}
+
+function newRollup(siteId: Id<"sites">, partition: number, row: RowRef) {
+  return {
+    siteId,
+    ...row,
+    partition,
+    pageviews: 0,
+    events: 0,
+    sessions: 0,
+    bounces: 0,
+    pvSessions: 0,
+    durationMs: 0,
+    visitors: emptySketch(),
+  };
+}
+
+function sessionDoc(site: Doc<"sites">, event: EventDoc, state: SessionState) {
+  return {
+    siteId: site._id,
+    partition: event.partition,
+    visitorId: event.visitorId,
+    sessionId: event.sessionId,
+    ...state,
+    timezone: site.timezone,
+    pageviewDedupMs: site.settings.pageviewDedupMs,
+  };
+}
+
+function sessionWrites(
+  site: Doc<"sites">,
+  event: EventDoc,
+  fold: GroupFold<Id<"sessions">> | null,
+): Partial<Cost> {
+  if (!fold) return {};
+  const docs = fold.folded.map(({ state }) => sessionDoc(site, event, state));
+  const deletes = fold.folded.reduce((n, f) => n + Math.max(0, f.storedIds.length - 1), 0);
+  return addCost(addCost(zeroCost(), writeCost(docs)), { documentsWritten: deletes });
+}
+
+/**
+ * What writing the plan costs with `group`'s writes replaced by `groupWrites`. Every rollup row
+ * read so far belongs to the plan or to the event being admitted, so each may be written.
+ */
+function plannedWrites(
+  plan: Plan,
+  group: GroupPlan,
+  groupWrites: Partial<Cost>,
+  fixedWrites: Partial<Cost>,
+): Partial<Cost> {
+  let cost = addCost(zeroCost(), fixedWrites);
+  for (const other of plan.groups.values())
+    cost = addCost(cost, other === group ? groupWrites : other.writes);
+  const marked = [...plan.folded, ...plan.retried.map((f) => f.event)];
+  // Each marked event is rewritten with a status and at most a failure reason.
+  cost = addCost(cost, writeCost(marked));
+  cost = addCost(cost, {
+    documentsWritten: 1 + plan.visitors.size,
+    bytesWritten: MARK_BYTES * (marked.length + 1) + VISITOR_BYTES * plan.visitors.size,
+  });
+  // Every hash the batch adds goes to a row at most once: a row grows by at most the events'.
+  const added = plan.folded.length + 1;
+  for (const [id, existing] of plan.rows) {
+    const bytes = plan.rowBytes.get(id) ?? 0;
+    cost = addCost(cost, {
+      documentsWritten: 1,
+      bytesWritten: rollupRowBytesBound(
+        existing ?? { visitors: emptySketch() },
+        bytes + (existing ? 0 : ROW_ID_BYTES),
+        added,
+      ),
+    });
+  }
+  return cost;
+}
+
+/** A status, attempts and a failure reason of MAX_FAILURE_LENGTH, with field names. */
+const MARK_BYTES = 64 + MAX_FAILURE_LENGTH;
+/** A visitors document: two ids, a visitor id and a user id of ≤ 64 chars, two numbers. */
+const VISITOR_BYTES = 400;
+/** The system fields a new document gets (_id, _creationTime). */
+const ROW_ID_BYTES = 64;
 
 /** Sessions of one visitor looked at to decide whether a sketch may forget them. */
 const MAX_VISITOR_SESSIONS_CHECKED = 500;
-/**
- * Sessions all retractions of one worker batch may read: with 100 events per batch this
- * keeps the worker far inside the 32,000 documents a transaction may read.
- */
-const MAX_RETRACTION_READS_PER_BATCH = 5_000;
 
 function bucketEnd(row: { granularity: Granularity; bucket: number }, timezone: string) {
   if (row.granularity === "hour") return row.bucket + HOUR_MS;
@@ -250,86 +498,142 @@ function bucketEnd(row: { granularity: Granularity; bucket: number }, timezone: 
 /**
  * Sketches can only grow, so when a late event changes a session's entry page or source,
  * the visitor would stay counted under the old value. Counters are retracted exactly; for
- * the sketch, once this batch's sessions are written, the visitor is taken out of an exact
- * (sparse) sketch when none of its sessions starting in that bucket still has that value.
- * Only sessions starting inside the stale rows' buckets can hold those rows, so only they are
- * read. When a visitor has more of them than MAX_VISITOR_SESSIONS_CHECKED, or the batch's
- * budget is spent, the visitor stays counted: a rare overcount, never an undercount. A
- * HyperLogLog (over 1,024 visitors in one bucket) can't forget; there the error is within
- * the sketch's own tolerance.
+ * the sketch, the visitor is taken out of an exact (sparse) sketch when none of its sessions
+ * starting in that bucket will still have that value once this batch is written: the stored
+ * ones it doesn't rewrite, and the ones it writes. Only sessions starting inside the stale
+ * rows' buckets can hold those rows, so only they are read. When a visitor has more of them
+ * than MAX_VISITOR_SESSIONS_CHECKED, or the run's read budget is spent, the visitor stays
+ * counted: a rare overcount, never an undercount. A HyperLogLog (over 1,024 visitors in one
+ * bucket) can't forget; there the error is within the sketch's own tolerance.
  */
 async function retractStaleAttributeVisitors(
   ctx: MutationCtx,
   site: Doc<"sites">,
-  staleAttributes: Map<string, Set<string>>,
-  delta: RollupDelta,
+  plan: Plan,
+  ledger: Ledger,
 ) {
-  let budget = MAX_RETRACTION_READS_PER_BATCH;
-  for (const [visitorId, stale] of staleAttributes) {
+  const byVisitor = new Map<
+    string,
+    { stale: Set<string>; rewritten: Set<string>; states: SessionState[] }
+  >();
+  for (const group of plan.groups.values()) {
+    if (!group.fold) continue;
+    const entry =
+      byVisitor.get(group.visitorId) ??
+      byVisitor
+        .set(group.visitorId, { stale: new Set(), rewritten: new Set(), states: [] })
+        .get(group.visitorId)!;
+    for (const id of group.fold.stale) entry.stale.add(id);
+    for (const { state, storedIds } of group.fold.folded) {
+      entry.states.push(state);
+      for (const id of storedIds) entry.rewritten.add(id);
+    }
+  }
+  for (const [visitorId, { stale, rewritten, states }] of byVisitor) {
     if (stale.size === 0) continue;
     const rows = [...stale].map(parseRowId);
     const from = Math.min(...rows.map((row) => row.bucket));
     const to = Math.max(...rows.map((row) => bucketEnd(row, site.timezone)));
-    const limit = Math.min(MAX_VISITOR_SESSIONS_CHECKED, budget);
-    if (limit <= 0) break;
-    const sessions = await ctx.db
+    const sessions = ctx.db
       .query("sessions")
       .withIndex("by_visitor_start", (q) =>
         q.eq("siteId", site._id).eq("visitorId", visitorId).gte("startTs", from).lt("startTs", to),
-      )
-      .take(limit + 1);
-    budget -= sessions.length;
-    if (sessions.length > limit) continue;
+      );
+    ledger.read([]);
     const stillCounted = new Set(
-      sessions.flatMap((s) => attributeRows(stateOf(s), s.timezone).map(rowId)),
+      states.flatMap((state) => attributeRows(state, site.timezone).map(rowId)),
     );
+    let checked = 0;
+    let complete = true;
+    for await (const session of sessions) {
+      ledger.read([session]);
+      if (
+        ++checked > MAX_VISITOR_SESSIONS_CHECKED ||
+        overBudget(ledger.cost, WORKER_BUDGET).length
+      ) {
+        complete = false;
+        break;
+      }
+      if (rewritten.has(session._id)) continue;
+      for (const row of attributeRows(stateOf(session), session.timezone))
+        stillCounted.add(rowId(row));
+    }
+    if (!complete) continue;
     for (const id of stale) {
-      if (!stillCounted.has(id)) delta.removeVisitor(parseRowId(id), hashId(visitorId));
+      if (!stillCounted.has(id) && plan.rows.has(id))
+        plan.delta.removeVisitor(parseRowId(id), hashId(visitorId));
     }
   }
 }
 
-/** Figures that belong to an event itself, not to its session: never retracted. */
-function addEventFigures(event: EventDoc, timezone: string, delta: RollupDelta) {
-  const visitorHash = hashId(event.visitorId);
-  const at = (dimension: string, key: string) => rowsAt(event.ts, timezone, dimension, key);
-  if (event.type === "identify" && event.userId !== undefined) {
-    for (const row of at(ALL, "")) delta.addUser(row, hashId(event.userId));
-    return;
-  }
-  if (event.type !== "pageview" && event.type !== "event") return;
-  for (const row of at(ALL, "")) delta.addVisitor(row, visitorHash);
-  if (event.type === "pageview" && event.path !== undefined) {
-    for (const row of at("page", event.path)) delta.addVisitor(row, visitorHash);
-    return;
-  }
-  const name = event.name ?? "";
-  for (const row of [...at(ALL, ""), ...at("event", name)]) delta.add(row, { events: 1 });
-  for (const row of at("event", name)) delta.addVisitor(row, visitorHash);
-  for (const [property, value] of Object.entries(event.props ?? {})) {
-    for (const row of at(propertyDimension(name, property), propertyKey(value))) {
-      delta.add(row, { events: 1 });
-      delta.addVisitor(row, visitorHash);
+// ---------------------------------------------------------------- writing
+
+type RunStats = { sessionsCreated: number; sessionsExtended: number };
+
+/** Writes a final plan: every value was computed (and every document read) while planning. */
+async function writePlan(
+  ctx: MutationCtx,
+  site: Doc<"sites">,
+  partition: number,
+  plan: Plan,
+  state: Doc<"workerState"> | null,
+) {
+  const stats: RunStats = { sessionsCreated: 0, sessionsExtended: 0 };
+  for (const group of plan.groups.values()) {
+    if (!group.fold) continue;
+    for (const { state: session, storedIds } of group.fold.folded) {
+      const doc = {
+        ...session,
+        timezone: site.timezone,
+        pageviewDedupMs: site.settings.pageviewDedupMs,
+      };
+      if (storedIds.length === 0) {
+        await ctx.db.insert("sessions", {
+          siteId: site._id,
+          partition,
+          visitorId: group.visitorId,
+          sessionId: group.sessionId,
+          ...doc,
+        });
+        stats.sessionsCreated++;
+      } else {
+        await ctx.db.patch("sessions", storedIds[0], doc);
+        for (const id of storedIds.slice(1)) await ctx.db.delete("sessions", id);
+        stats.sessionsExtended++;
+      }
     }
   }
+  await upsertVisitors(ctx, site._id, partition, plan);
+  await writeRollups(ctx, site._id, partition, plan);
+  for (const event of plan.folded) await ctx.db.patch("events", event._id, { status: "done" });
+  for (const { event, failure } of plan.retried)
+    await ctx.db.patch("events", event._id, { attempts: (event.attempts ?? 0) + 1, failure });
+  for (const { event, failure } of plan.setAside)
+    await ctx.db.patch("events", event._id, { status: "failed", failure });
+  const left = [...plan.folded, ...plan.setAside.map((f) => f.event)];
+  await recordRun(ctx, site._id, partition, state, left, plan.setAside.length, stats);
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items)
+    (groups.get(key(item)) ?? groups.set(key(item), []).get(key(item))!).push(item);
+  return groups;
 }
 
 async function upsertVisitors(
   ctx: MutationCtx,
   siteId: Id<"sites">,
   partition: number,
-  events: EventDoc[],
+  plan: Plan,
 ) {
-  for (const [visitorId, visits] of groupBy(events, (e) => e.visitorId)) {
+  for (const [visitorId, visits] of groupBy(plan.folded, (e) => e.visitorId)) {
     const firstSeen = Math.min(...visits.map((e) => e.ts));
     const lastSeen = Math.max(...visits.map((e) => e.ts));
     const identified = visits
       .filter((e) => e.type === "identify" && e.userId !== undefined)
       .pop()?.userId;
-    const existing = await ctx.db
-      .query("visitors")
-      .withIndex("by_visitor", (q) => q.eq("siteId", siteId).eq("visitorId", visitorId))
-      .unique();
+    const existing = plan.visitors.get(visitorId) ?? null;
     if (!existing) {
       await ctx.db.insert("visitors", {
         siteId,
@@ -349,29 +653,15 @@ async function upsertVisitors(
   }
 }
 
-async function writeRollups(
-  ctx: MutationCtx,
-  siteId: Id<"sites">,
-  partition: number,
-  delta: RollupDelta,
-) {
+async function writeRollups(ctx: MutationCtx, siteId: Id<"sites">, partition: number, plan: Plan) {
+  const { delta } = plan;
   for (const id of delta.touchedRows()) {
     const row = parseRowId(id);
     const change: Partial<Counters> = delta.counters.get(id) ?? {};
     const visitorHashes = [...(delta.visitors.get(id) ?? [])];
     const userHashes = [...(delta.users.get(id) ?? [])];
-    const existing = await ctx.db
-      .query("rollups")
-      .withIndex("by_row", (q) =>
-        q
-          .eq("siteId", siteId)
-          .eq("granularity", row.granularity)
-          .eq("dimension", row.dimension)
-          .eq("bucket", row.bucket)
-          .eq("key", row.key)
-          .eq("partition", partition),
-      )
-      .unique();
+    // Every touched row was read while planning (planBatch admits only rows it read).
+    const existing = plan.rows.get(id) ?? null;
     const counters = {
       pageviews: (existing?.pageviews ?? 0) + (change.pageviews ?? 0),
       events: (existing?.events ?? 0) + (change.events ?? 0),
@@ -410,22 +700,24 @@ async function recordRun(
   ctx: MutationCtx,
   siteId: Id<"sites">,
   partition: number,
-  receivedAt: number[],
-  aggregated: number,
-  stats: BatchStats,
+  state: Doc<"workerState"> | null,
+  left: EventDoc[],
+  setAside: number,
+  stats: RunStats,
 ) {
   const now = Date.now();
-  const state = await ctx.db
-    .query("workerState")
-    .withIndex("by_partition", (q) => q.eq("siteId", siteId).eq("partition", partition))
-    .unique();
   const fields = {
     lastRunAt: now,
-    aggregatedEvents: (state?.aggregatedEvents ?? 0) + aggregated,
+    aggregatedEvents: (state?.aggregatedEvents ?? 0) + left.length - setAside,
     sessionsCreated: (state?.sessionsCreated ?? 0) + stats.sessionsCreated,
     sessionsExtended: (state?.sessionsExtended ?? 0) + stats.sessionsExtended,
-    failedEvents: (state?.failedEvents ?? 0) + stats.failed,
-    receivedPerMinute: tallyReceived(state?.receivedPerMinute ?? [], receivedAt, now),
+    failedEvents: (state?.failedEvents ?? 0) + setAside,
+    // Each event is tallied once, when it leaves the pending range.
+    receivedPerMinute: tallyReceived(
+      state?.receivedPerMinute ?? [],
+      left.map((e) => e.receivedAt),
+      now,
+    ),
   };
   if (state) await ctx.db.patch("workerState", state._id, fields);
   else await ctx.db.insert("workerState", { siteId, partition, ...fields });

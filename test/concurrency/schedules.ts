@@ -516,7 +516,7 @@ export class Lab {
       getBreakdown: () =>
         this.t.query(api.reports.getBreakdown, { siteId, ...range, dimension: "page" }),
       getRealtime: () => this.t.query(api.presence.getRealtime, { siteId }),
-      getHealth: () => this.t.query(api.maintenance.getHealth, { siteId }),
+      getHealth: () => this.t.query(api.maintenance.getHealth, { siteId, now: Date.now() }),
       listEvents: () =>
         this.t.query(api.reports.listEvents, {
           siteId,
@@ -543,7 +543,7 @@ export class Lab {
 
   async health() {
     const h = await this.quiet(() =>
-      this.t.query(api.maintenance.getHealth, { siteId: this.siteId }),
+      this.t.query(api.maintenance.getHealth, { siteId: this.siteId, now: Date.now() }),
     );
     return {
       pendingEvents: h.pendingEvents,

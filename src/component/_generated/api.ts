@@ -7,6 +7,7 @@
  * @module
  */
 
+import type * as failures from "../failures.js";
 import type * as ingest from "../ingest.js";
 import type * as maintenance from "../maintenance.js";
 import type * as presence from "../presence.js";
@@ -18,6 +19,7 @@ import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server
 import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
+  "failures": typeof failures;
   "ingest": typeof ingest;
   "maintenance": typeof maintenance;
   "presence": typeof presence;

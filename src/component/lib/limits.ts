@@ -185,9 +185,15 @@ export const WORKER_RETRY_DELAY_MS = 1_000;
 /** Failure reasons are cut to this length, so a long message can't bloat an event. */
 export const MAX_FAILURE_LENGTH = 300;
 
-/** getHealth: set-aside events counted per partition, and distinct reasons listed. */
-export const HEALTH_FAILED_SCAN = 1_000;
+/**
+ * getHealth: set-aside events counted per partition (more shows as the cap; a query may read
+ * 16 MiB and an event can be 50 KB), distinct reasons listed, event ids sampled per reason.
+ */
+export const HEALTH_FAILED_SCAN = 100;
 export const HEALTH_FAILURE_REASONS = 10;
 export const HEALTH_FAILURE_SAMPLES = 5;
-/** requeueFailed: set-aside events put back per call (each is one read and one write). */
-export const REQUEUE_PER_CALL = 500;
+/**
+ * requeueFailed: set-aside events put back per call. Each is read and rewritten whole, and an
+ * event can be 50 KB: 100 are 5 MB each way, inside the 16 MiB a transaction may read and write.
+ */
+export const REQUEUE_PER_CALL = 100;

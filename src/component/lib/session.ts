@@ -12,13 +12,18 @@ import type { EventType } from "./types.js";
 import { MAX_SESSION_EVENT_NAMES, MAX_SESSION_PAGEVIEWS } from "./limits.js";
 import {
   ALL,
+  RollupDelta,
   type Counters,
   type Granularity,
   type RowRef,
+  propertyDimension,
+  propertyKey,
   rowId,
   zeroCounters,
   addCounters,
 } from "./rollup.js";
+import type { Props } from "./validate.js";
+import { hashId as hashOf } from "./sketch.js";
 import { dayBucket, hourBucket, monthBucket } from "./time.js";
 
 export type PageviewRef = { ts: number; path: string };
@@ -332,4 +337,99 @@ export function sessionContribution(
     add(at("page", path), { sessions: 1 });
   for (const name of state.eventNames) add(at("event", name), { sessions: 1 });
   return contribution;
+}
+
+/** A stored session with the settings its rollup contribution was computed with. */
+export type StoredSession<Id> = {
+  id: Id;
+  state: SessionState;
+  timezone: string;
+  pageviewDedupMs: number;
+};
+
+export type GroupFold<Id> = {
+  /** The sessions to write: see foldSessions. */
+  folded: FoldResult<Id>[];
+  /** What the change does to the rollups: contribution(new) − Σ contribution(old). */
+  delta: RollupDelta;
+  /** Attribute rows (row ids) the stored sessions counted the visitor in and the new ones don't. */
+  stale: Set<string>;
+};
+
+/**
+ * Folds new activities of one (visitorId, sessionId) into its stored sessions: the sessions
+ * to write and their rollup delta, computed before anything is written so that the worker
+ * can measure a batch before committing to it, and apply a group's delta only with its writes.
+ */
+export function foldGroup<Id>(
+  stored: readonly StoredSession<Id>[],
+  activities: Activity[],
+  visitorHash: number,
+  params: SessionParams,
+): GroupFold<Id> {
+  const delta = new RollupDelta();
+  const stale = new Set<string>();
+  if (activities.length === 0) return { folded: [], delta, stale };
+  const { timezone, pageviewDedupMs, sessionTimeoutMs } = params;
+  const folded = foldSessions(
+    stored.map((s) => ({ id: s.id, state: s.state })),
+    activities,
+    sessionTimeoutMs,
+  );
+  const storedById = new Map(stored.map((s) => [s.id, s]));
+  for (const { state, storedIds } of folded) {
+    const current = new Set(attributeRows(state, timezone).map(rowId));
+    for (const id of storedIds) {
+      const old = storedById.get(id)!;
+      delta.addAll(sessionContribution(old.state, old), -1);
+      for (const row of attributeRows(old.state, old.timezone))
+        if (!current.has(rowId(row))) stale.add(rowId(row));
+    }
+    delta.addAll(sessionContribution(state, { timezone, pageviewDedupMs }), 1);
+    for (const row of attributeRows(state, timezone)) delta.addVisitor(row, visitorHash);
+  }
+  return { folded, delta, stale };
+}
+
+/** The facts of an event that its own figures depend on. */
+export type EventFacts = {
+  type: EventType;
+  ts: number;
+  visitorId: string;
+  path?: string;
+  name?: string;
+  props?: Props;
+  userId?: string;
+};
+
+/**
+ * Figures that belong to an event itself, not to its session, so never retracted: its visitor
+ * in the whole-site and page or event rows, an event's counts under its name and each property
+ * value, and an identified user.
+ */
+export function eventFigures(event: EventFacts, timezone: string): RollupDelta {
+  const delta = new RollupDelta();
+  const visitorHash = hashOf(event.visitorId);
+  const at = (dimension: string, key: string) => rowsAt(event.ts, timezone, dimension, key);
+  if (event.type === "identify") {
+    if (event.userId !== undefined)
+      for (const row of at(ALL, "")) delta.addUser(row, hashOf(event.userId));
+    return delta;
+  }
+  if (event.type !== "pageview" && event.type !== "event") return delta;
+  for (const row of at(ALL, "")) delta.addVisitor(row, visitorHash);
+  if (event.type === "pageview" && event.path !== undefined) {
+    for (const row of at("page", event.path)) delta.addVisitor(row, visitorHash);
+    return delta;
+  }
+  const name = event.name ?? "";
+  for (const row of [...at(ALL, ""), ...at("event", name)]) delta.add(row, { events: 1 });
+  for (const row of at("event", name)) delta.addVisitor(row, visitorHash);
+  for (const [property, value] of Object.entries(event.props ?? {})) {
+    for (const row of at(propertyDimension(name, property), propertyKey(value))) {
+      delta.add(row, { events: 1 });
+      delta.addVisitor(row, visitorHash);
+    }
+  }
+  return delta;
 }

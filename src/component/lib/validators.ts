@@ -98,3 +98,18 @@ export const paginationOptsValidator = v.object({
   maximumRowsRead: v.optional(v.number()),
   maximumBytesRead: v.optional(v.number()),
 });
+
+/** getHealth (SPEC §4), plus the events the worker set aside and why. */
+export const healthValidator = v.object({
+  pendingEvents: v.number(),
+  oldestPendingMs: v.union(v.number(), v.null()),
+  lastAggregatedAt: v.union(v.number(), v.null()),
+  /** Events set aside ("failed"), counted up to HEALTH_FAILED_SCAN per partition. */
+  failedEvents: v.number(),
+  failures: v.array(
+    v.object({ reason: v.string(), count: v.number(), sampleEventIds: v.array(v.string()) }),
+  ),
+  duplicateSessions: v.number(),
+  sessionReuseRatio: v.number(),
+  compactionBacklog: v.number(),
+});
