@@ -112,6 +112,7 @@ describe("the packed package", () => {
               },
               devDependencies: {
                 "@edge-runtime/vm": ours.devDependencies["@edge-runtime/vm"],
+                "@types/react": ours.devDependencies["@types/react"],
                 "convex-test": ours.devDependencies["convex-test"],
                 typescript: ours.devDependencies.typescript,
                 vitest: ours.devDependencies.vitest,
