@@ -1,6 +1,6 @@
 // @vitest-environment node
 // The install gate: the repository and the package as a user gets them, not as this checkout
-// has them. (1) A clone with nothing beside it (no ../shared) installs with `npm ci` and its
+// has them. (1) A clone with nothing beside it (no shared/ folder next to it) installs with `npm ci` and its
 // `npm run demo -- --print` prints the accuracy test's figures. (2) The tarball `npm pack`
 // makes of that clone installs with a plain `npm install` into a fresh host app, at the lowest
 // and the newest convex we support; the README's four host files, copied verbatim, type-check;
@@ -66,7 +66,7 @@ afterAll(() => {
 
 describe("a clone with nothing beside it", () => {
   it(
-    "has no ../shared next to it and prints the real log's exact figures with `npm run demo -- --print`",
+    "has no shared/ folder next to it and prints the real log's exact figures with `npm run demo -- --print`",
     async () => {
       expect(() => readFileSync(join(work, "shared/data/apache_combined_2015-05.log"))).toThrow();
       const { stdout } = await run(clone, "npm", ["run", "--silent", "demo", "--", "--print"]);
