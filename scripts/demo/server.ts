@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { makeFunctionReference } from "convex/server";
-import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import { ConvexError, convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import { buildTrackerScript } from "../build-tracker.js";
 import type { EmbeddedBackend } from "./backend.js";
 
@@ -17,6 +17,9 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const READABLE_FUNCTIONS =
   /^analytics:(getOverview|getTimeseries|getBreakdown|getEventProperties|listEvents|listSessions|getRealtime)$/;
 const MAX_REQUEST_BYTES = 256 * 1024;
+/** The dashboard's accent on a rounded square: a tab in a row of tabs is findable. */
+const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#4f46e5"/><path d="M7 22l6-7 5 4 7-9" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/></svg>`;
+const FAVICON_LINK = '<link rel="icon" type="image/svg+xml" href="/favicon.svg" />';
 
 async function bundlePage() {
   const result = await build({
@@ -42,6 +45,7 @@ function page(siteId: string, ingestUrl: string) {
 <meta charset="utf-8" />
 <meta name="viewport" content="width=device-width, initial-scale=1" />
 <title>convex-analytics demo</title>
+${FAVICON_LINK}
 <style>body{margin:0;font-family:system-ui,sans-serif}@media (prefers-color-scheme: dark){body{background:#0f1115}}</style>
 </head>
 <body>
@@ -66,13 +70,17 @@ export function sitePage(ingestUrl: string, writeKey: string) {
 <meta charset="utf-8" />
 <meta name="viewport" content="width=device-width, initial-scale=1" />
 <title>Sample site</title>
+${FAVICON_LINK}
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}</style>
 </head>
 <body>
 <nav>${routes}</nav>
 <h1 id="title"></h1>
 <p>Every route change here is a pageview; while this tab is visible it sends a heartbeat every 15 s.
-Open the <a href="/">dashboard</a> in another tab and watch "Visitors now" and the pages list.</p>
+Open the <a href="/">dashboard</a> in another tab and watch "Visitors now" and the realtime view (press R there).</p>
+<p id="automated" hidden><strong>Nothing is sent from this browser:</strong> it reports itself as automated
+(<code>navigator.webdriver</code>, set by Playwright, Puppeteer and Selenium), and the tracker ignores automated
+browsers by design so test runs never count as visits. Open this page in an ordinary browser window.</p>
 <button id="signup">Sign up (a custom event)</button>
 <script>
   function render() {
@@ -88,6 +96,7 @@ Open the <a href="/">dashboard</a> in another tab and watch "Visitors now" and t
     history.pushState(null, "", link.href);
     render();
   });
+  if (navigator.webdriver) document.getElementById("automated").hidden = false;
   document.getElementById("signup").addEventListener("click", () => window.convexAnalytics.track("signup", { plan: "pro" }));
   addEventListener("popstate", render);
   render();
@@ -140,6 +149,11 @@ export async function startDemoServer(
     }
     if (request.method === "GET" && url.pathname === "/app.js")
       return send(response, 200, "text/javascript", script);
+    if (
+      request.method === "GET" &&
+      (url.pathname === "/favicon.svg" || url.pathname === "/favicon.ico")
+    )
+      return send(response, 200, "image/svg+xml", FAVICON);
     if (request.method === "GET" && url.pathname === "/tracker.js")
       return send(response, 200, "text/javascript", tracker.code);
     if (
@@ -177,12 +191,12 @@ export async function startDemoServer(
           JSON.stringify({ value: convexToJson(value as Value) }),
         );
       } catch (error) {
-        return send(
-          response,
-          200,
-          "application/json",
-          JSON.stringify({ error: error instanceof Error ? error.message : String(error) }),
-        );
+        // A ConvexError travels with its data, as over Convex's own protocol.
+        const body =
+          error instanceof ConvexError
+            ? { error: error.message, errorData: convexToJson(error.data as Value) }
+            : { error: error instanceof Error ? error.message : String(error) };
+        return send(response, 200, "application/json", JSON.stringify(body));
       }
     }
     if (url.pathname === "/analytics/ingest") {

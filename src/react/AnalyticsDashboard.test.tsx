@@ -10,6 +10,7 @@ import { HOUR_MS, MINUTE_MS, rangeFor } from "./range.js";
 
 vi.mock("convex/react", () => ({
   useQuery: vi.fn(),
+  useQueries: vi.fn(() => ({})),
   usePaginatedQuery: vi.fn(),
   useConvex: vi.fn(() => ({ url: "https://happy-otter-123.convex.cloud" })),
 }));
@@ -154,6 +155,8 @@ function lastCallTo(name: string): Args | undefined {
 }
 
 beforeEach(() => {
+  // The dashboard keeps its state in the query string: each test starts from a clean one.
+  window.history.replaceState(null, "", "/");
   responders = defaultResponders();
   loadMore.mockReset();
   useQueryMock.mockReset();
@@ -196,7 +199,11 @@ function kpiText(key: string) {
 }
 
 describe("KPI row", () => {
-  it("shows each figure of getOverview, formatted, with its change from the previous period", () => {
+  it("shows each figure of getOverview, formatted, with its change from the compared period", () => {
+    window.history.replaceState(null, "", "/?comparison=previous");
+    const current = rangeFor("7d", Date.now());
+    responders.getOverview = (args) =>
+      args.from === current.from ? OVERVIEW : { ...OVERVIEW.previous!, range: RANGE };
     render(<AnalyticsDashboard api={baseApi} siteId={SITE} />);
     expect(kpiText("visitors")).toEqual({ value: "1.2k", delta: "+12%" });
     expect(kpiText("pageviews")).toEqual({ value: "5.7k", delta: "-5%" });
@@ -209,6 +216,16 @@ describe("KPI row", () => {
     expect(kpi("bounceRate").querySelector(".cxa-delta")?.className).toContain("cxa-delta-bad");
     expect(kpi("pageviews").querySelector(".cxa-delta")?.className).toContain("cxa-delta-bad");
     expect(kpi("avgDurationMs").querySelector(".cxa-delta")?.className).toContain("cxa-delta-good");
+  });
+
+  it("shows a dash, not 'new' or '+78 pp', against a period without visits", () => {
+    window.history.replaceState(null, "", "/?comparison=previous");
+    const current = rangeFor("7d", Date.now());
+    const empty = { ...OVERVIEW.previous!, pageviews: 0, visitors: 0, sessions: 0, events: 0 };
+    responders.getOverview = (args) => (args.from === current.from ? OVERVIEW : empty);
+    render(<AnalyticsDashboard api={baseApi} siteId={SITE} />);
+    expect(kpiText("visitors").delta).toBe("—");
+    expect(kpiText("bounceRate").delta).toBe("—");
   });
 
   it("shows no deltas when the result has no previous period", () => {
@@ -314,24 +331,63 @@ describe("range and subscriptions", () => {
     expect(lastCallTo("getTimeseries")).toMatchObject({ interval: "hour" });
   });
 
-  it("passes compare: true when comparing, and charts the previous period", () => {
+  it("compares with a second getOverview of the previous period, and charts it", () => {
     render(<AnalyticsDashboard api={baseApi} siteId={SITE} />);
-    expect(lastCallTo("getOverview")).not.toHaveProperty("compare");
-    fireEvent.click(screen.getByRole("switch", { name: "Compare to previous period" }));
     const seven = rangeFor("7d", NOW);
-    expect(lastCallTo("getOverview")).toEqual({
-      siteId: SITE,
-      from: seven.from,
-      to: seven.to,
-      compare: true,
-    });
     const length = seven.to - seven.from;
+    fireEvent.change(screen.getByLabelText("Compare"), { target: { value: "previous" } });
+    expect(callsTo("getOverview")).toContainEqual({
+      siteId: SITE,
+      from: seven.from - length,
+      to: seven.from,
+    });
     expect(callsTo("getTimeseries")).toContainEqual({
       siteId: SITE,
       from: seven.from - length,
       to: seven.from,
       interval: "day",
     });
+    expect(window.location.search).toBe("?comparison=previous");
+  });
+
+  it("compares year over year, by date or by day of the week", () => {
+    render(<AnalyticsDashboard api={baseApi} siteId={SITE} />);
+    const seven = rangeFor("7d", NOW);
+    fireEvent.change(screen.getByLabelText("Compare"), { target: { value: "year" } });
+    const yearAgo = (ms: number) => {
+      const d = new Date(ms);
+      d.setFullYear(d.getFullYear() - 1);
+      return d.getTime();
+    };
+    expect(lastCallTo("getOverview")).toEqual({
+      siteId: SITE,
+      from: yearAgo(seven.from),
+      to: yearAgo(seven.to),
+    });
+    fireEvent.click(screen.getByLabelText("Match day of week"));
+    const weeksAgo = (ms: number) => {
+      const d = new Date(ms);
+      d.setDate(d.getDate() - 364);
+      return d.getTime();
+    };
+    expect(lastCallTo("getOverview")).toEqual({
+      siteId: SITE,
+      from: weeksAgo(seven.from),
+      to: weeksAgo(seven.to),
+    });
+  });
+
+  it("changes the range with Plausible's keys, not while typing, and keeps it in the URL", () => {
+    render(<AnalyticsDashboard api={baseApi} siteId={SITE} />);
+    fireEvent.keyDown(document.body, { key: "m" });
+    const month = rangeFor("month", NOW);
+    expect(lastCallTo("getOverview")).toEqual({ siteId: SITE, from: month.from, to: month.to });
+    expect(window.location.search).toBe("?period=month");
+    fireEvent.keyDown(document.body, { key: "ArrowLeft" });
+    expect(window.location.search).toBe("?period=custom&from=2025-02-01&to=2025-02-28");
+    // Keys pressed in a form control are not shortcuts.
+    fireEvent.keyDown(screen.getByLabelText("Range"), { key: "w" });
+    expect(window.location.search).toContain("period=custom");
   });
 });
 
@@ -435,8 +491,35 @@ describe("recent activity lists", () => {
       "analytics:listEvents",
     );
     expect(within(panel).getAllByText("signup")).toHaveLength(2);
-    fireEvent.click(within(panel).getByRole("button", { name: "Load more" }));
+    // Fewer than a page of events besides heartbeats: the list loads one more page by itself.
     expect(loadMore).toHaveBeenCalledTimes(2);
+    fireEvent.click(within(panel).getByRole("button", { name: "Load more" }));
+    expect(loadMore).toHaveBeenCalledTimes(3);
+  });
+
+  it("hides heartbeats unless asked, shows seconds and the whole visitor id on hover", () => {
+    usePaginatedQueryMock.mockImplementation(((query: unknown) => ({
+      results:
+        getFunctionName(query as never) === "analytics:listEvents"
+          ? [
+              event(1, { visitorId: "synthetic-visitor-42" }),
+              event(2, { type: "heartbeat", name: undefined, path: "/" }),
+            ]
+          : [session(1)],
+      status: "Exhausted",
+      isLoading: false,
+      loadMore,
+    })) as never);
+    render(<AnalyticsDashboard api={baseApi} siteId={SITE} />);
+    const panel = screen.getByRole("region", { name: "Recent activity" });
+    fireEvent.click(within(panel).getByRole("tab", { name: "Events" }));
+    expect(within(panel).queryByText("heartbeat")).toBeNull();
+    expect(within(panel).getByText("1 heartbeat hidden")).toBeTruthy();
+    const id = within(panel).getByText("synthetic-visitor-42");
+    expect(id.getAttribute("title")).toBe("synthetic-visitor-42");
+    expect(panel.querySelector("tbody td")?.textContent).toMatch(/\d{2}:\d{2}:\d{2}|:\d{2}:\d{2}/);
+    fireEvent.click(within(panel).getByLabelText("Show heartbeats"));
+    expect(within(panel).getByText("heartbeat")).toBeTruthy();
   });
 
   it("hides load more once the list is exhausted", () => {

@@ -1,29 +1,38 @@
 // <AnalyticsDashboard api={api.analytics} siteId={id} />: a Plausible-like page of figures,
 // chart, breakdowns and recent activity for one site, built from the hooks in queries.ts.
-import { useState } from "react";
+// What it shows (range, interval, comparison, tabs) lives in the query string by default.
 import { ActivityPanel } from "./ActivityPanel.js";
 import type { AnalyticsApi } from "./api.js";
 import { BreakdownPanel } from "./BreakdownPanel.js";
 import { BREAKDOWN_PANELS } from "./breakdownPanels.js";
+import { COMPARISON_LABELS, comparisonRange } from "./comparison.js";
+import {
+  defaultDashboardState,
+  useDashboardState,
+  type DashboardState,
+  type UpdateDashboardState,
+} from "./dashboardState.js";
 import { EmptyState } from "./EmptyState.js";
 import { DashboardErrorBoundary } from "./ErrorBoundary.js";
 import { EventsPanel } from "./EventsPanel.js";
 import { formatRange } from "./format.js";
+import { resolveInterval } from "./intervals.js";
 import { KpiRow } from "./KpiRow.js";
-import type { ChartMetric } from "./metrics.js";
-import { useHasAnyEvents, useOverview } from "./queries.js";
-import type { DashboardRange, RangeSelection } from "./range.js";
+import { useComparedOverview, useHasAnyEvents, useOverview } from "./queries.js";
+import { shiftSelection, toDateInput, type DashboardRange, type RangeSelection } from "./range.js";
 import { RangePicker } from "./RangePicker.js";
+import { RealtimeView } from "./RealtimeView.js";
+import { useShortcuts, type ShortcutAction } from "./shortcuts.js";
 import { DASHBOARD_CSS, ROOT_CLASS } from "./styles.js";
 import { resolveTheme, type DashboardTheme } from "./theme.js";
 import { TimeseriesChart } from "./TimeseriesChart.js";
-import { useDashboardRange } from "./useDashboardRange.js";
+import { useDashboardRange, useHourClock } from "./useDashboardRange.js";
 
 export type AnalyticsDashboardProps = {
   /** The module the host re-exported from `exposeAnalyticsApi`, e.g. `api.analytics`. */
   api: AnalyticsApi;
   siteId: string;
-  /** A preset ("today", "24h", "7d", "30d", "12mo") or `{ from, to }` dates; default "7d". */
+  /** A preset ("today", "7d", "month", "all"…) or `{ from, to }` dates; default "7d". */
   defaultRange?: RangeSelection;
   className?: string;
   /** "auto" (default) follows prefers-color-scheme; or `{ mode, vars }` to override colours. */
@@ -32,22 +41,30 @@ export type AnalyticsDashboardProps = {
   title?: string;
   /** The ingest URL shown in the first-event snippet; derived from the Convex client by default. */
   ingestUrl?: string;
+  /**
+   * Keep the range, comparison, interval and tabs in the page's query string (default true),
+   * so links share the view and the back button works. Turn off for two dashboards on a page.
+   */
+  syncUrl?: boolean;
+  /** Plausible's keyboard shortcuts (D, E, W, T, M, P, Y, L, A, R, C, X, ← →); default true. */
+  shortcuts?: boolean;
 };
 
 type ContentProps = {
   api: AnalyticsApi;
   siteId: string;
   range: DashboardRange;
-  compare: boolean;
-  metric: ChartMetric;
-  onSelectMetric: (metric: ChartMetric) => void;
+  state: DashboardState;
+  update: UpdateDashboardState;
   resetKey: string;
   ingestUrl?: string;
 };
 
 function DashboardContent(props: ContentProps) {
-  const { api, siteId, range, compare, metric, onSelectMetric, resetKey, ingestUrl } = props;
-  const overview = useOverview(api, siteId, range, compare);
+  const { api, siteId, range, state, update, resetKey, ingestUrl } = props;
+  const compared = comparisonRange(range, state.comparison);
+  const overview = useOverview(api, siteId, range, false);
+  const previous = useComparedOverview(api, siteId, compared);
   // The onboarding snippet is for sites that have never had an event, not for a quiet week:
   // an empty range only prompts one more (tiny) read to tell the two apart.
   const emptyRange =
@@ -56,18 +73,32 @@ function DashboardContent(props: ContentProps) {
   if (emptyRange && hasAnyEvents === false) return <EmptyState ingestUrl={ingestUrl} />;
 
   const panel = { api, siteId, range };
+  const setTab = (panelId: string) => (dimension: string | null) => {
+    const tabs = { ...state.tabs };
+    if (dimension === null) delete tabs[panelId];
+    else tabs[panelId] = dimension;
+    update({ tabs }, "replace");
+  };
   return (
     <>
       <KpiRow
         api={api}
         siteId={siteId}
         overview={overview.data}
-        isStale={overview.isStale}
-        selectedMetric={metric}
-        onSelectMetric={onSelectMetric}
+        previous={compared ? previous.data : undefined}
+        comparedWith={COMPARISON_LABELS[state.comparison.mode]}
+        isStale={overview.isStale || (compared !== null && previous.isStale)}
+        selectedMetric={state.metric}
+        onSelectMetric={(metric) => update({ metric }, "replace")}
+        onOpenRealtime={() => update({ period: "realtime" }, "push")}
       />
       <DashboardErrorBoundary resetKey={resetKey} title="Couldn't load the chart">
-        <TimeseriesChart {...panel} compare={compare} metric={metric} />
+        <TimeseriesChart
+          {...panel}
+          interval={resolveInterval(range, state.interval)}
+          comparison={compared}
+          metric={state.metric}
+        />
       </DashboardErrorBoundary>
       <div className="cxa-grid">
         {BREAKDOWN_PANELS.map((config) => (
@@ -76,7 +107,12 @@ function DashboardContent(props: ContentProps) {
             resetKey={resetKey}
             title={`Couldn't load ${config.title.toLowerCase()}`}
           >
-            <BreakdownPanel {...panel} config={config} />
+            <BreakdownPanel
+              {...panel}
+              config={config}
+              selectedTab={state.tabs[config.id]}
+              onSelectTab={setTab(config.id)}
+            />
           </DashboardErrorBoundary>
         ))}
         <div className="cxa-span-2">
@@ -103,14 +139,46 @@ export function AnalyticsDashboard(props: AnalyticsDashboardProps) {
     theme,
     title = "Analytics",
     ingestUrl,
+    syncUrl = true,
+    shortcuts = true,
   } = props;
-  const [selection, setSelection] = useState<RangeSelection>(defaultRange);
-  const [compare, setCompare] = useState(false);
-  const [metric, setMetric] = useState<ChartMetric>("visitors");
+  const [state, update] = useDashboardState(defaultDashboardState(defaultRange), syncUrl);
+  const realtime = state.period === "realtime";
+  const selection = realtime ? defaultRange : (state.period as RangeSelection);
   const range = useDashboardRange(selection);
+  const now = useHourClock();
   const { mode, style } = resolveTheme(theme);
   // A new site, range or comparison is a new question: retry whatever failed before.
-  const resetKey = `${siteId}:${range.from}:${range.to}:${compare}`;
+  const resetKey = `${siteId}:${realtime}:${range.from}:${range.to}:${JSON.stringify(state.comparison)}`;
+
+  useShortcuts(shortcuts, (action: ShortcutAction) => {
+    switch (action.kind) {
+      case "preset":
+        return update({ period: action.preset }, "push");
+      case "realtime":
+        return update({ period: "realtime" }, "push");
+      case "custom":
+        return update(
+          { period: { from: toDateInput(range.from), to: toDateInput(range.to - 1) } },
+          "push",
+        );
+      case "compare":
+        if (realtime) return;
+        return update(
+          {
+            comparison: {
+              ...state.comparison,
+              mode: state.comparison.mode === "off" ? "previous" : "off",
+            },
+          },
+          "push",
+        );
+      case "shift": {
+        const shifted = realtime ? null : shiftSelection(selection, range, action.direction, now);
+        if (shifted) update({ period: shifted }, "push");
+      }
+    }
+  });
 
   return (
     <section
@@ -124,27 +192,37 @@ export function AnalyticsDashboard(props: AnalyticsDashboardProps) {
       <header className="cxa-header">
         <div>
           <h2 className="cxa-title">{title}</h2>
-          <p className="cxa-subtitle">{formatRange(range.from, range.to)}</p>
+          <p className="cxa-subtitle">
+            {realtime ? "Realtime: the last 30 minutes" : formatRange(range.from, range.to)}
+            {!realtime && range.clamped ? (
+              <span className="cxa-muted">
+                {" "}
+                · the last 3 years only: the longest range the read API allows
+              </span>
+            ) : null}
+          </p>
         </div>
         <RangePicker
-          selection={selection}
-          range={range}
-          onSelect={setSelection}
-          compare={compare}
-          onCompareChange={setCompare}
+          state={state}
+          range={realtime ? null : range}
+          onChange={update}
+          now={Date.now()}
         />
       </header>
       <DashboardErrorBoundary resetKey={resetKey}>
-        <DashboardContent
-          api={api}
-          siteId={siteId}
-          range={range}
-          compare={compare}
-          metric={metric}
-          onSelectMetric={setMetric}
-          resetKey={resetKey}
-          ingestUrl={ingestUrl}
-        />
+        {realtime ? (
+          <RealtimeView api={api} siteId={siteId} />
+        ) : (
+          <DashboardContent
+            api={api}
+            siteId={siteId}
+            range={range}
+            state={state}
+            update={update}
+            resetKey={resetKey}
+            ingestUrl={ingestUrl}
+          />
+        )}
       </DashboardErrorBoundary>
     </section>
   );

@@ -8,12 +8,14 @@ export function BarTable(props: {
   caption: string;
   rows: BarRow[];
   keyLabel: string;
-  secondaryLabel: string;
+  /** Unset: no second count column (e.g. live pages, which only have visitors). */
+  secondaryLabel?: string;
   /** How a key reads, e.g. a country code as its flag and name. */
   formatKey?: (key: string) => string;
   /** Makes each key a button, e.g. an event name opening its properties. */
   onSelectKey?: (key: string) => void;
   selectLabel?: (key: string) => string;
+  emptyText?: string;
 }) {
   const {
     caption,
@@ -23,8 +25,9 @@ export function BarTable(props: {
     formatKey = (k) => k,
     onSelectKey,
     selectLabel,
+    emptyText = "No data for this range",
   } = props;
-  if (rows.length === 0) return <p className="cxa-none">No data for this range</p>;
+  if (rows.length === 0) return <p className="cxa-none">{emptyText}</p>;
   const maxVisitors = Math.max(1, ...rows.map((row) => row.visitors));
   return (
     <table className="cxa-table">
@@ -35,9 +38,11 @@ export function BarTable(props: {
           <th scope="col" className="cxa-num">
             Visitors
           </th>
-          <th scope="col" className="cxa-num">
-            {secondaryLabel}
-          </th>
+          {secondaryLabel ? (
+            <th scope="col" className="cxa-num">
+              {secondaryLabel}
+            </th>
+          ) : null}
         </tr>
       </thead>
       <tbody>
@@ -70,9 +75,11 @@ export function BarTable(props: {
               <td className="cxa-num" title={formatExact(row.visitors)}>
                 {formatCount(row.visitors)}
               </td>
-              <td className="cxa-num" title={formatExact(row.secondary)}>
-                {formatCount(row.secondary)}
-              </td>
+              {secondaryLabel ? (
+                <td className="cxa-num" title={formatExact(row.secondary)}>
+                  {formatCount(row.secondary)}
+                </td>
+              ) : null}
             </tr>
           );
         })}

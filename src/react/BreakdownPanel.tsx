@@ -1,8 +1,10 @@
-// One breakdown panel (pages, sources, countries, devices): tabs pick the dimension, and
-// "Show more" raises the limit from 10 to 100.
+// One breakdown panel (pages, sources, countries, devices): tabs pick the dimension (kept in
+// the dashboard's URL state), "Show more" raises the limit from 10 to 100, "Export CSV" saves
+// up to 100 rows.
 import { useId, useState } from "react";
 import type { AnalyticsApi } from "./api.js";
 import { BarTable } from "./BarTable.js";
+import { ExportBreakdownButton } from "./ExportButton.js";
 import {
   BREAKDOWN_LIMIT,
   BREAKDOWN_LIMIT_EXPANDED,
@@ -18,12 +20,15 @@ export function BreakdownPanel(props: {
   siteId: string;
   range: DashboardRange;
   config: BreakdownPanelConfig;
+  /** The chosen tab's dimension; the first tab when unset or unknown. */
+  selectedTab?: string;
+  /** Null picks the first tab. */
+  onSelectTab: (dimension: string | null) => void;
 }) {
-  const { api, siteId, range, config } = props;
+  const { api, siteId, range, config, selectedTab, onSelectTab } = props;
   const idPrefix = `cxa-${config.id}-${useId().replace(/[^a-zA-Z0-9]/g, "")}`;
-  const [tabIndex, setTabIndex] = useState(0);
   const [expanded, setExpanded] = useState(false);
-  const tab = config.tabs[tabIndex];
+  const tab = config.tabs.find((t) => t.dimension === selectedTab) ?? config.tabs[0];
   const limit = expanded ? BREAKDOWN_LIMIT_EXPANDED : BREAKDOWN_LIMIT;
   const { data, isStale } = useBreakdown(api, siteId, range, tab.dimension, limit);
 
@@ -35,10 +40,19 @@ export function BreakdownPanel(props: {
         items: config.tabs.map((t) => ({ id: t.dimension, label: t.label })),
         selected: tab.dimension,
         onSelect: (dimension) => {
-          setTabIndex(config.tabs.findIndex((t) => t.dimension === dimension));
+          onSelectTab(dimension === config.tabs[0].dimension ? null : dimension);
           setExpanded(false);
         },
       }}
+      tools={
+        <ExportBreakdownButton
+          api={api}
+          siteId={siteId}
+          range={range}
+          dimension={tab.dimension}
+          label={tab.label}
+        />
+      }
       busy={data === undefined || isStale}
       stale={isStale}
       footer={

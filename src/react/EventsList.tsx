@@ -1,11 +1,18 @@
-// The newest raw events in the range: pageviews, custom events, identifies, heartbeats.
+// The newest raw events in the range: pageviews, custom events, identifies and, on request,
+// heartbeats (a live tab sends one every 15 s, so they'd bury everything else). listEvents
+// has no type filter: hidden heartbeats are skipped here, and pages are loaded until a
+// screenful of other events shows (up to AUTO_LOAD_UP_TO raw events).
+import { useEffect, useId, useState } from "react";
 import type { EventItem } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
-import { formatCountry, formatDateTime } from "./format.js";
+import { formatCountry, formatDateTimeSeconds } from "./format.js";
 import { LoadMore } from "./LoadMore.js";
-import { useEventsList } from "./queries.js";
+import { LIST_PAGE_SIZE, useEventsList } from "./queries.js";
 import type { DashboardRange } from "./range.js";
 import { SkeletonRows } from "./Skeleton.js";
+
+/** Raw events loaded in search of non-heartbeats before waiting for "Load more". */
+const AUTO_LOAD_UP_TO = 200;
 
 function propsText(props: EventItem["props"]): string {
   if (!props) return "";
@@ -19,7 +26,7 @@ function EventRow({ event }: { event: EventItem }) {
     event.type === "event" ? event.name : event.type === "identify" ? event.userId : event.path;
   return (
     <tr>
-      <td className="cxa-nowrap">{formatDateTime(event.ts)}</td>
+      <td className="cxa-nowrap">{formatDateTimeSeconds(event.ts)}</td>
       <td>
         <span className={`cxa-badge${event.type === "event" ? " cxa-badge-event" : ""}`}>
           {event.type}
@@ -33,8 +40,10 @@ function EventRow({ event }: { event: EventItem }) {
       <td className="cxa-muted">
         {event.device} · {event.browser} · {event.os}
       </td>
-      <td className="cxa-path cxa-muted" title={event.visitorId}>
-        {event.visitorId.slice(0, 8)}
+      <td className="cxa-path cxa-muted">
+        <span className="cxa-id" title={event.visitorId}>
+          {event.visitorId}
+        </span>
       </td>
     </tr>
   );
@@ -50,10 +59,47 @@ export function EventsList({
   range: DashboardRange;
 }) {
   const { results, status, loadMore } = useEventsList(api, siteId, range);
+  const [showHeartbeats, setShowHeartbeats] = useState(false);
+  const toggleId = `${useId().replace(/[^a-zA-Z0-9]/g, "")}-heartbeats`;
+  const shown = showHeartbeats ? results : results.filter((e) => e.type !== "heartbeat");
+  const hidden = results.length - shown.length;
+  const needMore =
+    status === "CanLoadMore" && shown.length < LIST_PAGE_SIZE && results.length < AUTO_LOAD_UP_TO;
+  useEffect(() => {
+    if (needMore) loadMore(LIST_PAGE_SIZE);
+  }, [needMore, results.length, loadMore]);
+
   if (status === "LoadingFirstPage") return <SkeletonRows count={5} />;
-  if (results.length === 0) return <p className="cxa-none">No events in this range</p>;
+  const toggle = (
+    <div className="cxa-list-tools">
+      <label className="cxa-switch" htmlFor={toggleId}>
+        <input
+          id={toggleId}
+          type="checkbox"
+          checked={showHeartbeats}
+          onChange={(e) => setShowHeartbeats(e.target.checked)}
+        />
+        Show heartbeats
+      </label>
+      {hidden > 0 ? (
+        <span className="cxa-muted">
+          {hidden} heartbeat{hidden === 1 ? "" : "s"} hidden
+        </span>
+      ) : null}
+    </div>
+  );
+  if (shown.length === 0)
+    return (
+      <>
+        {toggle}
+        <p className="cxa-none">
+          {needMore || status === "LoadingMore" ? "Loading…" : "No events in this range"}
+        </p>
+      </>
+    );
   return (
     <>
+      {toggle}
       {/* Focusable so keyboard users can scroll it sideways on narrow screens. */}
       <div className="cxa-scroll" tabIndex={0} role="group" aria-label="Events table">
         <table className="cxa-list">
@@ -69,7 +115,7 @@ export function EventsList({
             </tr>
           </thead>
           <tbody>
-            {results.map((event) => (
+            {shown.map((event) => (
               <EventRow key={event._id} event={event} />
             ))}
           </tbody>

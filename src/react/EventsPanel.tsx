@@ -3,6 +3,7 @@
 import { useId, useState, type FormEvent } from "react";
 import type { AnalyticsApi } from "./api.js";
 import { BarTable } from "./BarTable.js";
+import { ExportBreakdownButton } from "./ExportButton.js";
 import { BREAKDOWN_LIMIT, BREAKDOWN_LIMIT_EXPANDED } from "./breakdownPanels.js";
 import { PanelShell, ShowMoreButton } from "./PanelShell.js";
 import { useBreakdown, useEventProperties, useRecentEventPropertyNames } from "./queries.js";
@@ -141,6 +142,15 @@ export function EventsPanel(props: PanelProps) {
             onToggle={() => setExpanded((e) => !e)}
           />
         ) : null
+      }
+      tools={
+        <ExportBreakdownButton
+          api={api}
+          siteId={siteId}
+          range={range}
+          dimension="event"
+          label="events"
+        />
       }
     >
       {data ? (

@@ -1,33 +1,55 @@
 // The row of headline figures. Cards for figures the chart can plot are toggle buttons
-// that pick the chart's metric, as in Plausible; the others are plain cards.
-import type { Overview, OverviewFigures } from "../client/types.js";
+// that pick the chart's metric, as in Plausible; the others are plain cards. The grid has
+// as many columns as cards on wide screens, half as many on medium ones and two on phones,
+// the last card widening to fill its row, so no row ends in an empty cell.
+import type { CSSProperties } from "react";
+import type { OverviewFigures } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
 import { formatCount, formatExact } from "./format.js";
 import { KPIS, type ChartMetric, type KpiDefinition } from "./metrics.js";
 import { useRealtime } from "./queries.js";
 import { SkeletonBlock } from "./Skeleton.js";
 
+/** A period without a single visit: nothing to compare with, or to compare. */
+export function isEmptyPeriod(figures: OverviewFigures): boolean {
+  return figures.sessions === 0 && figures.pageviews === 0 && figures.events === 0;
+}
+
 function KpiDelta({
   kpi,
   current,
   previous,
+  empty,
+  comparedWith,
 }: {
   kpi: KpiDefinition;
   current: number;
   previous: number;
+  /** One side has no visits: a percentage or "new" would be noise. */
+  empty: boolean;
+  comparedWith: string;
 }) {
+  if (empty)
+    return (
+      <>
+        <span className="cxa-delta cxa-delta-flat" aria-hidden="true">
+          —
+        </span>
+        <span className="cxa-sr-only"> no visits to compare with in the {comparedWith}</span>
+      </>
+    );
   const delta = kpi.delta(current, previous);
   const good =
     delta.direction === "flat" ? null : (delta.direction === "up") === kpi.higherIsBetter;
   const tone = good === null ? "cxa-delta-flat" : good ? "cxa-delta-good" : "cxa-delta-bad";
   return (
     <>
-      <span className={`cxa-delta ${tone}`} title={`Previous period: ${kpi.format(previous)}`}>
+      <span className={`cxa-delta ${tone}`} title={`${comparedWith}: ${kpi.format(previous)}`}>
         {delta.text}
       </span>
       <span className="cxa-sr-only">
         {" "}
-        compared with {kpi.format(previous)} in the previous period
+        compared with {kpi.format(previous)} in the {comparedWith.toLowerCase()}
       </span>
     </>
   );
@@ -37,10 +59,11 @@ function KpiCard(props: {
   kpi: KpiDefinition;
   figures: OverviewFigures;
   previous: OverviewFigures | undefined;
+  comparedWith: string;
   selectedMetric: ChartMetric;
   onSelectMetric: (metric: ChartMetric) => void;
 }) {
-  const { kpi, figures, previous, selectedMetric, onSelectMetric } = props;
+  const { kpi, figures, previous, comparedWith, selectedMetric, onSelectMetric } = props;
   const value = figures[kpi.key];
   const content = (
     <>
@@ -52,7 +75,15 @@ function KpiCard(props: {
         {kpi.format(value)}
       </span>
       <span className="cxa-kpi-foot">
-        {previous ? <KpiDelta kpi={kpi} current={value} previous={previous[kpi.key]} /> : null}
+        {previous ? (
+          <KpiDelta
+            kpi={kpi}
+            current={value}
+            previous={previous[kpi.key]}
+            empty={isEmptyPeriod(figures) || isEmptyPeriod(previous)}
+            comparedWith={comparedWith}
+          />
+        ) : null}
       </span>
     </>
   );
@@ -79,13 +110,22 @@ function KpiCard(props: {
 function RealtimeKpi({
   getRealtime,
   siteId,
+  onOpen,
 }: {
   getRealtime: NonNullable<AnalyticsApi["getRealtime"]>;
   siteId: string;
+  onOpen: () => void;
 }) {
   const realtime = useRealtime(getRealtime, siteId);
   return (
-    <div className="cxa-kpi" data-kpi="realtime" aria-busy={realtime === undefined}>
+    <button
+      type="button"
+      className="cxa-kpi"
+      data-kpi="realtime"
+      aria-busy={realtime === undefined}
+      aria-label={`Visitors now: ${realtime ? formatCount(realtime.activeVisitors) : "loading"}. Open the realtime view`}
+      onClick={onOpen}
+    >
       <span className="cxa-kpi-label">
         <span className="cxa-live-dot" aria-hidden="true" />
         Visitors now
@@ -93,34 +133,59 @@ function RealtimeKpi({
       <span className="cxa-kpi-value">
         {realtime ? formatCount(realtime.activeVisitors) : <SkeletonBlock width={40} height={28} />}
       </span>
-      <span className="cxa-kpi-foot cxa-muted">live</span>
-    </div>
+      <span className="cxa-kpi-foot cxa-muted">live · details</span>
+    </button>
   );
+}
+
+/** Column counts and the last card's span per layout, as CSS variables (see styles.ts). */
+export function kpiGridStyle(cards: number): CSSProperties {
+  const lastSpan = (columns: number) => {
+    const rest = cards % columns;
+    return rest === 0 ? 1 : columns - rest + 1;
+  };
+  const medium = Math.ceil(cards / 2);
+  return {
+    "--cxa-kpi-cols": cards,
+    "--cxa-kpi-cols-medium": medium,
+    "--cxa-kpi-last-medium": lastSpan(medium),
+    "--cxa-kpi-last-narrow": lastSpan(2),
+  } as CSSProperties;
 }
 
 export function KpiRow(props: {
   api: AnalyticsApi;
   siteId: string;
-  overview: Overview | undefined;
+  overview: OverviewFigures | undefined;
+  /** The compared period's figures, when comparing. */
+  previous: OverviewFigures | undefined;
+  /** What `previous` is, e.g. "Previous period", for titles and screen readers. */
+  comparedWith: string;
   isStale: boolean;
   selectedMetric: ChartMetric;
   onSelectMetric: (metric: ChartMetric) => void;
+  onOpenRealtime: () => void;
 }) {
-  const { api, siteId, overview, isStale, selectedMetric, onSelectMetric } = props;
+  const { api, siteId, overview, previous, comparedWith, isStale } = props;
+  const { selectedMetric, onSelectMetric, onOpenRealtime } = props;
   return (
     <section
       className={`cxa-card cxa-kpis${isStale ? " cxa-stale" : ""}`}
       aria-label="Key figures"
       aria-busy={overview === undefined || isStale}
+      style={kpiGridStyle(KPIS.length + (api.getRealtime ? 1 : 0))}
     >
-      {api.getRealtime ? <RealtimeKpi getRealtime={api.getRealtime} siteId={siteId} /> : null}
+      {api.getRealtime ? (
+        <RealtimeKpi getRealtime={api.getRealtime} siteId={siteId} onOpen={onOpenRealtime} />
+      ) : null}
       {KPIS.map((kpi) =>
         overview ? (
           <KpiCard
             key={kpi.key}
             kpi={kpi}
             figures={overview}
-            previous={overview.previous}
+            previous={previous}
+            comparedWith={comparedWith}
             selectedMetric={selectedMetric}
             onSelectMetric={onSelectMetric}
           />

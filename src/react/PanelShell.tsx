@@ -10,9 +10,11 @@ export function PanelShell<T extends string>(props: {
   busy: boolean;
   stale?: boolean;
   footer?: ReactNode;
+  /** Beside "Show more", e.g. the CSV export. */
+  tools?: ReactNode;
   children: ReactNode;
 }) {
-  const { idPrefix, title, tabs, busy, stale, footer, children } = props;
+  const { idPrefix, title, tabs, busy, stale, footer, tools, children } = props;
   const headingId = `${idPrefix}-heading`;
   const hasTabs = tabs !== undefined && tabs.items.length > 1;
   const body = hasTabs
@@ -41,7 +43,12 @@ export function PanelShell<T extends string>(props: {
       <div {...body} aria-busy={busy} className={stale ? "cxa-stale" : undefined}>
         {children}
       </div>
-      {footer ? <div className="cxa-panel-foot">{footer}</div> : null}
+      {footer || tools ? (
+        <div className="cxa-panel-foot">
+          {footer}
+          {tools}
+        </div>
+      ) : null}
     </section>
   );
 }

@@ -1,99 +1,121 @@
-// The time series under the KPI row: the selected metric per hour (ranges up to two days)
-// or per day, with the previous period dashed behind it when comparing.
+// The time series under the KPI row: the selected metric per hour, day, week or month, the
+// compared period dashed behind it, the running period dashed (chartData.ts has the rules).
 import { useId, useMemo, useRef } from "react";
-import { Area, AreaChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
-import type { Interval, Timeseries } from "../client/types.js";
+import { Area, CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from "recharts";
 import type { AnalyticsApi } from "./api.js";
-import { formatBucket, formatBucketLong } from "./format.js";
+import {
+  chartData,
+  formatBucketTitle,
+  formatTick,
+  formatValueTick,
+  hourTicks,
+  valueTicks,
+  type ChartDatum,
+} from "./chartData.js";
+import { useChartSeries } from "./chartSeries.js";
+import { downloadCsv, timeseriesCsv } from "./csv.js";
+import type { ChartInterval } from "./intervals.js";
 import { kpiForMetric, type ChartMetric } from "./metrics.js";
-import { previousRange, useTimeseries } from "./queries.js";
-import type { DashboardRange } from "./range.js";
+import { DAY_MS, toDateInput, type DashboardRange } from "./range.js";
 import { SkeletonBlock } from "./Skeleton.js";
 import { useElementWidth } from "./useElementWidth.js";
 
 const CHART_HEIGHT = 260;
 /** Used until the container has been measured (and in DOMs that never lay out). */
 const FALLBACK_WIDTH = 640;
-
-type ChartDatum = { t: number; value: number; previous?: number; previousT?: number };
-
-function chartData(
-  metric: ChartMetric,
-  current: Timeseries,
-  previous: Timeseries | undefined,
-): ChartDatum[] {
-  // Previous points are paired by position: both series have one point per bucket of
-  // ranges of equal length.
-  return current.points.map((point, i) => {
-    const before = previous?.points[i];
-    return before
-      ? { t: point.t, value: point[metric], previous: before[metric], previousT: before.t }
-      : { t: point.t, value: point[metric] };
-  });
-}
+/** Room one hourly tick label needs. */
+const TICK_WIDTH_PX = 64;
+/** Up to this many points each gets a dot; more would be a bead curtain. */
+const DOTS_UP_TO = 40;
 
 function ChartTooltip(props: {
   active?: boolean;
   label?: string | number;
   byT: Map<number, ChartDatum>;
   metric: ChartMetric;
-  interval: Interval;
+  interval: ChartInterval;
 }) {
   const datum =
     props.active && props.label !== undefined ? props.byT.get(Number(props.label)) : undefined;
   if (!datum) return null;
   const kpi = kpiForMetric(props.metric);
+  const value = datum.value ?? datum.partial;
   return (
     <div className="cxa-tooltip">
-      <div className="cxa-tooltip-title">{formatBucketLong(datum.t, props.interval)}</div>
+      <div className="cxa-tooltip-title">
+        {formatBucketTitle(datum.t, props.interval)}
+        {datum.incomplete ? <span className="cxa-muted"> (so far)</span> : null}
+      </div>
       <div className="cxa-tooltip-row">
         <span>{kpi.label}</span>
-        <strong>{kpi.format(datum.value)}</strong>
+        <strong>{value === null ? "—" : kpi.format(value)}</strong>
       </div>
-      {datum.previous !== undefined && datum.previousT !== undefined ? (
+      {datum.previousT !== undefined ? (
         <div className="cxa-tooltip-row cxa-muted">
-          <span>{formatBucketLong(datum.previousT, props.interval)}</span>
-          <span>{kpi.format(datum.previous)}</span>
+          <span>{formatBucketTitle(datum.previousT, props.interval)}</span>
+          <span>
+            {datum.previous === null || datum.previous === undefined
+              ? "—"
+              : kpi.format(datum.previous)}
+          </span>
         </div>
       ) : null}
     </div>
   );
 }
 
-function describe(metric: ChartMetric, interval: Interval, data: ChartDatum[]): string {
+function describe(metric: ChartMetric, interval: ChartInterval, data: ChartDatum[]): string {
   const kpi = kpiForMetric(metric);
-  const peak = data.reduce<ChartDatum | undefined>(
-    (best, d) => (!best || d.value > best.value ? d : best),
-    undefined,
-  );
+  let peak: { t: number; value: number } | undefined;
+  for (const d of data) {
+    const value = d.value ?? d.partial;
+    if (value !== null && (!peak || value > peak.value)) peak = { t: d.t, value };
+  }
   const per = `${kpi.label} per ${interval}`;
   if (!peak) return `${per}: no data`;
-  return `${per}, ${data.length} points; highest ${kpi.format(peak.value)} at ${formatBucketLong(peak.t, interval)}`;
+  return `${per}, ${data.length} points; highest ${kpi.format(peak.value)} at ${formatBucketTitle(peak.t, interval)}`;
 }
 
 export function TimeseriesChart(props: {
   api: AnalyticsApi;
   siteId: string;
   range: DashboardRange;
-  compare: boolean;
+  interval: ChartInterval;
+  comparison: DashboardRange | null;
   metric: ChartMetric;
 }) {
-  const { api, siteId, range, compare, metric } = props;
-  const current = useTimeseries(api, siteId, range);
-  const previous = useTimeseries(api, siteId, compare ? previousRange(range) : null);
+  const { api, siteId, range, interval, comparison, metric } = props;
+  const current = useChartSeries(api, siteId, range, interval);
+  const previous = useChartSeries(api, siteId, comparison, interval);
   const container = useRef<HTMLDivElement>(null);
   const width = useElementWidth(container, FALLBACK_WIDTH);
   // useId's ":r1:" isn't safe inside url(#…): keep letters and digits only.
   const gradientId = `cxa-fill-${useId().replace(/[^a-zA-Z0-9]/g, "")}`;
   const kpi = kpiForMetric(metric);
   const series = current.data;
-  const interval = series?.interval ?? range.interval;
 
   const data = useMemo(
-    () => (series ? chartData(metric, series, compare ? previous.data : undefined) : []),
-    [series, previous.data, compare, metric],
+    () =>
+      series ? chartData(metric, series, comparison ? previous.data : undefined, Date.now()) : [],
+    [series, previous.data, comparison, metric],
   );
   const byT = useMemo(() => new Map(data.map((d) => [d.t, d])), [data]);
+  const yTicks = useMemo(() => valueTicks(metric, data), [metric, data]);
+  const spansDays = range.to - range.from > DAY_MS;
+  const xTicks =
+    interval === "hour"
+      ? hourTicks(
+          data.map((d) => d.t),
+          Math.max(2, Math.floor(width / TICK_WIDTH_PX)),
+        )
+      : undefined;
+  const dots = data.length <= DOTS_UP_TO;
+
+  const exportCsv = () => {
+    if (!series) return;
+    const name = `timeseries-${interval}-${toDateInput(range.from)}-${toDateInput(range.to - 1)}.csv`;
+    downloadCsv(name, timeseriesCsv(series));
+  };
 
   return (
     <section
@@ -105,18 +127,23 @@ export function TimeseriesChart(props: {
         <h3 className="cxa-chart-title">
           {kpi.label} <span className="cxa-muted">per {interval}</span>
         </h3>
-        {compare ? (
-          <div className="cxa-legend" aria-hidden="true">
-            <span>
-              <span className="cxa-legend-swatch" />
-              This period
-            </span>
-            <span>
-              <span className="cxa-legend-swatch cxa-legend-swatch-previous" />
-              Previous period
-            </span>
-          </div>
-        ) : null}
+        <div className="cxa-chart-tools">
+          {comparison ? (
+            <div className="cxa-legend" aria-hidden="true">
+              <span>
+                <span className="cxa-legend-swatch" />
+                This period
+              </span>
+              <span>
+                <span className="cxa-legend-swatch cxa-legend-swatch-previous" />
+                Compared period
+              </span>
+            </div>
+          ) : null}
+          <button type="button" className="cxa-link-button" onClick={exportCsv} disabled={!series}>
+            Export CSV
+          </button>
+        </div>
       </div>
       <div ref={container} className={`cxa-chart${current.isStale ? " cxa-stale" : ""}`}>
         {series === undefined ? (
@@ -126,11 +153,11 @@ export function TimeseriesChart(props: {
             {/* recharts' own keyboard layer (arrow keys walk the points) stays usable; this
                 caption gives screen readers the gist without walking them. */}
             <figcaption className="cxa-sr-only">{describe(metric, interval, data)}</figcaption>
-            <AreaChart
+            <ComposedChart
               width={width}
               height={CHART_HEIGHT}
               data={data}
-              margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
+              margin={{ top: 8, right: 12, bottom: 0, left: 0 }}
             >
               <defs>
                 <linearGradient id={gradientId} x1="0" y1="0" x2="0" y2="1">
@@ -141,18 +168,21 @@ export function TimeseriesChart(props: {
               <CartesianGrid vertical={false} stroke="var(--cxa-border)" />
               <XAxis
                 dataKey="t"
-                tickFormatter={(t: number) => formatBucket(t, interval)}
+                ticks={xTicks}
+                interval={xTicks ? 0 : "preserveEnd"}
+                tickFormatter={(t: number) => formatTick(t, interval, spansDays)}
                 tickLine={false}
                 axisLine={false}
-                minTickGap={28}
+                minTickGap={xTicks ? 4 : 28}
                 tickMargin={8}
               />
               <YAxis
-                width={52}
-                tickFormatter={(v: number) => kpi.format(v)}
+                width={56}
+                ticks={yTicks}
+                domain={[0, yTicks[yTicks.length - 1]]}
+                tickFormatter={(v: number) => formatValueTick(metric, v)}
                 tickLine={false}
                 axisLine={false}
-                allowDecimals={metric === "bounceRate"}
               />
               <Tooltip
                 cursor={{ stroke: "var(--cxa-border-strong)" }}
@@ -167,14 +197,13 @@ export function TimeseriesChart(props: {
                   />
                 )}
               />
-              {compare ? (
-                <Area
+              {comparison ? (
+                <Line
                   type="monotone"
                   dataKey="previous"
                   stroke="var(--cxa-text-muted)"
                   strokeDasharray="4 4"
                   strokeWidth={1.5}
-                  fill="none"
                   dot={false}
                   activeDot={false}
                   isAnimationActive={false}
@@ -187,7 +216,7 @@ export function TimeseriesChart(props: {
                 strokeWidth={2}
                 fill={`url(#${gradientId})`}
                 fillOpacity={1}
-                dot={false}
+                dot={dots ? { r: 2.5, fill: "var(--cxa-accent)", strokeWidth: 0 } : false}
                 activeDot={{
                   r: 4,
                   fill: "var(--cxa-accent)",
@@ -196,7 +225,34 @@ export function TimeseriesChart(props: {
                 }}
                 isAnimationActive={false}
               />
-            </AreaChart>
+              {/* The running period: dashed, and its point hollow, so it reads as "so far". */}
+              <Line
+                type="monotone"
+                dataKey="partial"
+                stroke="var(--cxa-accent)"
+                strokeWidth={2}
+                strokeDasharray="5 4"
+                dot={(p: { cx?: number; cy?: number; index?: number }) =>
+                  p.index === data.length - 1 && p.cx !== undefined && p.cy !== undefined ? (
+                    <circle
+                      key="incomplete"
+                      className="cxa-incomplete-dot"
+                      cx={p.cx}
+                      cy={p.cy}
+                      r={3.5}
+                      fill="var(--cxa-surface)"
+                      stroke="var(--cxa-accent)"
+                      strokeWidth={2}
+                    />
+                  ) : (
+                    <g key={`none-${p.index}`} />
+                  )
+                }
+                activeDot={false}
+                legendType="none"
+                isAnimationActive={false}
+              />
+            </ComposedChart>
           </figure>
         )}
       </div>

@@ -99,8 +99,21 @@ export function formatBucketLong(t: number, interval: Interval): string {
     : fullLabel.format(t);
 }
 
+const dateTimeSecondsLabel = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "numeric",
+  hour: "numeric",
+  minute: "2-digit",
+  second: "2-digit",
+});
+
 export function formatDateTime(ms: number): string {
   return dateTimeLabel.format(ms);
+}
+
+/** A raw event's time, to the second: events of one visit are often seconds apart. */
+export function formatDateTimeSeconds(ms: number): string {
+  return dateTimeSecondsLabel.format(ms);
 }
 
 let regionNames: Intl.DisplayNames | null | undefined;

@@ -8,10 +8,9 @@ import type {
   Dimension,
   EventProperties,
   Overview,
-  Realtime,
   Timeseries,
 } from "../client/types.js";
-import type { AnalyticsApi } from "./api.js";
+import type { AnalyticsApi, LiveRealtime } from "./api.js";
 import type { DashboardRange } from "./range.js";
 
 /** Rows per page of the visit and event lists. */
@@ -26,7 +25,7 @@ export const RECENT_EVENTS_FOR_PROPS = 100;
  */
 export type QueryState<T> = { data: T | undefined; isStale: boolean };
 
-function useKeepPrevious<T>(value: T | undefined, kind: string): QueryState<T> {
+export function useKeepPrevious<T>(value: T | undefined, kind: string): QueryState<T> {
   const last = useRef<{ kind: string; value: T } | null>(null);
   if (value !== undefined) {
     last.current = { kind, value };
@@ -56,6 +55,19 @@ export function useOverview(
     compare ? { ...args, compare: true } : args,
   );
   return useKeepPrevious(result, siteId);
+}
+
+/** getOverview for a compared period (see comparison.ts); null when not comparing. */
+export function useComparedOverview(
+  api: AnalyticsApi,
+  siteId: string,
+  range: DashboardRange | null,
+) {
+  const result: Overview | undefined = useQuery(
+    api.getOverview,
+    range ? { siteId, from: range.from, to: range.to } : "skip",
+  );
+  return useKeepPrevious(result, `${siteId}:${range === null}`);
 }
 
 export function useTimeseries(api: AnalyticsApi, siteId: string, range: DashboardRange | null) {
@@ -142,7 +154,7 @@ export function useHasAnyEvents(
 export function useRealtime(
   getRealtime: NonNullable<AnalyticsApi["getRealtime"]>,
   siteId: string,
-): Realtime | undefined {
+): LiveRealtime | undefined {
   return useQuery(getRealtime, { siteId });
 }
 

@@ -8,6 +8,7 @@ import {
   intervalFor,
   parseDateInput,
   rangeFor,
+  shiftSelection,
   toDateInput,
 } from "./range.js";
 
@@ -97,7 +98,63 @@ describe("rangeFor", () => {
     expect(rangeFor({ from: "2025-02-31", to: "2025-03-01" }, NOW)).toEqual(rangeFor("7d", NOW));
     expect(rangeFor({ from: "", to: "2025-03-01" }, NOW)).toEqual(rangeFor("7d", NOW));
     const long = rangeFor({ from: "2015-01-01", to: "2025-03-01" }, NOW);
-    expect(long.to - long.from).toBe(MAX_RANGE_MS);
+    expect(long.to - long.from).toBeLessThanOrEqual(MAX_RANGE_MS);
+    expect(long.to - long.from).toBeGreaterThan(MAX_RANGE_MS - DAY_MS - HOUR_MS);
+    expect(new Date(long.from).getHours()).toBe(0);
+    expect(long.clamped).toBe(true);
+  });
+});
+
+describe("the presets Plausible has", () => {
+  it("yesterday, month to date, last month, year to date", () => {
+    expect(rangeFor("yesterday", NOW)).toEqual({
+      from: at(2025, 3, 9),
+      to: at(2025, 3, 10),
+      interval: "hour",
+    });
+    expect(rangeFor("month", NOW)).toMatchObject({ from: at(2025, 3, 1), to: NEXT_HOUR });
+    expect(rangeFor("lastMonth", NOW)).toMatchObject({ from: at(2025, 2, 1), to: at(2025, 3, 1) });
+    expect(rangeFor("year", NOW)).toMatchObject({ from: at(2025, 1, 1), to: NEXT_HOUR });
+  });
+
+  it("all time: as far back as the read API allows, from a midnight, and says it was clamped", () => {
+    const all = rangeFor("all", NOW);
+    expect(all.to).toBe(NEXT_HOUR);
+    expect(all.to - all.from).toBeLessThanOrEqual(MAX_RANGE_MS);
+    expect(new Date(all.from).getHours()).toBe(0);
+    expect(all.clamped).toBe(true);
+  });
+});
+
+describe("previous and next period", () => {
+  const shift = (selection: Parameters<typeof rangeFor>[0], direction: -1 | 1) =>
+    shiftSelection(selection, rangeFor(selection, NOW), direction, NOW);
+
+  it("moves day ranges by their number of days", () => {
+    expect(shift("today", -1)).toEqual({ from: "2025-03-09", to: "2025-03-09" });
+    expect(shift("7d", -1)).toEqual({ from: "2025-02-25", to: "2025-03-03" });
+    expect(shift({ from: "2025-03-01", to: "2025-03-02" }, 1)).toEqual({
+      from: "2025-03-03",
+      to: "2025-03-04",
+    });
+  });
+
+  it("moves month-shaped ranges by whole months", () => {
+    expect(shift("month", -1)).toEqual({ from: "2025-02-01", to: "2025-02-28" });
+    expect(shift("lastMonth", -1)).toEqual({ from: "2025-01-01", to: "2025-01-31" });
+    expect(shift("lastMonth", 1)).toEqual({ from: "2025-03-01", to: "2025-03-31" });
+    expect(shift({ from: "2024-01-01", to: "2024-03-31" }, 1)).toEqual({
+      from: "2024-04-01",
+      to: "2024-06-30",
+    });
+    expect(shift("year", -1)).toEqual({ from: "2024-01-01", to: "2024-12-31" });
+  });
+
+  it("has no next period in the future, and none at all for the last 24 hours or all time", () => {
+    expect(shift("today", 1)).toBeNull();
+    expect(shift("month", 1)).toBeNull();
+    expect(shift("24h", -1)).toBeNull();
+    expect(shift("all", -1)).toBeNull();
   });
 });
 

@@ -9,6 +9,7 @@ import { DASHBOARD_CSS, ROOT_CLASS } from "./styles.js";
 // Every query still loading: the dashboard renders its skeletons and its stylesheet.
 vi.mock("convex/react", () => ({
   useQuery: () => undefined,
+  useQueries: () => ({}),
   usePaginatedQuery: () => ({
     results: [],
     status: "LoadingFirstPage",

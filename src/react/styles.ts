@@ -46,6 +46,8 @@ ${R} .cxa-select, ${R} .cxa-input {
 ${R} .cxa-select { padding-right: 28px; }
 ${R} .cxa-switch { display: inline-flex; align-items: center; gap: 8px; min-height: 36px; font-size: 14px; font-weight: 500; cursor: pointer; user-select: none; }
 ${R} .cxa-switch input { width: 16px; height: 16px; margin: 0; accent-color: var(--cxa-accent); cursor: pointer; }
+${R} .cxa-period { display: flex; align-items: flex-end; gap: 4px; }
+${R} .cxa-arrow { min-width: 36px; min-height: 36px; padding: 0 8px; font-size: 18px; line-height: 1; }
 
 /* Buttons: native button elements, visibly focusable. */
 ${R} .cxa-button {
@@ -67,8 +69,23 @@ ${R} .cxa-card {
   border-radius: var(--cxa-radius); box-shadow: 0 1px 2px rgba(16, 24, 40, 0.04);
 }
 
-/* KPI row: as many columns as fit, two on a 375 px phone. */
-${R} .cxa-kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 0; padding: 0; overflow: hidden; }
+/* KPI row: one row of all cards when wide, two rows when medium, two columns on phones; the
+   last card spans what its row has left (KpiRow sets the counts), so no row has an empty cell. */
+${R} .cxa-kpis {
+  display: grid; grid-template-columns: repeat(var(--cxa-kpi-cols-medium, 4), minmax(0, 1fr));
+  gap: 0; padding: 0; overflow: hidden;
+}
+${R} .cxa-kpis > .cxa-kpi:last-child { grid-column: span var(--cxa-kpi-last-medium, 1); }
+@container (min-width: 1040px) {
+  ${R} .cxa-kpis { grid-template-columns: repeat(var(--cxa-kpi-cols, 8), minmax(0, 1fr)); }
+  ${R} .cxa-kpis > .cxa-kpi:last-child { grid-column: auto; }
+}
+@container (max-width: 599px) {
+  ${R} .cxa-kpis { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  ${R} .cxa-kpis > .cxa-kpi:last-child { grid-column: span var(--cxa-kpi-last-narrow, 1); }
+}
+${R} .cxa-kpis-realtime { grid-template-columns: minmax(0, 1fr); }
+${R} .cxa-kpis-realtime > .cxa-kpi:last-child { grid-column: auto; }
 ${R} .cxa-kpi {
   display: flex; flex-direction: column; align-items: flex-start; gap: 2px; min-width: 0;
   padding: 14px 16px; background: var(--cxa-surface); color: inherit; text-align: left;
@@ -76,6 +93,8 @@ ${R} .cxa-kpi {
   /* Dividers drawn by each tile, so a row that isn't full leaves no coloured gap. */
   box-shadow: 1px 0 0 var(--cxa-border), 0 1px 0 var(--cxa-border);
 }
+/* The row clips its corners: the focus ring goes inside the card so it is never cut off. */
+${R} .cxa-kpi:focus-visible { outline-offset: -3px; border-radius: 8px; }
 ${R} button.cxa-kpi { cursor: pointer; }
 ${R} button.cxa-kpi:hover { background: var(--cxa-surface-muted); }
 ${R} button.cxa-kpi[aria-pressed="true"]::after {
@@ -83,7 +102,7 @@ ${R} button.cxa-kpi[aria-pressed="true"]::after {
   border-radius: 3px 3px 0 0; background: var(--cxa-accent);
 }
 ${R} .cxa-kpi-label { font-size: 11px; font-weight: 700; letter-spacing: 0.06em; text-transform: uppercase; color: var(--cxa-text-muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 100%; }
-${R} .cxa-kpi-value { font-size: 24px; font-weight: 700; letter-spacing: -0.02em; font-variant-numeric: tabular-nums; }
+${R} .cxa-kpi-value { font-size: 24px; line-height: 1.25; font-weight: 700; letter-spacing: -0.02em; font-variant-numeric: tabular-nums; }
 ${R} .cxa-kpi-foot { display: flex; align-items: baseline; gap: 6px; min-height: 18px; font-size: 12px; }
 ${R} .cxa-delta { font-weight: 700; font-variant-numeric: tabular-nums; }
 ${R} .cxa-delta-good { color: var(--cxa-positive); }
@@ -101,7 +120,13 @@ ${R} .cxa-chart-title { font-size: 15px; font-weight: 700; }
 ${R} .cxa-legend { display: flex; gap: 14px; font-size: 12px; color: var(--cxa-text-muted); }
 ${R} .cxa-legend-swatch { display: inline-block; width: 14px; height: 3px; margin-right: 6px; vertical-align: middle; border-radius: 2px; background: var(--cxa-accent); }
 ${R} .cxa-legend-swatch-previous { background: repeating-linear-gradient(90deg, var(--cxa-text-muted) 0 4px, transparent 4px 7px); }
+${R} .cxa-chart-tools { display: flex; flex-wrap: wrap; align-items: center; gap: 14px; }
 ${R} .cxa-chart { width: 100%; height: 260px; margin: 0; }
+${R} .cxa-chart-short { height: 200px; }
+/* recharts makes its chart focusable for its keyboard layer: no box after a click or tap,
+   the ring only for keyboard focus. */
+${R} .cxa-chart .recharts-surface:focus, ${R} .cxa-chart .recharts-wrapper:focus { outline: none; }
+${R} .cxa-chart .recharts-surface:focus-visible, ${R} .cxa-chart .recharts-wrapper:focus-visible { outline: 2px solid var(--cxa-focus); outline-offset: 2px; }
 ${R} .cxa-chart .recharts-cartesian-axis-tick-value { fill: var(--cxa-text-muted); font-size: 12px; }
 ${R} .cxa-chart .recharts-surface { overflow: visible; }
 ${R} .cxa-tooltip {
@@ -120,14 +145,17 @@ ${R} .cxa-grid { display: grid; grid-template-columns: minmax(0, 1fr); gap: 16px
 ${R} .cxa-panel { display: flex; flex-direction: column; padding: 14px 16px; min-height: 200px; }
 ${R} .cxa-panel-head { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 8px; margin-bottom: 10px; }
 ${R} .cxa-panel-title { font-size: 15px; font-weight: 700; }
-${R} .cxa-tabs { display: flex; gap: 2px; overflow-x: auto; max-width: 100%; padding: 2px; border-radius: 8px; background: var(--cxa-surface-muted); }
+/* Tabs wrap rather than scroll: a tab hidden past the edge is a tab nobody finds. */
+${R} .cxa-tabs { display: flex; flex-wrap: wrap; gap: 2px; max-width: 100%; padding: 2px; border-radius: 8px; background: var(--cxa-surface-muted); }
 ${R} .cxa-tab {
   font: inherit; font-size: 12px; font-weight: 600; white-space: nowrap; cursor: pointer;
   color: var(--cxa-text-muted); background: transparent; border: 0; border-radius: 6px; padding: 5px 10px;
 }
 ${R} .cxa-tab:hover { color: var(--cxa-text); }
 ${R} .cxa-tab[aria-selected="true"] { color: var(--cxa-text); background: var(--cxa-surface); box-shadow: 0 1px 2px rgba(16, 24, 40, 0.12); }
-${R} .cxa-panel-foot { display: flex; justify-content: center; margin-top: auto; padding-top: 10px; }
+${R} .cxa-panel-foot { display: flex; flex-wrap: wrap; justify-content: center; align-items: center; gap: 20px; margin-top: auto; padding-top: 10px; }
+${R} .cxa-list-tools { display: flex; flex-wrap: wrap; align-items: center; gap: 12px; margin-bottom: 6px; font-size: 13px; }
+${R} .cxa-list .cxa-id { display: inline-block; max-width: 18ch; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
 
 /* Breakdown tables: key with a bar proportional to visitors, then the counts. */
 ${R} .cxa-table { width: 100%; border-collapse: separate; border-spacing: 0 3px; table-layout: fixed; font-variant-numeric: tabular-nums; }
@@ -199,6 +227,25 @@ ${R} .cxa-code {
 ${R} .cxa-alert { padding: 16px 18px; border-left: 4px solid var(--cxa-negative); display: flex; flex-direction: column; gap: 8px; align-items: flex-start; }
 ${R} .cxa-alert-title { font-weight: 700; color: var(--cxa-negative); }
 ${R} .cxa-alert-message { font-family: var(--cxa-mono); font-size: 13px; white-space: pre-wrap; word-break: break-word; }
+
+/* Phones (by the dashboard's width): 44 px touch targets, compact KPIs so the chart shows
+   without scrolling. */
+@container (max-width: 599px) {
+  ${R} .cxa-tab, ${R} .cxa-link-button, ${R} .cxa-button, ${R} .cxa-select, ${R} .cxa-input,
+  ${R} .cxa-switch, ${R} .cxa-chip, ${R} .cxa-arrow { min-height: 44px; }
+  ${R} .cxa-arrow { min-width: 44px; }
+  ${R} .cxa-link-button { padding: 0 8px; }
+  ${R} .cxa-tab { padding: 0 12px; }
+  ${R} .cxa-kpi { padding: 8px 12px; min-height: 44px; }
+  ${R} .cxa-kpi-value { font-size: 19px; }
+  ${R} .cxa-kpi-foot { min-height: 16px; }
+  ${R} .cxa-header { gap: 8px; }
+  ${R} .cxa-controls { gap: 8px; width: 100%; }
+  ${R} .cxa-controls .cxa-field { flex: 1 1 40%; }
+  ${R} .cxa-period { flex: 1 1 100%; }
+  ${R} .cxa-period .cxa-field { flex: 1 1 auto; }
+  ${R} .cxa-chart-card { padding: 12px 10px 6px; }
+}
 
 @keyframes cxa-pulse { 0%, 100% { opacity: 1; } 50% { opacity: 0.45; } }
 @media (prefers-reduced-motion: reduce) {

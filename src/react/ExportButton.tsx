@@ -1,0 +1,57 @@
+// "Export CSV" for a breakdown: asks getBreakdown once for the server's maximum of rows (not
+// only those on screen) and saves them as a CSV file.
+import { useConvex } from "convex/react";
+import { useState } from "react";
+import type { Dimension } from "../client/types.js";
+import type { AnalyticsApi } from "./api.js";
+import { BREAKDOWN_LIMIT_EXPANDED } from "./breakdownPanels.js";
+import { breakdownCsv, downloadCsv } from "./csv.js";
+import { errorMessage } from "./errors.js";
+import { toDateInput, type DashboardRange } from "./range.js";
+
+export function ExportBreakdownButton(props: {
+  api: AnalyticsApi;
+  siteId: string;
+  range: DashboardRange;
+  dimension: Dimension;
+  label: string;
+}) {
+  const { api, siteId, range, dimension, label } = props;
+  const convex = useConvex();
+  const [state, setState] = useState<{ busy: boolean; error?: string }>({ busy: false });
+  const exportCsv = async () => {
+    setState({ busy: true });
+    try {
+      const breakdown = await convex.query(api.getBreakdown, {
+        siteId,
+        from: range.from,
+        to: range.to,
+        dimension,
+        limit: BREAKDOWN_LIMIT_EXPANDED,
+      });
+      const dates = `${toDateInput(range.from)}-${toDateInput(range.to - 1)}`;
+      downloadCsv(`${dimension}-${dates}.csv`, breakdownCsv(dimension, breakdown.rows));
+      setState({ busy: false });
+    } catch (error) {
+      setState({ busy: false, error: errorMessage(error) });
+    }
+  };
+  return (
+    <>
+      <button
+        type="button"
+        className="cxa-link-button"
+        onClick={exportCsv}
+        disabled={state.busy}
+        aria-label={`Export ${label} as CSV`}
+      >
+        {state.busy ? "Exporting…" : "Export CSV"}
+      </button>
+      {state.error ? (
+        <span className="cxa-muted" role="status">
+          {state.error}
+        </span>
+      ) : null}
+    </>
+  );
+}

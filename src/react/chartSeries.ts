@@ -1,0 +1,63 @@
+// The points of the chart for a range and interval. Hours and days come from getTimeseries;
+// a week or month point is one getOverview over that week or month (intervals.ts says why).
+import { useQueries } from "convex/react";
+import type { Overview } from "../client/types.js";
+import type { AnalyticsApi } from "./api.js";
+import { bucketEnd, type SeriesPoint } from "./chartData.js";
+import { groupedBuckets, type ChartInterval } from "./intervals.js";
+import { useKeepPrevious, useTimeseries, type QueryState } from "./queries.js";
+import type { DashboardRange } from "./range.js";
+
+function useGroupedSeries(
+  api: AnalyticsApi,
+  siteId: string,
+  range: DashboardRange | null,
+  interval: "week" | "month" | null,
+): QueryState<SeriesPoint[]> {
+  const buckets = range && interval ? groupedBuckets(range, interval) : [];
+  const requests = Object.fromEntries(
+    buckets.map((b, i) => [
+      String(i),
+      { query: api.getOverview, args: { siteId, from: b.from, to: b.to } },
+    ]),
+  );
+  const results = useQueries(requests);
+  let points: SeriesPoint[] | undefined = buckets.length > 0 ? [] : undefined;
+  buckets.forEach((bucket, i) => {
+    const result = results[String(i)] as Overview | Error | undefined;
+    // Thrown like useQuery does, for the chart's error boundary.
+    if (result instanceof Error) throw result;
+    if (result === undefined || points === undefined) points = undefined;
+    else
+      points.push({
+        t: bucket.from,
+        end: bucket.to,
+        visitors: result.visitors,
+        pageviews: result.pageviews,
+        sessions: result.sessions,
+        bounceRate: result.bounceRate,
+        avgDurationMs: result.avgDurationMs,
+      });
+  });
+  return useKeepPrevious(points, `${siteId}:${interval}`);
+}
+
+/** The chart's points for `range` (null: none, e.g. no comparison) grouped by `interval`. */
+export function useChartSeries(
+  api: AnalyticsApi,
+  siteId: string,
+  range: DashboardRange | null,
+  interval: ChartInterval,
+): QueryState<SeriesPoint[]> {
+  const direct = interval === "hour" || interval === "day" ? interval : null;
+  const grouping = interval === "week" || interval === "month" ? interval : null;
+  const timeseries = useTimeseries(
+    api,
+    siteId,
+    range && direct ? { ...range, interval: direct } : null,
+  );
+  const grouped = useGroupedSeries(api, siteId, grouping ? range : null, grouping);
+  if (!direct) return grouped;
+  const data = timeseries.data?.points.map((p) => ({ ...p, end: bucketEnd(p.t, direct) }));
+  return { data, isStale: timeseries.isStale };
+}
