@@ -4,6 +4,8 @@ import { MAX_SESSION_PAGEVIEWS } from "./limits.js";
 import { parseRowId } from "./rollup.js";
 import {
   countedPageviews,
+  eventFigures,
+  foldGroup,
   foldSessions,
   sessionContribution,
   sessionFigures,
@@ -165,5 +167,54 @@ describe("sessionContribution", () => {
       TIMEOUT,
     )[0].state;
     expect(sessionFigures(withEvent, 30 * MIN).bounce).toBe(false);
+  });
+});
+
+describe("foldGroup and eventFigures: a batch's deltas, computed before anything is written", () => {
+  const params = { timezone: "UTC", pageviewDedupMs: 0, sessionTimeoutMs: 30 * 60_000 };
+  const view = (ts: number, path: string): Activity => ({
+    ts,
+    type: "pageview",
+    path,
+    source: "Direct / None",
+    device: "desktop",
+    browser: "Chrome",
+    os: "macOS",
+    country: "DE",
+  });
+
+  it("a view extending a stored session retracts its old contribution and adds the new one", () => {
+    const stored = foldGroup([], [view(0, "/")], 1, params).folded[0]!.state;
+    const { folded, delta, stale } = foldGroup(
+      [{ id: "s1", state: stored, timezone: "UTC", pageviewDedupMs: 0 }],
+      [view(60_000, "/next")],
+      1,
+      params,
+    );
+    expect(folded.map((f) => f.storedIds)).toEqual([["s1"]]);
+    const all = [...delta.counters].filter(([id]) => parseRowId(id).dimension === "all");
+    // One more view, no more sessions; the session stopped bouncing.
+    expect(all.map(([, c]) => [c.pageviews, c.sessions, c.bounces])).toEqual([
+      [1, 0, -1],
+      [1, 0, -1],
+      [1, 0, -1],
+    ]);
+    expect([...stale].map((id) => parseRowId(id).key)).toEqual(["/", "/", "/"]);
+  });
+
+  it("an event's own figures: its counts under its name and each prop value", () => {
+    const delta = eventFigures(
+      { type: "event", ts: 0, visitorId: "v", name: "signup", props: { plan: "pro" } },
+      "UTC",
+    );
+    expect(new Set(delta.touchedRows().map((id) => parseRowId(id).dimension))).toEqual(
+      new Set(["all", "event", "prop\u001fsignup\u001fplan"]),
+    );
+  });
+
+  it("a ts that is not a time throws where buckets follow a timezone (the worker retries, then sets it aside)", () => {
+    expect(() =>
+      eventFigures({ type: "pageview", ts: NaN, visitorId: "v", path: "/" }, "America/New_York"),
+    ).toThrow(/invalid time value/i);
   });
 });
