@@ -53,7 +53,13 @@ describe("sites", () => {
       { allowedOrigins: ["https://example.com/path"] },
       /allowedOrigins entries must be origins/,
     ],
-    ["short key", { writeKey: "short" }, /writeKey must be at least 16/],
+    ["short key", { writeKey: "short" }, /writeKey must be at least 32/],
+    ["repetitive key", { writeKey: "a".repeat(40) }, /writeKey must use at least 10 distinct/],
+    [
+      "guessable key",
+      { writeKey: "aaaaaaaaaaaaaaaaaaaaaaabcdefghij" },
+      /writeKey must be random: at least 96 bits/,
+    ],
   ];
   for (const [what, args, message] of badInputs) {
     it(`refuses a bad ${what} with a message naming it, and creates nothing`, async () => {

@@ -76,3 +76,44 @@ export function pageview(
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
+
+/** A second site in the same deployment, with its own key: the other tenant of cross-site tests. */
+export async function addSite(h: Harness, slug: string, allowedOrigins: string[] = []) {
+  const { siteId, writeKey } = await h.admin.mutation(api.analytics.createSite, {
+    slug,
+    name: slug,
+    domain: `${slug}.example`,
+    allowedOrigins,
+  });
+  return {
+    siteId,
+    writeKey,
+    send: (events: unknown[], headers: Record<string, string> = {}) =>
+      h.post({ key: writeKey, events }, { headers }),
+  };
+}
+
+/** Document counts of every component table: "nothing was stored or changed" in one value. */
+export async function tableCounts(h: Harness) {
+  // convex-test can run a function inside a component; its types don't declare it yet.
+  const t = h.t as unknown as {
+    runInComponent<T>(path: string, fn: (ctx: { db: unknown }) => Promise<T>): Promise<T>;
+  };
+  return await t.runInComponent("analytics", async (ctx) => {
+    const db = ctx.db as { query(table: string): { collect(): Promise<unknown[]> } };
+    const counts: Record<string, number> = {};
+    for (const table of [
+      "sites",
+      "events",
+      "sessions",
+      "visitors",
+      "rollups",
+      "presence",
+      "workerState",
+      "ingestReservations",
+    ]) {
+      counts[table] = (await db.query(table).collect()).length;
+    }
+    return counts;
+  });
+}

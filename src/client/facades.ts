@@ -1,6 +1,7 @@
 // The read and admin facades a host app re-exports (SPEC §1). Each function awaits the
 // host's `auth` before calling into the component: the component itself has no notion of
-// users, so nothing is reachable from a client except through these.
+// users, so nothing is reachable from a client except through these. Auth is told the site
+// every call names, however it names it (ARCHITECTURE invariant 10).
 import {
   mutationGeneric,
   queryGeneric,
@@ -11,9 +12,23 @@ import {
   type GenericQueryCtx,
   type GenericDataModel,
 } from "convex/server";
-import { v, type PropertyValidators } from "convex/values";
+import { v, type PropertyValidators, type Validator } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
-import { dimensionValidator, paginationOptsValidator } from "../component/lib/validators.js";
+import {
+  breakdownValidator,
+  dimensionValidator,
+  eventsPageValidator,
+  healthValidator,
+  ingestResultValidator,
+  maintenanceResultValidator,
+  overviewValidator,
+  paginationOptsValidator,
+  propertiesValidator,
+  realtimeValidator,
+  sessionsPageValidator,
+  siteValidator,
+  timeseriesValidator,
+} from "../component/lib/validators.js";
 
 export type AuthRequest = { kind: "read" | "admin"; fn: string; siteId?: string };
 /** Throws to refuse. Awaited before every facade call. */
@@ -33,18 +48,26 @@ function requireAuth(options: { auth?: AuthFn } | undefined, facade: string): Au
 
 type AnyQueryRef = FunctionReference<"query", "internal">;
 type AnyMutationRef = FunctionReference<"mutation", "internal">;
+type AnyCtx = GenericQueryCtx<GenericDataModel>;
+
+/** The site a call names by `siteId`, if any: what auth is asked about. */
+function siteOf(args: Record<string, unknown>): { siteId?: string } {
+  return typeof args.siteId === "string" ? { siteId: args.siteId } : {};
+}
 
 function exposedQuery<Ref extends AnyQueryRef>(
   ref: Ref,
   args: PropertyValidators,
+  returns: Validator<unknown, "required", string>,
   kind: AuthRequest["kind"],
   fn: string,
   auth: AuthFn,
 ) {
   return queryGeneric({
     args,
+    returns,
     handler: async (ctx, a: FunctionArgs<Ref>): Promise<FunctionReturnType<Ref>> => {
-      await auth(ctx, { kind, fn, ...(typeof a.siteId === "string" ? { siteId: a.siteId } : {}) });
+      await auth(ctx, { kind, fn, ...siteOf(a) });
       return await ctx.runQuery(ref, a);
     },
   });
@@ -53,17 +76,17 @@ function exposedQuery<Ref extends AnyQueryRef>(
 function exposedMutation<Ref extends AnyMutationRef>(
   ref: Ref,
   args: PropertyValidators,
+  returns: Validator<unknown, "required", string>,
   fn: string,
   auth: AuthFn,
 ) {
   return mutationGeneric({
     args,
+    returns,
     handler: async (ctx, a: FunctionArgs<Ref>): Promise<FunctionReturnType<Ref>> => {
-      await auth(ctx, {
-        kind: "admin",
-        fn,
-        ...(typeof a.siteId === "string" ? { siteId: a.siteId } : {}),
-      });
+      // No siteId (createSite, runMaintenance of every site): a spanning call, and auth is
+      // told so by the missing siteId.
+      await auth(ctx, { kind: "admin", fn, ...siteOf(a) });
       return await ctx.runMutation(ref, a);
     },
   });
@@ -77,7 +100,10 @@ const listArgs = {
   paginationOpts: paginationOptsValidator,
 };
 
-/** Read functions for the dashboard, each guarded by `auth` with kind "read". */
+/**
+ * Read functions for the dashboard, each guarded by `auth` with kind "read" and the siteId it
+ * reads. A list's cursor is checked by the component to lie inside that site (and range).
+ */
 export function exposeAnalyticsApi(component: ComponentApi, options: { auth: AuthFn }) {
   const auth = requireAuth(options, "exposeAnalyticsApi");
   const r = component.reports;
@@ -85,6 +111,7 @@ export function exposeAnalyticsApi(component: ComponentApi, options: { auth: Aut
     getOverview: exposedQuery(
       r.getOverview,
       { ...range, compare: v.optional(v.boolean()) },
+      overviewValidator,
       "read",
       "getOverview",
       auth,
@@ -92,6 +119,7 @@ export function exposeAnalyticsApi(component: ComponentApi, options: { auth: Aut
     getTimeseries: exposedQuery(
       r.getTimeseries,
       { ...range, interval: v.union(v.literal("hour"), v.literal("day")) },
+      timeseriesValidator,
       "read",
       "getTimeseries",
       auth,
@@ -99,6 +127,7 @@ export function exposeAnalyticsApi(component: ComponentApi, options: { auth: Aut
     getBreakdown: exposedQuery(
       r.getBreakdown,
       { ...range, dimension: dimensionValidator, limit: v.optional(v.number()) },
+      breakdownValidator,
       "read",
       "getBreakdown",
       auth,
@@ -106,15 +135,31 @@ export function exposeAnalyticsApi(component: ComponentApi, options: { auth: Aut
     getEventProperties: exposedQuery(
       r.getEventProperties,
       { ...range, eventName: v.string(), property: v.string(), limit: v.optional(v.number()) },
+      propertiesValidator,
       "read",
       "getEventProperties",
       auth,
     ),
-    listEvents: exposedQuery(r.listEvents, listArgs, "read", "listEvents", auth),
-    listSessions: exposedQuery(r.listSessions, listArgs, "read", "listSessions", auth),
+    listEvents: exposedQuery(
+      r.listEvents,
+      listArgs,
+      eventsPageValidator,
+      "read",
+      "listEvents",
+      auth,
+    ),
+    listSessions: exposedQuery(
+      r.listSessions,
+      listArgs,
+      sessionsPageValidator,
+      "read",
+      "listSessions",
+      auth,
+    ),
     getRealtime: exposedQuery(
       component.presence.getRealtime,
       { siteId: v.string() },
+      realtimeValidator,
       "read",
       "getRealtime",
       auth,
@@ -122,7 +167,22 @@ export function exposeAnalyticsApi(component: ComponentApi, options: { auth: Aut
   };
 }
 
-/** Site administration, health, import and maintenance, each guarded by `auth` with kind "admin". */
+/** Whether auth approves `request`: for filtering a list, where a refusal omits one item. */
+async function approves(ctx: AnyCtx, auth: AuthFn, request: AuthRequest) {
+  try {
+    await auth(ctx, request);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Site administration, health, import and maintenance, each guarded by `auth` with kind
+ * "admin". Every call that names a site reaches auth with its siteId: getSite by slug looks
+ * the site up first. listSites asks auth once per site and returns the approved ones.
+ * createSite and runMaintenance without a siteId reach auth without one: "all sites".
+ */
 export function exposeAdminApi(component: ComponentApi, options: { auth: AuthFn }) {
   const auth = requireAuth(options, "exposeAdminApi");
   const s = component.sites;
@@ -137,6 +197,7 @@ export function exposeAdminApi(component: ComponentApi, options: { auth: AuthFn 
         timezone: v.optional(v.string()),
         writeKey: v.optional(v.string()),
       },
+      v.object({ siteId: v.string(), writeKey: v.string() }),
       "createSite",
       auth,
     ),
@@ -151,32 +212,58 @@ export function exposeAdminApi(component: ComponentApi, options: { auth: AuthFn 
         status: v.optional(v.union(v.literal("active"), v.literal("disabled"))),
         settings: v.optional(v.any()),
       },
+      v.null(),
       "updateSite",
       auth,
     ),
     rotateWriteKey: exposedMutation(
       s.rotateWriteKey,
       { siteId: v.string() },
+      v.object({ writeKey: v.string() }),
       "rotateWriteKey",
       auth,
     ),
-    getSite: exposedQuery(
-      s.getSite,
-      { siteId: v.optional(v.string()), slug: v.optional(v.string()) },
-      "admin",
-      "getSite",
-      auth,
-    ),
-    listSites: exposedQuery(s.listSites, {}, "admin", "listSites", auth),
+    getSite: queryGeneric({
+      args: { siteId: v.optional(v.string()), slug: v.optional(v.string()) },
+      returns: v.union(siteValidator, v.null()),
+      handler: async (ctx, args: { siteId?: string; slug?: string }) => {
+        if (args.siteId !== undefined || args.slug === undefined) {
+          await auth(ctx, { kind: "admin", fn: "getSite", ...siteOf(args) });
+          return await ctx.runQuery(s.getSite, args);
+        }
+        // A slug names a site too: auth sees that site's id. An unknown slug names none, and
+        // reaches auth as a spanning call, so a per-site admin learns nothing from it.
+        const site = await ctx.runQuery(s.getSite, { slug: args.slug });
+        await auth(ctx, { kind: "admin", fn: "getSite", ...(site ? { siteId: site.siteId } : {}) });
+        return site;
+      },
+    }),
+    listSites: queryGeneric({
+      args: {},
+      returns: v.array(siteValidator),
+      handler: async (ctx) => {
+        const sites = await ctx.runQuery(s.listSites, {});
+        const approved = [];
+        for (const site of sites) {
+          const request = { kind: "admin" as const, fn: "listSites", siteId: site.siteId };
+          if (await approves(ctx, auth, request)) approved.push(site);
+        }
+        return approved;
+      },
+    }),
     importEvents: exposedMutation(
       component.ingest.importEvents,
+      // An event is an object, or its JSON text when its field names can't cross Convex's
+      // wire (PostHog's "$browser"): such an event is then refused on its own, in `rejected`.
       { siteId: v.string(), events: v.array(v.any()) },
+      ingestResultValidator,
       "importEvents",
       auth,
     ),
     getHealth: exposedQuery(
       component.maintenance.getHealth,
       { siteId: v.string() },
+      healthValidator,
       "admin",
       "getHealth",
       auth,
@@ -184,6 +271,7 @@ export function exposeAdminApi(component: ComponentApi, options: { auth: AuthFn 
     runMaintenance: exposedMutation(
       component.maintenance.runMaintenance,
       { siteId: v.optional(v.string()) },
+      maintenanceResultValidator,
       "runMaintenance",
       auth,
     ),

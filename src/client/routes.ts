@@ -56,6 +56,20 @@ function error(
   return json(request, status, { error: { code, message } }, extra);
 }
 
+function refused(
+  request: Request,
+  refusal: { status: number; code: string; message: string; retryAfterSec?: number },
+) {
+  const { status, code, message, retryAfterSec } = refusal;
+  return error(
+    request,
+    status,
+    code,
+    message,
+    retryAfterSec ? { "Retry-After": String(retryAfterSec) } : {},
+  );
+}
+
 /** Mounts `POST {pathPrefix}/ingest`, its CORS preflight, and 405 for other methods. */
 export function registerRoutes(
   http: HttpRouter,
@@ -111,20 +125,10 @@ export function registerRoutes(
 
     const keyHash = await sha256Hex(key);
     const origin = request.headers.get("Origin") ?? undefined;
-    const admission = await ctx.runQuery(component.ingest.admission, {
-      keyHash,
-      ...(origin ? { origin } : {}),
-    });
-    if (!admission.ok) {
-      const { status, code, message, retryAfterSec } = admission.refusal;
-      return error(
-        request,
-        status,
-        code,
-        message,
-        retryAfterSec ? { "Retry-After": String(retryAfterSec) } : {},
-      );
-    }
+    const now = Date.now();
+    const gate = { keyHash, ...(origin ? { origin } : {}), now };
+    const admission = await ctx.runQuery(component.ingest.admission, gate);
+    if (!admission.ok) return refused(request, admission.refusal);
     const userAgent = request.headers.get("User-Agent") ?? "";
     if (isBotUserAgent(userAgent)) {
       return json(request, 202, {
@@ -136,7 +140,24 @@ export function registerRoutes(
     }
     // Validated here as well as in the mutation: only well-formed values (no "$" keys,
     // unknown fields stripped) may cross into a Convex function's arguments.
-    const { valid, rejected } = validateEvents(body.data.events, "live");
+    const { valid, rejected } = validateEvents(body.data.events, "live", now);
+    if (valid.length > 0) {
+      // Reserve, then check with the reservation committed (lib/admission.ts): what bounds
+      // a burst of concurrent requests without any two of them reading each other's writes.
+      const reservation = await ctx.runMutation(component.ingest.reserve, {
+        siteId: admission.siteId,
+        now,
+        events: valid.length,
+      });
+      const check = await ctx.runQuery(component.ingest.admission, {
+        ...gate,
+        excluding: reservation,
+      });
+      if (!check.ok) {
+        await ctx.runMutation(component.ingest.release, { id: reservation });
+        return refused(request, check.refusal);
+      }
+    }
     const outcome = await ctx.runMutation(component.ingest.ingest, {
       keyHash,
       ...(origin ? { origin } : {}),
@@ -144,10 +165,7 @@ export function registerRoutes(
       country: countryFromHeaders(request.headers, countryHeaders),
       events: valid.map((v) => v.event),
     });
-    if (!outcome.ok) {
-      const { status, code, message } = outcome.refusal;
-      return error(request, status, code, message);
-    }
+    if (!outcome.ok) return refused(request, outcome.refusal);
     const laterRejections = outcome.result.rejected.map((r) => ({
       index: valid[r.index].index,
       reason: r.reason,

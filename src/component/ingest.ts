@@ -2,16 +2,18 @@
 // and point lookups of its own events' ids, inserts events, and schedules the workers of the
 // partitions it touched. It reads nothing another ingest or the worker writes.
 import { v } from "convex/values";
-import { internal } from "./_generated/api.js";
+import { api, internal } from "./_generated/api.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
-import { checkSite, rateLimitDecision } from "./lib/admission.js";
+import { checkSite, minuteOf, rateLimitDecision, reservedPerMinute } from "./lib/admission.js";
 import { isBotUserAgent } from "./lib/enrich.js";
 import {
   MAX_EVENTS_PER_IMPORT,
   MAX_EVENTS_PER_REQUEST,
-  PARTITIONS,
+  MINUTE_MS,
   PENDING_SETTLE_MS,
+  RATE_RESERVATION_TTL_MS,
+  RATE_SCAN_PER_MINUTE,
 } from "./lib/limits.js";
 import {
   clampTimestamp,
@@ -44,28 +46,76 @@ async function siteByKeyHash(ctx: QueryCtx, keyHash: string) {
 
 /**
  * The HTTP route's gate, run as a query before the mutation: key, status, origin and the
- * rate limit. A query never conflicts, so reading the workers' tallies here is free.
+ * rate limit (lib/admission.ts). Run once before the request reserves its share of the
+ * limit (refusing a flood without writing anything) and once after, `excluding` its own
+ * reservation. `now` comes from the caller: a query that read the clock would not be cached.
+ * Reads the site and at most 2 × RATE_SCAN_PER_MINUTE small rows, whatever the traffic.
  */
 export const admission = query({
-  args: { keyHash: v.string(), origin: v.optional(v.string()) },
+  args: {
+    keyHash: v.string(),
+    origin: v.optional(v.string()),
+    now: v.number(),
+    excluding: v.optional(v.string()),
+  },
   returns: v.union(
-    v.object({ ok: v.literal(true) }),
+    v.object({ ok: v.literal(true), siteId: v.string() }),
     v.object({ ok: v.literal(false), refusal: refusalValidator }),
   ),
   handler: async (ctx, args) => {
     const site = await siteByKeyHash(ctx, args.keyHash);
     const refusal = checkSite(site, args.origin);
     if (refusal) return { ok: false as const, refusal };
-    const states = await ctx.db
-      .query("workerState")
-      .withIndex("by_partition", (q) => q.eq("siteId", site!._id))
-      .take(PARTITIONS); // one per partition
-    const limited = rateLimitDecision(
-      states.flatMap((s) => s.receivedPerMinute),
-      site!.settings.ingestRatePerMinute,
-      Date.now(),
-    );
-    return limited ? { ok: false as const, refusal: limited } : { ok: true as const };
+    const minutes = [];
+    for (const minute of [minuteOf(args.now) - MINUTE_MS, minuteOf(args.now)]) {
+      const rows = await ctx.db
+        .query("ingestReservations")
+        .withIndex("by_minute", (q) => q.eq("siteId", site!._id).eq("minute", minute))
+        .order("desc")
+        .take(RATE_SCAN_PER_MINUTE);
+      minutes.push({
+        minute,
+        newestFirst: rows.map((r) => ({ id: r._id as string, at: r.at, events: r.events })),
+      });
+    }
+    const counts = reservedPerMinute(minutes, RATE_SCAN_PER_MINUTE, args.now, args.excluding);
+    const limited = rateLimitDecision(counts, site!.settings.ingestRatePerMinute, args.now);
+    return limited
+      ? { ok: false as const, refusal: limited }
+      : { ok: true as const, siteId: site!._id as string };
+  },
+});
+
+/**
+ * A request's share of its site's rate limit, taken before it is checked. A blind insert
+ * (no reads), so concurrent requests never conflict; it deletes itself once out of the window.
+ */
+export const reserve = mutation({
+  args: { siteId: v.string(), now: v.number(), events: v.number() },
+  returns: v.string(),
+  handler: async (ctx, args) => {
+    const siteId = ctx.db.normalizeId("sites", args.siteId);
+    if (!siteId) throw invalidArgument(`siteId: no site with id ${args.siteId}`);
+    const id = await ctx.db.insert("ingestReservations", {
+      siteId,
+      minute: minuteOf(args.now),
+      at: args.now,
+      events: args.events,
+    });
+    await ctx.scheduler.runAfter(RATE_RESERVATION_TTL_MS, api.ingest.release, { id });
+    return id;
+  },
+});
+
+/** Gives a reservation back: a refused request's, or one past the window. Reads only it. */
+export const release = mutation({
+  args: { id: v.string() },
+  returns: v.null(),
+  handler: async (ctx, { id }) => {
+    const reservation = ctx.db.normalizeId("ingestReservations", id);
+    if (reservation && (await ctx.db.get("ingestReservations", reservation)))
+      await ctx.db.delete("ingestReservations", reservation);
+    return null;
   },
 });
 
@@ -164,7 +214,7 @@ export const ingest = mutation({
       };
     }
     const now = Date.now();
-    const { valid, rejected } = validateEvents<IngestEvent>(args.events, "live");
+    const { valid, rejected } = validateEvents<IngestEvent>(args.events, "live", now);
     const request = { userAgent: args.userAgent, country: args.country ?? UNKNOWN };
     const enriched = valid.map(({ index, event }) => ({
       index,
@@ -205,7 +255,7 @@ export const importEvents = mutation({
     }
     const site = await loadSite(ctx, args.siteId);
     const now = Date.now();
-    const { valid, rejected } = validateEvents<ImportEvent>(args.events, "import");
+    const { valid, rejected } = validateEvents<ImportEvent>(args.events, "import", now);
     let filtered = 0;
     const enriched: { index: number; enriched: EnrichedEvent }[] = [];
     for (const { index, event } of valid) {

@@ -27,9 +27,11 @@ import { invalidArgument } from "./lib/validate.js";
 import {
   breakdownValidator,
   dimensionValidator,
+  eventsPageValidator,
   overviewValidator,
   paginationOptsValidator,
   propertiesValidator,
+  sessionsPageValidator,
   timeseriesValidator,
 } from "./lib/validators.js";
 import schema from "./schema.js";
@@ -230,15 +232,42 @@ function pageSize(numItems: number) {
   return Math.min(numItems, MAX_PAGE_SIZE);
 }
 
-function decodeCursor(cursor: string | null) {
+const BAD_CURSOR =
+  "paginationOpts.cursor is not a cursor this list returned for this site and range";
+
+/**
+ * A cursor is handed back by the caller, so it is checked before it becomes an index bound
+ * (invariant 10): exactly the key getPage returns for this index ([siteId, time,
+ * _creationTime, _id]), of this site, and inside [from, to). A forged one would otherwise
+ * start the page in another site's part of the index.
+ */
+export function decodeCursor(
+  cursor: string | null,
+  siteId: string,
+  range: { from?: number; to?: number },
+): [string, number, number, string] | undefined {
   if (cursor === null || cursor === "") return undefined;
+  let key: unknown;
   try {
-    const key = JSON.parse(cursor);
-    if (Array.isArray(key)) return key;
+    key = JSON.parse(cursor);
   } catch {
-    // fall through
+    throw invalidArgument(BAD_CURSOR);
   }
-  throw invalidArgument("paginationOpts.cursor is not a cursor this list returned");
+  if (
+    !Array.isArray(key) ||
+    key.length !== 4 ||
+    key[0] !== siteId ||
+    typeof key[1] !== "number" ||
+    !Number.isFinite(key[1]) ||
+    typeof key[2] !== "number" ||
+    !Number.isFinite(key[2]) ||
+    typeof key[3] !== "string" ||
+    (range.from !== undefined && key[1] < range.from) ||
+    (range.to !== undefined && key[1] >= range.to)
+  ) {
+    throw invalidArgument(BAD_CURSOR);
+  }
+  return key as [string, number, number, string];
 }
 
 async function listNewestFirst<T extends "events" | "sessions">(
@@ -248,7 +277,7 @@ async function listNewestFirst<T extends "events" | "sessions">(
   site: Doc<"sites">,
   args: { from?: number; to?: number; paginationOpts: { numItems: number; cursor: string | null } },
 ) {
-  const after = decodeCursor(args.paginationOpts.cursor);
+  const after = decodeCursor(args.paginationOpts.cursor, site._id, args);
   const { page, hasMore, indexKeys } = await getPage(ctx, {
     table,
     index,
@@ -271,29 +300,60 @@ async function listNewestFirst<T extends "events" | "sessions">(
 
 export const listEvents = query({
   args: listArgs,
+  returns: eventsPageValidator,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const result = await listNewestFirst(ctx, "events", "by_ts", site, args);
     return {
       ...result,
       page: result.page.map((e) => {
-        const {
-          siteId: _site,
-          partition: _p,
-          status: _s,
-          receivedAt: _r,
-          failure: _f,
-          traits: _t,
-          ...item
-        } = e as Doc<"events">;
-        return { ...item, _id: e._id as string };
+        // Named fields, not a spread: internal bookkeeping (status, partition, failure,
+        // traits) never reaches a reader, whatever the events table grows.
+        const event = e as Doc<"events">;
+        return {
+          _id: event._id as string,
+          _creationTime: event._creationTime,
+          eventId: event.eventId,
+          type: event.type,
+          ts: event.ts,
+          visitorId: event.visitorId,
+          sessionId: event.sessionId,
+          ...optionalFields(event, EVENT_OPTIONAL_FIELDS),
+          source: event.source,
+          device: event.device,
+          browser: event.browser,
+          os: event.os,
+          country: event.country,
+        };
       }),
     };
   },
 });
 
+const EVENT_OPTIONAL_FIELDS = [
+  "path",
+  "hostname",
+  "title",
+  "name",
+  "props",
+  "userId",
+  "referrerHost",
+  "utmSource",
+  "utmMedium",
+  "utmCampaign",
+  "utmTerm",
+  "utmContent",
+] as const;
+
+function optionalFields<T extends object, K extends keyof T>(doc: T, keys: readonly K[]) {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (doc[key] !== undefined) picked[key] = doc[key];
+  return picked;
+}
+
 export const listSessions = query({
   args: listArgs,
+  returns: sessionsPageValidator,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const result = await listNewestFirst(ctx, "sessions", "by_start", site, args);

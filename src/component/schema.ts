@@ -198,6 +198,18 @@ export default defineSchema({
     running: v.boolean(),
   }).index("by_site", ["siteId"]),
 
+  /**
+   * The ingest rate limit's input: one row per admitted request, blind-inserted before the
+   * request is checked (see lib/admission.ts), deleted once it is out of the window.
+   */
+  ingestReservations: defineTable({
+    siteId: v.id("sites"),
+    /** Start of the minute (ms) the request arrived in. */
+    minute: v.number(),
+    at: v.number(),
+    events: v.number(),
+  }).index("by_minute", ["siteId", "minute", "at"]),
+
   /** Per (site, partition): written only by that partition's worker. */
   workerState: defineTable({
     siteId: v.id("sites"),

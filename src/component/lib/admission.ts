@@ -35,17 +35,15 @@ export type MinuteCount = { minute: number; count: number };
 /**
  * Sliding-window estimate of events received in the last minute: this minute's count plus
  * the previous minute's, weighted by how much of it is still inside the window (the
- * approximation Cloudflare and nginx use). The counts come from the workers, which tally
- * events by receive time as they fold them; ingest itself never reads or writes a shared
- * counter, which is what keeps it conflict-free (ARCHITECTURE invariant 1). The price:
- * the limit sees traffic a few seconds late (PENDING_SETTLE_MS plus a worker run).
+ * approximation Cloudflare and nginx use). Admits while the estimate is below the limit,
+ * so one request may cross it (by at most MAX_EVENTS_PER_REQUEST − 1 events).
  */
 export function rateLimitDecision(
   counts: readonly MinuteCount[],
   limitPerMinute: number,
   now: number,
 ): Refusal | null {
-  const minute = Math.floor(now / MINUTE_MS) * MINUTE_MS;
+  const minute = minuteOf(now);
   const elapsed = (now - minute) / MINUTE_MS;
   let current = 0;
   let previous = 0;
@@ -62,6 +60,44 @@ export function rateLimitDecision(
     message: `ingest rate limit of ${limitPerMinute} events per minute exceeded`,
     retryAfterSec,
   };
+}
+
+export function minuteOf(ts: number): number {
+  return Math.floor(ts / MINUTE_MS) * MINUTE_MS;
+}
+
+/**
+ * How the limit stays conflict-free and still bounds a burst (ARCHITECTURE invariant 1;
+ * issue 12). Every request with events to store first blind-inserts a reservation
+ * { minute, at, events } (no reads: nothing to conflict on), then asks the admission query
+ * whether the reservations it can see, its own excluded, leave room. Because each request
+ * checks only after its own reservation committed, of any two admitted requests the later
+ * one saw the earlier: the last request admitted in a minute saw every other admitted one,
+ * so a minute admits fewer than limit + MAX_EVENTS_PER_REQUEST events however many arrive
+ * at once. A refused request deletes its reservation; concurrent requests near the limit
+ * may all see each other and all be refused (they retry after Retry-After): the limit errs
+ * towards refusing, never towards storing more.
+ *
+ * The query reads at most `scan` reservations per minute (newest first), whatever the
+ * traffic. A minute with more is extrapolated from the rows read: their events times the
+ * part of the minute they don't cover. The bound above is exact up to `scan` requests a
+ * minute and an estimate beyond.
+ */
+export type Reservation = { id: string; at: number; events: number };
+
+export function reservedPerMinute(
+  minutes: readonly { minute: number; newestFirst: readonly Reservation[] }[],
+  scan: number,
+  now: number,
+  excluding?: string,
+): MinuteCount[] {
+  return minutes.map(({ minute, newestFirst }) => {
+    const count = newestFirst.reduce((sum, r) => sum + (r.id === excluding ? 0 : r.events), 0);
+    if (newestFirst.length < scan) return { minute, count };
+    const end = Math.min(now, minute + MINUTE_MS);
+    const covered = Math.max(end - newestFirst[newestFirst.length - 1]!.at, 1);
+    return { minute, count: Math.ceil((count * Math.max(end - minute, covered)) / covered) };
+  });
 }
 
 /** Adds events received at `receivedAt` to a worker's recent per-minute tally, keeping 3 minutes. */

@@ -67,6 +67,15 @@ export const MAX_PROPERTY_KEY_LIST = 200;
 export const MAX_SLUG_LENGTH = 64;
 export const MAX_SITE_NAME_LENGTH = 200;
 export const MAX_ALLOWED_ORIGINS = 50;
+/**
+ * Ingest rate limit (lib/admission.ts). Reservation rows read per minute of the window: the
+ * admission query reads at most twice this many whatever the traffic; past it the minute's
+ * count is extrapolated from the newest rows.
+ */
+export const RATE_SCAN_PER_MINUTE = 1_000;
+/** A reservation is kept until it can no longer weigh in the sliding window. */
+export const RATE_RESERVATION_TTL_MS = 2 * 60 * 1000;
+
 /** A supplied write key's strength (issue 12): length, distinct characters, estimated bits. */
 export const MIN_WRITE_KEY_LENGTH = 32;
 export const MIN_WRITE_KEY_DISTINCT_CHARS = 10;

@@ -12,7 +12,13 @@ import {
   stripWww,
 } from "./enrich.js";
 import { sha256Hex } from "./keys.js";
-import { MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, MAX_ID_LENGTH, PARTITIONS } from "./limits.js";
+import {
+  MAX_EVENT_AGE_MS,
+  MAX_EVENT_FUTURE_MS,
+  MAX_ID_LENGTH,
+  MINUTE_MS,
+  PARTITIONS,
+} from "./limits.js";
 import { hashId } from "./sketch.js";
 import {
   describeIssues,
@@ -27,18 +33,45 @@ export { countryFromHeaders, isBotUserAgent };
 
 export type Rejection = { index: number; reason: string };
 
-/** Step 1, validate: splits a batch into valid events (with their index) and rejections. */
+/**
+ * Step 1, validate: splits a batch into valid events (with their index) and rejections.
+ * An import event may also be given as its JSON text: sources such as PostHog exports carry
+ * field names ("$browser") that Convex's wire format can't, so as objects they would fail
+ * the whole call before it reached this code; as text each is refused here, on its own.
+ * Imports are not clamped into the future window but refused past it.
+ */
 export function validateEvents<T extends IngestEvent | ImportEvent>(
   events: readonly unknown[],
   mode: "live" | "import",
+  now: number,
 ): { valid: { index: number; event: T }[]; rejected: Rejection[] } {
   const schema = mode === "live" ? ingestEventSchema : importEventSchema;
   const valid: { index: number; event: T }[] = [];
   const rejected: Rejection[] = [];
   events.forEach((raw, index) => {
-    const result = schema.safeParse(raw);
-    if (result.success) valid.push({ index, event: result.data as T });
-    else rejected.push({ index, reason: describeIssues(result.error) });
+    let input = raw;
+    if (mode === "import" && typeof raw === "string") {
+      try {
+        input = JSON.parse(raw);
+      } catch {
+        rejected.push({ index, reason: "an event given as text must be a JSON object" });
+        return;
+      }
+    }
+    const result = schema.safeParse(input);
+    if (!result.success) {
+      rejected.push({ index, reason: describeIssues(result.error) });
+      return;
+    }
+    const event = result.data as T;
+    if (mode === "import" && event.ts !== undefined && event.ts > now + MAX_EVENT_FUTURE_MS) {
+      rejected.push({
+        index,
+        reason: `ts is more than ${MAX_EVENT_FUTURE_MS / MINUTE_MS} minutes in the future: imports keep past timestamps, not future ones`,
+      });
+      return;
+    }
+    valid.push({ index, event });
   });
   return { valid, rejected };
 }
@@ -50,7 +83,8 @@ export function partitionOf(visitorId: string): number {
 
 /**
  * SPEC §2: live events are clamped to [now − 24 h, now + 5 min]; imports keep old
- * timestamps (that is what they are for) but not future ones. A missing ts means now.
+ * timestamps (that is what they are for), and validateEvents refused their future ones.
+ * A missing ts means now.
  */
 export function clampTimestamp(
   ts: number | undefined,

@@ -42,32 +42,51 @@ export function isZero(counters: Counters): boolean {
 /** The whole-site row of a bucket. */
 export const ALL = "all";
 
-/** Dimension name of the rows behind `getEventProperties` for one event and property. */
-export function propertyDimension(eventName: string, property: string): string {
-  return `prop\u001f${eventName}\u001f${property}`;
+// Row keys are built from what senders choose (event names, property keys and values), so
+// every encoding below is injective by construction: no input can make two different rows
+// share a key, or one row's parts read as another's (issue 12: "sign\u0001up" once split
+// into dimension "prop…sign" and a forged key).
+
+const FIELD_SEPARATOR = "\u001f";
+const ESCAPE = "\u001b";
+
+/** Escapes the separator and the escape character itself, so a part never contains FIELD_SEPARATOR. */
+function escapePart(part: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+  return part.replace(/[\u001b\u001f]/g, (c) => ESCAPE + (c === ESCAPE ? "e" : "s"));
 }
 
-/** Property values become row keys; null and booleans get a readable spelling. */
+/**
+ * Dimension name of the rows behind `getEventProperties` for one event and property. Names
+ * without control characters (all that validation lets through) are spelled as before.
+ */
+export function propertyDimension(eventName: string, property: string): string {
+  return ["prop", escapePart(eventName), escapePart(property)].join(FIELD_SEPARATOR);
+}
+
+/**
+ * Property values become row keys; null and booleans get a readable spelling. Values are
+ * grouped by that spelling, as the dashboard shows them: 1 and "1" are one row.
+ */
 export function propertyKey(value: string | number | boolean | null): string {
   return value === null ? "(null)" : String(value);
 }
 
 export type RowRef = { granularity: Granularity; bucket: number; dimension: string; key: string };
 
-const SEPARATOR = "\u0001";
-
+/** A row's identity within one transaction's delta: JSON, which no part can break out of. */
 export function rowId(row: RowRef): string {
-  return [row.granularity, row.bucket, row.dimension, row.key].join(SEPARATOR);
+  return JSON.stringify([row.granularity, row.bucket, row.dimension, row.key]);
 }
 
 export function parseRowId(id: string): RowRef {
-  const [granularity, bucket, dimension, ...key] = id.split(SEPARATOR);
-  return {
-    granularity: granularity as Granularity,
-    bucket: Number(bucket),
-    dimension,
-    key: key.join(SEPARATOR),
-  };
+  const [granularity, bucket, dimension, key] = JSON.parse(id) as [
+    Granularity,
+    number,
+    string,
+    string,
+  ];
+  return { granularity, bucket, dimension, key };
 }
 
 /** Accumulates counter deltas and sketch additions per row for one worker transaction. */

@@ -16,6 +16,8 @@ import {
   MAX_TRAITS,
   MAX_URL_LENGTH,
   MAX_WRITE_KEY_LENGTH,
+  MIN_WRITE_KEY_DISTINCT_CHARS,
+  MIN_WRITE_KEY_ENTROPY_BITS,
   MIN_WRITE_KEY_LENGTH,
   SETTING_BOUNDS,
 } from "./limits.js";
@@ -24,10 +26,30 @@ import { isValidTimezone } from "./time.js";
 export type PropValue = string | number | boolean | null;
 export type Props = Record<string, PropValue>;
 
+// Lone UTF-16 surrogates survive JSON.parse but are not Unicode text: a Convex deployment
+// refuses them at insert, which would fail the whole batch instead of this one event.
+const LONE_SURROGATE = /\p{Cs}/u;
+// C0, DEL and C1 controls: never part of a name a person typed, and kept out of rollup keys.
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** A string field: well-formed Unicode, at most `max` characters. */
+const text = (what: string, max: number) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .max(max, `${what} must be at most ${max} characters`)
+    .refine(
+      (s) => !LONE_SURROGATE.test(s),
+      `${what} must be well-formed Unicode (no lone surrogates)`,
+    );
+
 // Convex field names may not start with "$" and must be printable ASCII; property keys
 // become document fields, so the rule is enforced here rather than failing at insert.
+// "__proto__" would be dropped by JSON handling on the way (zod, Object.entries), so it is
+// refused by name rather than silently lost.
 function propKeyProblem(key: string): string | null {
   if (key.length === 0) return "property keys must not be empty";
+  if (key === "__proto__") return `property key "__proto__" is reserved`;
   if (key.length > MAX_PROP_KEY_LENGTH)
     return `property key "${key.slice(0, 20)}…" is longer than ${MAX_PROP_KEY_LENGTH} characters`;
   if (!/^[\x20-\x7e]+$/.test(key)) return `property key "${key}" must be printable ASCII`;
@@ -41,20 +63,21 @@ const propKey = z.string().superRefine((key, ctx) => {
 });
 
 const propValue = z.union([
-  z
-    .string()
-    .max(
-      MAX_PROP_STRING_LENGTH,
-      `property values must be at most ${MAX_PROP_STRING_LENGTH} characters`,
-    ),
+  text("property values", MAX_PROP_STRING_LENGTH),
   z.number().refine(Number.isFinite, "property numbers must be finite"),
   z.boolean(),
   z.null(),
 ]);
 
 function propsSchema(maxKeys: number, what: string) {
-  return z.record(z.string(), propValue).superRefine((props, ctx) => {
-    const keys = Object.keys(props);
+  // Checked on the input object: the parsed record no longer holds a "__proto__" key.
+  return z.custom<Props>().superRefine((props, ctx) => {
+    const parsed = z.record(z.string(), propValue).safeParse(props);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom" });
+      return;
+    }
+    const keys = Object.keys(props as object);
     if (keys.length > maxKeys)
       ctx.addIssue({ code: "custom", message: `${what} may have at most ${maxKeys} keys` });
     for (const key of keys) {
@@ -65,19 +88,13 @@ function propsSchema(maxKeys: number, what: string) {
 }
 
 const id = (what: string) =>
-  z
-    .string({ error: `${what} must be a string` })
-    .min(1, `${what} must not be empty`)
-    .max(MAX_ID_LENGTH, `${what} must be at most ${MAX_ID_LENGTH} characters`);
+  text(what, MAX_ID_LENGTH).refine((s) => s.length > 0, `${what} must not be empty`);
 
 const absoluteUrl = (what: string) =>
-  z
-    .string()
-    .max(MAX_URL_LENGTH, `${what} must be at most ${MAX_URL_LENGTH} characters`)
-    .refine(
-      (u) => /^https?:\/\//i.test(u) && URL.canParse(u),
-      `${what} must be an absolute http(s) URL`,
-    );
+  text(what, MAX_URL_LENGTH).refine(
+    (u) => /^https?:\/\//i.test(u) && URL.canParse(u),
+    `${what} must be an absolute http(s) URL`,
+  );
 
 const baseEvent = z.object({
   type: z.enum(["pageview", "event", "identify", "heartbeat"], {
@@ -88,18 +105,11 @@ const baseEvent = z.object({
   visitorId: id("visitorId"),
   sessionId: id("sessionId"),
   url: absoluteUrl("url").optional(),
-  referrer: z
-    .string()
-    .max(MAX_URL_LENGTH, `referrer must be at most ${MAX_URL_LENGTH} characters`)
-    .optional(),
-  title: z
-    .string()
-    .max(MAX_TITLE_LENGTH, `title must be at most ${MAX_TITLE_LENGTH} characters`)
-    .optional(),
-  name: z
-    .string()
-    .min(1)
-    .max(MAX_EVENT_NAME_LENGTH, `name must be at most ${MAX_EVENT_NAME_LENGTH} characters`)
+  referrer: text("referrer", MAX_URL_LENGTH).optional(),
+  title: text("title", MAX_TITLE_LENGTH).optional(),
+  name: text("name", MAX_EVENT_NAME_LENGTH)
+    .refine((s) => s.length > 0, "name must not be empty")
+    .refine((s) => !CONTROL_CHARS.test(s), "name must not contain control characters")
     .optional(),
   props: propsSchema(MAX_PROPS, "props").optional(),
   userId: id("userId").optional(),
@@ -127,8 +137,8 @@ export const importEventSchema = baseEvent
   .extend({
     visitorId: id("visitorId").optional(),
     sessionId: id("sessionId").optional(),
-    ip: z.string().max(64, "ip must be at most 64 characters").optional(),
-    userAgent: z.string().max(1024, "userAgent must be at most 1024 characters").optional(),
+    ip: text("ip", 64).optional(),
+    userAgent: text("userAgent", 1024).optional(),
   })
   .superRefine((event, ctx) => {
     requireByType(event as IngestEvent, ctx);
@@ -219,11 +229,39 @@ export const originsSchema = z
 export const timezoneSchema = z
   .string()
   .refine(isValidTimezone, "timezone must be an IANA time zone such as Europe/Paris");
+/**
+ * Bits of a key estimated from its own characters: length × the Shannon entropy of their
+ * frequencies. Generous to random keys (a 32-character hex key scores about 112), harsh to
+ * repetition ("aaaa…" scores 0, "abab…" 1 bit a character).
+ */
+export function estimatedEntropyBits(key: string): number {
+  const counts = new Map<string, number>();
+  for (const c of key) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let bitsPerChar = 0;
+  for (const count of counts.values()) {
+    const p = count / key.length;
+    bitsPerChar -= p * Math.log2(p);
+  }
+  return key.length * bitsPerChar;
+}
+
+/**
+ * A supplied key is the only secret between a site and anyone writing to it, and it is
+ * public in every page: it must at least not be guessable (SPEC §4: "a strong key").
+ */
 export const writeKeySchema = z
   .string()
   .min(MIN_WRITE_KEY_LENGTH, `writeKey must be at least ${MIN_WRITE_KEY_LENGTH} characters`)
   .max(MAX_WRITE_KEY_LENGTH, `writeKey must be at most ${MAX_WRITE_KEY_LENGTH} characters`)
-  .regex(/^[\x21-\x7e]+$/, "writeKey must be printable ASCII without spaces");
+  .regex(/^[\x21-\x7e]+$/, "writeKey must be printable ASCII without spaces")
+  .refine(
+    (key) => new Set(key).size >= MIN_WRITE_KEY_DISTINCT_CHARS,
+    `writeKey must use at least ${MIN_WRITE_KEY_DISTINCT_CHARS} distinct characters`,
+  )
+  .refine(
+    (key) => estimatedEntropyBits(key) >= MIN_WRITE_KEY_ENTROPY_BITS,
+    `writeKey must be random: at least ${MIN_WRITE_KEY_ENTROPY_BITS} bits estimated from its characters (omit writeKey to get a generated one)`,
+  );
 
 /** Parses `value` or throws a ConvexError whose message names what was wrong. */
 export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {

@@ -99,6 +99,89 @@ export const paginationOptsValidator = v.object({
   maximumBytesRead: v.optional(v.number()),
 });
 
+const propValue = v.union(v.string(), v.number(), v.boolean(), v.null());
+
+/** One raw event as listEvents returns it: the stored event without internal bookkeeping. */
+export const eventItemValidator = v.object({
+  _id: v.string(),
+  _creationTime: v.number(),
+  eventId: v.string(),
+  type: v.union(
+    v.literal("pageview"),
+    v.literal("event"),
+    v.literal("identify"),
+    v.literal("heartbeat"),
+  ),
+  ts: v.number(),
+  visitorId: v.string(),
+  sessionId: v.string(),
+  path: v.optional(v.string()),
+  hostname: v.optional(v.string()),
+  title: v.optional(v.string()),
+  name: v.optional(v.string()),
+  props: v.optional(v.record(v.string(), propValue)),
+  userId: v.optional(v.string()),
+  source: v.string(),
+  referrerHost: v.optional(v.string()),
+  utmSource: v.optional(v.string()),
+  utmMedium: v.optional(v.string()),
+  utmCampaign: v.optional(v.string()),
+  utmTerm: v.optional(v.string()),
+  utmContent: v.optional(v.string()),
+  device: v.string(),
+  browser: v.string(),
+  os: v.string(),
+  country: v.string(),
+});
+
+/** One session (visit) as listSessions returns it. */
+export const sessionItemValidator = v.object({
+  _id: v.string(),
+  visitorId: v.string(),
+  sessionId: v.string(),
+  startTs: v.number(),
+  endTs: v.number(),
+  durationMs: v.number(),
+  pageviews: v.number(),
+  events: v.number(),
+  bounce: v.boolean(),
+  entryPage: v.union(v.string(), v.null()),
+  exitPage: v.union(v.string(), v.null()),
+  source: v.string(),
+  country: v.string(),
+  device: v.string(),
+  browser: v.string(),
+  os: v.string(),
+});
+
+/** A page of a list, in the shape usePaginatedQuery expects. */
+function pageOf<T extends Parameters<typeof v.array>[0]>(item: T) {
+  return v.object({ page: v.array(item), isDone: v.boolean(), continueCursor: v.string() });
+}
+export const eventsPageValidator = pageOf(eventItemValidator);
+export const sessionsPageValidator = pageOf(sessionItemValidator);
+
+// The facades re-declare what the component returns (a host-side function needs its own
+// `returns`); these mirror maintenance.runMaintenance and presence.getRealtime, which
+// should import them rather than repeat them.
+
+/** SPEC §4 runMaintenance: what one bounded call did. */
+export const maintenanceResultValidator = v.object({
+  compacted: v.number(),
+  expired: v.number(),
+  presenceCleared: v.number(),
+  more: v.boolean(),
+});
+
+/** SPEC §3 getRealtime. */
+export const realtimeValidator = v.object({
+  activeVisitors: v.number(),
+  pages: v.array(v.object({ path: v.string(), visitors: v.number() })),
+  updatedAt: v.number(),
+  minutes: v.array(v.object({ t: v.number(), visitors: v.number() })),
+  sources: v.array(v.object({ source: v.string(), visitors: v.number() })),
+});
+
 /** getHealth (SPEC §4), plus the events the worker set aside and why. */
 export const healthValidator = v.object({
   pendingEvents: v.number(),
