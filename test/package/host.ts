@@ -126,7 +126,8 @@ export async function writeGenerated(hostDir: string, componentImport: string, n
   return modules;
 }
 
-export type BundleReport = { modules: number; bytes: number };
+/** The bundled modules' paths (entry points and `_deps/` chunks) and their total size. */
+export type BundleReport = { paths: string[]; bytes: number };
 
 /**
  * Bundles a folder of Convex functions with the CLI's bundler for the default runtime
@@ -146,9 +147,9 @@ export async function bundleForDefaultRuntime(
     generateSourceMaps: false,
     platform: "browser",
   });
-  const modules = result.modules as { source: string }[];
+  const modules = result.modules as { path: string; source: string }[];
   return {
-    modules: modules.length,
+    paths: modules.map((m) => m.path).sort(),
     bytes: modules.reduce((sum, m) => sum + Buffer.byteLength(m.source), 0),
   };
 }
