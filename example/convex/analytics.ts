@@ -39,6 +39,7 @@ export const {
   listSites,
   importEvents,
   getHealth,
+  requeueFailed,
   runMaintenance,
 } = exposeAdminApi(components.analytics, { auth: adminAuth });
 

@@ -262,10 +262,19 @@ export function exposeAdminApi(component: ComponentApi, options: { auth: AuthFn 
     ),
     getHealth: exposedQuery(
       component.maintenance.getHealth,
-      { siteId: v.string() },
+      // `now`: a query must not read the clock (a subscription would freeze); pass a rounded
+      // time, e.g. to the minute, so subscriptions are shared.
+      { siteId: v.string(), now: v.number() },
       healthValidator,
       "admin",
       "getHealth",
+      auth,
+    ),
+    requeueFailed: exposedMutation(
+      component.failures.requeueFailed,
+      { siteId: v.string(), limit: v.optional(v.number()) },
+      v.object({ requeued: v.number(), more: v.boolean() }),
+      "requeueFailed",
       auth,
     ),
     runMaintenance: exposedMutation(
