@@ -2,7 +2,7 @@
 // and point lookups of its own events' ids, inserts events, and schedules the workers of the
 // partitions it touched. It reads nothing another ingest or the worker writes.
 import { v } from "convex/values";
-import { api, internal } from "./_generated/api.js";
+import { internal } from "./_generated/api.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import { checkSite, minuteOf, rateLimitDecision, reservedPerMinute } from "./lib/admission.js";
@@ -12,7 +12,6 @@ import {
   MAX_EVENTS_PER_REQUEST,
   MINUTE_MS,
   PENDING_SETTLE_MS,
-  RATE_RESERVATION_TTL_MS,
   RATE_SCAN_PER_MINUTE,
 } from "./lib/limits.js";
 import {
@@ -88,7 +87,9 @@ export const admission = query({
 
 /**
  * A request's share of its site's rate limit, taken before it is checked. A blind insert
- * (no reads), so concurrent requests never conflict; it deletes itself once out of the window.
+ * (no reads), so concurrent requests never conflict. Once out of the window it is deleted in
+ * bulk by the maintenance sweep (not by a scheduled call per request: that would cost every
+ * request two more writes).
  */
 export const reserve = mutation({
   args: { siteId: v.string(), now: v.number(), events: v.number() },
@@ -102,12 +103,11 @@ export const reserve = mutation({
       at: args.now,
       events: args.events,
     });
-    await ctx.scheduler.runAfter(RATE_RESERVATION_TTL_MS, api.ingest.release, { id });
     return id;
   },
 });
 
-/** Gives a reservation back: a refused request's, or one past the window. Reads only it. */
+/** Gives a refused request's reservation back. Reads only it. */
 export const release = mutation({
   args: { id: v.string() },
   returns: v.null(),

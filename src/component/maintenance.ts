@@ -30,6 +30,8 @@ import {
   MAINTENANCE_SITES_PER_PAGE,
   MAINTENANCE_STEPS_PER_RUN,
   PARTITIONS,
+  RATE_RESERVATION_TTL_MS,
+  RESERVATIONS_PRUNED_PER_STEP,
   RETENTION_DELETES_PER_STEP,
   RETENTION_SCAN_PER_STEP,
   SWEEP_STALE_PENDING_MS,
@@ -206,9 +208,19 @@ async function retentionStep(ctx: MutationCtx, site: Doc<"sites">, now: number) 
 
 /**
  * Ingest kicks the workers itself; this re-kicks a partition whose oldest pending event has
- * waited SWEEP_STALE_PENDING_MS (its worker was lost, e.g. the deployment restarted).
+ * waited SWEEP_STALE_PENDING_MS (its worker was lost, e.g. the deployment restarted), and
+ * deletes rate-limit reservations out of the window. Those lie in minutes before any request
+ * in flight reserves in, so the sweep's read range never meets a new reservation.
  */
 async function sweepStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
+  const expired = await ctx.db
+    .query("ingestReservations")
+    .withIndex("by_minute", (q) =>
+      q.eq("siteId", site._id).lt("minute", now - RATE_RESERVATION_TTL_MS),
+    )
+    .take(RESERVATIONS_PRUNED_PER_STEP + 1);
+  for (const row of expired.slice(0, RESERVATIONS_PRUNED_PER_STEP))
+    await ctx.db.delete("ingestReservations", row._id);
   let kicked = 0;
   for (let partition = 0; partition < PARTITIONS; partition++) {
     const oldest = await oldestPending(ctx, site._id, partition);
@@ -217,7 +229,10 @@ async function sweepStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
       kicked++;
     }
   }
-  return { done: kicked, more: false };
+  return {
+    done: kicked + Math.min(expired.length, RESERVATIONS_PRUNED_PER_STEP),
+    more: expired.length > RESERVATIONS_PRUNED_PER_STEP,
+  };
 }
 
 async function oldestPending(ctx: QueryCtx, siteId: Id<"sites">, partition: number) {

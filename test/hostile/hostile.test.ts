@@ -588,7 +588,7 @@ const adminArgs = {
   getSite: () => ({ siteId: h.siteId }),
   listSites: () => ({}),
   importEvents: () => ({ siteId: h.siteId, events: [] }),
-  getHealth: () => ({ siteId: h.siteId }),
+  getHealth: () => ({ siteId: h.siteId, now: Date.now() }),
   runMaintenance: () => ({ siteId: h.siteId }),
 } as const;
 const isQuery = (fn: string) => fn === "getSite" || fn === "listSites" || fn === "getHealth";
@@ -660,9 +660,14 @@ facade(
   () => s().mutate("importEvents", { siteId: other.siteId, events: [base()] }),
   { throws: /forbidden/ },
 );
-facade("admin", "getHealth: another site", () => s().query("getHealth", { siteId: other.siteId }), {
-  throws: /forbidden/,
-});
+facade(
+  "admin",
+  "getHealth: another site",
+  () => s().query("getHealth", { siteId: other.siteId, now: Date.now() }),
+  {
+    throws: /forbidden/,
+  },
+);
 facade(
   "admin",
   "runMaintenance: another site",

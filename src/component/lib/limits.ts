@@ -73,8 +73,12 @@ export const MAX_ALLOWED_ORIGINS = 50;
  * count is extrapolated from the newest rows.
  */
 export const RATE_SCAN_PER_MINUTE = 1_000;
-/** A reservation is kept until it can no longer weigh in the sliding window. */
-export const RATE_RESERVATION_TTL_MS = 2 * 60 * 1000;
+/**
+ * A reservation is kept until it can no longer weigh in the sliding window (this minute and
+ * the previous); the maintenance sweep deletes older ones, this many per site and step.
+ */
+export const RATE_RESERVATION_TTL_MS = 120_000;
+export const RESERVATIONS_PRUNED_PER_STEP = 1_000;
 
 /** A supplied write key's strength (issue 12): length, distinct characters, estimated bits. */
 export const MIN_WRITE_KEY_LENGTH = 32;
