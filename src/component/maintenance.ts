@@ -38,7 +38,7 @@ import {
 } from "./lib/limits.js";
 import { rowId } from "./lib/rollup.js";
 import { ROLLUP_GRANULARITIES } from "./lib/session.js";
-import { healthValidator } from "./lib/validators.js";
+import { healthValidator, maintenanceResultValidator } from "./lib/validators.js";
 import { sweepPresence } from "./presence.js";
 import { loadSite } from "./sites.js";
 
@@ -345,12 +345,7 @@ const MAINTENANCE_TASKS: MaintenanceTask[] = ["compact", "retention", "presence"
  */
 export const runMaintenance = mutation({
   args: { siteId: v.optional(v.string()) },
-  returns: v.object({
-    compacted: v.number(),
-    expired: v.number(),
-    presenceCleared: v.number(),
-    more: v.boolean(),
-  }),
+  returns: maintenanceResultValidator,
   handler: async (ctx, { siteId }) => {
     if (siteId === undefined) {
       for (const task of MAINTENANCE_TASKS)
