@@ -67,6 +67,29 @@ function DateInputs(props: {
   );
 }
 
+/** ‹ or ›: disabled when there is no such period (none in the future, none for "all"). */
+function ArrowButton(props: {
+  direction: "previous" | "next";
+  target: CustomRange | null;
+  onGo: (period: CustomRange) => void;
+}) {
+  const { direction, target, onGo } = props;
+  const key = direction === "previous" ? "←" : "→";
+  return (
+    <button
+      type="button"
+      className="cxa-button cxa-arrow"
+      aria-label={direction === "previous" ? "Previous period" : "Next period"}
+      aria-keyshortcuts={direction === "previous" ? "ArrowLeft" : "ArrowRight"}
+      title={`${direction === "previous" ? "Previous" : "Next"} period (${key})`}
+      disabled={!target}
+      onClick={() => target && onGo(target)}
+    >
+      {direction === "previous" ? "‹" : "›"}
+    </button>
+  );
+}
+
 export function RangePicker(props: {
   state: DashboardState;
   /** Null in the realtime view. */
@@ -116,17 +139,13 @@ export function RangePicker(props: {
   return (
     <div className="cxa-controls" role="group" aria-label="Date range">
       <div className="cxa-period">
-        <button
-          type="button"
-          className="cxa-button cxa-arrow"
-          aria-label="Previous period"
-          aria-keyshortcuts="ArrowLeft"
-          title="Previous period (←)"
-          disabled={!previous}
-          onClick={() => previous && onChange({ period: previous }, "push")}
-        >
-          ‹
-        </button>
+        {range ? (
+          <ArrowButton
+            direction="previous"
+            target={previous}
+            onGo={(p) => onChange({ period: p }, "push")}
+          />
+        ) : null}
         <label className="cxa-field" htmlFor={`${id}-preset`}>
           Range
           <select
@@ -153,17 +172,13 @@ export function RangePicker(props: {
             <option value={CUSTOM}>Custom range</option>
           </select>
         </label>
-        <button
-          type="button"
-          className="cxa-button cxa-arrow"
-          aria-label="Next period"
-          aria-keyshortcuts="ArrowRight"
-          title="Next period (→)"
-          disabled={!next}
-          onClick={() => next && onChange({ period: next }, "push")}
-        >
-          ›
-        </button>
+        {range ? (
+          <ArrowButton
+            direction="next"
+            target={next}
+            onGo={(p) => onChange({ period: p }, "push")}
+          />
+        ) : null}
       </div>
       {custom ? (
         <DateInputs

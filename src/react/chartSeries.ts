@@ -1,6 +1,8 @@
 // The points of the chart for a range and interval. Hours and days come from getTimeseries;
 // a week or month point is one getOverview over that week or month (intervals.ts says why).
 import { useQueries } from "convex/react";
+import { getFunctionName } from "convex/server";
+import { useMemo } from "react";
 import type { Overview } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
 import { bucketEnd, type SeriesPoint } from "./chartData.js";
@@ -15,11 +17,20 @@ function useGroupedSeries(
   interval: "week" | "month" | null,
 ): QueryState<SeriesPoint[]> {
   const buckets = range && interval ? groupedBuckets(range, interval) : [];
-  const requests = Object.fromEntries(
-    buckets.map((b, i) => [
-      String(i),
-      { query: api.getOverview, args: { siteId, from: b.from, to: b.to } },
-    ]),
+  // useQueries resubscribes whenever it gets a new object: one per set of buckets, not per
+  // render. The function is named by its name: `api.x` of a generated api is a new object on
+  // every access.
+  const key = JSON.stringify([getFunctionName(api.getOverview), siteId, buckets]);
+  const requests = useMemo(
+    () =>
+      Object.fromEntries(
+        buckets.map((b, i) => [
+          String(i),
+          { query: api.getOverview, args: { siteId, from: b.from, to: b.to } },
+        ]),
+      ),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` stands for all three
+    [key],
   );
   const results = useQueries(requests);
   let points: SeriesPoint[] | undefined = buckets.length > 0 ? [] : undefined;

@@ -88,7 +88,7 @@ ${R} .cxa-kpis-realtime { grid-template-columns: minmax(0, 1fr); }
 ${R} .cxa-kpis-realtime > .cxa-kpi:last-child { grid-column: auto; }
 ${R} .cxa-kpi {
   display: flex; flex-direction: column; align-items: flex-start; gap: 2px; min-width: 0;
-  padding: 14px 16px; background: var(--cxa-surface); color: inherit; text-align: left;
+  padding: 14px 12px; background: var(--cxa-surface); color: inherit; text-align: left;
   font: inherit; border: 0; border-radius: 0; position: relative;
   /* Dividers drawn by each tile, so a row that isn't full leaves no coloured gap. */
   box-shadow: 1px 0 0 var(--cxa-border), 0 1px 0 var(--cxa-border);
@@ -98,10 +98,10 @@ ${R} .cxa-kpi:focus-visible { outline-offset: -3px; border-radius: 8px; }
 ${R} button.cxa-kpi { cursor: pointer; }
 ${R} button.cxa-kpi:hover { background: var(--cxa-surface-muted); }
 ${R} button.cxa-kpi[aria-pressed="true"]::after {
-  content: ""; position: absolute; left: 16px; right: 16px; bottom: 0; height: 3px;
+  content: ""; position: absolute; left: 12px; right: 12px; bottom: 0; height: 3px;
   border-radius: 3px 3px 0 0; background: var(--cxa-accent);
 }
-${R} .cxa-kpi-label { font-size: 11px; font-weight: 700; letter-spacing: 0.06em; text-transform: uppercase; color: var(--cxa-text-muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 100%; }
+${R} .cxa-kpi-label { font-size: 11px; font-weight: 700; letter-spacing: 0.03em; text-transform: uppercase; color: var(--cxa-text-muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 100%; }
 ${R} .cxa-kpi-value { font-size: 24px; line-height: 1.25; font-weight: 700; letter-spacing: -0.02em; font-variant-numeric: tabular-nums; }
 ${R} .cxa-kpi-foot { display: flex; align-items: baseline; gap: 6px; min-height: 18px; font-size: 12px; }
 ${R} .cxa-delta { font-weight: 700; font-variant-numeric: tabular-nums; }
@@ -123,10 +123,10 @@ ${R} .cxa-legend-swatch-previous { background: repeating-linear-gradient(90deg, 
 ${R} .cxa-chart-tools { display: flex; flex-wrap: wrap; align-items: center; gap: 14px; }
 ${R} .cxa-chart { width: 100%; height: 260px; margin: 0; }
 ${R} .cxa-chart-short { height: 200px; }
-/* recharts makes its chart focusable for its keyboard layer: no box after a click or tap,
-   the ring only for keyboard focus. */
-${R} .cxa-chart .recharts-surface:focus, ${R} .cxa-chart .recharts-wrapper:focus { outline: none; }
-${R} .cxa-chart .recharts-surface:focus-visible, ${R} .cxa-chart .recharts-wrapper:focus-visible { outline: 2px solid var(--cxa-focus); outline-offset: 2px; }
+/* recharts makes parts of its chart focusable for its keyboard layer: no box after a click
+   or tap, the ring only for keyboard focus. */
+${R} .cxa-chart :focus:not(:focus-visible) { outline: none; }
+${R} .cxa-chart :focus-visible { outline: 2px solid var(--cxa-focus); outline-offset: 2px; }
 ${R} .cxa-chart .recharts-cartesian-axis-tick-value { fill: var(--cxa-text-muted); font-size: 12px; }
 ${R} .cxa-chart .recharts-surface { overflow: visible; }
 ${R} .cxa-tooltip {
