@@ -29,6 +29,7 @@ export const {
   listEvents,
   listSessions,
   getRealtime,
+  getGoals,
 } = exposeAnalyticsApi(components.analytics, { auth: readAuth });
 
 export const {
@@ -41,6 +42,9 @@ export const {
   getHealth,
   requeueFailed,
   runMaintenance,
+  createGoal,
+  listGoals,
+  deleteGoal,
 } = exposeAdminApi(components.analytics, { auth: adminAuth });
 
 // What the default crons (crons.ts) run: an internal action, unreachable from clients.

@@ -14,10 +14,14 @@ import {
 } from "convex/server";
 import { v, type PropertyValidators, type Validator } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
+import { invalidArgument } from "../component/lib/validate.js";
 import {
   breakdownValidator,
+  createGoalArgs,
   dimensionValidator,
   eventsPageValidator,
+  goalsReportValidator,
+  goalValidator,
   healthValidator,
   ingestResultValidator,
   maintenanceResultValidator,
@@ -164,6 +168,14 @@ export function exposeAnalyticsApi(component: ComponentApi, options: { auth: Aut
       "getRealtime",
       auth,
     ),
+    getGoals: exposedQuery(
+      component.goals.getGoals,
+      range,
+      goalsReportValidator,
+      "read",
+      "getGoals",
+      auth,
+    ),
   };
 }
 
@@ -182,10 +194,12 @@ async function approves(ctx: AnyCtx, auth: AuthFn, request: AuthRequest) {
  * "admin". Every call that names a site reaches auth with its siteId: getSite by slug looks
  * the site up first. listSites asks auth once per site and returns the approved ones.
  * createSite and runMaintenance without a siteId reach auth without one: "all sites".
+ * deleteGoal names a goal, and reaches auth with the goal's site.
  */
 export function exposeAdminApi(component: ComponentApi, options: { auth: AuthFn }) {
   const auth = requireAuth(options, "exposeAdminApi");
   const s = component.sites;
+  const g = component.goals;
   return {
     createSite: exposedMutation(
       s.createSite,
@@ -284,5 +298,37 @@ export function exposeAdminApi(component: ComponentApi, options: { auth: AuthFn 
       "runMaintenance",
       auth,
     ),
+    createGoal: exposedMutation(
+      g.createGoal,
+      createGoalArgs,
+      v.object({ goalId: v.string() }),
+      "createGoal",
+      auth,
+    ),
+    listGoals: exposedQuery(
+      g.listGoals,
+      { siteId: v.string() },
+      v.array(goalValidator),
+      "admin",
+      "listGoals",
+      auth,
+    ),
+    deleteGoal: mutationGeneric({
+      args: { goalId: v.string() },
+      returns: v.null(),
+      handler: async (ctx, args: { goalId: string }) => {
+        // A goal id names a site (invariant 10): auth sees the goal's site, and the component
+        // deletes the goal only from that site. An unknown id names none and reaches auth as a
+        // spanning call, as an unknown slug does, so a per-site admin learns nothing from it.
+        const goal = await ctx.runQuery(g.getGoal, args);
+        await auth(ctx, {
+          kind: "admin",
+          fn: "deleteGoal",
+          ...(goal ? { siteId: goal.siteId } : {}),
+        });
+        if (!goal) throw invalidArgument(`goalId: no goal with id ${args.goalId}`);
+        return await ctx.runMutation(g.deleteGoal, { siteId: goal.siteId, goalId: args.goalId });
+      },
+    }),
   };
 }

@@ -51,7 +51,7 @@ export const MAX_ROLLUP_BYTES_PER_READ = 12 * 2 ** 20;
 /** A rollup row's bytes besides its sketches (ids, bucket, key, counters), rounded up. */
 const ROLLUP_ROW_FIXED_BYTES = 400;
 
-function checkedRange(from: number, to: number, timezone: string, maxDays = MAX_RANGE_DAYS) {
+export function checkedRange(from: number, to: number, timezone: string, maxDays = MAX_RANGE_DAYS) {
   if (!Number.isFinite(from) || !Number.isFinite(to))
     throw invalidArgument("from/to must be finite numbers (ms since epoch)");
   if (from >= to) throw invalidArgument("from must be before to");
@@ -60,14 +60,17 @@ function checkedRange(from: number, to: number, timezone: string, maxDays = MAX_
   return snapRange(from, to, timezone);
 }
 
+/** Rollup rows one query has read so far: a query that reads several dimensions shares one. */
+export type RowsRead = { rows: number; bytes: number };
+
 async function readRows(
   ctx: QueryCtx,
   site: Doc<"sites">,
   dimension: string,
   segments: Segment[],
+  read: RowsRead = { rows: 0, bytes: 0 },
 ): Promise<RowLike[]> {
   const rows: RowLike[] = [];
-  let bytes = 0;
   for (const segment of segments) {
     // Streamed, so that the budgets stop the read before the platform's limit would.
     const stream = ctx.db
@@ -82,13 +85,14 @@ async function readRows(
       );
     for await (const row of stream) {
       rows.push(row);
-      bytes += ROLLUP_ROW_FIXED_BYTES + row.visitors.byteLength + (row.users?.byteLength ?? 0);
-      if (rows.length > MAX_ROLLUP_ROWS_PER_READ) {
+      read.rows++;
+      read.bytes += ROLLUP_ROW_FIXED_BYTES + row.visitors.byteLength + (row.users?.byteLength ?? 0);
+      if (read.rows > MAX_ROLLUP_ROWS_PER_READ) {
         throw invalidArgument(
           `this report needs more than ${MAX_ROLLUP_ROWS_PER_READ} rollup rows: narrow the range`,
         );
       }
-      if (bytes > MAX_ROLLUP_BYTES_PER_READ) {
+      if (read.bytes > MAX_ROLLUP_BYTES_PER_READ) {
         throw invalidArgument(
           `this report needs more than ${MAX_ROLLUP_BYTES_PER_READ / 2 ** 20} MiB of rollup rows: narrow the range (maintenance compacts busy sites' rows within the hour)`,
         );
@@ -98,14 +102,15 @@ async function readRows(
   return rows;
 }
 
-async function rangeRows(
+export async function rangeRows(
   ctx: QueryCtx,
   site: Doc<"sites">,
   dimension: string,
   from: number,
   to: number,
+  read?: RowsRead,
 ) {
-  return readRows(ctx, site, dimension, coverRange(from, to, site.timezone, true));
+  return readRows(ctx, site, dimension, coverRange(from, to, site.timezone, true), read);
 }
 
 export const getOverview = query({

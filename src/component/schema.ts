@@ -210,6 +210,23 @@ export default defineSchema({
     events: v.number(),
   }).index("by_minute", ["siteId", "minute", "at"]),
 
+  /**
+   * Conversion goals (SPEC §7, lib/goals.ts), at most MAX_GOALS_PER_SITE per site. Written only
+   * by the admin goal functions; getGoals reads a site's goals whole through by_site.
+   */
+  goals: defineTable({
+    siteId: v.id("sites"),
+    name: v.string(),
+    kind: v.union(v.literal("event"), v.literal("page")),
+    /** Event goals: the custom event's name, and optionally one property value it must carry. */
+    eventName: v.optional(v.string()),
+    property: v.optional(v.string()),
+    value: v.optional(propValue),
+    /** Page goals: a path with `*` wildcards. */
+    pathPattern: v.optional(v.string()),
+    createdAt: v.number(),
+  }).index("by_site", ["siteId"]),
+
   /** Per (site, partition): written only by that partition's worker. */
   workerState: defineTable({
     siteId: v.id("sites"),

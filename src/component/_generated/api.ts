@@ -8,6 +8,7 @@
  */
 
 import type * as failures from "../failures.js";
+import type * as goals from "../goals.js";
 import type * as ingest from "../ingest.js";
 import type * as maintenance from "../maintenance.js";
 import type * as presence from "../presence.js";
@@ -20,6 +21,7 @@ import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
   "failures": typeof failures;
+  "goals": typeof goals;
   "ingest": typeof ingest;
   "maintenance": typeof maintenance;
   "presence": typeof presence;

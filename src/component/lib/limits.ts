@@ -210,3 +210,29 @@ export const HEALTH_FAILURE_SAMPLES = 5;
  * event can be 50 KB: 100 are 5 MB each way, inside the 16 MiB a transaction may read and write.
  */
 export const REQUEUE_PER_CALL = 100;
+
+// ---------------------------------------------------------------- goals and filters (issue 14)
+
+/**
+ * Goals a site may define. getGoals reads them all, plus one rollup dimension per distinct
+ * (event, property) pair among them, so this also bounds how many dimensions one read touches.
+ */
+export const MAX_GOALS_PER_SITE = 100;
+export const MAX_GOAL_NAME_LENGTH = 120;
+/** A page goal's path pattern: at most as long as a stored path (MAX_DIMENSION_KEY_LENGTH). */
+export const MAX_PATH_PATTERN_LENGTH = MAX_DIMENSION_KEY_LENGTH;
+
+/** SPEC §7 filters: how many a read takes, values per filter, characters per value. */
+export const MAX_FILTERS = 10;
+export const MAX_FILTER_VALUES = 20;
+export const MAX_FILTER_VALUE_LENGTH = 300;
+
+/**
+ * A visit fact (lib/visitFact.ts) keeps this many distinct paths, custom event names and
+ * (event, property, value) triples; a visit with more keeps the first ones and is marked
+ * `truncated`. Paths are ≤ 300 characters, names ≤ 120, a triple ≤ 120 + 64 + 512: a fact
+ * stays under 100 KB of text however long the visit.
+ */
+export const MAX_VISIT_PAGES = 50;
+export const MAX_VISIT_EVENT_NAMES = 50;
+export const MAX_VISIT_PROPS = 100;

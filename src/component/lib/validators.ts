@@ -196,3 +196,44 @@ export const healthValidator = v.object({
   sessionReuseRatio: v.number(),
   compactionBacklog: v.number(),
 });
+
+// ---------------------------------------------------------------- goals (SPEC §7)
+
+/** createGoal's arguments, declared once for the component and the admin facade. */
+export const createGoalArgs = {
+  siteId: v.string(),
+  name: v.string(),
+  kind: v.union(v.literal("event"), v.literal("page")),
+  eventName: v.optional(v.string()),
+  property: v.optional(v.string()),
+  value: v.optional(propValue),
+  pathPattern: v.optional(v.string()),
+};
+
+/** A goal as listGoals returns it (lib/goals.ts GoalDefinition, flattened as stored). */
+export const goalValidator = v.object({
+  goalId: v.string(),
+  siteId: v.string(),
+  name: v.string(),
+  kind: v.union(v.literal("event"), v.literal("page")),
+  eventName: v.optional(v.string()),
+  property: v.optional(v.string()),
+  value: v.optional(propValue),
+  pathPattern: v.optional(v.string()),
+  createdAt: v.number(),
+});
+
+/** getGoals: every goal's conversions over the range, and the range's visitors. */
+export const goalsReportValidator = v.object({
+  range: rangeValidator,
+  visitors: v.number(),
+  goals: v.array(
+    v.object({
+      goalId: v.string(),
+      name: v.string(),
+      visitors: v.number(),
+      events: v.number(),
+      conversionRate: v.number(),
+    }),
+  ),
+});
