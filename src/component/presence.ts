@@ -38,6 +38,7 @@ import {
   touchKey,
   type Touch,
 } from "./lib/presence.js";
+import { realtimeValidator } from "./lib/validators.js";
 import { loadSite } from "./sites.js";
 
 /** Heartbeats the worker folds into session duration are scheduled like ingest's events. */
@@ -266,13 +267,7 @@ async function loadSummary(ctx: QueryCtx, siteId: string) {
  */
 export const getRealtime = query({
   args: { siteId: v.string() },
-  returns: v.object({
-    activeVisitors: v.number(),
-    pages: pagesValidator,
-    updatedAt: v.number(),
-    minutes: v.array(minuteValidator),
-    sources: sourcesValidator,
-  }),
+  returns: realtimeValidator,
   handler: async (ctx, { siteId }) => {
     const summary = await loadSummary(ctx, siteId);
     if (!summary) return { activeVisitors: 0, pages: [], updatedAt: 0, minutes: [], sources: [] };

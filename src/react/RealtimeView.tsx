@@ -3,7 +3,8 @@
 // getRealtime, the one summary the component's refresh loop rewrites every few seconds.
 import { useEffect, useRef, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
-import type { AnalyticsApi, LiveRealtime } from "./api.js";
+import type { Realtime } from "../client/types.js";
+import type { AnalyticsApi } from "./api.js";
 import { BarTable } from "./BarTable.js";
 import { formatCount } from "./format.js";
 import { useRealtime } from "./queries.js";
@@ -20,7 +21,7 @@ const CHART_HEIGHT = 200;
  * its last refresh: minutes after it, when nobody was live, are zeros).
  */
 export function realtimeMinutes(
-  minutes: LiveRealtime["minutes"],
+  minutes: Realtime["minutes"],
   now: number,
 ): { t: number; visitors: number }[] {
   const last = Math.floor(now / MINUTE_MS) * MINUTE_MS;
@@ -43,7 +44,7 @@ function useNow(everyMs: number): number {
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
 
-function MinutesChart({ realtime }: { realtime: LiveRealtime }) {
+function MinutesChart({ realtime }: { realtime: Realtime }) {
   const now = useNow(10_000);
   const container = useRef<HTMLDivElement>(null);
   const width = useElementWidth(container, 640);

@@ -38,15 +38,6 @@ export type ListArgs = {
   paginationOpts: PaginationOptions;
 };
 export type RealtimeArgs = { siteId: string };
-/**
- * getRealtime's result. `minutes` (visitors per minute, the last 30, oldest first) and
- * `sources` (live visitors by source) are optional so that a host on an older component still
- * fits: the realtime view then shows what it has.
- */
-export type LiveRealtime = Realtime & {
-  minutes?: { t: number; visitors: number }[];
-  sources?: { source: string; visitors: number }[];
-};
 
 export type AnalyticsApi = {
   getOverview: PublicQuery<OverviewArgs, Overview>;
@@ -56,5 +47,5 @@ export type AnalyticsApi = {
   listEvents: PublicQuery<ListArgs, PaginationResult<EventItem>>;
   listSessions: PublicQuery<ListArgs, PaginationResult<SessionItem>>;
   /** Optional: hosts that don't re-export it get no "visitors now" figure. */
-  getRealtime?: PublicQuery<RealtimeArgs, LiveRealtime>;
+  getRealtime?: PublicQuery<RealtimeArgs, Realtime>;
 };

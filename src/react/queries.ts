@@ -10,7 +10,8 @@ import type {
   Overview,
   Timeseries,
 } from "../client/types.js";
-import type { AnalyticsApi, LiveRealtime } from "./api.js";
+import type { Realtime } from "../client/types.js";
+import type { AnalyticsApi } from "./api.js";
 import type { DashboardRange } from "./range.js";
 
 /** Rows per page of the visit and event lists. */
@@ -154,7 +155,7 @@ export function useHasAnyEvents(
 export function useRealtime(
   getRealtime: NonNullable<AnalyticsApi["getRealtime"]>,
   siteId: string,
-): LiveRealtime | undefined {
+): Realtime | undefined {
   return useQuery(getRealtime, { siteId });
 }
 

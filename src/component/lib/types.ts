@@ -71,6 +71,10 @@ export type Realtime = {
   activeVisitors: number;
   pages: { path: string; visitors: number }[];
   updatedAt: number;
+  /** Visitors per minute over the last 30 minutes, oldest first. */
+  minutes: { t: number; visitors: number }[];
+  /** Live visitors by source. */
+  sources: { source: string; visitors: number }[];
 };
 
 export type EventType = "pageview" | "event" | "identify" | "heartbeat";
