@@ -40,7 +40,8 @@ export type GoalInput = {
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /\p{Cs}/u;
 
-function checkText(field: string, value: string, max: number): string {
+/** A typed string field: non-empty, at most `max` characters, no control characters. */
+export function checkText(field: string, value: string, max: number): string {
   if (value.length === 0) throw invalidArgument(`${field} must not be empty`);
   if (value.length > max) throw invalidArgument(`${field} must be at most ${max} characters`);
   if (CONTROL_CHARS.test(value) || LONE_SURROGATE.test(value))
@@ -48,14 +49,21 @@ function checkText(field: string, value: string, max: number): string {
   return value;
 }
 
-/** Ingest's rule for property keys (lib/validate.ts): a key it refuses could never match. */
-function checkPropertyKey(key: string): string {
+/**
+ * Why `key` is not a property key ingest accepts (lib/validate.ts), or null: a goal or filter
+ * naming a key ingest refuses could never match, so it is refused with the reason instead.
+ */
+export function propertyKeyProblem(key: string): string | null {
   if (key.length === 0 || key.length > MAX_PROP_KEY_LENGTH)
-    throw invalidArgument(`property must be 1 to ${MAX_PROP_KEY_LENGTH} characters`);
+    return `must be 1 to ${MAX_PROP_KEY_LENGTH} characters`;
   if (!/^[\x20-\x7e]+$/.test(key) || key.startsWith("$") || key === "__proto__")
-    throw invalidArgument(
-      `property "${key}" is not a property key ingest accepts (printable ASCII, not starting with '$')`,
-    );
+    return `"${key}" is not a property key ingest accepts (printable ASCII, not starting with '$')`;
+  return null;
+}
+
+function checkPropertyKey(key: string): string {
+  const problem = propertyKeyProblem(key);
+  if (problem) throw invalidArgument(`property ${problem}`);
   return key;
 }
 
