@@ -98,7 +98,8 @@ describe("maintenance", () => {
     await control.settle();
     const before = { month: await overviewDocsRead(h, 30), year: await overviewDocsRead(h, 365) };
     expect(
-      (await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() })).compactionBacklog,
+      (await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() }))
+        .compactionBacklog,
     ).toBeGreaterThan(0);
 
     const first = await compact(h);
@@ -111,7 +112,8 @@ describe("maintenance", () => {
     expect(after.month).toBeLessThan(before.month);
     expect(after.year).toBeLessThan(before.year);
     expect(
-      (await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() })).compactionBacklog,
+      (await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() }))
+        .compactionBacklog,
     ).toBe(0);
 
     // A late event for a compacted bucket: a new shard row, counted at once, merged next time.
@@ -124,11 +126,13 @@ describe("maintenance", () => {
     // The late session's rows: 9 dimensions (all, page, entry, exit, source, device, browser,
     // os, country) × hour, day and month.
     expect(
-      (await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() })).compactionBacklog,
+      (await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() }))
+        .compactionBacklog,
     ).toBe(27);
     await compact(h);
     expect(
-      (await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() })).compactionBacklog,
+      (await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() }))
+        .compactionBacklog,
     ).toBe(0);
     expect(await figures(h)).toEqual(await figures(control));
     expect((await figures(h)).year.visitors).toBe(6);
@@ -186,9 +190,10 @@ describe("maintenance", () => {
     const pass = await h.admin.mutation(api.analytics.runMaintenance, { siteId: h.siteId });
     // The two counted events, a's session and a's visitor, in one bounded pass; no pending event.
     expect(pass.expired).toBe(4);
-    expect((await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() })).pendingEvents).toBe(
-      backfill.length,
-    );
+    expect(
+      (await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() }))
+        .pendingEvents,
+    ).toBe(backfill.length);
     await h.settle();
     const oldDays = { siteId: h.siteId, from: old - 2 * DAY, to: old + DAY };
     expect(await h.admin.query(api.analytics.getOverview, oldDays)).toMatchObject({
@@ -204,13 +209,17 @@ describe("maintenance", () => {
     vi.clearAllTimers();
     await h.t.finishInProgressScheduledFunctions();
     vi.setSystemTime(NOW + MINUTE);
-    expect((await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() })).pendingEvents).toBe(
-      1,
-    );
+    expect(
+      (await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() }))
+        .pendingEvents,
+    ).toBe(1);
     const swept = await h.t.action(internal.analytics.analyticsMaintenance, { task: "sweep" });
     expect(swept).toMatchObject({ done: 1, more: false });
     await h.settle();
-    const health = await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() });
+    const health = await h.admin.query(api.analytics.getHealth, {
+      siteId: h.siteId,
+      now: Date.now(),
+    });
     expect(health).toMatchObject({
       pendingEvents: 0,
       oldestPendingMs: null,

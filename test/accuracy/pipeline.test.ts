@@ -61,7 +61,10 @@ describe("the real log through the whole pipeline", () => {
     expect(sources.rows).toEqual(reference.sources.slice(0, 100));
     const daily = await h.admin.query(api.analytics.getTimeseries, { ...range, interval: "day" });
     expect(daily.points).toEqual(reference.daily);
-    const health = await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() });
+    const health = await h.admin.query(api.analytics.getHealth, {
+      siteId: h.siteId,
+      now: Date.now(),
+    });
     expect(health).toMatchObject({ pendingEvents: 0, failedEvents: 0, duplicateSessions: 0 });
   });
 });
