@@ -121,6 +121,35 @@ describe("goals", () => {
     ]);
   });
 
+  it("cost what the overview and the event and page breakdowns cost, plus the goals", async () => {
+    await create({ name: "Signup", kind: "event", eventName: "signup" });
+    await create({ name: "Blog", kind: "page", pathPattern: "/blog/*" });
+    await create({ name: "Docs", kind: "page", pathPattern: "/docs*" });
+    await h.send([view("v1", "/blog/a"), view("v2", "/docs"), signup("v1", "pro")]);
+    await h.settle();
+    const args = { siteId: h.siteId, from: FROM, to: NOW };
+    const reports = components.analytics.reports;
+    const documentsRead = (read: (ctx: any) => Promise<unknown>) =>
+      h.t.run(async (ctx) => {
+        const before = await ctx.meta.getTransactionMetrics();
+        await read(ctx);
+        const after = await ctx.meta.getTransactionMetrics();
+        return after.documentsRead.used - before.documentsRead.used;
+      });
+    const goalsRead = await documentsRead((ctx) =>
+      ctx.runQuery(components.analytics.goals.getGoals, args),
+    );
+    const overview = await documentsRead((ctx) => ctx.runQuery(reports.getOverview, args));
+    const events = await documentsRead((ctx) =>
+      ctx.runQuery(reports.getBreakdown, { ...args, dimension: "event" }),
+    );
+    const pages = await documentsRead((ctx) =>
+      ctx.runQuery(reports.getBreakdown, { ...args, dimension: "page" }),
+    );
+    // Each read loads the site once; the two page goals share one read of the page rows.
+    expect(goalsRead).toBe(overview + (events - 1) + (pages - 1) + 3);
+  });
+
   it("are listed as created and deleted by id; a site without goals reports its visitors", async () => {
     await h.send([view("v1", "/")]);
     await h.settle();
