@@ -108,6 +108,7 @@ export async function tableCounts(h: Harness) {
       "sessions",
       "visitors",
       "rollups",
+      "goals",
       "presence",
       "workerState",
       "ingestReservations",

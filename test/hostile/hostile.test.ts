@@ -430,6 +430,7 @@ const readArgs = {
   listEvents: () => ({ siteId: h.siteId, paginationOpts: { numItems: 10, cursor: null } }),
   listSessions: () => ({ siteId: h.siteId, paginationOpts: { numItems: 10, cursor: null } }),
   getRealtime: () => ({ siteId: h.siteId }),
+  getGoals: () => ({ siteId: h.siteId, ...range() }),
 } as const;
 type ReadName = keyof typeof readArgs;
 const reads = Object.keys(readArgs) as ReadName[];
@@ -590,8 +591,13 @@ const adminArgs = {
   importEvents: () => ({ siteId: h.siteId, events: [] }),
   getHealth: () => ({ siteId: h.siteId, now: Date.now() }),
   runMaintenance: () => ({ siteId: h.siteId }),
+  requeueFailed: () => ({ siteId: h.siteId }),
+  createGoal: () => ({ siteId: h.siteId, name: "Signup", kind: "event", eventName: "signup" }),
+  listGoals: () => ({ siteId: h.siteId }),
+  deleteGoal: () => ({ goalId: "nope" }),
 } as const;
-const isQuery = (fn: string) => fn === "getSite" || fn === "listSites" || fn === "getHealth";
+const isQuery = (fn: string) =>
+  fn === "getSite" || fn === "listSites" || fn === "getHealth" || fn === "listGoals";
 for (const fn of Object.keys(adminArgs) as (keyof typeof adminArgs)[]) {
   if (fn === "listSites") continue; // filters rather than throws: the case below
   facade(
