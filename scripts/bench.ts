@@ -9,13 +9,18 @@
 //                             to the uniques (tens of minutes)
 //
 // Sections run one after another (never in parallel) so wall times don't disturb each other.
+// Each starts with `Date.now` pinned to the same NOW (scripts/bench/clock.ts), so every read
+// touches the same buckets whatever the calendar day of the run.
 // Nothing here asserts a time or a target: a figure off target is reported as FAIL, not thrown.
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { benchBaseline } from "./bench/baseline.js";
+import { benchBundle } from "./bench/bundle.js";
+import { NOW, pinClock } from "./bench/clock.js";
 import { benchConflicts } from "./bench/conflicts.js";
 import { benchDashboard, BASELINE_EVENTS, SCALED_EVENTS } from "./bench/dashboard.js";
+import { benchEndToEnd } from "./bench/end-to-end.js";
 import { benchLookups, benchRealLog, benchTracker } from "./bench/external.js";
 import { round } from "./bench/harness.js";
 import { renderMarkdown } from "./bench/markdown.js";
@@ -38,13 +43,22 @@ export async function runBench(
   const timed = async <T>(name: string, section: () => Promise<T> | T): Promise<T> => {
     const t0 = performance.now();
     log(`${name}…`);
-    const result = await section();
+    const unpin = pinClock(NOW);
+    let result: T;
+    try {
+      result = await section();
+    } finally {
+      unpin();
+    }
     sectionSeconds[name] = round((performance.now() - t0) / 1000, 1);
     log(`  ${name}: ${sectionSeconds[name]!.toFixed(1)} s`);
     return result;
   };
   const ingest = await timed("ingest", benchIngest);
   const aggregation = await timed("aggregation", benchAggregation);
+  const endToEnd = await timed("end-to-end writes (live, drip, bulk)", () =>
+    benchEndToEnd({ log }),
+  );
   const small = await timed(
     `dashboard (${BASELINE_EVENTS} and ${SCALED_EVENTS} events)`,
     benchDashboard,
@@ -59,6 +73,7 @@ export async function runBench(
   const realLog = await timed("real log (seedDemo)", benchRealLog);
   const lookups = await timed("convex-test lookups", benchLookups);
   const tracker = await timed("tracker", benchTracker);
+  const bundle = await timed("component bundle", benchBundle);
   const report = {
     date: new Date().toISOString(),
     machine: {
@@ -68,16 +83,29 @@ export async function runBench(
       node: process.version,
       platform: process.platform,
     },
+    /** The pinned clock every section starts at. */
+    now: new Date(NOW).toISOString(),
     full,
     ingest,
     aggregation: {
       ...aggregation,
+      /** End to end, every transaction summed (scripts/bench/end-to-end.ts). */
+      live: endToEnd.live,
+      drip: endToEnd.drip,
+      bulk: endToEnd.bulk,
+      endToEnd: {
+        log: endToEnd.log,
+        now: endToEnd.now,
+        floor: "1 document per event (the raw insert); bytes: what the raw inserts wrote per event",
+        peer: endToEnd.peer,
+      },
       atScale: Object.fromEntries(scale.volumes.map((v) => [`events${v.events}`, v.aggregation])),
     },
     dashboard: { ...small, atScale: scale },
     uniques,
     conflicts,
     tracker,
+    bundle,
     baseline: { ...baseline, conflicts: conflicts.baseline },
     realLog,
     lookups,
@@ -105,10 +133,12 @@ async function main() {
     uniques: report.uniques,
     conflicts: report.conflicts,
     tracker: report.tracker,
+    bundle: report.bundle,
     baseline: report.baseline,
     ratios: report.ratios,
     machine: report.machine,
     date: report.date,
+    now: report.now,
     full: report.full,
     realLog: report.realLog,
     lookups: report.lookups,

@@ -4,6 +4,56 @@ import type { BenchReport } from "../bench.js";
 import { tableRows } from "./table.js";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|");
+const num = (x: number, digits = 2) => x.toLocaleString("en", { maximumFractionDigits: digits });
+const kb = (bytes: number) => `${num(bytes / 1000, 1)} KB`;
+
+/** Write cost end to end (invariant 11): ours per protocol and multiple, the peer beside it. */
+function endToEndSection(r: BenchReport): string[] {
+  const a = r.aggregation;
+  const peer = a.endToEnd.peer;
+  const peerCell = (protocol: "live" | "drip" | "bulk", key: string) => {
+    const p = (
+      peer as unknown as Record<
+        string,
+        Record<string, { documentsWritten: number; bytesWritten?: number }>
+      >
+    )[protocol]?.[key];
+    return p
+      ? `${num(p.documentsWritten)}${p.bytesWritten ? ` (${kb(p.bytesWritten)})` : ""}`
+      : "—";
+  };
+  const rows: string[] = [];
+  for (const protocol of ["live", "drip", "bulk"] as const) {
+    for (const [key, f] of Object.entries(a[protocol])) {
+      const e = f.endToEnd;
+      rows.push(
+        `| ${protocol} ${key.replace("x", "×")} | ${num(f.events)}${f.logPageviews < a.endToEnd.log.pageviews ? ` (first ${num(f.logPageviews)} × ${f.multiple})` : ""} | ${num(e.documentsWritten)} | ${kb(e.bytesWritten)} | ${num(f.overFloor.documentsWritten, 1)}× / ${num(f.overFloor.bytesWritten, 1)}× | ${num(e.documentsRead)} | ${kb(e.bytesRead)} | ${num(f.transactions)} | ${num(f.workerRuns)} | ${peerCell(protocol, key)} |`,
+      );
+    }
+  }
+  const top = a.live.x1
+    ? Object.entries(a.live.x1.writtenPerEventBy)
+        .map(([fn, n]) => `\`${fn}\` ${num(n)}`)
+        .join(", ")
+    : "";
+  return [
+    "## Write cost end to end (invariant 11)",
+    "",
+    `What one event costs to write as users pay it: the ingest and every transaction it sets off (worker runs, presence touches, realtime refreshes, rate-limit reservations), each transaction's \`ctx.meta.getTransactionMetrics()\` summed (\`scripts/bench/meter.ts\`), divided by the events. The traffic is the real access log (${num(a.endToEnd.log.pageviews)} pageviews, moved to end a minute before the pinned clock, ${a.endToEnd.now}) on the example host app, under a stopped clock:`,
+    "",
+    "- **live**: each visitor's pageviews through `POST /analytics/ingest` as the tracker batches them (flushed 2 s after a batch's first view), the clock at each send's time, every scheduled function run when it is due;",
+    "- **drip**: the same requests, every worker run to completion after each one (no run ever folds two requests);",
+    "- **bulk**: `importEvents` through the admin facade, 500 events a call, workers to completion after each call.",
+    "",
+    "×10 is ten copies of the traffic as distinct visitors; live and drip at ×10 replay ten copies of the log's first tenth (the whole log ten times over would take ~10 minutes a protocol on the embedded engine). The floor is 1 document per event (the raw insert) and the bytes the raw inserts wrote; crons (sweep, compaction, retention, presence cleanup) are not run.",
+    "",
+    `| protocol | events | docs written / event | bytes written / event | × floor (docs / bytes) | docs read / event | bytes read / event | transactions | worker runs | ${peer.label}: docs (bytes) written / event |`,
+    "|---|---|---|---|---|---|---|---|---|---|",
+    ...rows,
+    "",
+    ...(top ? [`Documents written per event by function, live ×1: ${top}.`, ""] : []),
+  ];
+}
 
 export function renderMarkdown(r: BenchReport): string {
   const m = r.machine;
@@ -26,6 +76,9 @@ export function renderMarkdown(r: BenchReport): string {
     'rollups the reads use). Under each missed target, a "why" row explains the figure from the rollup',
     "rows the read touched (`scripts/bench/anatomy.ts`).",
     "",
+    `Every section starts with \`Date.now\` pinned to ${r.now}, so every read touches the same buckets whatever the day of the run.`,
+    "",
+    ...endToEndSection(r),
     `Targets: ${passed} of ${checks.length} pass${r.uniques.specHolds ? "; SPEC §5 unique-visitor accuracy holds" : "; SPEC §5 unique-visitor accuracy FAILS"}.`,
     "",
     "| measure | result |",

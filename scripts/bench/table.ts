@@ -22,12 +22,13 @@ export function tableRows(r: BenchReport): [string, string][] {
       `${num(b.perEvent.documentsRead, 3)} read, ${num(b.perEvent.documentsWritten)} written, ${num(b.perEvent.indexRanges, 3)} index ranges per event; ${num(b.eventsPerSecond, 0)} events/s`,
     );
   }
+  for (const [label, value] of endToEndRows(r)) add(label, value);
   for (const [name, b] of [
     ["new visitors", r.aggregation.newVisitors],
     ["returning visitors", r.aggregation.returningVisitors],
   ] as const) {
     add(
-      `aggregate 100, ${name}`,
+      `one worker run of 100, ${name}`,
       `${num(b.perEvent.documentsRead)} read, ${num(b.perEvent.documentsWritten)} written per event; ${num(b.eventsPerSecond, 0)} events/s`,
     );
   }
@@ -71,11 +72,37 @@ export function tableRows(r: BenchReport): [string, string][] {
       .map(([name, seconds]) => `${name} ${num(seconds, 1)} s`)
       .join("; ") + `; total ${num(r.totalSeconds, 1)} s`,
   );
+  const bu = r.bundle;
+  add(
+    "component bundle (Convex CLI, default runtime)",
+    `${num(bu.kib, 1)} KiB in ${bu.modules} modules from ${bu.functionsDir}${bu.fromSources ? " (dist was older than the sources)" : ""}; ${bu.packages.map((p) => `${p.name} ${pct(p.share, 0)}`).join(", ")}`,
+  );
   const tr = r.tracker;
   add(
     "tracker script (gzip)",
     `${num(tr.gzipBytes, 0)} B of ${num(tr.budgetBytes, 0)} B budget (${num(tr.rawBytes, 0)} B raw) — ${tr.withinBudget ? "pass" : "FAIL"}`,
   );
+  return rows;
+}
+
+const PROTOCOLS = ["live", "drip", "bulk"] as const;
+
+/** End-to-end write cost (invariant 11), per protocol and traffic multiple. */
+export function endToEndRows(r: BenchReport): [string, string][] {
+  const rows: [string, string][] = [];
+  for (const protocol of PROTOCOLS) {
+    for (const [key, f] of Object.entries(r.aggregation[protocol])) {
+      const e = f.endToEnd;
+      const part =
+        f.logPageviews < r.aggregation.endToEnd.log.pageviews
+          ? `, log's first ${num(f.logPageviews)} pageviews`
+          : "";
+      rows.push([
+        `end to end, ${protocol} ${key.replace("x", "×")}`,
+        `${num(e.documentsWritten)} docs (${kib(e.bytesWritten)}) written, ${num(e.documentsRead)} docs (${kib(e.bytesRead)}) read per event — ${num(f.overFloor.documentsWritten, 1)}× the 1-document floor, ${num(f.overFloor.bytesWritten, 1)}× the raw insert's ${num(f.floor.bytesWritten, 0)} B; ${num(f.events)} events${part}, ${num(f.calls)} calls, ${num(f.transactions)} transactions, ${num(f.workerRuns)} worker runs`,
+      ]);
+    }
+  }
   return rows;
 }
 
