@@ -10,7 +10,7 @@
 //   npm run demo -- --no-live     serve without the synthetic visitors (the browser test)
 import { fileURLToPath } from "node:url";
 import { accessLogToEvents, MAX_IMPORT_BATCH } from "../src/client/accessLog.js";
-import type { Breakdown, Overview } from "../src/client/types.js";
+import type { Breakdown, GoalsReport, Overview } from "../src/client/types.js";
 import { createEmbeddedBackend, waitForAggregation } from "./demo/backend.js";
 import { startDemoServer } from "./demo/server.js";
 import { startSyntheticVisitors } from "./demo/visitors.js";
@@ -20,6 +20,17 @@ const DEFAULT_PORT = 4300;
 
 const LOG_DOMAIN = "semicomplete.com";
 const DAY_MS = 86_400_000;
+
+/**
+ * The demo site's goals: the log's signups (and the pro ones among them), the live visitors'
+ * checkouts, and reading any article of the site.
+ */
+const DEMO_GOALS = [
+  { name: "Signup", kind: "event", eventName: "signup" },
+  { name: "Pro signup", kind: "event", eventName: "signup", property: "plan", value: "pro" },
+  { name: "Checkout", kind: "event", eventName: "checkout" },
+  { name: "Read an article", kind: "page", pathPattern: "/articles/*" },
+] as const;
 
 export async function seedDemo() {
   const backend = createEmbeddedBackend();
@@ -57,6 +68,8 @@ export async function seedDemo() {
     });
     accepted += result.accepted;
   }
+  for (const goal of DEMO_GOALS)
+    await admin.mutation(api.analytics.createGoal, { siteId, ...goal });
   const health = await waitForAggregation(backend, siteId);
   return {
     backend,
@@ -86,6 +99,15 @@ function printOverview(overview: Overview) {
   console.log(`  bounce rate      ${percent(overview.bounceRate)}`);
   console.log(`  avg duration     ${(overview.avgDurationMs / 1000).toFixed(1)} s`);
   console.log(`  views / session  ${overview.viewsPerSession.toFixed(2)}`);
+}
+
+function printGoals(report: GoalsReport) {
+  console.log(`\nGoals`);
+  for (const goal of report.goals) {
+    console.log(
+      `  ${String(goal.visitors).padStart(5)} converted  ${String(goal.events).padStart(5)} times  ${(100 * goal.conversionRate).toFixed(1).padStart(5)} %  ${goal.name}`,
+    );
+  }
 }
 
 async function main() {
@@ -130,6 +152,7 @@ async function main() {
       limit: 5,
     }),
   );
+  printGoals(await admin.query(api.analytics.getGoals, { siteId, ...range }));
   if (process.argv.includes("--print")) return;
 
   const port = process.env.PORT === undefined ? DEFAULT_PORT : Number(process.env.PORT);

@@ -1,6 +1,8 @@
 // A small stream of live synthetic visitors for the demo, sent through the real HTTP
 // ingest route exactly as the browser tracker would: a pageview, a few more pages, a
-// signup now and then, heartbeats while they stay. Demo-only.
+// signup now and then and, for some who signed up, a checkout of the plan they chose;
+// heartbeats while they stay. The demo's goals (demo.ts) count the signups, checkouts and
+// article reads. Demo-only.
 import type { EmbeddedBackend } from "./backend.js";
 
 const TICK_MS = 3_000;
@@ -9,6 +11,7 @@ const PAGES = [
   "/",
   "/projects/xdotool/",
   "/articles/dynamic-dns-with-dhcp/",
+  "/articles/ssh-security/",
   "/blog/",
   "/presentations/logstash-monitorama-2013/",
 ];
@@ -21,7 +24,18 @@ const REFERRERS = [
 const USER_AGENT =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
 
-type Visitor = { visitorId: string; sessionId: string; path: string; leavesAt: number };
+const PLANS = ["free", "pro"] as const;
+/** Per tick, the chance that a visitor who signed up checks out (and then never again). */
+const CHECKOUT_CHANCE = 0.2;
+
+type Visitor = {
+  visitorId: string;
+  sessionId: string;
+  path: string;
+  leavesAt: number;
+  /** The plan chosen at signup; a checkout clears it. */
+  plan?: (typeof PLANS)[number];
+};
 
 export function startSyntheticVisitors(backend: EmbeddedBackend, writeKey: string, domain: string) {
   const live: Visitor[] = [];
@@ -62,10 +76,12 @@ export function startSyntheticVisitors(backend: EmbeddedBackend, writeKey: strin
       if (Math.random() < 0.15) {
         visitor.path = pick(PAGES);
         events.push(event(visitor, "pageview"));
+      } else if (visitor.plan && Math.random() < CHECKOUT_CHANCE) {
+        events.push(event(visitor, "event", { name: "checkout", props: { plan: visitor.plan } }));
+        visitor.plan = undefined;
       } else if (Math.random() < 0.03) {
-        events.push(
-          event(visitor, "event", { name: "signup", props: { plan: pick(["free", "pro"]) } }),
-        );
+        visitor.plan = pick(PLANS);
+        events.push(event(visitor, "event", { name: "signup", props: { plan: visitor.plan } }));
       } else {
         events.push(event(visitor, "heartbeat"));
       }

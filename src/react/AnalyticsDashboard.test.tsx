@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, render, screen, within } from "@testing-librar
 import { usePaginatedQuery, useQuery } from "convex/react";
 import { getFunctionName, makeFunctionReference } from "convex/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { EventItem, Overview, SessionItem } from "../client/types.js";
+import type { EventItem, GoalsReport, Overview, SessionItem } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
 import { AnalyticsDashboard } from "./AnalyticsDashboard.js";
 import { HOUR_MS, MINUTE_MS, rangeFor } from "./range.js";
@@ -26,6 +26,7 @@ const baseApi = {
   listSessions: ref("listSessions"),
 } as unknown as AnalyticsApi;
 const apiWithRealtime = { ...baseApi, getRealtime: ref("getRealtime") } as unknown as AnalyticsApi;
+const apiWithGoals = { ...baseApi, getGoals: ref("getGoals") } as unknown as AnalyticsApi;
 
 const RANGE = { from: 0, to: 1 };
 const OVERVIEW: Overview = {
@@ -431,6 +432,110 @@ describe("breakdown panels", () => {
     const bars = [...panel.querySelectorAll<HTMLElement>(".cxa-bar")].map((bar) => bar.style.width);
     expect(bars[0]).toBe("100%");
     expect(bars[9]).toBe("91%");
+  });
+});
+
+describe("goal conversions", () => {
+  const GOALS: GoalsReport = {
+    range: RANGE,
+    visitors: 400,
+    goals: [
+      { goalId: "g1", name: "Signup", visitors: 50, events: 61, conversionRate: 0.125 },
+      { goalId: "g2", name: "Read an article", visitors: 10, events: 1234, conversionRate: 0.025 },
+      { goalId: "g3", name: "Checkout", visitors: 0, events: 0, conversionRate: 0 },
+    ],
+  };
+  const panel = () => screen.getByRole("region", { name: "Goal conversions" });
+  const rowsShown = () =>
+    [...panel().querySelectorAll("tbody tr")].map((row) =>
+      [...row.querySelectorAll("td")].map((cell) => cell.textContent),
+    );
+
+  beforeEach(() => {
+    responders.getGoals = () => GOALS;
+  });
+
+  it("shows each goal of getGoals for the dashboard's range, the rate to a tenth of a percent", () => {
+    render(<AnalyticsDashboard api={apiWithGoals} siteId={SITE} />);
+    expect(lastCallTo("getGoals")).toEqual(lastCallTo("getOverview"));
+    expect(rowsShown()).toEqual([
+      ["Signup", "50", "61", "12.5%"],
+      ["Read an article", "10", "1.2k", "2.5%"],
+      ["Checkout", "0", "0", "0%"],
+    ]);
+    expect(within(panel()).getByTitle("1,234")).toBeTruthy();
+    // Short headers for the eye, full names for screen readers.
+    expect(within(panel()).getByRole("columnheader", { name: "Conversion rate" })).toBeTruthy();
+    expect(
+      within(panel()).getByRole("button", { name: "Export goal conversions as CSV" }),
+    ).toBeTruthy();
+    // Beside the events panel, each in one column.
+    const events = screen.getByRole("region", { name: "Events" });
+    expect(events.parentElement?.className).toBe("cxa-grid");
+  });
+
+  it("shows a skeleton while getGoals loads", () => {
+    responders.getGoals = () => undefined;
+    render(<AnalyticsDashboard api={apiWithGoals} siteId={SITE} />);
+    const body = panel().querySelector("[aria-busy]")!;
+    expect(body.getAttribute("aria-busy")).toBe("true");
+    expect(body.querySelectorAll(".cxa-skeleton").length).toBeGreaterThan(0);
+  });
+
+  it("says how to create a goal when the site has none", () => {
+    responders.getGoals = () => ({ ...GOALS, goals: [] });
+    render(<AnalyticsDashboard api={apiWithGoals} siteId={SITE} />);
+    expect(within(panel()).getByText(/No goals yet/)).toBeTruthy();
+    expect(panel().querySelector("pre")?.textContent).toContain(
+      'createGoal({ siteId: "site_1", name: "Signup", kind: "event", eventName: "signup" })',
+    );
+    expect(within(panel()).queryByRole("button", { name: /Export/ })).toBeNull();
+  });
+
+  it("compares each conversion rate in points with a second getGoals; a period without visits reads —", () => {
+    window.history.replaceState(null, "", "/?comparison=previous");
+    const current = rangeFor("7d", Date.now());
+    const previous: GoalsReport = {
+      ...GOALS,
+      goals: [
+        { ...GOALS.goals[0]!, conversionRate: 0.1 },
+        { ...GOALS.goals[1]!, conversionRate: 0.029 },
+        GOALS.goals[2]!,
+      ],
+    };
+    responders.getGoals = (args) => (args.from === current.from ? GOALS : previous);
+    render(<AnalyticsDashboard api={apiWithGoals} siteId={SITE} />);
+    expect(callsTo("getGoals")).toContainEqual({
+      siteId: SITE,
+      from: current.from - (current.to - current.from),
+      to: current.from,
+    });
+    const deltas = () =>
+      [...panel().querySelectorAll(".cxa-rate-delta .cxa-delta")].map((d) => [
+        d.textContent,
+        d.className.replace("cxa-delta ", ""),
+      ]);
+    expect(deltas()).toEqual([
+      ["+2.5 pp", "cxa-delta-good"],
+      ["-0.4 pp", "cxa-delta-bad"],
+      ["0 pp", "cxa-delta-flat"],
+    ]);
+    cleanup();
+
+    responders.getGoals = (args) =>
+      args.from === current.from ? GOALS : { ...GOALS, visitors: 0, goals: GOALS.goals };
+    render(<AnalyticsDashboard api={apiWithGoals} siteId={SITE} />);
+    expect(deltas().map(([text]) => text)).toEqual(["—", "—", "—"]);
+    expect(panel().textContent).toContain("no visits to compare with in the previous period");
+  });
+
+  it("is left out when the host doesn't expose getGoals", () => {
+    render(<AnalyticsDashboard api={baseApi} siteId={SITE} />);
+    expect(screen.queryByRole("region", { name: "Goal conversions" })).toBeNull();
+    expect(callsTo("getGoals")).toHaveLength(0);
+    // The events panel takes the whole row instead.
+    const events = screen.getByRole("region", { name: "Events" });
+    expect(events.parentElement?.className).toBe("cxa-span-2");
   });
 });
 

@@ -16,6 +16,7 @@ import { EmptyState } from "./EmptyState.js";
 import { DashboardErrorBoundary } from "./ErrorBoundary.js";
 import { EventsPanel } from "./EventsPanel.js";
 import { formatRange } from "./format.js";
+import { GoalsPanel } from "./GoalsPanel.js";
 import { resolveInterval } from "./intervals.js";
 import { KpiRow } from "./KpiRow.js";
 import { useComparedOverview, useHasAnyEvents, useOverview } from "./queries.js";
@@ -79,6 +80,11 @@ function DashboardContent(props: ContentProps) {
     else tabs[panelId] = dimension;
     update({ tabs }, "replace");
   };
+  const eventsPanel = (
+    <DashboardErrorBoundary resetKey={resetKey} title="Couldn't load events">
+      <EventsPanel {...panel} />
+    </DashboardErrorBoundary>
+  );
   return (
     <>
       <KpiRow
@@ -115,11 +121,23 @@ function DashboardContent(props: ContentProps) {
             />
           </DashboardErrorBoundary>
         ))}
-        <div className="cxa-span-2">
-          <DashboardErrorBoundary resetKey={resetKey} title="Couldn't load events">
-            <EventsPanel {...panel} />
-          </DashboardErrorBoundary>
-        </div>
+        {/* Events and goal conversions side by side, as in Plausible; events alone span both. */}
+        {api.getGoals ? (
+          <>
+            {eventsPanel}
+            <DashboardErrorBoundary resetKey={resetKey} title="Couldn't load goal conversions">
+              <GoalsPanel
+                getGoals={api.getGoals}
+                siteId={siteId}
+                range={range}
+                comparison={compared}
+                comparedWith={COMPARISON_LABELS[state.comparison.mode]}
+              />
+            </DashboardErrorBoundary>
+          </>
+        ) : (
+          <div className="cxa-span-2">{eventsPanel}</div>
+        )}
         <div className="cxa-span-2">
           <DashboardErrorBoundary resetKey={resetKey} title="Couldn't load recent activity">
             <ActivityPanel {...panel} />

@@ -1,6 +1,17 @@
 // A ranked table of keys, each with a bar proportional to its visitors (Plausible's list),
 // then visitors and one more count. Used by every breakdown panel and the drill-down.
+import type { ReactNode } from "react";
 import { formatCount, formatExact } from "./format.js";
+
+/** A row's first cell: its key over a bar `share` (0..1) of the cell wide. */
+export function BarKeyCell({ share, children }: { share: number; children: ReactNode }) {
+  return (
+    <td className="cxa-cell-key">
+      <span className="cxa-bar" style={{ width: `${share * 100}%` }} aria-hidden="true" />
+      {children}
+    </td>
+  );
+}
 
 export type BarRow = { key: string; visitors: number; secondary: number };
 
@@ -50,12 +61,7 @@ export function BarTable(props: {
           const text = formatKey(row.key);
           return (
             <tr key={row.key}>
-              <td className="cxa-cell-key">
-                <span
-                  className="cxa-bar"
-                  style={{ width: `${(row.visitors / maxVisitors) * 100}%` }}
-                  aria-hidden="true"
-                />
+              <BarKeyCell share={row.visitors / maxVisitors}>
                 {onSelectKey ? (
                   <button
                     type="button"
@@ -71,7 +77,7 @@ export function BarTable(props: {
                     {text}
                   </span>
                 )}
-              </td>
+              </BarKeyCell>
               <td className="cxa-num" title={formatExact(row.visitors)}>
                 {formatCount(row.visitors)}
               </td>

@@ -5,6 +5,7 @@
 import type { CSSProperties } from "react";
 import type { OverviewFigures } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
+import { ComparedDelta } from "./ComparedDelta.js";
 import { formatCount, formatExact } from "./format.js";
 import { KPIS, type ChartMetric, type KpiDefinition } from "./metrics.js";
 import { useRealtime } from "./queries.js";
@@ -13,46 +14,6 @@ import { SkeletonBlock } from "./Skeleton.js";
 /** A period without a single visit: nothing to compare with, or to compare. */
 export function isEmptyPeriod(figures: OverviewFigures): boolean {
   return figures.sessions === 0 && figures.pageviews === 0 && figures.events === 0;
-}
-
-function KpiDelta({
-  kpi,
-  current,
-  previous,
-  empty,
-  comparedWith,
-}: {
-  kpi: KpiDefinition;
-  current: number;
-  previous: number;
-  /** One side has no visits: a percentage or "new" would be noise. */
-  empty: boolean;
-  comparedWith: string;
-}) {
-  if (empty)
-    return (
-      <>
-        <span className="cxa-delta cxa-delta-flat" aria-hidden="true">
-          —
-        </span>
-        <span className="cxa-sr-only"> no visits to compare with in the {comparedWith}</span>
-      </>
-    );
-  const delta = kpi.delta(current, previous);
-  const good =
-    delta.direction === "flat" ? null : (delta.direction === "up") === kpi.higherIsBetter;
-  const tone = good === null ? "cxa-delta-flat" : good ? "cxa-delta-good" : "cxa-delta-bad";
-  return (
-    <>
-      <span className={`cxa-delta ${tone}`} title={`${comparedWith}: ${kpi.format(previous)}`}>
-        {delta.text}
-      </span>
-      <span className="cxa-sr-only">
-        {" "}
-        compared with {kpi.format(previous)} in the {comparedWith.toLowerCase()}
-      </span>
-    </>
-  );
 }
 
 function KpiCard(props: {
@@ -76,8 +37,8 @@ function KpiCard(props: {
       </span>
       <span className="cxa-kpi-foot">
         {previous ? (
-          <KpiDelta
-            kpi={kpi}
+          <ComparedDelta
+            measure={kpi}
             current={value}
             previous={previous[kpi.key]}
             empty={isEmptyPeriod(figures) || isEmptyPeriod(previous)}

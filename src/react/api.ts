@@ -7,6 +7,7 @@ import type {
   Dimension,
   EventItem,
   EventProperties,
+  GoalsReport,
   Interval,
   Overview,
   PaginationResult,
@@ -48,4 +49,6 @@ export type AnalyticsApi = {
   listSessions: PublicQuery<ListArgs, PaginationResult<SessionItem>>;
   /** Optional: hosts that don't re-export it get no "visitors now" figure. */
   getRealtime?: PublicQuery<RealtimeArgs, Realtime>;
+  /** Optional: hosts that don't re-export it get no goals panel. */
+  getGoals?: PublicQuery<RangeArgs, GoalsReport>;
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { breakdownCsv, csvCell, toCsv } from "./csv.js";
+import { breakdownCsv, csvCell, goalsCsv, toCsv } from "./csv.js";
 
 describe("CSV", () => {
   it("quotes cells with commas, quotes or line breaks, and doubles quotes", () => {
@@ -26,5 +26,8 @@ describe("CSV", () => {
     expect(
       breakdownCsv("page", [{ key: "/", visitors: 3, pageviews: 4, sessions: 3, events: 0 }]),
     ).toBe("page,visitors,pageviews,sessions,events\r\n/,3,4,3,0\r\n");
+    expect(
+      goalsCsv([{ goalId: "g", name: "=Signup", visitors: 5, events: 7, conversionRate: 0.125 }]),
+    ).toBe("goal,visitors,events,conversion_rate\r\n'=Signup,5,7,0.125\r\n");
   });
 });

@@ -1,7 +1,7 @@
 // CSV export (RFC 4180) that is safe to open in a spreadsheet: a text cell starting with
 // = + - @ (or a tab or carriage return) would run as a formula, so it gets a leading quote
 // (OWASP's "CSV injection" advice). Numbers are written as numbers, negative ones included.
-import type { BreakdownRow, TimeseriesPoint } from "../client/types.js";
+import type { BreakdownRow, GoalsReport, TimeseriesPoint } from "../client/types.js";
 
 export type CsvCell = string | number | null | undefined;
 
@@ -23,6 +23,14 @@ export function breakdownCsv(dimension: string, rows: readonly BreakdownRow[]): 
   return toCsv([
     [dimension, "visitors", "pageviews", "sessions", "events"],
     ...rows.map((r) => [r.key, r.visitors, r.pageviews, r.sessions, r.events]),
+  ]);
+}
+
+/** One line per goal; the conversion rate as getGoals gives it, 0..1, like bounce_rate. */
+export function goalsCsv(goals: GoalsReport["goals"]): string {
+  return toCsv([
+    ["goal", "visitors", "events", "conversion_rate"],
+    ...goals.map((g) => [g.name, g.visitors, g.events, g.conversionRate]),
   ]);
 }
 

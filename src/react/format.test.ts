@@ -3,6 +3,7 @@ import {
   formatCount,
   formatCountry,
   formatDuration,
+  formatConversionRate,
   formatPercent,
   formatRatio,
   pointsDelta,
@@ -43,6 +44,14 @@ describe("rates and ratios", () => {
     expect(formatPercent(1)).toBe("100%");
   });
 
+  it("formats a conversion rate to a tenth of a percent, never a converting goal as 0%", () => {
+    expect(formatConversionRate(0.125)).toBe("12.5%");
+    expect(formatConversionRate(0.1)).toBe("10%");
+    expect(formatConversionRate(0.0456)).toBe("4.6%");
+    expect(formatConversionRate(1)).toBe("100%");
+    expect(formatConversionRate(0)).toBe("0%");
+    expect(formatConversionRate(0.0004)).toBe("<0.1%");
+  });
   it("formats views per visit with at most two decimals", () => {
     expect(formatRatio(2.5)).toBe("2.5");
     expect(formatRatio(2.3456)).toBe("2.35");
@@ -62,6 +71,10 @@ describe("deltas", () => {
   it("gives rate changes in percentage points", () => {
     expect(pointsDelta(0.45, 0.42)).toEqual({ text: "+3 pp", direction: "up" });
     expect(pointsDelta(0.4, 0.5)).toEqual({ text: "-10 pp", direction: "down" });
+    // With a decimal, for conversion rates.
+    expect(pointsDelta(0.025, 0.021, 1)).toEqual({ text: "+0.4 pp", direction: "up" });
+    expect(pointsDelta(0.1, 0.125, 1)).toEqual({ text: "-2.5 pp", direction: "down" });
+    expect(pointsDelta(0.1, 0.1004, 1)).toEqual({ text: "0 pp", direction: "flat" });
   });
 });
 

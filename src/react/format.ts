@@ -46,6 +46,18 @@ export function formatPercent(rate: number): string {
   return `${Math.round(rate * 100)}%`;
 }
 
+/**
+ * A conversion rate, 0..1, to a tenth of a percent: 0.125 → "12.5%", 0.1 → "10%". Goals
+ * convert few visitors, so whole percentages would read 0.4% as 0%; a rate above zero but
+ * below 0.05% reads "<0.1%", never "0%".
+ */
+export function formatConversionRate(rate: number): string {
+  if (!Number.isFinite(rate)) return "–";
+  const tenths = Math.round(rate * 1000) / 10;
+  if (tenths === 0 && rate > 0) return "<0.1%";
+  return `${tenths}%`;
+}
+
 /** Views per visit: at most two decimals, no trailing zeros (2.5, 2.35, 3). */
 export function formatRatio(value: number): string {
   if (!Number.isFinite(value)) return "–";
@@ -63,9 +75,13 @@ export function relativeDelta(current: number, previous: number): Delta {
   return pct > 0 ? { text: `+${pct}%`, direction: "up" } : { text: `${pct}%`, direction: "down" };
 }
 
-/** Change of a rate in percentage points: a bounce rate of 40% → 43% is "+3 pp", not "+8%". */
-export function pointsDelta(current: number, previous: number): Delta {
-  const points = Math.round((current - previous) * 100);
+/**
+ * Change of a rate in percentage points: a bounce rate of 40% → 43% is "+3 pp", not "+8%".
+ * `decimals` for small rates: a conversion rate of 2.1% → 2.5% is "+0.4 pp" with 1.
+ */
+export function pointsDelta(current: number, previous: number, decimals = 0): Delta {
+  const scale = 10 ** decimals;
+  const points = Math.round((current - previous) * 100 * scale) / scale;
   if (points === 0) return { text: "0 pp", direction: "flat" };
   return points > 0
     ? { text: `+${points} pp`, direction: "up" }

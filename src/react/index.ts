@@ -17,6 +17,7 @@ export {
   useBreakdown,
   useEventProperties,
   useEventsList,
+  useGoals,
   useHasAnyEvents,
   useOverview,
   useRealtime,
@@ -37,6 +38,7 @@ export {
   type RangeSelection,
 } from "./range.js";
 export {
+  formatConversionRate,
   formatCount,
   formatDuration,
   formatPercent,

@@ -7,6 +7,7 @@ import type {
   Breakdown,
   Dimension,
   EventProperties,
+  GoalsReport,
   Overview,
   Timeseries,
 } from "../client/types.js";
@@ -157,6 +158,22 @@ export function useRealtime(
   siteId: string,
 ): Realtime | undefined {
   return useQuery(getRealtime, { siteId });
+}
+
+/**
+ * getGoals over `range`, or nothing when `range` is null (not comparing). Takes the function
+ * itself, as useRealtime does: `getGoals` is optional.
+ */
+export function useGoals(
+  getGoals: NonNullable<AnalyticsApi["getGoals"]>,
+  siteId: string,
+  range: DashboardRange | null,
+) {
+  const result: GoalsReport | undefined = useQuery(
+    getGoals,
+    range ? { siteId, from: range.from, to: range.to } : "skip",
+  );
+  return useKeepPrevious(result, `${siteId}:${range === null}`);
 }
 
 export function useSessionsList(api: AnalyticsApi, siteId: string, range: DashboardRange) {

@@ -181,6 +181,13 @@ ${R} .cxa-row-button {
 ${R} .cxa-row-button:hover { text-decoration: underline; }
 ${R} .cxa-none { padding: 24px 8px; text-align: center; color: var(--cxa-text-muted); }
 
+/* Goal conversions: three counts; when comparing, each rate's change under it. */
+${R} .cxa-goals-table .cxa-num { width: 64px; }
+${R} .cxa-goals-table th.cxa-num:nth-child(2), ${R} .cxa-goals-table td.cxa-num:nth-child(2) { width: 76px; }
+${R} .cxa-rate-delta { display: block; font-size: 11px; line-height: 1.2; padding-bottom: 3px; }
+${R} .cxa-goals-empty { display: flex; flex-direction: column; gap: 10px; padding: 8px 0; }
+${R} .cxa-goals-empty code { font-family: var(--cxa-mono); font-size: 12.5px; }
+
 /* Event property drill-down */
 ${R} .cxa-drill-head { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; margin-bottom: 10px; }
 ${R} .cxa-chips { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 10px; }
@@ -245,6 +252,11 @@ ${R} .cxa-alert-message { font-family: var(--cxa-mono); font-size: 13px; white-s
   ${R} .cxa-period { flex: 1 1 100%; }
   ${R} .cxa-period .cxa-field { flex: 1 1 auto; }
   ${R} .cxa-chart-card { padding: 12px 10px 6px; }
+  /* Three counts leave a goal's name little room: narrower counts, and names wrap. */
+  ${R} .cxa-goals-table th.cxa-num, ${R} .cxa-goals-table td.cxa-num { width: 56px; padding: 0 4px; }
+  ${R} .cxa-goals-table th.cxa-num:nth-child(2), ${R} .cxa-goals-table td.cxa-num:nth-child(2) { width: 68px; }
+  ${R} .cxa-goals-table th.cxa-num:nth-child(4), ${R} .cxa-goals-table td.cxa-num:nth-child(4) { width: 60px; }
+  ${R} .cxa-goals-table .cxa-key-text { white-space: normal; line-height: 1.3; padding: 7px 8px; }
 }
 
 @keyframes cxa-pulse { 0%, 100% { opacity: 1; } 50% { opacity: 0.45; } }

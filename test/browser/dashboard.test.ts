@@ -3,16 +3,26 @@
 // playwright-core. Behaviour, checked against the read API: the KPIs shown equal getOverview
 // for the range a keyboard shortcut picked, comparison deltas equal two getOverview calls, the
 // realtime view shows a visit to the sample site within 10 s, a 3 s network outage heals
-// without a click, the exported CSV equals getBreakdown, the back button restores the range,
-// hidden views stop polling; and layout: no KPI row with an empty cell, no clipped tab, 44 px
-// touch targets and the chart above the fold on a phone. Screenshots go to docs/.
+// without a click, the exported CSV equals getBreakdown, the goals panel equals getGoals (its
+// CSV and its compared rates too), the back button restores the range, hidden views stop
+// polling; and layout: no KPI row with an empty cell, no clipped tab, 44 px touch targets and
+// the chart above the fold on a phone. Screenshots go to docs/.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page, type Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { breakdownCsv } from "../../src/react/csv.js";
-import { formatCount, formatDuration, formatPercent, formatRatio } from "../../src/react/format.js";
+import type { GoalsReport } from "../../src/client/types.js";
+import { breakdownCsv, goalsCsv } from "../../src/react/csv.js";
+import {
+  formatConversionRate,
+  formatCount,
+  formatDuration,
+  formatExact,
+  formatPercent,
+  formatRatio,
+  pointsDelta,
+} from "../../src/react/format.js";
 import { isEmptyPeriod } from "../../src/react/KpiRow.js";
 import { KPIS } from "../../src/react/metrics.js";
 import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
@@ -326,6 +336,69 @@ describe("the demo dashboard in Chromium", () => {
     await page.close();
   }, 60_000);
 
+  it("the goals panel shows getGoals for the range, compares its rates, and exports its rows", async (context) => {
+    if (!browser) return context.skip();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const overviewRequest = overviewArgs(page, () => true);
+    const goalsRequest = queryRequest(page, "analytics:getGoals").then(argsOf);
+    await page.goto(url);
+    const args = await goalsRequest;
+    expect(args).toEqual(await overviewRequest);
+    const report = (await query("analytics:getGoals", args)) as GoalsReport;
+    // The demo's goals (scripts/demo.ts), the log's 60 signups among them.
+    expect(report.goals.map((goal) => goal.name).sort()).toEqual(
+      ["Checkout", "Pro signup", "Read an article", "Signup"].sort(),
+    );
+    expect(report.goals.find((goal) => goal.name === "Signup")!.events).toBe(60);
+
+    const panel = page.getByRole("region", { name: "Goal conversions" });
+    const shownRows = () =>
+      panel.locator("tbody tr").evaluateAll((rows) =>
+        rows.map((row) => {
+          const cells = row.querySelectorAll("td");
+          return [
+            cells[0]!.textContent,
+            cells[1]!.getAttribute("title"),
+            cells[2]!.getAttribute("title"),
+            cells[3]!.querySelector(".cxa-rate")!.textContent,
+          ];
+        }),
+      );
+    await expect
+      .poll(shownRows)
+      .toEqual(
+        report.goals.map((goal) => [
+          goal.name,
+          formatExact(goal.visitors),
+          formatExact(goal.events),
+          formatConversionRate(goal.conversionRate),
+        ]),
+      );
+
+    const download = page.waitForEvent("download");
+    await panel.getByRole("button", { name: "Export goal conversions as CSV" }).click();
+    expect(readFileSync(await (await download).path(), "utf8")).toBe(goalsCsv(report.goals));
+
+    // X compares with the previous period: each rate's change, from a second getGoals.
+    const previousRequest = queryRequest(
+      page,
+      "analytics:getGoals",
+      (previous) => previous.to === args.from,
+    ).then(argsOf);
+    await page.keyboard.press("x");
+    const previous = (await query("analytics:getGoals", await previousRequest)) as GoalsReport;
+    const expected = report.goals.map((goal) => {
+      const before = previous.goals.find((p) => p.goalId === goal.goalId)!;
+      return report.visitors === 0 || previous.visitors === 0
+        ? "—"
+        : pointsDelta(goal.conversionRate, before.conversionRate, 1).text;
+    });
+    await expect
+      .poll(() => panel.locator(".cxa-rate-delta .cxa-delta").allTextContents())
+      .toEqual(expected);
+    await page.close();
+  }, 60_000);
+
   it("the realtime view shows a visit to the sample site within 10 s", async (context) => {
     if (!browser) return context.skip();
     // An automated browser sends nothing, and the sample page says so.
@@ -392,6 +465,21 @@ describe("the demo dashboard in Chromium", () => {
     await desktop.goto(url);
     await allLoaded(desktop);
     await desktop.screenshot({ path: `${DOCS}/dashboard-desktop.png` });
+    // Events and goal conversions side by side, as in Plausible: one picture of the two.
+    const events = (await desktop.getByRole("region", { name: "Events" }).boundingBox())!;
+    const goals = (await desktop.getByRole("region", { name: "Goal conversions" }).boundingBox())!;
+    expect(goals.y).toBe(events.y);
+    expect(goals.x).toBeGreaterThan(events.x + events.width);
+    await desktop.screenshot({
+      path: `${DOCS}/dashboard-goals.png`,
+      fullPage: true,
+      clip: {
+        x: events.x - 8,
+        y: events.y - 8,
+        width: goals.x + goals.width - events.x + 16,
+        height: Math.max(events.height, goals.height) + 16,
+      },
+    });
     await desktop.setViewportSize({ width: 1024, height: 800 });
     await expectKpiRowFull(desktop);
     await desktop.close();

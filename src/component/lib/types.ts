@@ -164,6 +164,39 @@ export type Health = {
   compactionBacklog: number;
 };
 
+/**
+ * A goal as listGoals returns it (SPEC §7): a custom event by name, optionally only with one
+ * property value, or a pageview whose path matches `pathPattern` (`*` matches any characters).
+ */
+export type Goal = {
+  goalId: string;
+  siteId: string;
+  name: string;
+  kind: "event" | "page";
+  eventName?: string;
+  property?: string;
+  value?: string | number | boolean | null;
+  pathPattern?: string;
+  createdAt: number;
+};
+
+/** What getGoals returns: every goal's conversions over the range, most converting first. */
+export type GoalsReport = {
+  range: TimeRange;
+  /** The range's visitors, as getOverview counts them: the conversion rates' denominator. */
+  visitors: number;
+  goals: {
+    goalId: string;
+    name: string;
+    /** Unique conversions: visitors who converted at least once in the range. */
+    visitors: number;
+    /** Total conversions: converting events (counted pageviews for a page goal). */
+    events: number;
+    /** visitors / the range's visitors, 0..1 (0 when the range has none). */
+    conversionRate: number;
+  }[];
+};
+
 /** Values shown for a missing attribute, so every breakdown row has a key. */
 export const DIRECT_SOURCE = "Direct / None";
 export const UNKNOWN = "Unknown";
