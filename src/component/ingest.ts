@@ -7,11 +7,11 @@ import type { Doc } from "./_generated/dataModel.js";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import { checkSite, minuteOf, rateLimitDecision, reservedPerMinute } from "./lib/admission.js";
 import { isBotUserAgent } from "./lib/enrich.js";
+import { kickAt } from "./lib/kick.js";
 import {
   MAX_EVENTS_PER_IMPORT,
   MAX_EVENTS_PER_REQUEST,
   MINUTE_MS,
-  PENDING_SETTLE_MS,
   RATE_SCAN_PER_MINUTE,
 } from "./lib/limits.js";
 import {
@@ -25,9 +25,6 @@ import { invalidArgument, type ImportEvent, type IngestEvent } from "./lib/valid
 import { ingestResultValidator } from "./lib/validators.js";
 import { loadSite } from "./sites.js";
 import { UNKNOWN } from "./lib/types.js";
-
-/** Workers start after the settle window, so they see the events that scheduled them. */
-const KICK_DELAY_MS = PENDING_SETTLE_MS + 500;
 
 const refusalValidator = v.object({
   status: v.number(),
@@ -147,7 +144,7 @@ async function storeEvents(
     accepted++;
   }
   for (const partition of [...partitions].sort()) {
-    await ctx.scheduler.runAfter(KICK_DELAY_MS, internal.worker.aggregate, {
+    await ctx.scheduler.runAt(kickAt(receivedAt), internal.worker.aggregate, {
       siteId: site._id,
       partition,
     });

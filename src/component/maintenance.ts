@@ -35,6 +35,7 @@ import {
   RETENTION_DELETES_PER_STEP,
   RETENTION_SCAN_PER_STEP,
   SWEEP_STALE_PENDING_MS,
+  VISITOR_SEEN_RESOLUTION_MS,
 } from "./lib/limits.js";
 import { rowId } from "./lib/rollup.js";
 import { ROLLUP_GRANULARITIES } from "./lib/session.js";
@@ -198,7 +199,10 @@ async function retentionStep(ctx: MutationCtx, site: Doc<"sites">, now: number) 
     "visitors",
     ctx.db
       .query("visitors")
-      .withIndex("by_last_seen", (q) => q.eq("siteId", site._id).lt("lastSeen", sessionCutoff)),
+      .withIndex("by_last_seen", (q) =>
+        // A stored lastSeen may lag by VISITOR_SEEN_RESOLUTION_MS (lib/visitor.ts).
+        q.eq("siteId", site._id).lt("lastSeen", sessionCutoff - VISITOR_SEEN_RESOLUTION_MS),
+      ),
     () => true,
   );
   return { done: deleted, more };

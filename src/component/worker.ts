@@ -57,6 +57,7 @@ import {
   type SessionState,
 } from "./lib/session.js";
 import { emptySketch, hashId, sketchAdd, sketchRemove } from "./lib/sketch.js";
+import { visitorChange } from "./lib/visitor.js";
 
 export const aggregate = internalMutation({
   args: { siteId: v.id("sites"), partition: v.number() },
@@ -634,22 +635,17 @@ async function upsertVisitors(
       .filter((e) => e.type === "identify" && e.userId !== undefined)
       .pop()?.userId;
     const existing = plan.visitors.get(visitorId) ?? null;
+    const seen = {
+      firstSeen,
+      lastSeen,
+      ...(identified !== undefined ? { userId: identified } : {}),
+    };
     if (!existing) {
-      await ctx.db.insert("visitors", {
-        siteId,
-        partition,
-        visitorId,
-        firstSeen,
-        lastSeen,
-        ...(identified !== undefined ? { userId: identified } : {}),
-      });
-    } else {
-      await ctx.db.patch("visitors", existing._id, {
-        firstSeen: Math.min(existing.firstSeen, firstSeen),
-        lastSeen: Math.max(existing.lastSeen, lastSeen),
-        ...(identified !== undefined ? { userId: identified } : {}),
-      });
+      await ctx.db.insert("visitors", { siteId, partition, visitorId, ...seen });
+      continue;
     }
+    const change = visitorChange(existing, seen);
+    if (change) await ctx.db.patch("visitors", existing._id, change);
   }
 }
 
