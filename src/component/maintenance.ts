@@ -197,12 +197,10 @@ async function retentionStep(ctx: MutationCtx, site: Doc<"sites">, now: number) 
   );
   await sweep(
     "visitors",
-    ctx.db
-      .query("visitors")
-      .withIndex("by_last_seen", (q) =>
-        // A stored lastSeen may lag by VISITOR_SEEN_RESOLUTION_MS (lib/visitor.ts).
-        q.eq("siteId", site._id).lt("lastSeen", sessionCutoff - VISITOR_SEEN_RESOLUTION_MS),
-      ),
+    ctx.db.query("visitors").withIndex("by_last_seen", (q) =>
+      // A stored lastSeen may lag by VISITOR_SEEN_RESOLUTION_MS (lib/visitor.ts).
+      q.eq("siteId", site._id).lt("lastSeen", sessionCutoff - VISITOR_SEEN_RESOLUTION_MS),
+    ),
     () => true,
   );
   return { done: deleted, more };

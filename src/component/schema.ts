@@ -236,7 +236,10 @@ export default defineSchema({
     sessionsCreated: v.number(),
     sessionsExtended: v.number(),
     failedEvents: v.number(),
-    /** Events received per minute (by receivedAt), the last few minutes: the rate limiter's input. */
-    receivedPerMinute: v.array(v.object({ minute: v.number(), count: v.number() })),
+    /**
+     * No longer written: the rate limiter once read a per-minute tally here; the ingest route now
+     * reserves its share up front (lib/admission.ts). Optional so that stored rows stay valid.
+     */
+    receivedPerMinute: v.optional(v.array(v.object({ minute: v.number(), count: v.number() }))),
   }).index("by_partition", ["siteId", "partition"]),
 });

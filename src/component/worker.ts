@@ -17,7 +17,6 @@ import { v } from "convex/values";
 import { internal } from "./_generated/api.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import { internalMutation, type MutationCtx } from "./_generated/server.js";
-import { tallyReceived } from "./lib/admission.js";
 import {
   Ledger,
   addCost,
@@ -191,7 +190,7 @@ async function planBatch(
     visitors: new Map(),
     delta: new RollupDelta(),
   };
-  const fixedWrites = writeCost(state ? [state] : [{ siteId: site._id, receivedPerMinute: [] }]);
+  const fixedWrites = writeCost(state ? [state] : [{ siteId: site._id }]);
   const events = [...pending].sort((a, b) => a.ts - b.ts || (a.eventId < b.eventId ? -1 : 1));
   for (const [index, event] of events.entries()) {
     const verdict = await admit(ctx, site, plan, event, ledger, fixedWrites);
@@ -708,12 +707,6 @@ async function recordRun(
     sessionsCreated: (state?.sessionsCreated ?? 0) + stats.sessionsCreated,
     sessionsExtended: (state?.sessionsExtended ?? 0) + stats.sessionsExtended,
     failedEvents: (state?.failedEvents ?? 0) + setAside,
-    // Each event is tallied once, when it leaves the pending range.
-    receivedPerMinute: tallyReceived(
-      state?.receivedPerMinute ?? [],
-      left.map((e) => e.receivedAt),
-      now,
-    ),
   };
   if (state) await ctx.db.patch("workerState", state._id, fields);
   else await ctx.db.insert("workerState", { siteId, partition, ...fields });

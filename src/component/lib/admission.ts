@@ -99,21 +99,3 @@ export function reservedPerMinute(
     return { minute, count: Math.ceil((count * Math.max(end - minute, covered)) / covered) };
   });
 }
-
-/** Adds events received at `receivedAt` to a worker's recent per-minute tally, keeping 3 minutes. */
-export function tallyReceived(
-  counts: readonly MinuteCount[],
-  receivedAt: readonly number[],
-  now: number,
-): MinuteCount[] {
-  const byMinute = new Map(counts.map((c) => [c.minute, c.count]));
-  for (const ts of receivedAt) {
-    const minute = Math.floor(ts / MINUTE_MS) * MINUTE_MS;
-    byMinute.set(minute, (byMinute.get(minute) ?? 0) + 1);
-  }
-  const oldestKept = Math.floor(now / MINUTE_MS) * MINUTE_MS - 2 * MINUTE_MS;
-  return [...byMinute.entries()]
-    .filter(([minute]) => minute >= oldestKept)
-    .sort((a, b) => a[0] - b[0])
-    .map(([minute, count]) => ({ minute, count }));
-}

@@ -21,7 +21,10 @@ describe("visitorChange", () => {
       lastSeen: 7_000,
     });
     expect(
-      visitorChange({ ...stored, userId: "u1" }, { firstSeen: 6_000, lastSeen: 7_000, userId: "u1" }),
+      visitorChange(
+        { ...stored, userId: "u1" },
+        { firstSeen: 6_000, lastSeen: 7_000, userId: "u1" },
+      ),
     ).toBeNull();
   });
 });
