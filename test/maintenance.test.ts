@@ -227,6 +227,17 @@ describe("maintenance", () => {
       duplicateSessions: 0,
     });
   });
+  it("getHealth ages pending events by the now it is given, never by the clock (a subscription would freeze)", async () => {
+    h = await createHarness();
+    await importAll(h, [view("c1", NOW - HOUR, "a")]);
+    const at = (now: number) =>
+      h.admin
+        .query(api.analytics.getHealth, { siteId: h.siteId, now })
+        .then((x) => x.oldestPendingMs);
+    expect(await at(NOW + 5 * MINUTE)).toBe(5 * MINUTE);
+    expect(await at(NOW + 20 * MINUTE)).toBe(20 * MINUTE);
+    await h.settle();
+  });
 });
 
 describe("default crons", () => {

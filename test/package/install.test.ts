@@ -84,6 +84,8 @@ describe("the packed package", () => {
     const manifest = readJson(join(clone, "package.json"));
     for (const hook of ["preinstall", "install", "postinstall"])
       expect(manifest.scripts?.[hook]).toBeUndefined();
+    // The peer range starts at the lowest convex the gate installs, so what we state is tested.
+    expect(manifest.peerDependencies.convex).toBe(`^${SUPPORTED_CONVEX[0]}`);
     expect(manifest.exports["./test"]).toEqual({
       types: "./src/test.ts",
       default: "./src/test.ts",
