@@ -12,6 +12,7 @@ import { MAX_FILTER_VALUE_LENGTH, MAX_FILTER_VALUES, MAX_FILTERS } from "./limit
 import { propertyKey } from "./rollup.js";
 import { invalidArgument } from "./validate.js";
 import type { VisitFact } from "./visitFact.js";
+import { DIMENSIONS } from "./types.js";
 
 export const FILTER_OPERATORS = ["is", "isNot", "contains", "notContains"] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
@@ -36,22 +37,7 @@ type SessionDimension = (typeof SESSION_DIMENSIONS)[number];
  * Every dimension a filter may name: those of SPEC §3 (in its order), hostname and goal;
  * `prop:<key>` comes on top, parsed to "prop" and its key.
  */
-export const FILTER_DIMENSIONS = [
-  "page",
-  "entryPage",
-  "exitPage",
-  "source",
-  "utmSource",
-  "utmMedium",
-  "utmCampaign",
-  "country",
-  "device",
-  "browser",
-  "os",
-  "event",
-  "hostname",
-  "goal",
-] as const;
+export const FILTER_DIMENSIONS = [...DIMENSIONS, "hostname", "goal"] as const;
 export type FilterDimension = (typeof FILTER_DIMENSIONS)[number] | "prop";
 
 const PROP_PREFIX = "prop:";
