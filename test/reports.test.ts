@@ -206,4 +206,29 @@ describe("the figures of one hour of traffic", () => {
     const overview = await h.admin.query(api.analytics.getOverview, range(h));
     expect([overview.pageviews, overview.sessions, overview.events]).toEqual([4, 4, 2]);
   });
+
+  it("lists raw events with their public fields only: no traits, status or other bookkeeping", async () => {
+    const events = scenario().map((e) =>
+      e.type === "identify" ? { ...e, traits: { plan: "pro" } } : e,
+    );
+    await h.send(events);
+    await h.settle();
+    const { page } = await h.admin.query(api.analytics.listEvents, {
+      siteId: h.siteId,
+      paginationOpts: { numItems: 100, cursor: null },
+    });
+    const identify = page.find((e) => e.type === "identify")!;
+    expect(identify).toMatchObject({ eventId: "b2", userId: "user-1", visitorId: "vb" });
+    const keys = new Set(page.flatMap((e) => Object.keys(e)));
+    for (const internal of [
+      "traits",
+      "status",
+      "partition",
+      "receivedAt",
+      "siteId",
+      "failure",
+      "attempts",
+    ])
+      expect(keys.has(internal)).toBe(false);
+  });
 });

@@ -1,6 +1,7 @@
 // Dashboard reads. Every query reads rollup rows only, O(buckets × keys × shards) documents
 // whatever the traffic (invariant 6), through the by_row index. Raw events and sessions
 // are read only by the paginated lists, one page at a time.
+import { pick } from "convex-helpers";
 import { getPage } from "convex-helpers/server/pagination";
 import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel.js";
@@ -34,7 +35,7 @@ import {
   sessionsPageValidator,
   timeseriesValidator,
 } from "./lib/validators.js";
-import schema from "./schema.js";
+import schema, { publicEventFields } from "./schema.js";
 import { loadSite } from "./sites.js";
 
 /** Longest range a read accepts; hourly series are shorter (their points are sent). */
@@ -312,49 +313,20 @@ export const listEvents = query({
     return {
       ...result,
       page: result.page.map((e) => {
-        // Named fields, not a spread: internal bookkeeping (status, partition, failure,
-        // traits) never reaches a reader, whatever the events table grows.
+        // Only the public fields, picked by name: internal bookkeeping (status, partition,
+        // failure, traits) never reaches a reader, whatever the events table grows.
         const event = e as Doc<"events">;
         return {
           _id: event._id as string,
           _creationTime: event._creationTime,
-          eventId: event.eventId,
-          type: event.type,
-          ts: event.ts,
-          visitorId: event.visitorId,
-          sessionId: event.sessionId,
-          ...optionalFields(event, EVENT_OPTIONAL_FIELDS),
-          source: event.source,
-          device: event.device,
-          browser: event.browser,
-          os: event.os,
-          country: event.country,
+          ...pick(event, PUBLIC_EVENT_KEYS),
         };
       }),
     };
   },
 });
 
-const EVENT_OPTIONAL_FIELDS = [
-  "path",
-  "hostname",
-  "title",
-  "name",
-  "props",
-  "userId",
-  "referrerHost",
-  "utmSource",
-  "utmMedium",
-  "utmCampaign",
-  "utmTerm",
-  "utmContent",
-] as const;
-
-function optionalFields<T extends object, K extends keyof T>(doc: T, keys: readonly K[]) {
-  const picked: Partial<Pick<T, K>> = {};
-  for (const key of keys) if (doc[key] !== undefined) picked[key] = doc[key];
-  return picked;
-}
+const PUBLIC_EVENT_KEYS = Object.keys(publicEventFields) as (keyof typeof publicEventFields)[];
 
 export const listSessions = query({
   args: listArgs,

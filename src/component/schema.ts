@@ -2,7 +2,7 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 
-const propValue = v.union(v.string(), v.number(), v.boolean(), v.null());
+export const propValue = v.union(v.string(), v.number(), v.boolean(), v.null());
 
 export const siteSettings = v.object({
   sessionTimeoutMs: v.number(),
@@ -21,6 +21,35 @@ export const eventType = v.union(
   v.literal("identify"),
   v.literal("heartbeat"),
 );
+
+/**
+ * The fields of a raw event a reader may see (listEvents returns these and its ids); the rest
+ * of the events table is internal bookkeeping or identify traits.
+ */
+export const publicEventFields = {
+  eventId: v.string(),
+  type: eventType,
+  ts: v.number(),
+  visitorId: v.string(),
+  sessionId: v.string(),
+  path: v.optional(v.string()),
+  hostname: v.optional(v.string()),
+  title: v.optional(v.string()),
+  name: v.optional(v.string()),
+  props: v.optional(v.record(v.string(), propValue)),
+  userId: v.optional(v.string()),
+  source: v.string(),
+  referrerHost: v.optional(v.string()),
+  utmSource: v.optional(v.string()),
+  utmMedium: v.optional(v.string()),
+  utmCampaign: v.optional(v.string()),
+  utmTerm: v.optional(v.string()),
+  utmContent: v.optional(v.string()),
+  device: v.string(),
+  browser: v.string(),
+  os: v.string(),
+  country: v.string(),
+};
 
 const entryFacts = v.object({
   ts: v.number(),
@@ -69,34 +98,13 @@ export default defineSchema({
   /** Raw events: inserted by ingest (append-only), marked by the worker, pruned by retention. */
   events: defineTable({
     siteId: v.id("sites"),
-    eventId: v.string(),
     partition: v.number(),
     /** "pending" until the worker folded it, in the same transaction as its deltas. */
     status: v.union(v.literal("pending"), v.literal("done"), v.literal("failed")),
     /** Server time of ingest: the worker's read bound (invariant 4). */
     receivedAt: v.number(),
-    type: eventType,
-    ts: v.number(),
-    visitorId: v.string(),
-    sessionId: v.string(),
-    path: v.optional(v.string()),
-    hostname: v.optional(v.string()),
-    title: v.optional(v.string()),
-    name: v.optional(v.string()),
-    props: v.optional(v.record(v.string(), propValue)),
-    userId: v.optional(v.string()),
+    ...publicEventFields,
     traits: v.optional(v.record(v.string(), propValue)),
-    source: v.string(),
-    referrerHost: v.optional(v.string()),
-    utmSource: v.optional(v.string()),
-    utmMedium: v.optional(v.string()),
-    utmCampaign: v.optional(v.string()),
-    utmTerm: v.optional(v.string()),
-    utmContent: v.optional(v.string()),
-    device: v.string(),
-    browser: v.string(),
-    os: v.string(),
-    country: v.string(),
     /** Why the worker set it aside ("failed"), or why its last attempt threw (still pending). */
     failure: v.optional(v.string()),
     /** Worker runs whose planning of this event threw: set aside at MAX_EVENT_ATTEMPTS. */

@@ -1,7 +1,7 @@
 // Return validators of the component's public functions: the runtime form of
 // src/client/types.ts, so a shape drift fails loudly instead of reaching the dashboard.
 import { v } from "convex/values";
-import { siteSettings } from "../schema.js";
+import { propValue, publicEventFields, siteSettings } from "../schema.js";
 
 export const siteValidator = v.object({
   siteId: v.string(),
@@ -99,39 +99,11 @@ export const paginationOptsValidator = v.object({
   maximumBytesRead: v.optional(v.number()),
 });
 
-const propValue = v.union(v.string(), v.number(), v.boolean(), v.null());
-
 /** One raw event as listEvents returns it: the stored event without internal bookkeeping. */
 export const eventItemValidator = v.object({
   _id: v.string(),
   _creationTime: v.number(),
-  eventId: v.string(),
-  type: v.union(
-    v.literal("pageview"),
-    v.literal("event"),
-    v.literal("identify"),
-    v.literal("heartbeat"),
-  ),
-  ts: v.number(),
-  visitorId: v.string(),
-  sessionId: v.string(),
-  path: v.optional(v.string()),
-  hostname: v.optional(v.string()),
-  title: v.optional(v.string()),
-  name: v.optional(v.string()),
-  props: v.optional(v.record(v.string(), propValue)),
-  userId: v.optional(v.string()),
-  source: v.string(),
-  referrerHost: v.optional(v.string()),
-  utmSource: v.optional(v.string()),
-  utmMedium: v.optional(v.string()),
-  utmCampaign: v.optional(v.string()),
-  utmTerm: v.optional(v.string()),
-  utmContent: v.optional(v.string()),
-  device: v.string(),
-  browser: v.string(),
-  os: v.string(),
-  country: v.string(),
+  ...publicEventFields,
 });
 
 /** One session (visit) as listSessions returns it. */
