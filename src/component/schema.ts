@@ -59,6 +59,7 @@ const entryFacts = v.object({
   utmSource: v.optional(v.string()),
   utmMedium: v.optional(v.string()),
   utmCampaign: v.optional(v.string()),
+  hostname: v.optional(v.string()),
 });
 
 const clientFacts = v.object({
@@ -77,6 +78,16 @@ export const sessionState = {
   eventNames: v.array(v.string()),
   entry: entryFacts,
   client: clientFacts,
+  /** Optional: sessions stored before filters (SPEC §7) have none; read as []. */
+  customEvents: v.optional(
+    v.array(
+      v.object({
+        ts: v.number(),
+        name: v.string(),
+        props: v.optional(v.record(v.string(), v.string())),
+      }),
+    ),
+  ),
 };
 
 export default defineSchema({
@@ -127,11 +138,18 @@ export default defineSchema({
     /** The settings its current rollup contribution was computed with, to retract it exactly. */
     timezone: v.string(),
     pageviewDedupMs: v.number(),
+    /**
+     * The visitor's sampling stratum (lib/sample.ts), 0 ≤ sample < SAMPLE_STRATA: a sampled
+     * filtered read takes whole strata. Optional only for sessions stored before it existed.
+     */
+    sample: v.optional(v.number()),
   })
     .index("by_visitor_session", ["siteId", "visitorId", "sessionId", "startTs"])
     /** The worker's retraction reads one visitor's sessions starting in the stale rows' buckets. */
     .index("by_visitor_start", ["siteId", "visitorId", "startTs"])
-    .index("by_start", ["siteId", "startTs"]),
+    .index("by_start", ["siteId", "startTs"])
+    /** Sampled filtered reads: one range per stratum taken (visits.ts). */
+    .index("by_sample", ["siteId", "sample", "startTs"]),
 
   visitors: defineTable({
     siteId: v.id("sites"),

@@ -56,6 +56,7 @@ import {
   type SessionState,
 } from "./lib/session.js";
 import { emptySketch, hashId, sketchAdd, sketchRemove } from "./lib/sketch.js";
+import { sampleOf } from "./lib/sample.js";
 import { visitorChange } from "./lib/visitor.js";
 
 export const aggregate = internalMutation({
@@ -115,7 +116,9 @@ function toActivity(event: EventDoc): Activity {
     country: event.country,
   };
   if (event.path !== undefined) activity.path = event.path;
+  if (event.hostname !== undefined) activity.hostname = event.hostname;
   if (event.name !== undefined) activity.name = event.name;
+  if (event.props !== undefined) activity.props = event.props;
   if (event.utmSource !== undefined) activity.utmSource = event.utmSource;
   if (event.utmMedium !== undefined) activity.utmMedium = event.utmMedium;
   if (event.utmCampaign !== undefined) activity.utmCampaign = event.utmCampaign;
@@ -124,7 +127,8 @@ function toActivity(event: EventDoc): Activity {
 
 function stateOf(session: Doc<"sessions">): SessionState {
   const { startTs, endTs, pageviews, eventCount, eventNames, entry, client } = session;
-  return { startTs, endTs, pageviews, eventCount, eventNames, entry, client };
+  const customEvents = session.customEvents ?? [];
+  return { startTs, endTs, pageviews, eventCount, eventNames, entry, client, customEvents };
 }
 
 // ---------------------------------------------------------------- planning
@@ -586,6 +590,7 @@ async function writePlan(
         ...session,
         timezone: site.timezone,
         pageviewDedupMs: site.settings.pageviewDedupMs,
+        sample: sampleOf(group.visitorId),
       };
       if (storedIds.length === 0) {
         await ctx.db.insert("sessions", {

@@ -240,11 +240,20 @@ export const MAX_FILTER_VALUES = 20;
 export const MAX_FILTER_VALUE_LENGTH = 300;
 
 /**
- * A visit fact (lib/visitFact.ts) keeps this many distinct paths, custom event names and
- * (event, property, value) triples; a visit with more keeps the first ones and is marked
- * `truncated`. Paths are ≤ 300 characters, names ≤ 120, a triple ≤ 120 + 64 + 512: a fact
- * stays under 100 KB of text however long the visit.
+ * Custom events a session keeps for filters, goals and funnels (lib/session.ts boundedEvents):
+ * the earliest ones, at most this many and this many characters of JSON, so a session stays
+ * small however many events it sends (a session document is at most ~170 KB: 500 pageviews
+ * of ≤ 300-character paths, and these).
  */
-export const MAX_VISIT_PAGES = 50;
-export const MAX_VISIT_EVENT_NAMES = 50;
-export const MAX_VISIT_PROPS = 100;
+export const MAX_VISIT_EVENTS = 100;
+export const MAX_VISIT_EVENT_BYTES = 16_384;
+
+/**
+ * Filtered reads (SPEC §7, visits.ts) read the range's sessions themselves. Up to this many,
+ * and this many bytes, the figures are exact; beyond, a read takes a deterministic sample of
+ * visitors (SAMPLE_STRATA strata by visitor hash, the first k of them) sized to fit, and scales.
+ */
+export const MAX_VISITS_PER_READ = 20_000;
+export const MAX_VISIT_BYTES_PER_READ = 12 * 2 ** 20;
+/** Sampling strata: a sampled read's fraction is a multiple of 1 / SAMPLE_STRATA. */
+export const SAMPLE_STRATA = 1024;

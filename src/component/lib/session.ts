@@ -9,7 +9,12 @@
 // a session adds to the rollups is a pure function of its state, a change is applied as
 // contribution(new) − Σ contribution(old): the result is the same whatever the arrival order.
 import type { EventType } from "./types.js";
-import { MAX_SESSION_EVENT_NAMES, MAX_SESSION_PAGEVIEWS } from "./limits.js";
+import {
+  MAX_SESSION_EVENT_NAMES,
+  MAX_SESSION_PAGEVIEWS,
+  MAX_VISIT_EVENT_BYTES,
+  MAX_VISIT_EVENTS,
+} from "./limits.js";
 import {
   ALL,
   RollupDelta,
@@ -37,7 +42,16 @@ export type EntryFacts = {
   utmSource?: string;
   utmMedium?: string;
   utmCampaign?: string;
+  /** The host of the entry pageview (the `hostname` filter selects visits by it). */
+  hostname?: string;
 };
+
+/**
+ * One custom event of a session, as filters, goals and funnels need it (SPEC §7): when, which
+ * name, and its property values spelled as rollup keys (propertyKey), so that a filter or a
+ * goal compares them as the breakdowns show them.
+ */
+export type CustomEventRef = { ts: number; name: string; props?: Record<string, string> };
 
 /** Client facts of a session: those of its first activity. */
 export type ClientFacts = {
@@ -58,6 +72,13 @@ export type SessionState = {
   eventNames: string[];
   entry: EntryFacts;
   client: ClientFacts;
+  /**
+   * The session's earliest custom events, sorted by (ts, name, props): at most
+   * MAX_VISIT_EVENTS of them and MAX_VISIT_EVENT_BYTES of text (boundedEvents), so a session
+   * stays small however many events it sends. Fewer than `eventCount` means some were left
+   * out: a filtered read counts what is kept.
+   */
+  customEvents: CustomEventRef[];
 };
 
 /** One enriched event as the worker folds it. */
@@ -65,7 +86,9 @@ export type Activity = {
   ts: number;
   type: EventType;
   path?: string;
+  hostname?: string;
   name?: string;
+  props?: Props;
   source: string;
   utmSource?: string;
   utmMedium?: string;
@@ -89,6 +112,7 @@ export function stateFromActivity(activity: Activity): SessionState {
   if (activity.utmSource) entry.utmSource = activity.utmSource;
   if (activity.utmMedium) entry.utmMedium = activity.utmMedium;
   if (activity.utmCampaign) entry.utmCampaign = activity.utmCampaign;
+  if (isPageview && activity.hostname) entry.hostname = activity.hostname;
   return {
     startTs: activity.ts,
     endTs: activity.ts,
@@ -103,7 +127,37 @@ export function stateFromActivity(activity: Activity): SessionState {
       os: activity.os,
       country: activity.country,
     },
+    customEvents: activity.type === "event" ? [customEventRef(activity)] : [],
   };
+}
+
+function customEventRef(activity: Activity): CustomEventRef {
+  const ref: CustomEventRef = { ts: activity.ts, name: activity.name ?? "" };
+  const props = Object.entries(activity.props ?? {});
+  if (props.length > 0)
+    ref.props = Object.fromEntries(props.map(([key, value]) => [key, propertyKey(value)]));
+  return ref;
+}
+
+const eventOrder = (e: CustomEventRef) => JSON.stringify([e.ts, e.name, e.props ?? {}]);
+
+/**
+ * The earliest events of a list, sorted, within MAX_VISIT_EVENTS and MAX_VISIT_EVENT_BYTES.
+ * Keeping a prefix of one total order makes merging order-independent: an event kept by the
+ * merge of everything is kept by the merge of any part, so late delivery changes nothing.
+ */
+export function boundedEvents(events: readonly CustomEventRef[]): CustomEventRef[] {
+  const sorted = events
+    .map((event) => ({ event, order: eventOrder(event) }))
+    .sort((a, b) => a.event.ts - b.event.ts || (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  const kept: CustomEventRef[] = [];
+  let bytes = 0;
+  for (const { event, order } of sorted) {
+    bytes += order.length;
+    if (kept.length >= MAX_VISIT_EVENTS || bytes > MAX_VISIT_EVENT_BYTES) break;
+    kept.push(event);
+  }
+  return kept;
 }
 
 function comparePageviews(a: PageviewRef, b: PageviewRef): number {
@@ -133,6 +187,7 @@ export function mergeStates(a: SessionState, b: SessionState): SessionState {
       .slice(0, MAX_SESSION_EVENT_NAMES),
     entry: earlierEntry(a.entry, b.entry),
     client: earlierClient(a.client, b.client),
+    customEvents: boundedEvents([...a.customEvents, ...b.customEvents]),
   };
 }
 
@@ -231,7 +286,10 @@ export function isVisit(state: SessionState): boolean {
 }
 
 /** The per-session figures of SPEC §5, as listSessions shows them. */
-export function sessionFigures(state: SessionState, pageviewDedupMs: number) {
+export function sessionFigures(
+  state: Pick<SessionState, "startTs" | "endTs" | "pageviews" | "eventCount">,
+  pageviewDedupMs: number,
+) {
   const counted = countedPageviews(state.pageviews, pageviewDedupMs);
   const hasPageview = state.pageviews.length > 0;
   return {

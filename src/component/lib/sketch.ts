@@ -56,7 +56,7 @@ const HASH_SEED_LOW = 0x5bd1e995;
 // Node crypto, no async WebCrypto, no WASM), and no maintained synchronous 64-bit hash
 // package fits that. It is small (MurmurHash3 x86_32), and its output is persisted in
 // sketches and decides a visitor's partition, so it must never change.
-function murmur3(bytes: Uint8Array, seed: number): number {
+export function murmur3(bytes: Uint8Array, seed: number): number {
   const c1 = 0xcc9e2d51;
   const c2 = 0x1b873593;
   let h = seed >>> 0;

@@ -34,12 +34,29 @@ export type OverviewFigures = {
   /** pageviews / sessions that have a pageview (0 when there are none). */
   viewsPerSession: number;
   events: number;
-  identifiedUsers: number;
+  /** Distinct identified users; not known per visit, so absent from a filtered read. */
+  identifiedUsers?: number;
 };
+
+/**
+ * SPEC §7 filter: `[operator, dimension, values]`. Values of one filter are OR, filters are
+ * AND. `dimension` is one of FILTER_DIMENSIONS (lib/filters.ts) or `prop:<key>`; the path
+ * dimensions (page, entryPage, exitPage) take `*` wildcards under is / isNot.
+ */
+export type FilterOperator = "is" | "isNot" | "contains" | "notContains";
+export type Filter = [operator: FilterOperator, dimension: string, values: string[]];
+
+/**
+ * On every filtered read: the share of the range's visits its figures were computed from.
+ * 1 is exact; below 1 the read took a deterministic visitor-hash sample and scaled its counts
+ * up by 1 / fraction (ratios are not scaled).
+ */
+export type Sample = { fraction: number };
 
 export type Overview = OverviewFigures & {
   range: TimeRange;
   previous?: OverviewFigures & { range: TimeRange };
+  sample?: Sample;
 };
 
 export type TimeseriesPoint = {
@@ -51,7 +68,12 @@ export type TimeseriesPoint = {
   avgDurationMs: number;
 };
 
-export type Timeseries = { range: TimeRange; interval: Interval; points: TimeseriesPoint[] };
+export type Timeseries = {
+  range: TimeRange;
+  interval: Interval;
+  points: TimeseriesPoint[];
+  sample?: Sample;
+};
 
 export type BreakdownRow = {
   key: string;
@@ -61,11 +83,16 @@ export type BreakdownRow = {
   events: number;
 };
 
-export type Breakdown = { range: TimeRange; dimension: Dimension; rows: BreakdownRow[] };
+export type Breakdown = {
+  range: TimeRange;
+  dimension: Dimension;
+  rows: BreakdownRow[];
+  sample?: Sample;
+};
 
 export type PropertyRow = { key: string; events: number; visitors: number };
 
-export type EventProperties = { range: TimeRange; rows: PropertyRow[] };
+export type EventProperties = { range: TimeRange; rows: PropertyRow[]; sample?: Sample };
 
 export type Realtime = {
   activeVisitors: number;
@@ -195,6 +222,36 @@ export type GoalsReport = {
     /** visitors / the range's visitors, 0..1 (0 when the range has none). */
     conversionRate: number;
   }[];
+  sample?: Sample;
+};
+
+/** A funnel as listFunnels returns it (SPEC §7): 2 to 8 goals, in order. */
+export type Funnel = {
+  funnelId: string;
+  siteId: string;
+  name: string;
+  steps: { goalId: string; name: string }[];
+  createdAt: number;
+};
+
+/** What getFunnel returns: per step, the visitors who reached it in order within one visit. */
+export type FunnelReport = {
+  range: TimeRange;
+  funnelId: string;
+  name: string;
+  /** The range's visitors under the filters: those who could have entered the funnel. */
+  visitors: number;
+  steps: {
+    goalId: string;
+    name: string;
+    /** Visitors with a visit that reached this step after every earlier one, in order. */
+    visitors: number;
+    /** Visitors of the previous step who did not reach this one (0 for the first step). */
+    dropOff: number;
+    /** visitors / the first step's visitors, 0..1 (the first step: / the range's visitors). */
+    conversionRate: number;
+  }[];
+  sample: Sample;
 };
 
 /** Values shown for a missing attribute, so every breakdown row has a key. */

@@ -17,6 +17,15 @@ export const siteValidator = v.object({
 
 export const rangeValidator = v.object({ from: v.number(), to: v.number() });
 
+/**
+ * A read's `filters` (SPEC §7): checked by lib/filters.ts parseFilters, whose errors name the
+ * bad filter by index, operator and dimension; this validator only lets any list reach it.
+ */
+export const filtersValidator = v.optional(v.array(v.any()));
+
+/** On every filtered read: the share of the range's visits the figures come from. */
+export const sampleValidator = v.object({ fraction: v.number() });
+
 const overviewFigures = {
   pageviews: v.number(),
   visitors: v.number(),
@@ -25,13 +34,14 @@ const overviewFigures = {
   avgDurationMs: v.number(),
   viewsPerSession: v.number(),
   events: v.number(),
-  identifiedUsers: v.number(),
+  identifiedUsers: v.optional(v.number()),
 };
 
 export const overviewValidator = v.object({
   range: rangeValidator,
   ...overviewFigures,
   previous: v.optional(v.object({ range: rangeValidator, ...overviewFigures })),
+  sample: v.optional(sampleValidator),
 });
 
 export const timeseriesValidator = v.object({
@@ -47,6 +57,7 @@ export const timeseriesValidator = v.object({
       avgDurationMs: v.number(),
     }),
   ),
+  sample: v.optional(sampleValidator),
 });
 
 export const dimensionValidator = v.union(
@@ -76,11 +87,13 @@ export const breakdownValidator = v.object({
       events: v.number(),
     }),
   ),
+  sample: v.optional(sampleValidator),
 });
 
 export const propertiesValidator = v.object({
   range: rangeValidator,
   rows: v.array(v.object({ key: v.string(), events: v.number(), visitors: v.number() })),
+  sample: v.optional(sampleValidator),
 });
 
 export const ingestResultValidator = v.object({
@@ -208,4 +221,36 @@ export const goalsReportValidator = v.object({
       conversionRate: v.number(),
     }),
   ),
+  sample: v.optional(sampleValidator),
+});
+
+// ---------------------------------------------------------------- funnels (SPEC §7)
+
+export const createFunnelArgs = { siteId: v.string(), name: v.string(), steps: v.array(v.string()) };
+
+/** A funnel as listFunnels returns it. */
+export const funnelValidator = v.object({
+  funnelId: v.string(),
+  siteId: v.string(),
+  name: v.string(),
+  steps: v.array(v.object({ goalId: v.string(), name: v.string() })),
+  createdAt: v.number(),
+});
+
+/** getFunnel: per step, the visitors who reached it in order within one visit. */
+export const funnelReportValidator = v.object({
+  range: rangeValidator,
+  funnelId: v.string(),
+  name: v.string(),
+  visitors: v.number(),
+  steps: v.array(
+    v.object({
+      goalId: v.string(),
+      name: v.string(),
+      visitors: v.number(),
+      dropOff: v.number(),
+      conversionRate: v.number(),
+    }),
+  ),
+  sample: sampleValidator,
 });
