@@ -7,11 +7,13 @@ import {
   FILTER_DIMENSIONS,
   FILTER_OPERATORS,
   parseFilters,
+  viewFilter,
   visitMatches,
   type NamedGoal,
 } from "./filters.js";
 import { MAX_FILTER_VALUES, MAX_FILTERS } from "./limits.js";
-import { visitFact, type VisitFact } from "./visitFact.js";
+import { foldSessions, type Activity } from "./session.js";
+import { visitFactOf, type VisitFact, type VisitProp } from "./visitFact.js";
 
 function messageOf(fn: () => unknown): string {
   try {
@@ -81,25 +83,31 @@ describe("parseFilters", () => {
   });
 });
 
-const visit: VisitFact = visitFact(
-  {
-    entryPage: "/",
-    exitPage: "/pricing",
-    source: "google.com",
-    utmSource: "newsletter",
-    country: "FR",
-    device: "Desktop",
-    browser: "Chrome",
-    os: "macOS",
-    hostname: "example.com",
-  },
-  [
-    { type: "pageview", path: "/" },
-    { type: "pageview", path: "/blog/hello" },
-    { type: "pageview", path: "/pricing" },
-    { type: "event", name: "signup", props: { plan: "pro", seats: 3 } },
-  ],
-);
+const T0 = Date.UTC(2026, 2, 2, 9, 0);
+const visitor = { device: "Desktop", browser: "Chrome", os: "macOS", country: "FR" };
+
+/** The fact of the one session these activities make, a minute apart. */
+function factOf(activities: Partial<Activity>[]): VisitFact {
+  const folded = foldSessions(
+    [],
+    activities.map((a, i) => ({
+      ts: T0 + i * 60_000,
+      type: "pageview" as const,
+      source: "google.com",
+      ...visitor,
+      ...a,
+    })),
+    30 * 60_000,
+  );
+  return visitFactOf(folded[0].state);
+}
+
+const visit: VisitFact = factOf([
+  { path: "/", hostname: "example.com", utmSource: "newsletter" },
+  { path: "/blog/hello" },
+  { path: "/pricing" },
+  { type: "event", name: "signup", props: { plan: "pro", seats: 3 } },
+]);
 const goals: NamedGoal[] = [
   { name: "Signup", definition: { kind: "event", eventName: "signup" } },
   {
@@ -165,7 +173,7 @@ describe("visitMatches", () => {
   });
 
   it("needs the property value on an event of the goal's name", () => {
-    const other = visitFact({ ...visit, exitPage: null, entryPage: null }, [
+    const other = factOf([
       { type: "event", name: "signup" },
       { type: "event", name: "upgrade", props: { plan: "pro" } },
     ]);
@@ -190,6 +198,51 @@ describe("visitMatches", () => {
   });
 });
 
+describe("viewFilter", () => {
+  const passing = (raw: unknown[], paths: string[]) => paths.filter(viewFilter(parseFilters(raw)));
+  const paths = ["/", "/articles/a", "/articles/b/c", "/articles", "/pricing"];
+
+  it("passes every view without a page filter, whatever the other filters", () => {
+    expect(passing([], paths)).toEqual(paths);
+    expect(passing([["is", "entryPage", ["/pricing"]]], paths)).toEqual(paths);
+  });
+
+  it("passes the views a page filter names: is / isNot with `*` wildcards", () => {
+    expect(passing([["is", "page", ["/articles/*"]]], paths)).toEqual([
+      "/articles/a",
+      "/articles/b/c",
+    ]);
+    expect(passing([["is", "page", ["/", "/pricing"]]], paths)).toEqual(["/", "/pricing"]);
+    expect(passing([["isNot", "page", ["/articles/*", "/"]]], paths)).toEqual([
+      "/articles",
+      "/pricing",
+    ]);
+  });
+
+  it("passes the views containing (or not) any value, `*` being a character there", () => {
+    expect(passing([["contains", "page", ["artic", "pri"]]], paths)).toEqual([
+      "/articles/a",
+      "/articles/b/c",
+      "/articles",
+      "/pricing",
+    ]);
+    expect(passing([["notContains", "page", ["articles"]]], paths)).toEqual(["/", "/pricing"]);
+    expect(passing([["contains", "page", ["/articles/*"]]], paths)).toEqual([]);
+  });
+
+  it("passes only views that satisfy every page filter", () => {
+    expect(
+      passing(
+        [
+          ["is", "page", ["/articles*"]],
+          ["notContains", "page", ["/b/"]],
+        ],
+        paths,
+      ),
+    ).toEqual(["/articles/a", "/articles"]);
+  });
+});
+
 describe("filter laws (property test)", () => {
   const word = fc.constantFrom("/", "/a", "/a/b", "/b", "a", "b", "FR", "pro", "x");
   const fact = fc
@@ -208,23 +261,23 @@ describe("filter laws (property test)", () => {
         maxLength: 3,
       }),
     })
-    .map(({ pages, events, utmSource, hostname, ...attributes }) =>
-      visitFact(
-        {
-          ...attributes,
-          ...(utmSource !== undefined ? { utmSource } : {}),
-          ...(hostname !== undefined ? { hostname } : {}),
-        },
-        [
-          ...pages.map((path) => ({ type: "pageview" as const, path })),
-          ...events.map(({ name, plan }) => ({
-            type: "event" as const,
-            name,
-            ...(plan !== undefined ? { props: { plan } } : {}),
-          })),
-        ],
-      ),
-    );
+    // Any fact, not only one a session makes (entry and exit independent of pages): the laws
+    // are about the matcher.
+    .map(({ pages, events, utmSource, hostname, ...attributes }): VisitFact => {
+      const props = new Map<string, VisitProp>();
+      for (const { name, plan } of events)
+        if (plan !== undefined)
+          props.set(JSON.stringify([name, plan]), { event: name, key: "plan", value: plan });
+      return {
+        ...attributes,
+        ...(utmSource !== undefined ? { utmSource } : {}),
+        ...(hostname !== undefined ? { hostname } : {}),
+        pages: [...new Set(pages)],
+        events: [...new Set(events.map((event) => event.name))],
+        props: [...props.values()],
+        truncated: false,
+      };
+    });
   const dimension = fc.constantFrom(...FILTER_DIMENSIONS, "prop:plan");
   const pattern = fc.constantFrom("/", "/a", "/a/*", "/*", "a", "pro", "FR", "Signup", "Blog");
   const values = fc.array(pattern, { minLength: 1, maxLength: 3 });
@@ -248,6 +301,21 @@ describe("filter laws (property test)", () => {
     fc.assert(
       fc.property(fact, dimension, fc.constantFrom("is", "contains"), values, (f, d, op, vs) => {
         expect(m(f, [[op, d, vs]])).toBe(vs.some((v) => m(f, [[op, d, [v]]])));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it("a visit matches one page filter exactly when some of its pages passes it (isNot: all do)", () => {
+    const operator = fc.constantFrom(...FILTER_OPERATORS);
+    fc.assert(
+      fc.property(fact, operator, values, (f, op, vs) => {
+        const filters = parseFilters([[op, "page", vs]]);
+        const passes = viewFilter(filters);
+        const negated = op === "isNot" || op === "notContains";
+        expect(visitMatches(f, filters, lawGoals)).toBe(
+          negated ? f.pages.every(passes) : f.pages.some(passes),
+        );
       }),
       { numRuns: 2_000 },
     );

@@ -1,6 +1,6 @@
 // The filter grammar of SPEC §7, and what it means for one visit. Pure: a filtered read
-// (issue 13's per-visit storage) parses its `filters` here and keeps the visits whose facts
-// (lib/visitFact.ts) match; this file is the definition of "match".
+// parses its `filters` here and keeps the stored sessions whose facts (lib/visitFact.ts)
+// match; this file is the definition of "match" (lib/visitFigures.ts counts what matched).
 //
 // A filter is `[operator, dimension, values]`. Values of one filter are OR, filters are AND.
 // A filter selects visits: a session-level dimension compares the visit's value; `page`
@@ -162,10 +162,31 @@ export function visitFilter(
 ): (visit: VisitFact) => boolean {
   const tests = filters.map((filter) => {
     const test = valueTest(filter);
-    const negated = filter.operator === "isNot" || filter.operator === "notContains";
+    const negated = isNegated(filter);
     return (visit: VisitFact) => candidates(visit, filter, goals).some(test) !== negated;
   });
   return (visit) => tests.every((test) => test(visit));
+}
+
+const isNegated = (filter: Filter) =>
+  filter.operator === "isNot" || filter.operator === "notContains";
+
+/**
+ * A predicate over one pageview's path: whether it satisfies every `page` filter (is: matches
+ * one of the values, `*` wildcards; isNot: matches none; contains / notContains likewise).
+ * A page filter selects visits (visitFilter) and, within them, the views that count: under
+ * `is page /blog/*` the pageviews are those of /blog/ pages, as in Plausible. With no page
+ * filter every view passes.
+ */
+export function viewFilter(filters: readonly Filter[]): (path: string) => boolean {
+  const tests = filters
+    .filter((filter) => filter.dimension === "page")
+    .map((filter) => {
+      const test = valueTest(filter);
+      const negated = isNegated(filter);
+      return (path: string) => test(path) !== negated;
+    });
+  return (path) => tests.every((test) => test(path));
 }
 
 /** Whether one visit matches every filter (see visitFilter). */
