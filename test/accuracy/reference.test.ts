@@ -4,7 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { readLogFile, SAMPLE_LOG_PATH } from "../../scripts/sample-log.js";
 import { accessLogBatches, accessLogToEvents } from "../../src/client/accessLog.js";
-import { DIRECT, referenceFigures, referencePageviews, referenceSessions } from "./reference.js";
+import {
+  DIRECT,
+  referenceFigures,
+  referenceFiltered,
+  referencePageviews,
+  referenceSessions,
+} from "./reference.js";
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -167,6 +173,91 @@ describe("referenceFigures on a hand-worked log", () => {
   });
 });
 
+describe("referenceFiltered on the hand-worked log", () => {
+  const opts = { domain: "example.com", timezone: "UTC" as const };
+  const row = (key: string, visitors: number, pageviews: number, sessions: number) => ({
+    key,
+    visitors,
+    pageviews,
+    sessions,
+    events: 0,
+  });
+
+  it("selects the sessions of a source with all their pages", () => {
+    // A s1 only: "/" and "/pricing" counted, the "/?ref=nav" repeat not; 10:00 → 10:20.
+    expect(referenceFiltered(TINY, opts, { source: "google.com" })).toEqual({
+      overview: {
+        pageviews: 2,
+        visitors: 1,
+        sessions: 1,
+        bounceRate: 0,
+        avgDurationMs: 20 * MIN,
+        viewsPerSession: 2,
+        events: 0,
+      },
+      pages: [row("/", 1, 1, 1), row("/pricing", 1, 1, 1)],
+      sources: [row("google.com", 1, 2, 1)],
+    });
+  });
+
+  it("under a page filter counts only the matching views, but bounce and duration stay the session's", () => {
+    // A s1 (one /pricing of two counted views), A s2 (two /pricing), B s1 (a bounce).
+    expect(referenceFiltered(TINY, opts, { pagePattern: "/pricing" })).toEqual({
+      overview: {
+        pageviews: 4,
+        visitors: 2,
+        sessions: 3,
+        bounceRate: 1 / 3,
+        avgDurationMs: (50 * MIN) / 3,
+        viewsPerSession: 4 / 3,
+        events: 0,
+      },
+      pages: [row("/pricing", 2, 4, 3)],
+      sources: [row(DIRECT, 2, 3, 2), row("google.com", 1, 1, 1)],
+    });
+  });
+
+  it("reads * as any run of characters, / included, over the whole path", () => {
+    const pagesOf = (pagePattern: string) =>
+      referenceFiltered(TINY, opts, { pagePattern }).pages.map((p) => p.key);
+    expect(pagesOf("/blog/*")).toEqual(["/blog/", "/blog/post.html"]);
+    expect(pagesOf("*post*")).toEqual(["/blog/post.html"]);
+    expect(pagesOf("/b*.html")).toEqual(["/blog/post.html"]);
+    expect(pagesOf("*.php")).toEqual(["/index.php"]);
+    expect(pagesOf("/*")).toEqual(figures().pages.map((p) => p.key));
+    expect(pagesOf("/blog")).toEqual([]);
+    expect(pagesOf("/blog/.")).toEqual([]); // a dot is a dot
+  });
+
+  it("ANDs a source and a page pattern; no filter gives the unfiltered figures", () => {
+    expect(
+      referenceFiltered(TINY, opts, { source: "google.com", pagePattern: "/pricing" }),
+    ).toEqual({
+      overview: {
+        pageviews: 1,
+        visitors: 1,
+        sessions: 1,
+        bounceRate: 0,
+        avgDurationMs: 20 * MIN,
+        viewsPerSession: 1,
+        events: 0,
+      },
+      pages: [row("/pricing", 1, 1, 1)],
+      sources: [row("google.com", 1, 1, 1)],
+    });
+    const { overview, pages, sources } = figures();
+    expect(referenceFiltered(TINY, opts, {})).toEqual({
+      overview: { ...overview, identifiedUsers: undefined },
+      pages,
+      sources,
+    });
+  });
+
+  function figures() {
+    return referenceFigures(TINY, opts);
+  }
+});
+
 describe("the real-traffic fixture (semicomplete.com, May 2015)", () => {
   const log = readLogFile(SAMPLE_LOG_PATH);
   const opts = { domain: "semicomplete.com", timezone: "UTC" as const };
@@ -223,6 +314,24 @@ describe("the real-traffic fixture (semicomplete.com, May 2015)", () => {
       avgDurationMs: 5639,
     });
     expect(figures.overview.bounceRate).toBeCloseTo(858 / 1043, 12);
+  });
+
+  it("keeps its filtered figures, which add up like the unfiltered ones", () => {
+    const google = referenceFiltered(log, opts, { source: "google.com" });
+    const articles = referenceFiltered(log, opts, { pagePattern: "/articles/*" });
+    const both = referenceFiltered(log, opts, { source: "google.com", pagePattern: "/articles/*" });
+    expect(google.overview).toMatchObject({ pageviews: 164, visitors: 145, sessions: 155 });
+    expect(articles.overview).toMatchObject({ pageviews: 203, visitors: 166, sessions: 179 });
+    expect(both.overview).toMatchObject({ pageviews: 47, visitors: 44, sessions: 47 });
+    // A source filter keeps the source's row of the unfiltered breakdown whole.
+    expect(google.sources).toEqual(figures.sources.filter((s) => s.key === "google.com"));
+    expect(articles.pages).toEqual(figures.pages.filter((p) => p.key.startsWith("/articles/")));
+    expect(both.sources).toEqual(articles.sources.filter((s) => s.key === "google.com"));
+    for (const f of [google, articles, both]) {
+      expect(sum(f.pages, "pageviews")).toBe(f.overview.pageviews);
+      expect(sum(f.sources, "pageviews")).toBe(f.overview.pageviews);
+      expect(sum(f.sources, "sessions")).toBe(f.overview.sessions);
+    }
   });
 
   it("classifies every line exactly as the product's importer does", async () => {

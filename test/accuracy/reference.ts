@@ -22,6 +22,24 @@
 //   WHATWG URL parses have a host; lowercased, leading `www.` stripped; missing, `-`, unparseable,
 //   non-http(s), empty host, or the site's domain (with or without www.) → "Direct / None".
 // - Range: [first pageview hour, last pageview hour + 1 h). Daily buckets are UTC days.
+//
+// Filtered figures (SPEC §7), for the whole log's range (every session starts in it), by
+// referenceFiltered:
+// - A filter selects sessions. `source`: the session's source (above) equals the value.
+//   `pagePattern`: the session has a pageview line (counted or not) whose path matches the
+//   pattern, where `*` stands for any run of characters (none, or several, `/` included),
+//   every other character is itself, and the pattern spans the whole path. Both given: both
+//   must hold.
+// - A view passes when there is no pagePattern, or its path matches it.
+// - Overview over the selected sessions: sessions = how many; visitors = distinct visitors
+//   among them; pageviews = their counted views that pass; bounceRate and avgDurationMs are
+//   the unfiltered definitions over the selected sessions (a session's own bounce and
+//   duration, whatever the pattern); viewsPerSession = pageviews / sessions; events 0; no
+//   identifiedUsers.
+// - Pages: one row per passing path viewed in a selected session: sessions = selected
+//   sessions with a view of it (counted or not), visitors = their distinct visitors,
+//   pageviews = its counted views in them. Sources: the selected sessions grouped by source,
+//   pageviews = their counted views that pass. Both sorted as unfiltered.
 import { createHash } from "node:crypto";
 import { isbot } from "isbot";
 
@@ -66,6 +84,16 @@ export type ReferencePoint = {
   sessions: number;
   bounceRate: number;
   avgDurationMs: number;
+};
+
+/** A filter of the filtered figures; an empty one selects every session. */
+export type ReferenceFilter = { source?: string; pagePattern?: string };
+
+export type ReferenceFilteredFigures = {
+  overview: Omit<ReferenceOverview, "identifiedUsers">;
+  /** Full lists, sorted as ReferenceFigures' are. */
+  pages: ReferenceRow[];
+  sources: ReferenceRow[];
 };
 
 export type ReferenceFigures = {
@@ -354,6 +382,25 @@ function summarize(sessions: ReferenceSession[]) {
   };
 }
 
+type Acc = { visitors: Set<string>; pageviews: number; sessions: number };
+
+function rowsOf(acc: Map<string, Acc>): ReferenceRow[] {
+  const rows: ReferenceRow[] = [...acc].map(([key, a]) => ({
+    key,
+    visitors: a.visitors.size,
+    pageviews: a.pageviews,
+    sessions: a.sessions,
+    events: 0 as const,
+  }));
+  return rows.sort(byVisitorsThenKey);
+}
+
+function accAt(acc: Map<string, Acc>, key: string): Acc {
+  let a = acc.get(key);
+  if (!a) acc.set(key, (a = { visitors: new Set(), pageviews: 0, sessions: 0 }));
+  return a;
+}
+
 export function referenceFigures(logText: string, opts: ReferenceOptions): ReferenceFigures {
   if (opts.timezone !== "UTC") throw new Error("referenceFigures only computes UTC days");
   const { counts, views } = classify(logText);
@@ -372,12 +419,11 @@ export function referenceFigures(logText: string, opts: ReferenceOptions): Refer
   };
 
   // Pages.
-  const pageAcc = new Map<string, { visitors: Set<string>; pageviews: number; sessions: number }>();
+  const pageAcc = new Map<string, Acc>();
   for (const s of sessions) {
     const pathsInSession = new Set<string>();
     for (const v of s.views) {
-      let acc = pageAcc.get(v.path);
-      if (!acc) pageAcc.set(v.path, (acc = { visitors: new Set(), pageviews: 0, sessions: 0 }));
+      const acc = accAt(pageAcc, v.path);
       acc.visitors.add(v.visitorId);
       if (v.counted) acc.pageviews++;
       if (!pathsInSession.has(v.path)) {
@@ -386,35 +432,17 @@ export function referenceFigures(logText: string, opts: ReferenceOptions): Refer
       }
     }
   }
-  const pages: ReferenceRow[] = [...pageAcc].map(([key, a]) => ({
-    key,
-    visitors: a.visitors.size,
-    pageviews: a.pageviews,
-    sessions: a.sessions,
-    events: 0 as const,
-  }));
-  pages.sort(byVisitorsThenKey);
+  const pages = rowsOf(pageAcc);
 
   // Sources.
-  const sourceAcc = new Map<
-    string,
-    { visitors: Set<string>; pageviews: number; sessions: number }
-  >();
+  const sourceAcc = new Map<string, Acc>();
   for (const s of sessions) {
-    let acc = sourceAcc.get(s.source);
-    if (!acc) sourceAcc.set(s.source, (acc = { visitors: new Set(), pageviews: 0, sessions: 0 }));
+    const acc = accAt(sourceAcc, s.source);
     acc.visitors.add(s.visitorId);
     acc.pageviews += s.counted;
     acc.sessions++;
   }
-  const sources: ReferenceRow[] = [...sourceAcc].map(([key, a]) => ({
-    key,
-    visitors: a.visitors.size,
-    pageviews: a.pageviews,
-    sessions: a.sessions,
-    events: 0 as const,
-  }));
-  sources.sort(byVisitorsThenKey);
+  const sources = rowsOf(sourceAcc);
 
   // Range and daily points.
   let range: ReferenceFigures["range"] = null;
@@ -441,4 +469,58 @@ export function referenceFigures(logText: string, opts: ReferenceOptions): Refer
   }
 
   return { range, overview, pages, sources, daily, counts };
+}
+
+/** `*` is any run of characters, everything else literal, the whole path. */
+function patternRegExp(pattern: string): RegExp {
+  const literal = (part: string) => part.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  return new RegExp(`^${pattern.split("*").map(literal).join("[\\s\\S]*")}$`);
+}
+
+/** The overview, pages and sources of the sessions a filter selects (definitions above). */
+export function referenceFiltered(
+  logText: string,
+  opts: ReferenceOptions,
+  filter: ReferenceFilter,
+): ReferenceFilteredFigures {
+  if (opts.timezone !== "UTC") throw new Error("referenceFiltered only computes UTC days");
+  const pattern = filter.pagePattern === undefined ? null : patternRegExp(filter.pagePattern);
+  const passes = (path: string) => pattern === null || pattern.test(path);
+  const selected = sessionize(classify(logText).views, opts.domain).filter(
+    (s) =>
+      (filter.source === undefined || s.source === filter.source) &&
+      (pattern === null || s.views.some((v) => pattern.test(v.path))),
+  );
+
+  const pageAcc = new Map<string, Acc>();
+  const sourceAcc = new Map<string, Acc>();
+  let pageviews = 0;
+  for (const s of selected) {
+    const passing = s.views.filter((v) => passes(v.path));
+    const counted = passing.filter((v) => v.counted).length;
+    pageviews += counted;
+    const source = accAt(sourceAcc, s.source);
+    source.visitors.add(s.visitorId);
+    source.sessions++;
+    source.pageviews += counted;
+    for (const path of new Set(passing.map((v) => v.path))) {
+      const page = accAt(pageAcc, path);
+      page.visitors.add(s.visitorId);
+      page.sessions++;
+    }
+    for (const v of passing) if (v.counted) accAt(pageAcc, v.path).pageviews++;
+  }
+
+  return {
+    overview: {
+      pageviews,
+      visitors: new Set(selected.map((s) => s.visitorId)).size,
+      sessions: selected.length,
+      ...summarize(selected),
+      viewsPerSession: selected.length === 0 ? 0 : pageviews / selected.length,
+      events: 0,
+    },
+    pages: rowsOf(pageAcc),
+    sources: rowsOf(sourceAcc),
+  };
 }
