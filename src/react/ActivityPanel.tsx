@@ -1,5 +1,6 @@
 // Recent visits and raw events behind tabs: one paginated subscription at a time.
 import { useId, useState } from "react";
+import type { Filter } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
 import { EventsList } from "./EventsList.js";
 import { PanelShell } from "./PanelShell.js";
@@ -8,7 +9,12 @@ import { SessionsList } from "./SessionsList.js";
 
 type ActivityTab = "sessions" | "events";
 
-export function ActivityPanel(props: { api: AnalyticsApi; siteId: string; range: DashboardRange }) {
+export function ActivityPanel(props: {
+  api: AnalyticsApi;
+  siteId: string;
+  range: DashboardRange;
+  filters?: Filter[];
+}) {
   const idPrefix = `cxa-activity-${useId().replace(/[^a-zA-Z0-9]/g, "")}`;
   const [tab, setTab] = useState<ActivityTab>("sessions");
   return (

@@ -1,6 +1,10 @@
 // <AnalyticsDashboard api={api.analytics} siteId={id} />: a Plausible-like page of figures,
-// chart, breakdowns and recent activity for one site, built from the hooks in queries.ts.
-// What it shows (range, interval, comparison, tabs) lives in the query string by default.
+// chart, breakdowns, goals, a funnel and recent activity for one site, built from the hooks
+// in queries.ts. A click on any breakdown row filters all of it; the filter bar edits the
+// filters. What it shows (range, interval, comparison, filters, tabs, funnel) lives in the
+// query string by default.
+import { useCallback, useState, type ReactNode } from "react";
+import type { Filter } from "../client/types.js";
 import { ActivityPanel } from "./ActivityPanel.js";
 import type { AnalyticsApi } from "./api.js";
 import { BreakdownPanel } from "./BreakdownPanel.js";
@@ -13,9 +17,13 @@ import {
   type UpdateDashboardState,
 } from "./dashboardState.js";
 import { EmptyState } from "./EmptyState.js";
-import { DashboardErrorBoundary } from "./ErrorBoundary.js";
+import { DashboardErrorBoundary, ErrorAlertContext } from "./ErrorBoundary.js";
+import { errorMessage } from "./errors.js";
 import { EventsPanel } from "./EventsPanel.js";
+import { FilterBar, FilterRefusal, type EditorTarget } from "./FilterBar.js";
+import { addRowFilter, filtersKey, isFilterError } from "./filters.js";
 import { formatRange } from "./format.js";
+import { FunnelPanel } from "./FunnelPanel.js";
 import { GoalsPanel } from "./GoalsPanel.js";
 import { resolveInterval } from "./intervals.js";
 import { KpiRow } from "./KpiRow.js";
@@ -23,6 +31,7 @@ import { useComparedOverview, useHasAnyEvents, useOverview } from "./queries.js"
 import { shiftSelection, toDateInput, type DashboardRange, type RangeSelection } from "./range.js";
 import { RangePicker } from "./RangePicker.js";
 import { RealtimeView } from "./RealtimeView.js";
+import { createSampleStore, SampleContext } from "./sampling.js";
 import { useShortcuts, type ShortcutAction } from "./shortcuts.js";
 import { DASHBOARD_CSS, ROOT_CLASS } from "./styles.js";
 import { resolveTheme, type DashboardTheme } from "./theme.js";
@@ -43,8 +52,9 @@ export type AnalyticsDashboardProps = {
   /** The ingest URL shown in the first-event snippet; derived from the Convex client by default. */
   ingestUrl?: string;
   /**
-   * Keep the range, comparison, interval and tabs in the page's query string (default true),
-   * so links share the view and the back button works. Turn off for two dashboards on a page.
+   * Keep the range, comparison, interval, filters, tabs and funnel in the page's query string
+   * (default true), so links share the view and the back button works (a filter too). Turn off
+   * for two dashboards on a page.
    */
   syncUrl?: boolean;
   /** Plausible's keyboard shortcuts (D, E, W, T, M, P, Y, L, A, R, C, X, ← →); default true. */
@@ -63,17 +73,25 @@ type ContentProps = {
 
 function DashboardContent(props: ContentProps) {
   const { api, siteId, range, state, update, resetKey, ingestUrl } = props;
+  const { filters } = state;
   const compared = comparisonRange(range, state.comparison);
-  const overview = useOverview(api, siteId, range, false);
-  const previous = useComparedOverview(api, siteId, compared);
-  // The onboarding snippet is for sites that have never had an event, not for a quiet week:
-  // an empty range only prompts one more (tiny) read to tell the two apart.
+  const overview = useOverview(api, siteId, range, false, filters);
+  const previous = useComparedOverview(api, siteId, compared, filters);
+  // The onboarding snippet is for sites that have never had an event, not for a quiet week
+  // (or filters nothing matches): an empty range only prompts one more (tiny) read to tell
+  // the two apart.
   const emptyRange =
-    overview.data !== undefined && !overview.isStale && overview.data.pageviews === 0;
+    filters.length === 0 &&
+    overview.data !== undefined &&
+    !overview.isStale &&
+    overview.data.pageviews === 0;
   const hasAnyEvents = useHasAnyEvents(api, siteId, emptyRange);
   if (emptyRange && hasAnyEvents === false) return <EmptyState ingestUrl={ingestUrl} />;
 
-  const panel = { api, siteId, range };
+  // A click on a row narrows everything to it; a history entry, so Back undoes it.
+  const onFilter = (dimension: string, key: string) =>
+    update({ filters: addRowFilter(filters, dimension, key) }, "push");
+  const panel = { api, siteId, range, filters };
   const setTab = (panelId: string) => (dimension: string | null) => {
     const tabs = { ...state.tabs };
     if (dimension === null) delete tabs[panelId];
@@ -82,7 +100,7 @@ function DashboardContent(props: ContentProps) {
   };
   const eventsPanel = (
     <DashboardErrorBoundary resetKey={resetKey} title="Couldn't load events">
-      <EventsPanel {...panel} />
+      <EventsPanel {...panel} onFilter={onFilter} />
     </DashboardErrorBoundary>
   );
   return (
@@ -104,6 +122,7 @@ function DashboardContent(props: ContentProps) {
           interval={resolveInterval(range, state.interval)}
           comparison={compared}
           metric={state.metric}
+          filters={filters}
         />
       </DashboardErrorBoundary>
       <div className="cxa-grid">
@@ -118,6 +137,7 @@ function DashboardContent(props: ContentProps) {
               config={config}
               selectedTab={state.tabs[config.id]}
               onSelectTab={setTab(config.id)}
+              onFilter={onFilter}
             />
           </DashboardErrorBoundary>
         ))}
@@ -132,12 +152,29 @@ function DashboardContent(props: ContentProps) {
                 range={range}
                 comparison={compared}
                 comparedWith={COMPARISON_LABELS[state.comparison.mode]}
+                filters={filters}
+                onFilter={onFilter}
               />
             </DashboardErrorBoundary>
           </>
         ) : (
           <div className="cxa-span-2">{eventsPanel}</div>
         )}
+        {api.getFunnel && api.listFunnels ? (
+          <div className="cxa-span-2">
+            <DashboardErrorBoundary resetKey={resetKey} title="Couldn't load the funnel">
+              <FunnelPanel
+                getFunnel={api.getFunnel}
+                listFunnels={api.listFunnels}
+                siteId={siteId}
+                range={range}
+                filters={filters}
+                selected={state.funnel}
+                onSelect={(funnel) => update({ funnel: funnel ?? undefined }, "replace")}
+              />
+            </DashboardErrorBoundary>
+          </div>
+        ) : null}
         <div className="cxa-span-2">
           <DashboardErrorBoundary resetKey={resetKey} title="Couldn't load recent activity">
             <ActivityPanel {...panel} />
@@ -166,8 +203,24 @@ export function AnalyticsDashboard(props: AnalyticsDashboardProps) {
   const range = useDashboardRange(selection);
   const now = useHourClock();
   const { mode, style } = resolveTheme(theme);
-  // A new site, range or comparison is a new question: retry whatever failed before.
-  const resetKey = `${siteId}:${realtime}:${range.from}:${range.to}:${JSON.stringify(state.comparison)}`;
+  // A new site, range, comparison or filter is a new question: retry whatever failed before.
+  const resetKey = `${siteId}:${realtime}:${range.from}:${range.to}:${JSON.stringify(state.comparison)}:${filtersKey(state.filters)}`;
+  const [sampleStore] = useState(createSampleStore);
+  const [editing, setEditing] = useState<EditorTarget | undefined>(undefined);
+  const setFilters = useCallback((filters: Filter[]) => update({ filters }, "push"), [update]);
+  // A read the server refused for a filter: say which, and offer to edit or drop it.
+  const filterAlert = useCallback(
+    (error: unknown): ReactNode | null =>
+      isFilterError(errorMessage(error)) ? (
+        <FilterRefusal
+          error={error}
+          filters={state.filters}
+          onEdit={setEditing}
+          onChange={setFilters}
+        />
+      ) : null,
+    [state.filters, setFilters],
+  );
 
   useShortcuts(shortcuts, (action: ShortcutAction) => {
     switch (action.kind) {
@@ -227,21 +280,42 @@ export function AnalyticsDashboard(props: AnalyticsDashboardProps) {
           now={Date.now()}
         />
       </header>
-      <DashboardErrorBoundary resetKey={resetKey}>
-        {realtime ? (
-          <RealtimeView api={api} siteId={siteId} />
-        ) : (
-          <DashboardContent
-            api={api}
-            siteId={siteId}
-            range={range}
-            state={state}
-            update={update}
-            resetKey={resetKey}
-            ingestUrl={ingestUrl}
-          />
-        )}
-      </DashboardErrorBoundary>
+      <SampleContext.Provider value={sampleStore}>
+        <ErrorAlertContext.Provider value={filterAlert}>
+          {realtime ? (
+            state.filters.length > 0 ? (
+              <p className="cxa-muted cxa-filter-note">
+                The realtime view shows every visit: filters apply to the other ranges.
+              </p>
+            ) : null
+          ) : (
+            <FilterBar
+              api={api}
+              siteId={siteId}
+              range={range}
+              filters={state.filters}
+              onChange={setFilters}
+              editing={editing}
+              onEdit={setEditing}
+            />
+          )}
+          <DashboardErrorBoundary resetKey={resetKey}>
+            {realtime ? (
+              <RealtimeView api={api} siteId={siteId} />
+            ) : (
+              <DashboardContent
+                api={api}
+                siteId={siteId}
+                range={range}
+                state={state}
+                update={update}
+                resetKey={resetKey}
+                ingestUrl={ingestUrl}
+              />
+            )}
+          </DashboardErrorBoundary>
+        </ErrorAlertContext.Provider>
+      </SampleContext.Provider>
     </section>
   );
 }

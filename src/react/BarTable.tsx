@@ -1,5 +1,7 @@
 // A ranked table of keys, each with a bar proportional to its visitors (Plausible's list),
-// then visitors and one more count. Used by every breakdown panel and the drill-down.
+// then visitors and one more count. Used by every breakdown panel and the drill-down. A key
+// can be a button that filters the dashboard by it; a row can have one more action (an
+// event's properties) in a last column.
 import type { ReactNode } from "react";
 import { formatCount, formatExact } from "./format.js";
 
@@ -15,6 +17,13 @@ export function BarKeyCell({ share, children }: { share: number; children: React
 
 export type BarRow = { key: string; visitors: number; secondary: number };
 
+/** A second button per row, after the counts: its visible text and its accessible name. */
+export type RowAction = {
+  text: string;
+  label: (key: string) => string;
+  onSelect: (key: string) => void;
+};
+
 export function BarTable(props: {
   caption: string;
   rows: BarRow[];
@@ -23,9 +32,10 @@ export function BarTable(props: {
   secondaryLabel?: string;
   /** How a key reads, e.g. a country code as its flag and name. */
   formatKey?: (key: string) => string;
-  /** Makes each key a button, e.g. an event name opening its properties. */
+  /** Makes each key a button that adds a filter by it; `selectLabel` names what it does. */
   onSelectKey?: (key: string) => void;
   selectLabel?: (key: string) => string;
+  rowAction?: RowAction;
   emptyText?: string;
 }) {
   const {
@@ -36,6 +46,7 @@ export function BarTable(props: {
     formatKey = (k) => k,
     onSelectKey,
     selectLabel,
+    rowAction,
     emptyText = "No data for this range",
   } = props;
   if (rows.length === 0) return <p className="cxa-none">{emptyText}</p>;
@@ -54,6 +65,11 @@ export function BarTable(props: {
               {secondaryLabel}
             </th>
           ) : null}
+          {rowAction ? (
+            <th scope="col" className="cxa-action">
+              <span className="cxa-sr-only">Details</span>
+            </th>
+          ) : null}
         </tr>
       </thead>
       <tbody>
@@ -66,7 +82,7 @@ export function BarTable(props: {
                   <button
                     type="button"
                     className="cxa-row-button"
-                    title={text}
+                    title={selectLabel ? selectLabel(row.key) : text}
                     aria-label={selectLabel?.(row.key)}
                     onClick={() => onSelectKey(row.key)}
                   >
@@ -84,6 +100,19 @@ export function BarTable(props: {
               {secondaryLabel ? (
                 <td className="cxa-num" title={formatExact(row.secondary)}>
                   {formatCount(row.secondary)}
+                </td>
+              ) : null}
+              {rowAction ? (
+                <td className="cxa-action">
+                  <button
+                    type="button"
+                    className="cxa-link-button"
+                    aria-label={rowAction.label(row.key)}
+                    title={rowAction.label(row.key)}
+                    onClick={() => rowAction.onSelect(row.key)}
+                  >
+                    {rowAction.text}
+                  </button>
                 </td>
               ) : null}
             </tr>

@@ -1,7 +1,8 @@
 // One breakdown panel (pages, sources, countries, devices): tabs pick the dimension (kept in
 // the dashboard's URL state), "Show more" raises the limit from 10 to 100, "Export CSV" saves
-// up to 100 rows.
+// up to 100 rows, a click on a row filters the whole dashboard by it.
 import { useId, useState } from "react";
+import type { Filter } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
 import { BarTable } from "./BarTable.js";
 import { ExportBreakdownButton } from "./ExportButton.js";
@@ -10,6 +11,7 @@ import {
   BREAKDOWN_LIMIT_EXPANDED,
   type BreakdownPanelConfig,
 } from "./breakdownPanels.js";
+import { rowFilterLabel } from "./filters.js";
 import { PanelShell, ShowMoreButton } from "./PanelShell.js";
 import { useBreakdown } from "./queries.js";
 import type { DashboardRange } from "./range.js";
@@ -24,13 +26,16 @@ export function BreakdownPanel(props: {
   selectedTab?: string;
   /** Null picks the first tab. */
   onSelectTab: (dimension: string | null) => void;
+  filters?: Filter[];
+  /** A click on a row: filter by `dimension is key`. Unset: rows are plain text. */
+  onFilter?: (dimension: string, key: string) => void;
 }) {
-  const { api, siteId, range, config, selectedTab, onSelectTab } = props;
+  const { api, siteId, range, config, selectedTab, onSelectTab, filters, onFilter } = props;
   const idPrefix = `cxa-${config.id}-${useId().replace(/[^a-zA-Z0-9]/g, "")}`;
   const [expanded, setExpanded] = useState(false);
   const tab = config.tabs.find((t) => t.dimension === selectedTab) ?? config.tabs[0];
   const limit = expanded ? BREAKDOWN_LIMIT_EXPANDED : BREAKDOWN_LIMIT;
-  const { data, isStale } = useBreakdown(api, siteId, range, tab.dimension, limit);
+  const { data, isStale } = useBreakdown(api, siteId, range, tab.dimension, limit, filters);
 
   return (
     <PanelShell
@@ -51,6 +56,7 @@ export function BreakdownPanel(props: {
           range={range}
           dimension={tab.dimension}
           label={tab.label}
+          filters={filters}
         />
       }
       busy={data === undefined || isStale}
@@ -76,6 +82,8 @@ export function BreakdownPanel(props: {
           keyLabel={tab.keyLabel}
           secondaryLabel="Pageviews"
           formatKey={tab.formatKey}
+          onSelectKey={onFilter ? (key) => onFilter(tab.dimension, key) : undefined}
+          selectLabel={(key) => rowFilterLabel(tab.dimension, key)}
         />
       ) : (
         <SkeletonRows />

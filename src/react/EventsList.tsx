@@ -3,7 +3,7 @@
 // has no type filter: hidden heartbeats are skipped here, and pages are loaded until a
 // screenful of other events shows (up to AUTO_LOAD_UP_TO raw events).
 import { useEffect, useId, useState } from "react";
-import type { EventItem } from "../client/types.js";
+import type { EventItem, Filter } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
 import { formatCountry, formatDateTimeSeconds } from "./format.js";
 import { LoadMore } from "./LoadMore.js";
@@ -53,12 +53,14 @@ export function EventsList({
   api,
   siteId,
   range,
+  filters,
 }: {
   api: AnalyticsApi;
   siteId: string;
   range: DashboardRange;
+  filters?: Filter[];
 }) {
-  const { results, status, loadMore } = useEventsList(api, siteId, range);
+  const { results, status, loadMore } = useEventsList(api, siteId, range, filters);
   const [showHeartbeats, setShowHeartbeats] = useState(false);
   const toggleId = `${useId().replace(/[^a-zA-Z0-9]/g, "")}-heartbeats`;
   const shown = showHeartbeats ? results : results.filter((e) => e.type !== "heartbeat");

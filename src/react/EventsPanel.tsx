@@ -1,22 +1,32 @@
-// Custom events by name; choosing one drills into its properties (SPEC §3
-// getEventProperties): pick a property name seen on recent events, or type one.
+// Custom events by name. A click on one filters the dashboard by it; its "Properties" button
+// drills into its properties (SPEC §3 getEventProperties): pick a property name seen on
+// recent events, or type one; a click on a value filters by that property value.
 import { useId, useState, type FormEvent } from "react";
+import type { Filter } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
 import { BarTable } from "./BarTable.js";
 import { ExportBreakdownButton } from "./ExportButton.js";
 import { BREAKDOWN_LIMIT, BREAKDOWN_LIMIT_EXPANDED } from "./breakdownPanels.js";
+import { PROP_PREFIX, rowFilterLabel } from "./filters.js";
 import { PanelShell, ShowMoreButton } from "./PanelShell.js";
 import { useBreakdown, useEventProperties, useRecentEventPropertyNames } from "./queries.js";
 import type { DashboardRange } from "./range.js";
 import { SkeletonRows } from "./Skeleton.js";
 
-type PanelProps = { api: AnalyticsApi; siteId: string; range: DashboardRange };
+type PanelProps = {
+  api: AnalyticsApi;
+  siteId: string;
+  range: DashboardRange;
+  filters?: Filter[];
+  /** A click on a row: filter by `dimension is key`. */
+  onFilter?: (dimension: string, key: string) => void;
+};
 
 function PropertyPicker(
   props: PanelProps & { eventName: string; property: string | null; onPick: (p: string) => void },
 ) {
-  const { api, siteId, range, eventName, property, onPick } = props;
-  const names = useRecentEventPropertyNames(api, siteId, range, eventName);
+  const { api, siteId, range, eventName, property, onPick, filters } = props;
+  const names = useRecentEventPropertyNames(api, siteId, range, eventName, filters);
   const [draft, setDraft] = useState("");
   const inputId = `${useId().replace(/[^a-zA-Z0-9]/g, "")}-property`;
   const submit = (event: FormEvent) => {
@@ -62,10 +72,19 @@ function PropertyPicker(
 }
 
 function PropertyValues(props: PanelProps & { eventName: string; property: string }) {
-  const { api, siteId, range, eventName, property } = props;
+  const { api, siteId, range, eventName, property, filters, onFilter } = props;
   const [expanded, setExpanded] = useState(false);
   const limit = expanded ? BREAKDOWN_LIMIT_EXPANDED : BREAKDOWN_LIMIT;
-  const { data, isStale } = useEventProperties(api, siteId, range, eventName, property, limit);
+  const { data, isStale } = useEventProperties(
+    api,
+    siteId,
+    range,
+    eventName,
+    property,
+    limit,
+    filters,
+  );
+  const dimension = PROP_PREFIX + property;
   if (!data) return <SkeletonRows count={4} />;
   return (
     <div className={isStale ? "cxa-stale" : undefined} aria-busy={isStale}>
@@ -78,6 +97,8 @@ function PropertyValues(props: PanelProps & { eventName: string; property: strin
         }))}
         keyLabel={property}
         secondaryLabel="Events"
+        onSelectKey={onFilter ? (key) => onFilter(dimension, key) : undefined}
+        selectLabel={(key) => rowFilterLabel(dimension, key)}
       />
       <div className="cxa-panel-foot">
         <ShowMoreButton
@@ -114,12 +135,12 @@ function EventDrilldown(props: PanelProps & { eventName: string; onBack: () => v
 }
 
 export function EventsPanel(props: PanelProps) {
-  const { api, siteId, range } = props;
+  const { api, siteId, range, filters, onFilter } = props;
   const idPrefix = `cxa-events-${useId().replace(/[^a-zA-Z0-9]/g, "")}`;
   const [selected, setSelected] = useState<string | null>(null);
   const [expanded, setExpanded] = useState(false);
   const limit = expanded ? BREAKDOWN_LIMIT_EXPANDED : BREAKDOWN_LIMIT;
-  const { data, isStale } = useBreakdown(api, siteId, range, "event", limit);
+  const { data, isStale } = useBreakdown(api, siteId, range, "event", limit, filters);
 
   if (selected !== null) {
     return (
@@ -150,6 +171,7 @@ export function EventsPanel(props: PanelProps) {
           range={range}
           dimension="event"
           label="events"
+          filters={filters}
         />
       }
     >
@@ -163,8 +185,13 @@ export function EventsPanel(props: PanelProps) {
           }))}
           keyLabel="Event"
           secondaryLabel="Events"
-          onSelectKey={setSelected}
-          selectLabel={(name) => `${name}: show properties`}
+          onSelectKey={onFilter ? (name) => onFilter("event", name) : undefined}
+          selectLabel={(name) => rowFilterLabel("event", name)}
+          rowAction={{
+            text: "Properties",
+            label: (name) => `${name}: show properties`,
+            onSelect: setSelected,
+          }}
         />
       ) : (
         <SkeletonRows />

@@ -2,11 +2,12 @@
 // only those on screen) and saves them as a CSV file.
 import { useConvex } from "convex/react";
 import { useState } from "react";
-import type { Dimension } from "../client/types.js";
+import type { Dimension, Filter } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
 import { BREAKDOWN_LIMIT_EXPANDED } from "./breakdownPanels.js";
 import { breakdownCsv, downloadCsv } from "./csv.js";
 import { errorMessage } from "./errors.js";
+import { withFilters } from "./filters.js";
 import { toDateInput, type DashboardRange } from "./range.js";
 
 export function ExportBreakdownButton(props: {
@@ -15,20 +16,22 @@ export function ExportBreakdownButton(props: {
   range: DashboardRange;
   dimension: Dimension;
   label: string;
+  /** The dashboard's filters: the file has the rows on screen, all of them. */
+  filters?: Filter[];
 }) {
-  const { api, siteId, range, dimension, label } = props;
+  const { api, siteId, range, dimension, label, filters } = props;
   const convex = useConvex();
   const [state, setState] = useState<{ busy: boolean; error?: string }>({ busy: false });
   const exportCsv = async () => {
     setState({ busy: true });
     try {
-      const breakdown = await convex.query(api.getBreakdown, {
-        siteId,
-        from: range.from,
-        to: range.to,
-        dimension,
-        limit: BREAKDOWN_LIMIT_EXPANDED,
-      });
+      const breakdown = await convex.query(
+        api.getBreakdown,
+        withFilters(
+          { siteId, from: range.from, to: range.to, dimension, limit: BREAKDOWN_LIMIT_EXPANDED },
+          filters,
+        ),
+      );
       const dates = `${toDateInput(range.from)}-${toDateInput(range.to - 1)}`;
       downloadCsv(`${dimension}-${dates}.csv`, breakdownCsv(dimension, breakdown.rows));
       setState({ busy: false });

@@ -1,14 +1,17 @@
 // Goal conversions (Plausible's panel), from getGoals (SPEC §7): per goal of the site, the
 // visitors who converted, the conversions and the conversion rate over the dashboard's range.
 // When the dashboard compares, each rate shows its change from a second getGoals of the
-// compared range. Shown only when the host re-exports getGoals.
+// compared range. Everything follows the dashboard's filters (the rate's denominator is the
+// filtered visitors); a click on a goal filters by it. Shown only when the host re-exports
+// getGoals.
 import { useId, useState } from "react";
-import type { GoalsReport } from "../client/types.js";
+import type { Filter, GoalsReport } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
 import { BarKeyCell } from "./BarTable.js";
 import { BREAKDOWN_LIMIT } from "./breakdownPanels.js";
 import { ComparedDelta, type ComparedMeasure } from "./ComparedDelta.js";
 import { downloadCsv, goalsCsv } from "./csv.js";
+import { rowFilterLabel } from "./filters.js";
 import { formatConversionRate, formatCount, formatExact, pointsDelta } from "./format.js";
 import { PanelShell, ShowMoreButton } from "./PanelShell.js";
 import { useGoals } from "./queries.js";
@@ -41,10 +44,12 @@ function GoalsTable({
   report,
   goals,
   compared,
+  onFilter,
 }: {
   report: GoalsReport;
   goals: GoalRow[];
   compared?: Compared;
+  onFilter?: (name: string) => void;
 }) {
   const maxVisitors = Math.max(1, ...goals.map((goal) => goal.visitors));
   const previousById = new Map(compared?.report.goals.map((goal) => [goal.goalId, goal]));
@@ -66,9 +71,21 @@ function GoalsTable({
           return (
             <tr key={goal.goalId} data-goal-id={goal.goalId}>
               <BarKeyCell share={goal.visitors / maxVisitors}>
-                <span className="cxa-key-text" title={goal.name}>
-                  {goal.name}
-                </span>
+                {onFilter ? (
+                  <button
+                    type="button"
+                    className="cxa-row-button"
+                    title={rowFilterLabel("goal", goal.name)}
+                    aria-label={rowFilterLabel("goal", goal.name)}
+                    onClick={() => onFilter(goal.name)}
+                  >
+                    {goal.name}
+                  </button>
+                ) : (
+                  <span className="cxa-key-text" title={goal.name}>
+                    {goal.name}
+                  </span>
+                )}
               </BarKeyCell>
               <td className="cxa-num" title={formatExact(goal.visitors)}>
                 {formatCount(goal.visitors)}
@@ -123,12 +140,15 @@ export function GoalsPanel(props: {
   comparison: DashboardRange | null;
   /** What the comparison is, e.g. "Previous period". */
   comparedWith: string;
+  filters?: Filter[];
+  /** A click on a goal: filter by `goal is name`. */
+  onFilter?: (dimension: string, key: string) => void;
 }) {
-  const { getGoals, siteId, range, comparison, comparedWith } = props;
+  const { getGoals, siteId, range, comparison, comparedWith, filters, onFilter } = props;
   const idPrefix = `cxa-goals-${useId().replace(/[^a-zA-Z0-9]/g, "")}`;
   const [expanded, setExpanded] = useState(false);
-  const current = useGoals(getGoals, siteId, range);
-  const previous = useGoals(getGoals, siteId, comparison);
+  const current = useGoals(getGoals, siteId, range, filters);
+  const previous = useGoals(getGoals, siteId, comparison, filters);
   const report = current.data;
   const comparing = comparison !== null;
   const stale = current.isStale || (comparing && previous.isStale);
@@ -176,6 +196,7 @@ export function GoalsPanel(props: {
           compared={
             comparing && previous.data ? { report: previous.data, label: comparedWith } : undefined
           }
+          onFilter={onFilter ? (name) => onFilter("goal", name) : undefined}
         />
       ) : (
         <NoGoals siteId={siteId} />

@@ -1,7 +1,9 @@
 // The row of headline figures. Cards for figures the chart can plot are toggle buttons
 // that pick the chart's metric, as in Plausible; the others are plain cards. The grid has
 // as many columns as cards on wide screens, half as many on medium ones and two on phones,
-// the last card widening to fill its row, so no row ends in an empty cell.
+// the last card widening to fill its row, so no row ends in an empty cell. A figure the
+// overview doesn't have (identified users, under filters) reads "—" in its card, so the
+// row keeps its shape when filters come and go.
 import type { CSSProperties } from "react";
 import type { OverviewFigures } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
@@ -26,32 +28,52 @@ function KpiCard(props: {
 }) {
   const { kpi, figures, previous, comparedWith, selectedMetric, onSelectMetric } = props;
   const value = figures[kpi.key];
-  const content = (
-    <>
-      <span className="cxa-kpi-label">{kpi.label}</span>
-      <span
-        className="cxa-kpi-value"
-        title={kpi.format === formatCount ? formatExact(value) : undefined}
-      >
-        {kpi.format(value)}
-      </span>
-      <span className="cxa-kpi-foot">
-        {previous ? (
-          <ComparedDelta
-            measure={kpi}
-            current={value}
-            previous={previous[kpi.key]}
-            empty={isEmptyPeriod(figures) || isEmptyPeriod(previous)}
-            comparedWith={comparedWith}
-          />
-        ) : null}
-      </span>
-    </>
-  );
+  const previousValue = previous?.[kpi.key];
+  const content =
+    value === undefined ? (
+      <>
+        <span className="cxa-kpi-label">{kpi.label}</span>
+        <span className="cxa-kpi-value" aria-hidden="true">
+          —
+        </span>
+        <span className="cxa-kpi-foot cxa-muted">not with filters</span>
+      </>
+    ) : (
+      <>
+        <span className="cxa-kpi-label">{kpi.label}</span>
+        <span
+          className="cxa-kpi-value"
+          title={kpi.format === formatCount ? formatExact(value) : undefined}
+        >
+          {kpi.format(value)}
+        </span>
+        <span className="cxa-kpi-foot">
+          {previous && previousValue !== undefined ? (
+            <ComparedDelta
+              measure={kpi}
+              current={value}
+              previous={previousValue}
+              empty={isEmptyPeriod(figures) || isEmptyPeriod(previous)}
+              comparedWith={comparedWith}
+            />
+          ) : null}
+        </span>
+      </>
+    );
   const metric = kpi.chartMetric;
   if (!metric)
     return (
-      <div className="cxa-kpi" data-kpi={kpi.key}>
+      <div
+        className="cxa-kpi"
+        data-kpi={kpi.key}
+        {...(value === undefined
+          ? {
+              role: "group",
+              "aria-label": `${kpi.label}: not counted under filters`,
+              title: "Not known per visit, so not counted under filters",
+            }
+          : {})}
+      >
         {content}
       </div>
     );

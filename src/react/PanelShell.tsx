@@ -12,9 +12,11 @@ export function PanelShell<T extends string>(props: {
   footer?: ReactNode;
   /** Beside "Show more", e.g. the CSV export. */
   tools?: ReactNode;
+  /** In the head, after the title (and tabs), e.g. a funnel picker. */
+  actions?: ReactNode;
   children: ReactNode;
 }) {
-  const { idPrefix, title, tabs, busy, stale, footer, tools, children } = props;
+  const { idPrefix, title, tabs, busy, stale, footer, tools, actions, children } = props;
   const headingId = `${idPrefix}-heading`;
   const hasTabs = tabs !== undefined && tabs.items.length > 1;
   const body = hasTabs
@@ -39,6 +41,7 @@ export function PanelShell<T extends string>(props: {
             onSelect={tabs.onSelect}
           />
         ) : null}
+        {actions}
       </div>
       <div {...body} aria-busy={busy} className={stale ? "cxa-stale" : undefined}>
         {children}

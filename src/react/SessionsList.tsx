@@ -1,5 +1,5 @@
 // The newest visits in the range, one row per session (SPEC §5 "Session").
-import type { SessionItem } from "../client/types.js";
+import type { Filter, SessionItem } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
 import { formatCountry, formatDateTime, formatDuration } from "./format.js";
 import { LoadMore } from "./LoadMore.js";
@@ -39,12 +39,14 @@ export function SessionsList({
   api,
   siteId,
   range,
+  filters,
 }: {
   api: AnalyticsApi;
   siteId: string;
   range: DashboardRange;
+  filters?: Filter[];
 }) {
-  const { results, status, loadMore } = useSessionsList(api, siteId, range);
+  const { results, status, loadMore } = useSessionsList(api, siteId, range, filters);
   if (status === "LoadingFirstPage") return <SkeletonRows count={5} />;
   if (results.length === 0) return <p className="cxa-none">No visits in this range</p>;
   return (

@@ -2,6 +2,7 @@
 // compared period dashed behind it, the running period dashed (chartData.ts has the rules).
 import { useId, useMemo, useRef } from "react";
 import { Area, CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from "recharts";
+import type { Filter } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
 import {
   chartData,
@@ -83,10 +84,11 @@ export function TimeseriesChart(props: {
   interval: ChartInterval;
   comparison: DashboardRange | null;
   metric: ChartMetric;
+  filters?: Filter[];
 }) {
-  const { api, siteId, range, interval, comparison, metric } = props;
-  const current = useChartSeries(api, siteId, range, interval);
-  const previous = useChartSeries(api, siteId, comparison, interval);
+  const { api, siteId, range, interval, comparison, metric, filters } = props;
+  const current = useChartSeries(api, siteId, range, interval, filters);
+  const previous = useChartSeries(api, siteId, comparison, interval, filters);
   const container = useRef<HTMLDivElement>(null);
   const width = useElementWidth(container, FALLBACK_WIDTH);
   // useId's ":r1:" isn't safe inside url(#…): keep letters and digits only.

@@ -7,6 +7,9 @@ import type {
   Dimension,
   EventItem,
   EventProperties,
+  Filter,
+  Funnel,
+  FunnelReport,
   GoalsReport,
   Interval,
   Overview,
@@ -23,7 +26,12 @@ type PublicQuery<Args extends DefaultFunctionArgs, Return> = FunctionReference<
   Return
 >;
 
-export type RangeArgs = { siteId: string; from: number; to: number };
+/**
+ * Every read but getRealtime takes filters (SPEC §7): `[operator, dimension, values]`, values
+ * OR, filters AND. Left out, a read is exactly the unfiltered one.
+ */
+export type FilterArgs = { filters?: Filter[] };
+export type RangeArgs = { siteId: string; from: number; to: number } & FilterArgs;
 export type OverviewArgs = RangeArgs & { compare?: boolean };
 export type TimeseriesArgs = RangeArgs & { interval: Interval };
 export type BreakdownArgs = RangeArgs & { dimension: Dimension; limit?: number };
@@ -37,8 +45,10 @@ export type ListArgs = {
   from?: number;
   to?: number;
   paginationOpts: PaginationOptions;
-};
+} & FilterArgs;
 export type RealtimeArgs = { siteId: string };
+export type FunnelArgs = RangeArgs & { funnelId: string };
+export type ListFunnelsArgs = { siteId: string };
 
 export type AnalyticsApi = {
   getOverview: PublicQuery<OverviewArgs, Overview>;
@@ -51,4 +61,7 @@ export type AnalyticsApi = {
   getRealtime?: PublicQuery<RealtimeArgs, Realtime>;
   /** Optional: hosts that don't re-export it get no goals panel. */
   getGoals?: PublicQuery<RangeArgs, GoalsReport>;
+  /** Optional, with listFunnels: hosts that don't re-export both get no funnel panel. */
+  getFunnel?: PublicQuery<FunnelArgs, FunnelReport>;
+  listFunnels?: PublicQuery<ListFunnelsArgs, Funnel[]>;
 };

@@ -3,41 +3,49 @@
 import { useQueries } from "convex/react";
 import { getFunctionName } from "convex/server";
 import { useMemo } from "react";
-import type { Overview } from "../client/types.js";
+import type { Filter, Overview } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
 import { bucketEnd, type SeriesPoint } from "./chartData.js";
+import { withFilters } from "./filters.js";
 import { groupedBuckets, type ChartInterval } from "./intervals.js";
 import { useKeepPrevious, useTimeseries, type QueryState } from "./queries.js";
 import type { DashboardRange } from "./range.js";
+import { useReportSample } from "./sampling.js";
 
 function useGroupedSeries(
   api: AnalyticsApi,
   siteId: string,
   range: DashboardRange | null,
   interval: "week" | "month" | null,
+  filters: Filter[] | undefined,
 ): QueryState<SeriesPoint[]> {
   const buckets = range && interval ? groupedBuckets(range, interval) : [];
   // useQueries resubscribes whenever it gets a new object: one per set of buckets, not per
   // render. The function is named by its name: `api.x` of a generated api is a new object on
   // every access.
-  const key = JSON.stringify([getFunctionName(api.getOverview), siteId, buckets]);
+  const key = JSON.stringify([getFunctionName(api.getOverview), siteId, buckets, filters ?? []]);
   const requests = useMemo(
     () =>
       Object.fromEntries(
         buckets.map((b, i) => [
           String(i),
-          { query: api.getOverview, args: { siteId, from: b.from, to: b.to } },
+          {
+            query: api.getOverview,
+            args: withFilters({ siteId, from: b.from, to: b.to }, filters),
+          },
         ]),
       ),
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` stands for all three
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` stands for all four
     [key],
   );
   const results = useQueries(requests);
   let points: SeriesPoint[] | undefined = buckets.length > 0 ? [] : undefined;
+  let fraction: number | undefined;
   buckets.forEach((bucket, i) => {
     const result = results[String(i)] as Overview | Error | undefined;
     // Thrown like useQuery does, for the chart's error boundary.
     if (result instanceof Error) throw result;
+    if (result?.sample) fraction = Math.min(fraction ?? 1, result.sample.fraction);
     if (result === undefined || points === undefined) points = undefined;
     else
       points.push({
@@ -50,6 +58,7 @@ function useGroupedSeries(
         avgDurationMs: result.avgDurationMs,
       });
   });
+  useReportSample(fraction);
   return useKeepPrevious(points, `${siteId}:${interval}`);
 }
 
@@ -59,6 +68,7 @@ export function useChartSeries(
   siteId: string,
   range: DashboardRange | null,
   interval: ChartInterval,
+  filters?: Filter[],
 ): QueryState<SeriesPoint[]> {
   const direct = interval === "hour" || interval === "day" ? interval : null;
   const grouping = interval === "week" || interval === "month" ? interval : null;
@@ -66,8 +76,9 @@ export function useChartSeries(
     api,
     siteId,
     range && direct ? { ...range, interval: direct } : null,
+    filters,
   );
-  const grouped = useGroupedSeries(api, siteId, grouping ? range : null, grouping);
+  const grouped = useGroupedSeries(api, siteId, grouping ? range : null, grouping, filters);
   if (!direct) return grouped;
   const data = timeseries.data?.points.map((p) => ({ ...p, end: bucketEnd(p.t, direct) }));
   return { data, isStale: timeseries.isStale };

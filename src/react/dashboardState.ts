@@ -1,8 +1,10 @@
-// What the dashboard shows (range, interval, comparison, chart metric, panel tabs) as one
-// value, kept in the query string (urlState.ts) so a link opens the same view and the back
+// What the dashboard shows (range, interval, comparison, chart metric, filters, panel tabs,
+// the funnel) as one value, kept in the query string (urlState.ts) so a link opens the same view and the back
 // button undoes a change. Defaults are left out of the URL: a fresh dashboard has a clean one.
 import { useCallback, useMemo, useState } from "react";
+import type { Filter } from "../client/types.js";
 import { COMPARISON_MODES, NO_COMPARISON, type Comparison } from "./comparison.js";
+import { FILTER_PARAM, filtersParam, readFilters } from "./filters.js";
 import { CHART_INTERVALS, type ChartInterval } from "./intervals.js";
 import { CHART_METRICS, type ChartMetric } from "./metrics.js";
 import {
@@ -23,12 +25,16 @@ export type DashboardState = {
   interval?: ChartInterval;
   comparison: Comparison;
   metric: ChartMetric;
+  /** Every read's filters (SPEC §7), in the order they were added; none by default. */
+  filters: Filter[];
   /** Panel id → chosen tab; a panel not listed shows its first tab. */
   tabs: Record<string, string>;
+  /** The funnel shown; unset: the site's first. */
+  funnel?: string;
 };
 
 export function defaultDashboardState(period: DashboardPeriod): DashboardState {
-  return { period, comparison: NO_COMPARISON, metric: "visitors", tabs: {} };
+  return { period, comparison: NO_COMPARISON, metric: "visitors", filters: [], tabs: {} };
 }
 
 const TAB_PREFIX = "tab_";
@@ -67,12 +73,15 @@ export function readDashboardState(
   const tabs = { ...defaults.tabs };
   for (const [name, value] of params)
     if (name.startsWith(TAB_PREFIX)) tabs[name.slice(TAB_PREFIX.length)] = value;
+  const funnel = params.get("funnel") ?? defaults.funnel;
   return {
     period: period ?? defaults.period,
     interval: oneOf(CHART_INTERVALS, params.get("interval")) ?? defaults.interval,
     comparison,
     metric: oneOf(CHART_METRICS, params.get("metric")) ?? defaults.metric,
+    filters: readFilters(params),
     tabs,
+    ...(funnel ? { funnel } : {}),
   };
 }
 
@@ -99,6 +108,8 @@ export function dashboardParams(
     compare_from: comparison.mode === "custom" ? (comparison.custom?.from ?? null) : null,
     compare_to: comparison.mode === "custom" ? (comparison.custom?.to ?? null) : null,
     metric: state.metric === defaults.metric ? null : state.metric,
+    [FILTER_PARAM]: filtersParam(state.filters),
+    funnel: state.funnel ?? null,
   };
   for (const panel of knownTabs) changes[TAB_PREFIX + panel] = state.tabs[panel] ?? null;
   return changes;
@@ -108,8 +119,9 @@ export type UpdateDashboardState = (changes: Partial<DashboardState>, mode: Hist
 
 /**
  * The dashboard's state, in the URL when `syncUrl` (the default of AnalyticsDashboard), else
- * in React state. Range, interval and comparison changes push a history entry; tab and metric
- * changes replace the current one, so the back button steps through ranges, not clicks.
+ * in React state. Range, interval, comparison and filter changes push a history entry; tab,
+ * metric and funnel changes replace the current one, so the back button steps through
+ * ranges and filters, not clicks.
  */
 export function useDashboardState(
   defaults: DashboardState,

@@ -5,7 +5,10 @@ export type {
   AnalyticsApi,
   BreakdownArgs,
   EventPropertiesArgs,
+  FilterArgs,
+  FunnelArgs,
   ListArgs,
+  ListFunnelsArgs,
   OverviewArgs,
   RangeArgs,
   RealtimeArgs,
@@ -17,6 +20,8 @@ export {
   useBreakdown,
   useEventProperties,
   useEventsList,
+  useFunnel,
+  useFunnels,
   useGoals,
   useHasAnyEvents,
   useOverview,
@@ -27,6 +32,15 @@ export {
   type QueryState,
 } from "./queries.js";
 export { useDashboardRange, useHourClock } from "./useDashboardRange.js";
+export {
+  DIMENSION_LABELS,
+  FILTER_DIMENSIONS,
+  OPERATOR_LABELS,
+  decodeFilter,
+  encodeFilter,
+  filterLabel,
+  withFilters,
+} from "./filters.js";
 export {
   PRESET_LABELS,
   RANGE_PRESETS,

@@ -1,19 +1,26 @@
 // The hooks the dashboard is built from, one per read function (SPEC §3). Each takes the
 // host's `api` module and a range from `useDashboardRange`, so hosts can build their own
-// views with the same shared subscriptions.
+// views with the same shared subscriptions. Each takes the dashboard's filters last; with
+// none, its arguments are exactly the unfiltered read's (no `filters: []`), so the two share
+// one subscription.
 import { usePaginatedQuery, useQuery } from "convex/react";
 import { useRef } from "react";
 import type {
   Breakdown,
   Dimension,
   EventProperties,
+  Filter,
+  Funnel,
+  FunnelReport,
   GoalsReport,
   Overview,
   Timeseries,
 } from "../client/types.js";
 import type { Realtime } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
+import { withFilters } from "./filters.js";
 import type { DashboardRange } from "./range.js";
+import { sampleOf, useReportSample } from "./sampling.js";
 
 /** Rows per page of the visit and event lists. */
 export const LIST_PAGE_SIZE = 10;
@@ -24,18 +31,20 @@ export const RECENT_EVENTS_FOR_PROPS = 100;
  * `data` is the latest result; while new arguments load it is the previous result of the
  * same `kind` with `isStale` set, so changing the range dims the figures instead of
  * flashing skeletons. A different kind (another site, dimension…) never shows stale data.
+ * What it returns is on screen: its sample, if any, goes to the dashboard's "Sampled" badge.
  */
 export type QueryState<T> = { data: T | undefined; isStale: boolean };
 
 export function useKeepPrevious<T>(value: T | undefined, kind: string): QueryState<T> {
   const last = useRef<{ kind: string; value: T } | null>(null);
+  let state: QueryState<T> = { data: undefined, isStale: false };
   if (value !== undefined) {
     last.current = { kind, value };
-    return { data: value, isStale: false };
-  }
-  if (last.current && last.current.kind === kind)
-    return { data: last.current.value, isStale: true };
-  return { data: undefined, isStale: false };
+    state = { data: value, isStale: false };
+  } else if (last.current && last.current.kind === kind)
+    state = { data: last.current.value, isStale: true };
+  useReportSample(sampleOf(state.data)?.fraction);
+  return state;
 }
 
 /** The range of equal length just before `range`, as `compare: true` defines it. */
@@ -48,8 +57,9 @@ export function useOverview(
   siteId: string,
   range: DashboardRange,
   compare: boolean,
+  filters?: Filter[],
 ) {
-  const args = { siteId, from: range.from, to: range.to };
+  const args = withFilters({ siteId, from: range.from, to: range.to }, filters);
   // `compare` is left out rather than sent as false, so toggling it back off returns to
   // the very subscription that was open before.
   const result: Overview | undefined = useQuery(
@@ -64,18 +74,26 @@ export function useComparedOverview(
   api: AnalyticsApi,
   siteId: string,
   range: DashboardRange | null,
+  filters?: Filter[],
 ) {
   const result: Overview | undefined = useQuery(
     api.getOverview,
-    range ? { siteId, from: range.from, to: range.to } : "skip",
+    range ? withFilters({ siteId, from: range.from, to: range.to }, filters) : "skip",
   );
   return useKeepPrevious(result, `${siteId}:${range === null}`);
 }
 
-export function useTimeseries(api: AnalyticsApi, siteId: string, range: DashboardRange | null) {
+export function useTimeseries(
+  api: AnalyticsApi,
+  siteId: string,
+  range: DashboardRange | null,
+  filters?: Filter[],
+) {
   const result: Timeseries | undefined = useQuery(
     api.getTimeseries,
-    range ? { siteId, from: range.from, to: range.to, interval: range.interval } : "skip",
+    range
+      ? withFilters({ siteId, from: range.from, to: range.to, interval: range.interval }, filters)
+      : "skip",
   );
   return useKeepPrevious(result, `${siteId}:${range === null}`);
 }
@@ -86,14 +104,12 @@ export function useBreakdown(
   range: DashboardRange,
   dimension: Dimension,
   limit: number,
+  filters?: Filter[],
 ) {
-  const result: Breakdown | undefined = useQuery(api.getBreakdown, {
-    siteId,
-    from: range.from,
-    to: range.to,
-    dimension,
-    limit,
-  });
+  const result: Breakdown | undefined = useQuery(
+    api.getBreakdown,
+    withFilters({ siteId, from: range.from, to: range.to, dimension, limit }, filters),
+  );
   return useKeepPrevious(result, `${siteId}:${dimension}`);
 }
 
@@ -104,10 +120,13 @@ export function useEventProperties(
   eventName: string,
   property: string | null,
   limit: number,
+  filters?: Filter[],
 ) {
   const result: EventProperties | undefined = useQuery(
     api.getEventProperties,
-    property ? { siteId, from: range.from, to: range.to, eventName, property, limit } : "skip",
+    property
+      ? withFilters({ siteId, from: range.from, to: range.to, eventName, property, limit }, filters)
+      : "skip",
   );
   return useKeepPrevious(result, `${siteId}:${eventName}:${property}`);
 }
@@ -121,13 +140,20 @@ export function useRecentEventPropertyNames(
   siteId: string,
   range: DashboardRange,
   eventName: string,
+  filters?: Filter[],
 ): string[] | undefined {
-  const recent = useQuery(api.listEvents, {
-    siteId,
-    from: range.from,
-    to: range.to,
-    paginationOpts: { numItems: RECENT_EVENTS_FOR_PROPS, cursor: null },
-  });
+  const recent = useQuery(
+    api.listEvents,
+    withFilters(
+      {
+        siteId,
+        from: range.from,
+        to: range.to,
+        paginationOpts: { numItems: RECENT_EVENTS_FOR_PROPS, cursor: null },
+      },
+      filters,
+    ),
+  );
   if (recent === undefined) return undefined;
   const counts = new Map<string, number>();
   for (const event of recent.page) {
@@ -168,26 +194,60 @@ export function useGoals(
   getGoals: NonNullable<AnalyticsApi["getGoals"]>,
   siteId: string,
   range: DashboardRange | null,
+  filters?: Filter[],
 ) {
   const result: GoalsReport | undefined = useQuery(
     getGoals,
-    range ? { siteId, from: range.from, to: range.to } : "skip",
+    range ? withFilters({ siteId, from: range.from, to: range.to }, filters) : "skip",
   );
   return useKeepPrevious(result, `${siteId}:${range === null}`);
 }
 
-export function useSessionsList(api: AnalyticsApi, siteId: string, range: DashboardRange) {
+/** The site's funnels (listFunnels), in the order the server lists them. */
+export function useFunnels(
+  listFunnels: NonNullable<AnalyticsApi["listFunnels"]>,
+  siteId: string,
+): Funnel[] | undefined {
+  return useQuery(listFunnels, { siteId });
+}
+
+/** getFunnel for one funnel over `range`; nothing while `funnelId` is null (none chosen yet). */
+export function useFunnel(
+  getFunnel: NonNullable<AnalyticsApi["getFunnel"]>,
+  siteId: string,
+  range: DashboardRange,
+  funnelId: string | null,
+  filters?: Filter[],
+) {
+  const result: FunnelReport | undefined = useQuery(
+    getFunnel,
+    funnelId ? withFilters({ siteId, funnelId, from: range.from, to: range.to }, filters) : "skip",
+  );
+  return useKeepPrevious(result, `${siteId}:${funnelId}`);
+}
+
+export function useSessionsList(
+  api: AnalyticsApi,
+  siteId: string,
+  range: DashboardRange,
+  filters?: Filter[],
+) {
   return usePaginatedQuery(
     api.listSessions,
-    { siteId, from: range.from, to: range.to },
+    withFilters({ siteId, from: range.from, to: range.to }, filters),
     { initialNumItems: LIST_PAGE_SIZE },
   );
 }
 
-export function useEventsList(api: AnalyticsApi, siteId: string, range: DashboardRange) {
+export function useEventsList(
+  api: AnalyticsApi,
+  siteId: string,
+  range: DashboardRange,
+  filters?: Filter[],
+) {
   return usePaginatedQuery(
     api.listEvents,
-    { siteId, from: range.from, to: range.to },
+    withFilters({ siteId, from: range.from, to: range.to }, filters),
     { initialNumItems: LIST_PAGE_SIZE },
   );
 }

@@ -188,6 +188,68 @@ ${R} .cxa-rate-delta { display: block; font-size: 11px; line-height: 1.2; paddin
 ${R} .cxa-goals-empty { display: flex; flex-direction: column; gap: 10px; padding: 8px 0; }
 ${R} .cxa-goals-empty code { font-family: var(--cxa-mono); font-size: 12.5px; }
 
+/* An extra button at the end of a breakdown row (an event's properties). */
+${R} .cxa-table .cxa-action { width: 92px; padding: 0 4px; text-align: right; white-space: nowrap; }
+${R} .cxa-table td.cxa-action .cxa-link-button { font-size: 12px; }
+
+/* Filters: "+ Filter", one chip per filter (edit, ×), clear all, the sampled badge; the
+   editor opens under the row as a card over the dashboard. */
+${R} .cxa-filter-bar { position: relative; }
+${R} .cxa-filter-row { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
+${R} .cxa-filter-chips { display: flex; flex-wrap: wrap; gap: 8px; min-width: 0; list-style: none; margin: 0; padding: 0; }
+${R} .cxa-filter-chip {
+  display: inline-flex; align-items: stretch; max-width: 100%; min-height: 32px;
+  background: var(--cxa-surface); border: 1px solid var(--cxa-border-strong); border-radius: 999px; overflow: hidden;
+}
+${R} .cxa-filter-chip-label, ${R} .cxa-filter-chip-remove {
+  font: inherit; font-size: 13px; color: var(--cxa-text); background: none; border: 0; cursor: pointer;
+}
+${R} .cxa-filter-chip-label { padding: 4px 4px 4px 12px; text-align: left; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 42ch; }
+${R} .cxa-filter-chip-remove { padding: 0 10px; font-size: 16px; line-height: 1; color: var(--cxa-text-muted); }
+${R} .cxa-filter-chip-label:hover, ${R} .cxa-filter-chip-remove:hover { background: var(--cxa-surface-muted); }
+${R} .cxa-filter-chip-label:focus-visible, ${R} .cxa-filter-chip-remove:focus-visible { outline-offset: -2px; border-radius: 999px; }
+${R} .cxa-filter-spacer { flex: 1 1 0; }
+${R} .cxa-filter-note { font-size: 13px; }
+${R} .cxa-sampled { font-size: 12px; padding: 3px 10px; color: var(--cxa-text); background: var(--cxa-bar); border-color: transparent; cursor: help; }
+${R} .cxa-filter-editor {
+  position: absolute; z-index: 20; top: calc(100% + 6px); left: 0; width: min(440px, 100%);
+  display: flex; flex-direction: column; gap: 12px; padding: 14px 16px;
+  box-shadow: 0 12px 32px rgba(16, 24, 40, 0.18);
+}
+${R} .cxa-filter-fields { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 10px; }
+${R} .cxa-filter-values { display: flex; flex-direction: column; gap: 6px; margin: 0; padding: 0; border: 0; min-width: 0; }
+${R} .cxa-field-legend { padding: 0; margin-bottom: 4px; font-size: 12px; font-weight: 600; color: var(--cxa-text-muted); }
+${R} .cxa-filter-value { display: flex; gap: 6px; }
+${R} .cxa-filter-value .cxa-input { flex: 1 1 auto; min-width: 0; }
+${R} .cxa-filter-values > .cxa-link-button { align-self: flex-start; }
+${R} .cxa-icon-button { min-width: 36px; padding: 0 10px; font-size: 16px; line-height: 1; }
+${R} .cxa-field-hint { font-size: 12px; color: var(--cxa-text-muted); }
+${R} .cxa-field-error { font-size: 12px; font-weight: 600; color: var(--cxa-negative); }
+${R} .cxa-input[aria-invalid="true"] { border-color: var(--cxa-negative); }
+${R} .cxa-filter-actions { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+
+/* Funnel: per step a bar of its visitors (as a share of step 1), the part lost since the step
+   before hatched behind it, and its figures. */
+${R} .cxa-field-inline { flex-direction: row; align-items: center; gap: 8px; }
+${R} .cxa-funnel-title { font-size: 13px; font-weight: 600; }
+${R} .cxa-funnel-summary { margin-bottom: 12px; font-size: 13px; color: var(--cxa-text-muted); }
+${R} .cxa-funnel-summary strong { color: var(--cxa-text); }
+${R} .cxa-funnel { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 14px; }
+${R} .cxa-funnel-step { display: flex; flex-direction: column; gap: 4px; }
+${R} .cxa-funnel-head { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: 4px 12px; }
+${R} .cxa-funnel-name { font-weight: 600; display: inline-flex; align-items: baseline; gap: 8px; }
+${R} .cxa-funnel-index {
+  display: inline-flex; align-items: center; justify-content: center; width: 20px; height: 20px; border-radius: 50%;
+  font-size: 11px; font-weight: 700; background: var(--cxa-accent); color: var(--cxa-accent-text);
+}
+${R} .cxa-funnel-figures { font-size: 13px; font-variant-numeric: tabular-nums; }
+${R} .cxa-funnel-visitors, ${R} .cxa-funnel-rate { font-weight: 700; }
+${R} .cxa-funnel-track { position: relative; height: 28px; border-radius: 6px; background: var(--cxa-surface-muted); overflow: hidden; }
+${R} .cxa-funnel-bar, ${R} .cxa-funnel-lost { position: absolute; top: 0; bottom: 0; left: 0; border-radius: 6px; }
+${R} .cxa-funnel-bar { background: var(--cxa-accent); }
+${R} .cxa-funnel-lost { background: repeating-linear-gradient(135deg, var(--cxa-bar) 0 6px, transparent 6px 10px); }
+${R} .cxa-funnel-drop { font-size: 12px; color: var(--cxa-text-muted); font-variant-numeric: tabular-nums; }
+
 /* Event property drill-down */
 ${R} .cxa-drill-head { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; margin-bottom: 10px; }
 ${R} .cxa-chips { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 10px; }
@@ -239,7 +301,14 @@ ${R} .cxa-alert-message { font-family: var(--cxa-mono); font-size: 13px; white-s
    without scrolling. */
 @container (max-width: 599px) {
   ${R} .cxa-tab, ${R} .cxa-link-button, ${R} .cxa-button, ${R} .cxa-select, ${R} .cxa-input,
-  ${R} .cxa-switch, ${R} .cxa-chip, ${R} .cxa-arrow { min-height: 44px; }
+  ${R} .cxa-switch, ${R} .cxa-chip, ${R} .cxa-arrow, ${R} .cxa-filter-chip { min-height: 44px; }
+  ${R} .cxa-icon-button, ${R} .cxa-filter-chip-remove { min-width: 44px; }
+  /* Rows are buttons (a click filters): tall enough to tap. */
+  ${R} .cxa-table td { height: 44px; }
+  ${R} .cxa-row-button { line-height: 44px; }
+  ${R} .cxa-table .cxa-action { width: 84px; }
+  ${R} .cxa-filter-chip-label { max-width: 30ch; }
+  ${R} .cxa-filter-editor { width: 100%; }
   ${R} .cxa-arrow { min-width: 44px; }
   ${R} .cxa-link-button { padding: 0 8px; }
   ${R} .cxa-tab { padding: 0 12px; }
@@ -256,7 +325,8 @@ ${R} .cxa-alert-message { font-family: var(--cxa-mono); font-size: 13px; white-s
   ${R} .cxa-goals-table th.cxa-num, ${R} .cxa-goals-table td.cxa-num { width: 56px; padding: 0 4px; }
   ${R} .cxa-goals-table th.cxa-num:nth-child(2), ${R} .cxa-goals-table td.cxa-num:nth-child(2) { width: 68px; }
   ${R} .cxa-goals-table th.cxa-num:nth-child(4), ${R} .cxa-goals-table td.cxa-num:nth-child(4) { width: 60px; }
-  ${R} .cxa-goals-table .cxa-key-text { white-space: normal; line-height: 1.3; padding: 7px 8px; }
+  ${R} .cxa-goals-table .cxa-key-text, ${R} .cxa-goals-table .cxa-row-button { white-space: normal; line-height: 1.3; padding: 7px 8px; }
+  ${R} .cxa-goals-table .cxa-row-button { min-height: 44px; }
 }
 
 @keyframes cxa-pulse { 0%, 100% { opacity: 1; } 50% { opacity: 0.45; } }

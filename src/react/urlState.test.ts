@@ -37,6 +37,7 @@ describe("the dashboard's URL state", () => {
         custom: { from: "2024-12-01", to: "2024-12-31" },
       },
       metric: "pageviews",
+      filters: [],
       tabs: { sources: "utmCampaign" },
     };
     const search = write(state);

@@ -1,22 +1,32 @@
 // The query string as shared state: links carry what's on screen, the back button undoes a
 // change. Only the parameters a caller names are touched; the host's own parameters (and
 // whatever else the page keeps there) pass through unchanged. Written for the dashboard's
-// state (dashboardState.ts) and meant to carry filters the same way.
+// state (dashboardState.ts), filters included.
 import { useCallback, useSyncExternalStore } from "react";
 
-/** New values by parameter name; null removes the parameter. */
-export type ParamChanges = Record<string, string | null>;
+/** New values by parameter name; null removes the parameter, a list repeats it (?f=a&f=b). */
+export type ParamChanges = Record<string, string | readonly string[] | null>;
 /** "push" makes a history entry (a new range: back returns to the old one); "replace" doesn't. */
 export type HistoryMode = "push" | "replace";
+
+/**
+ * Characters URLSearchParams escapes though a query string may hold them as they are (RFC 3986
+ * §3.4), and that parse back the same: left readable, so a shared link says ?f=is,page,/blog/*.
+ */
+const READABLE = { "%2C": ",", "%2F": "/", "%3A": ":", "%40": "@" } as Record<string, string>;
 
 /** `search` with `changes` applied, other parameters kept in their order: "?a=1&b=2" or "". */
 export function withParams(search: string, changes: ParamChanges): string {
   const params = new URLSearchParams(search);
   for (const [name, value] of Object.entries(changes)) {
     if (value === null) params.delete(name);
-    else params.set(name, value);
+    else if (typeof value === "string") params.set(name, value);
+    else {
+      params.delete(name);
+      for (const item of value) params.append(name, item);
+    }
   }
-  const text = params.toString();
+  const text = params.toString().replace(/%2C|%2F|%3A|%40/g, (code) => READABLE[code]!);
   return text ? `?${text}` : "";
 }
 
