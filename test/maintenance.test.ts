@@ -174,7 +174,7 @@ describe("maintenance", () => {
     h = await createHarness();
     await h.admin.mutation(api.analytics.updateSite, {
       siteId: h.siteId,
-      settings: { retentionDays: 30 },
+      settings: { retentionDays: 30, visitRetentionDays: 30 },
     });
     const old = NOW - 60 * DAY;
     await importAll(h, [
@@ -200,6 +200,43 @@ describe("maintenance", () => {
       pageviews: backfill.length + 2,
       visitors: 51,
     });
+  });
+
+  it("keeps sessions for the visit retention after raw events expire, so filtered reads still count them", async () => {
+    h = await createHarness();
+    await h.admin.mutation(api.analytics.updateSite, {
+      siteId: h.siteId,
+      settings: { retentionDays: 30 },
+    });
+    const old = NOW - 60 * DAY;
+    await importAll(h, [
+      view("kept-1", old + HOUR, "a"),
+      view("kept-2", old + HOUR + MINUTE, "a", "/b"),
+    ]);
+    await h.settle();
+    const pass = await h.admin.mutation(api.analytics.runMaintenance, { siteId: h.siteId });
+    // The two raw events and a's visitor go; a's session stays (default visit retention: 400 days).
+    expect(pass.expired).toBe(3);
+    const oldDays = { siteId: h.siteId, from: old - DAY, to: old + DAY };
+    const filtered = await h.admin.query(api.analytics.getOverview, {
+      ...oldDays,
+      filters: [["is", "page", ["/b"]]],
+    });
+    expect(filtered).toMatchObject({ sessions: 1, visitors: 1, pageviews: 1 });
+    // Past the visit retention the session goes too.
+    await h.admin.mutation(api.analytics.updateSite, {
+      siteId: h.siteId,
+      settings: { visitRetentionDays: 45 },
+    });
+    expect(
+      (await h.admin.mutation(api.analytics.runMaintenance, { siteId: h.siteId })).expired,
+    ).toBe(1);
+    expect(
+      await h.admin.query(api.analytics.getOverview, {
+        ...oldDays,
+        filters: [["is", "page", ["/b"]]],
+      }),
+    ).toMatchObject({ sessions: 0, visitors: 0, pageviews: 0 });
   });
 
   it("the sweep re-kicks a partition whose worker was lost", async () => {

@@ -30,6 +30,8 @@ export const {
   listSessions,
   getRealtime,
   getGoals,
+  listFunnels,
+  getFunnel,
 } = exposeAnalyticsApi(components.analytics, { auth: readAuth });
 
 export const {
@@ -45,6 +47,8 @@ export const {
   createGoal,
   listGoals,
   deleteGoal,
+  createFunnel,
+  deleteFunnel,
 } = exposeAdminApi(components.analytics, { auth: adminAuth });
 
 // What the default crons (crons.ts) run: an internal action, unreachable from clients.

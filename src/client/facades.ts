@@ -17,9 +17,13 @@ import type { ComponentApi } from "../component/_generated/component.js";
 import { invalidArgument } from "../component/lib/validate.js";
 import {
   breakdownValidator,
+  createFunnelArgs,
   createGoalArgs,
   dimensionValidator,
   eventsPageValidator,
+  filtersValidator,
+  funnelReportValidator,
+  funnelValidator,
   goalsReportValidator,
   goalValidator,
   healthValidator,
@@ -96,12 +100,14 @@ function exposedMutation<Ref extends AnyMutationRef>(
   });
 }
 
-const range = { siteId: v.string(), from: v.number(), to: v.number() };
+/** Every read takes `filters` (SPEC §7); the component checks them and names a bad one. */
+const range = { siteId: v.string(), from: v.number(), to: v.number(), filters: filtersValidator };
 const listArgs = {
   siteId: v.string(),
   from: v.optional(v.number()),
   to: v.optional(v.number()),
   paginationOpts: paginationOptsValidator,
+  filters: filtersValidator,
 };
 
 /**
@@ -176,6 +182,22 @@ export function exposeAnalyticsApi(component: ComponentApi, options: { auth: Aut
       "getGoals",
       auth,
     ),
+    listFunnels: exposedQuery(
+      component.funnels.listFunnels,
+      { siteId: v.string() },
+      v.array(funnelValidator),
+      "read",
+      "listFunnels",
+      auth,
+    ),
+    getFunnel: exposedQuery(
+      component.funnels.getFunnel,
+      { ...range, funnelId: v.string() },
+      funnelReportValidator,
+      "read",
+      "getFunnel",
+      auth,
+    ),
   };
 }
 
@@ -194,7 +216,7 @@ async function approves(ctx: AnyCtx, auth: AuthFn, request: AuthRequest) {
  * "admin". Every call that names a site reaches auth with its siteId: getSite by slug looks
  * the site up first. listSites asks auth once per site and returns the approved ones.
  * createSite and runMaintenance without a siteId reach auth without one: "all sites".
- * deleteGoal names a goal, and reaches auth with the goal's site.
+ * deleteGoal and deleteFunnel name a goal or a funnel, and reach auth with its site.
  */
 export function exposeAdminApi(component: ComponentApi, options: { auth: AuthFn }) {
   const auth = requireAuth(options, "exposeAdminApi");
@@ -328,6 +350,27 @@ export function exposeAdminApi(component: ComponentApi, options: { auth: AuthFn 
         });
         if (!goal) throw invalidArgument(`goalId: no goal with id ${args.goalId}`);
         return await ctx.runMutation(g.deleteGoal, { siteId: goal.siteId, goalId: args.goalId });
+      },
+    }),
+    createFunnel: exposedMutation(
+      component.funnels.createFunnel,
+      createFunnelArgs,
+      v.object({ funnelId: v.string() }),
+      "createFunnel",
+      auth,
+    ),
+    deleteFunnel: mutationGeneric({
+      args: { funnelId: v.string() },
+      returns: v.null(),
+      handler: async (ctx, args: { funnelId: string }) => {
+        // As deleteGoal: the funnel id names its site, and auth sees that site.
+        const funnel = await ctx.runQuery(component.funnels.getFunnelSite, args);
+        await auth(ctx, { kind: "admin", fn: "deleteFunnel", ...(funnel ?? {}) });
+        if (!funnel) throw invalidArgument(`funnelId: no funnel with id ${args.funnelId}`);
+        return await ctx.runMutation(component.funnels.deleteFunnel, {
+          siteId: funnel.siteId,
+          funnelId: args.funnelId,
+        });
       },
     }),
   };

@@ -1,52 +1,25 @@
 // Goals (SPEC §7): the admin functions that keep a site's goals, and getGoals, their
-// conversions over a range from rollup rows only (lib/goals.ts defines the figures). Filtered
-// goal figures need per-visit facts (issue 13) and are not computed here.
-import { v } from "convex/values";
-import type { Doc } from "./_generated/dataModel.js";
-import { mutation, query, type QueryCtx } from "./_generated/server.js";
+// conversions over a range: from rollup rows only without filters (lib/goals.ts defines the
+// figures), from the range's visits with filters (visits.ts, lib/visitFigures.ts).
+import { v, type Infer } from "convex/values";
+import { mutation, query } from "./_generated/server.js";
 import type { RowLike } from "./lib/figures.js";
-import { checkGoal, goalDimension, goalRows, type GoalDefinition } from "./lib/goals.js";
+import { checkGoal, goalDimension, goalRows } from "./lib/goals.js";
+import { definitionOf, publicGoal, siteFunnels, siteGoals } from "./goalDocs.js";
 import { MAX_GOALS_PER_SITE } from "./lib/limits.js";
 import { ALL } from "./lib/rollup.js";
 import { countUnion } from "./lib/sketch.js";
 import { invalidArgument } from "./lib/validate.js";
-import { createGoalArgs, goalsReportValidator, goalValidator } from "./lib/validators.js";
-import { checkedRange, rangeRows, type RowsRead } from "./reports.js";
+import {
+  createGoalArgs,
+  filtersValidator,
+  goalsReportValidator,
+  goalValidator,
+} from "./lib/validators.js";
+import { visitsGoals } from "./lib/visitFigures.js";
+import { filterContext, readVisits } from "./visits.js";
+import { checkedRange, rangeRows, type RowsRead } from "./rollupReads.js";
 import { loadSite } from "./sites.js";
-
-/** A site's goals, oldest first: bounded by the per-site limit that createGoal enforces. */
-async function siteGoals(ctx: QueryCtx, siteId: Doc<"sites">["_id"]) {
-  return await ctx.db
-    .query("goals")
-    .withIndex("by_site", (q) => q.eq("siteId", siteId))
-    .take(MAX_GOALS_PER_SITE);
-}
-
-function publicGoal(goal: Doc<"goals">) {
-  return {
-    goalId: goal._id as string,
-    siteId: goal.siteId as string,
-    name: goal.name,
-    kind: goal.kind,
-    ...(goal.eventName !== undefined ? { eventName: goal.eventName } : {}),
-    ...(goal.property !== undefined ? { property: goal.property, value: goal.value ?? null } : {}),
-    ...(goal.pathPattern !== undefined ? { pathPattern: goal.pathPattern } : {}),
-    createdAt: goal.createdAt,
-  };
-}
-
-/** A stored goal's definition; createGoal stored only what checkGoal let through. */
-function definitionOf(goal: Doc<"goals">): GoalDefinition {
-  if (goal.kind === "page") return { kind: "page", pathPattern: goal.pathPattern! };
-  return goal.property === undefined
-    ? { kind: "event", eventName: goal.eventName! }
-    : {
-        kind: "event",
-        eventName: goal.eventName!,
-        property: goal.property,
-        value: goal.value ?? null,
-      };
-}
 
 export const createGoal = mutation({
   args: createGoalArgs,
@@ -100,6 +73,11 @@ export const deleteGoal = mutation({
     // Another site's goal is refused as if it didn't exist (invariant 10): the id is the caller's.
     if (!goal || goal.siteId !== site._id)
       throw invalidArgument(`goalId: no goal with id ${args.goalId} on this site`);
+    const funnel = (await siteFunnels(ctx, site._id)).find((f) => f.steps.includes(goal._id));
+    if (funnel)
+      throw invalidArgument(
+        `goalId: goal "${goal.name}" is a step of funnel "${funnel.name}": delete the funnel first`,
+      );
     await ctx.db.delete("goals", goal._id);
     return null;
   },
@@ -114,11 +92,22 @@ export const deleteGoal = mutation({
  * wide for one query says so instead of failing at the platform's limit.
  */
 export const getGoals = query({
-  args: { siteId: v.string(), from: v.number(), to: v.number() },
+  args: { siteId: v.string(), from: v.number(), to: v.number(), filters: filtersValidator },
   returns: goalsReportValidator,
-  handler: async (ctx, args) => {
+  handler: async (ctx, args): Promise<Infer<typeof goalsReportValidator>> => {
     const site = await loadSite(ctx, args.siteId);
     const range = checkedRange(args.from, args.to, site.timezone);
+    const filters = await filterContext(ctx, site, args.filters);
+    if (filters) {
+      const goals = (await siteGoals(ctx, site._id)).map((goal) => ({
+        goalId: goal._id as string,
+        name: goal.name,
+        definition: definitionOf(goal),
+      }));
+      const visits = await readVisits(ctx, site, range);
+      const report = visitsGoals(visits.visits, filters, visits.fraction, goals);
+      return { range, ...report, sample: { fraction: visits.fraction } };
+    }
     const read: RowsRead = { rows: 0, bytes: 0 };
     const rows = (dimension: string) => rangeRows(ctx, site, dimension, range.from, range.to, read);
     const visitors = countUnion((await rows(ALL)).map((row) => row.visitors));

@@ -17,6 +17,7 @@ import {
 } from "./_generated/server.js";
 import { COMPACTED_PARTITION, firstOpenBucket, mergeRows } from "./lib/compaction.js";
 import { ReadBudget } from "./lib/readBudget.js";
+import { visitRetentionDays } from "./lib/settings.js";
 import {
   COMPACTION_GROUPS_PER_STEP,
   DAY_MS,
@@ -149,15 +150,18 @@ async function mergeGroups(
 // ---------------------------------------------------------------- retention
 
 /**
- * Deletes raw events older than the site's retention, then sessions and visitors nothing
- * newer refers to. A pending event is never deleted (invariant 5): retention reads only the
+ * Deletes raw events older than the site's retention, visitors nothing newer refers to, and
+ * sessions older than the visit retention (they are the filtered reads' facts). A pending event is never deleted (invariant 5): retention reads only the
  * folded ("done") and "failed" ranges of by_status_ts, so a pending one is not even seen until
  * the worker has counted it; a later pass deletes it. Rollups are kept: they are the figures.
  */
 async function retentionStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
   const cutoff = now - site.settings.retentionDays * DAY_MS;
   // A session (and its visitor) is kept while an event inside retention could still extend it.
-  const sessionCutoff = cutoff - site.settings.sessionTimeoutMs;
+  const visitorCutoff = cutoff - site.settings.sessionTimeoutMs;
+  // Sessions are also what filtered reads count (visits.ts): kept for the visit retention.
+  const visitDays = Math.max(site.settings.retentionDays, visitRetentionDays(site.settings));
+  const sessionCutoff = now - visitDays * DAY_MS - site.settings.sessionTimeoutMs;
   const budget = new ReadBudget(RETENTION_SCAN_PER_STEP, MAINTENANCE_BYTES_PER_STEP);
   let deleted = 0;
   let more = false;
@@ -199,7 +203,7 @@ async function retentionStep(ctx: MutationCtx, site: Doc<"sites">, now: number) 
     "visitors",
     ctx.db.query("visitors").withIndex("by_last_seen", (q) =>
       // A stored lastSeen may lag by VISITOR_SEEN_RESOLUTION_MS (lib/visitor.ts).
-      q.eq("siteId", site._id).lt("lastSeen", sessionCutoff - VISITOR_SEEN_RESOLUTION_MS),
+      q.eq("siteId", site._id).lt("lastSeen", visitorCutoff - VISITOR_SEEN_RESOLUTION_MS),
     ),
     () => true,
   );

@@ -1,9 +1,11 @@
-// Dashboard reads. Every query reads rollup rows only, O(buckets × keys × shards) documents
-// whatever the traffic (invariant 6), through the by_row index. Raw events and sessions
-// are read only by the paginated lists, one page at a time.
+// Dashboard reads. Without filters every query reads rollup rows only, O(buckets × keys ×
+// shards) documents whatever the traffic (invariant 6), through the by_row index. With
+// filters (SPEC §7) it reads the range's visits instead, exactly up to MAX_VISITS_PER_READ and
+// a visitor sample beyond (visits.ts), and lib/visitFigures.ts defines the figures. Raw events
+// and sessions are otherwise read only by the paginated lists, one page at a time.
 import { pick } from "convex-helpers";
 import { getPage } from "convex-helpers/server/pagination";
-import { v } from "convex/values";
+import { v, type Infer } from "convex/values";
 import type { Doc } from "./_generated/dataModel.js";
 import { query, type QueryCtx } from "./_generated/server.js";
 import {
@@ -14,115 +16,78 @@ import {
   sumRows,
   type RowLike,
 } from "./lib/figures.js";
-import {
-  DAY_MS,
-  DEFAULT_BREAKDOWN_LIMIT,
-  MAX_BREAKDOWN_LIMIT,
-  MAX_PAGE_SIZE,
-} from "./lib/limits.js";
+import { DEFAULT_BREAKDOWN_LIMIT, MAX_BREAKDOWN_LIMIT, MAX_PAGE_SIZE } from "./lib/limits.js";
 import { ALL, propertyDimension } from "./lib/rollup.js";
 import { sessionFigures } from "./lib/session.js";
 import { countUnion } from "./lib/sketch.js";
-import { bucketsIn, coverRange, dayBucket, snapRange, type Segment } from "./lib/time.js";
+import { bucketsIn, coverRange, dayBucket, hourBucket, type Segment } from "./lib/time.js";
 import { invalidArgument } from "./lib/validate.js";
 import {
   breakdownValidator,
   dimensionValidator,
   eventsPageValidator,
+  filtersValidator,
   overviewValidator,
   paginationOptsValidator,
   propertiesValidator,
   sessionsPageValidator,
   timeseriesValidator,
 } from "./lib/validators.js";
+import {
+  visitsBreakdown,
+  visitsOverview,
+  visitsProperties,
+  visitsTimeseries,
+} from "./lib/visitFigures.js";
+import { filteredEvents, filteredSessions } from "./filteredLists.js";
+import {
+  MAX_HOURLY_RANGE_DAYS,
+  MAX_RANGE_DAYS,
+  checkedRange,
+  rangeRows,
+  readRows,
+} from "./rollupReads.js";
 import schema, { publicEventFields } from "./schema.js";
 import { loadSite } from "./sites.js";
+import { FULL_VISIT_BUDGET, filterContext, readVisits } from "./visits.js";
 
-/** Longest range a read accepts; hourly series are shorter (their points are sent). */
-export const MAX_RANGE_DAYS = 3 * 366;
-export const MAX_HOURLY_RANGE_DAYS = 62;
-/** A read that would need more rollup rows than this asks for a narrower range instead. */
-export const MAX_ROLLUP_ROWS_PER_READ = 20_000;
-/**
- * The same for bytes, under Convex's 16 MiB per-query read limit with room for the rest of
- * the query: a busy bucket's row carries a 16 KiB sketch, so a wide breakdown of a busy site
- * can need more, and gets this error naming what to do instead of the platform's.
- */
-export const MAX_ROLLUP_BYTES_PER_READ = 12 * 2 ** 20;
-/** A rollup row's bytes besides its sketches (ids, bucket, key, counters), rounded up. */
-const ROLLUP_ROW_FIXED_BYTES = 400;
-
-export function checkedRange(from: number, to: number, timezone: string, maxDays = MAX_RANGE_DAYS) {
-  if (!Number.isFinite(from) || !Number.isFinite(to))
-    throw invalidArgument("from/to must be finite numbers (ms since epoch)");
-  if (from >= to) throw invalidArgument("from must be before to");
-  if (to - from > maxDays * DAY_MS)
-    throw invalidArgument(`the range must be at most ${maxDays} days`);
-  return snapRange(from, to, timezone);
-}
-
-/** Rollup rows one query has read so far: a query that reads several dimensions shares one. */
-export type RowsRead = { rows: number; bytes: number };
-
-async function readRows(
-  ctx: QueryCtx,
-  site: Doc<"sites">,
-  dimension: string,
-  segments: Segment[],
-  read: RowsRead = { rows: 0, bytes: 0 },
-): Promise<RowLike[]> {
-  const rows: RowLike[] = [];
-  for (const segment of segments) {
-    // Streamed, so that the budgets stop the read before the platform's limit would.
-    const stream = ctx.db
-      .query("rollups")
-      .withIndex("by_row", (q) =>
-        q
-          .eq("siteId", site._id)
-          .eq("granularity", segment.granularity)
-          .eq("dimension", dimension)
-          .gte("bucket", segment.from)
-          .lt("bucket", segment.to),
-      );
-    for await (const row of stream) {
-      rows.push(row);
-      read.rows++;
-      read.bytes += ROLLUP_ROW_FIXED_BYTES + row.visitors.byteLength + (row.users?.byteLength ?? 0);
-      if (read.rows > MAX_ROLLUP_ROWS_PER_READ) {
-        throw invalidArgument(
-          `this report needs more than ${MAX_ROLLUP_ROWS_PER_READ} rollup rows: narrow the range`,
-        );
-      }
-      if (read.bytes > MAX_ROLLUP_BYTES_PER_READ) {
-        throw invalidArgument(
-          `this report needs more than ${MAX_ROLLUP_BYTES_PER_READ / 2 ** 20} MiB of rollup rows: narrow the range (maintenance compacts busy sites' rows within the hour)`,
-        );
-      }
-    }
-  }
-  return rows;
-}
-
-export async function rangeRows(
-  ctx: QueryCtx,
-  site: Doc<"sites">,
-  dimension: string,
-  from: number,
-  to: number,
-  read?: RowsRead,
-) {
-  return readRows(ctx, site, dimension, coverRange(from, to, site.timezone, true), read);
-}
+/** A comparison reads two ranges in one query: each side gets half the visit budget. */
+const COMPARED_VISIT_BUDGET = {
+  visits: FULL_VISIT_BUDGET.visits / 2,
+  bytes: FULL_VISIT_BUDGET.bytes / 2,
+};
 
 export const getOverview = query({
-  args: { siteId: v.string(), from: v.number(), to: v.number(), compare: v.optional(v.boolean()) },
+  args: {
+    siteId: v.string(),
+    from: v.number(),
+    to: v.number(),
+    compare: v.optional(v.boolean()),
+    filters: filtersValidator,
+  },
   returns: overviewValidator,
-  handler: async (ctx, args) => {
+  handler: async (ctx, args): Promise<Infer<typeof overviewValidator>> => {
     const site = await loadSite(ctx, args.siteId);
     const range = checkedRange(args.from, args.to, site.timezone);
+    const previousRange = { from: range.from - (range.to - range.from), to: range.from };
+    const filters = await filterContext(ctx, site, args.filters);
+    if (filters) {
+      const budget = args.compare ? COMPARED_VISIT_BUDGET : FULL_VISIT_BUDGET;
+      const read = await readVisits(ctx, site, range, budget);
+      const current = visitsOverview(read.visits, filters, read.fraction);
+      if (!args.compare) return { range, ...current, sample: { fraction: read.fraction } };
+      const before = await readVisits(ctx, site, previousRange, budget);
+      const previous = visitsOverview(before.visits, filters, before.fraction);
+      const fraction = Math.min(read.fraction, before.fraction);
+      return {
+        range,
+        ...current,
+        previous: { range: previousRange, ...previous },
+        sample: { fraction },
+      };
+    }
     const current = overviewFigures(await rangeRows(ctx, site, ALL, range.from, range.to));
     if (!args.compare) return { range, ...current };
-    const previousRange = { from: range.from - (range.to - range.from), to: range.from };
     const previous = overviewFigures(
       await rangeRows(ctx, site, ALL, previousRange.from, previousRange.to),
     );
@@ -136,12 +101,26 @@ export const getTimeseries = query({
     from: v.number(),
     to: v.number(),
     interval: v.union(v.literal("hour"), v.literal("day")),
+    filters: filtersValidator,
   },
   returns: timeseriesValidator,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const maxDays = args.interval === "hour" ? MAX_HOURLY_RANGE_DAYS : MAX_RANGE_DAYS;
     const range = checkedRange(args.from, args.to, site.timezone, maxDays);
+    const filters = await filterContext(ctx, site, args.filters);
+    if (filters) {
+      const read = await readVisits(ctx, site, range);
+      const bucket = args.interval === "hour" ? hourBucket : dayBucket;
+      const points = visitsTimeseries(
+        read.visits,
+        filters,
+        read.fraction,
+        bucketsIn(range.from, range.to, args.interval, site.timezone),
+        (ts) => bucket(ts, site.timezone),
+      );
+      return { range, interval: args.interval, points, sample: { fraction: read.fraction } };
+    }
     const segments: Segment[] =
       args.interval === "hour"
         ? [{ granularity: "hour", from: range.from, to: range.to }]
@@ -186,12 +165,19 @@ export const getBreakdown = query({
     to: v.number(),
     dimension: dimensionValidator,
     limit: v.optional(v.number()),
+    filters: filtersValidator,
   },
   returns: breakdownValidator,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const limit = checkedLimit(args.limit);
     const range = checkedRange(args.from, args.to, site.timezone);
+    const filters = await filterContext(ctx, site, args.filters);
+    if (filters) {
+      const read = await readVisits(ctx, site, range);
+      const rows = visitsBreakdown(read.visits, filters, read.fraction, args.dimension, limit);
+      return { range, dimension: args.dimension, rows, sample: { fraction: read.fraction } };
+    }
     const rows = await rangeRows(ctx, site, args.dimension, range.from, range.to);
     const sortBy = args.dimension === "event" ? "events" : "visitors";
     return { range, dimension: args.dimension, rows: breakdownRows(rows, sortBy, limit) };
@@ -206,12 +192,27 @@ export const getEventProperties = query({
     eventName: v.string(),
     property: v.string(),
     limit: v.optional(v.number()),
+    filters: filtersValidator,
   },
   returns: propertiesValidator,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const limit = checkedLimit(args.limit);
     const range = checkedRange(args.from, args.to, site.timezone);
+    const filters = await filterContext(ctx, site, args.filters);
+    if (filters) {
+      const read = await readVisits(ctx, site, range);
+      const { eventName, property } = args;
+      const rows = visitsProperties(
+        read.visits,
+        filters,
+        read.fraction,
+        eventName,
+        property,
+        limit,
+      );
+      return { range, rows, sample: { fraction: read.fraction } };
+    }
     const rows = await rangeRows(
       ctx,
       site,
@@ -230,9 +231,10 @@ const listArgs = {
   from: v.optional(v.number()),
   to: v.optional(v.number()),
   paginationOpts: paginationOptsValidator,
+  filters: filtersValidator,
 };
 
-function pageSize(numItems: number) {
+export function pageSize(numItems: number) {
   if (!Number.isInteger(numItems) || numItems < 1)
     throw invalidArgument("paginationOpts.numItems must be a positive integer");
   return Math.min(numItems, MAX_PAGE_SIZE);
@@ -276,12 +278,23 @@ export function decodeCursor(
   return key as [string, number, number, string];
 }
 
-async function listNewestFirst<T extends "events" | "sessions">(
+export type ListRequest = {
+  from?: number;
+  to?: number;
+  paginationOpts: { numItems: number; cursor: string | null };
+};
+
+/**
+ * One index page of a list, newest first: `rows` documents after the request's cursor, with
+ * each one's index key (the cursor that resumes after it).
+ */
+export async function indexPage<T extends "events" | "sessions">(
   ctx: QueryCtx,
   table: T,
   index: "by_ts" | "by_start",
   site: Doc<"sites">,
-  args: { from?: number; to?: number; paginationOpts: { numItems: number; cursor: string | null } },
+  args: ListRequest,
+  rows: number,
 ) {
   const after = decodeCursor(args.paginationOpts.cursor, site._id, args);
   const { page, hasMore, indexKeys } = await getPage(ctx, {
@@ -294,13 +307,28 @@ async function listNewestFirst<T extends "events" | "sessions">(
     endIndexKey: args.from !== undefined ? [site._id, args.from] : [site._id],
     endInclusive: true,
     // convex-helpers ignores targetMaxRows once endIndexKey is set; the absolute bound holds.
-    absoluteMaxRows: pageSize(args.paginationOpts.numItems),
+    absoluteMaxRows: rows,
   } as never);
-  const last = indexKeys[indexKeys.length - 1];
   return {
     page: page as unknown as Doc<T>[],
+    hasMore,
+    cursors: indexKeys.map((key) => JSON.stringify(key)),
+  };
+}
+
+async function listNewestFirst<T extends "events" | "sessions">(
+  ctx: QueryCtx,
+  table: T,
+  index: "by_ts" | "by_start",
+  site: Doc<"sites">,
+  args: ListRequest,
+) {
+  const rows = pageSize(args.paginationOpts.numItems);
+  const { page, hasMore, cursors } = await indexPage(ctx, table, index, site, args, rows);
+  return {
+    page,
     isDone: !hasMore,
-    continueCursor: last ? JSON.stringify(last) : (args.paginationOpts.cursor ?? ""),
+    continueCursor: cursors[cursors.length - 1] ?? args.paginationOpts.cursor ?? "",
   };
 }
 
@@ -309,31 +337,37 @@ export const listEvents = query({
   returns: eventsPageValidator,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
-    const result = await listNewestFirst(ctx, "events", "by_ts", site, args);
-    return {
-      ...result,
-      page: result.page.map((e) => {
-        // Only the public fields, picked by name: internal bookkeeping (status, partition,
-        // failure, traits) never reaches a reader, whatever the events table grows.
-        const event = e as Doc<"events">;
-        return {
-          _id: event._id as string,
-          _creationTime: event._creationTime,
-          ...pick(event, PUBLIC_EVENT_KEYS),
-        };
-      }),
-    };
+    const filters = await filterContext(ctx, site, args.filters);
+    const result = filters
+      ? await filteredEvents(ctx, site, args, filters)
+      : await listNewestFirst(ctx, "events", "by_ts", site, args);
+    return { ...result, page: result.page.map(publicEvent) };
   },
 });
 
 const PUBLIC_EVENT_KEYS = Object.keys(publicEventFields) as (keyof typeof publicEventFields)[];
+
+/**
+ * Only the public fields, picked by name: internal bookkeeping (status, partition, failure,
+ * traits) never reaches a reader, whatever the events table grows.
+ */
+function publicEvent(event: Doc<"events">) {
+  return {
+    _id: event._id as string,
+    _creationTime: event._creationTime,
+    ...pick(event, PUBLIC_EVENT_KEYS),
+  };
+}
 
 export const listSessions = query({
   args: listArgs,
   returns: sessionsPageValidator,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
-    const result = await listNewestFirst(ctx, "sessions", "by_start", site, args);
+    const filters = await filterContext(ctx, site, args.filters);
+    const result = filters
+      ? await filteredSessions(ctx, site, args, filters)
+      : await listNewestFirst(ctx, "sessions", "by_start", site, args);
     return {
       ...result,
       page: result.page.map((doc) => {

@@ -10,6 +10,8 @@ export const siteSettings = v.object({
   heartbeatDedupMs: v.number(),
   presenceTimeoutMs: v.number(),
   retentionDays: v.number(),
+  /** Optional: sites stored before it existed read the default (lib/settings.ts). */
+  visitRetentionDays: v.optional(v.number()),
   ingestRatePerMinute: v.number(),
   allowedPropertyKeys: v.optional(v.array(v.string())),
   deniedPropertyKeys: v.optional(v.array(v.string())),
@@ -250,6 +252,17 @@ export default defineSchema({
     value: v.optional(propValue),
     /** Page goals: a path with `*` wildcards. */
     pathPattern: v.optional(v.string()),
+    createdAt: v.number(),
+  }).index("by_site", ["siteId"]),
+
+  /**
+   * Funnels (SPEC §7): 2 to 8 of the site's goals, in order; at most MAX_FUNNELS_PER_SITE per
+   * site. A goal that is a step can't be deleted while the funnel exists.
+   */
+  funnels: defineTable({
+    siteId: v.id("sites"),
+    name: v.string(),
+    steps: v.array(v.id("goals")),
     createdAt: v.number(),
   }).index("by_site", ["siteId"]),
 

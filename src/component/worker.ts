@@ -57,6 +57,7 @@ import {
 } from "./lib/session.js";
 import { emptySketch, hashId, sketchAdd, sketchRemove } from "./lib/sketch.js";
 import { sampleOf } from "./lib/sample.js";
+import { sessionState } from "./visits.js";
 import { visitorChange } from "./lib/visitor.js";
 
 export const aggregate = internalMutation({
@@ -123,12 +124,6 @@ function toActivity(event: EventDoc): Activity {
   if (event.utmMedium !== undefined) activity.utmMedium = event.utmMedium;
   if (event.utmCampaign !== undefined) activity.utmCampaign = event.utmCampaign;
   return activity;
-}
-
-function stateOf(session: Doc<"sessions">): SessionState {
-  const { startTs, endTs, pageviews, eventCount, eventNames, entry, client } = session;
-  const customEvents = session.customEvents ?? [];
-  return { startTs, endTs, pageviews, eventCount, eventNames, entry, client, customEvents };
 }
 
 // ---------------------------------------------------------------- planning
@@ -247,7 +242,7 @@ async function admit(
       fold = foldGroup(
         [...group.stored.values()].map((s) => ({
           id: s._id,
-          state: stateOf(s),
+          state: sessionState(s),
           timezone: s.timezone,
           pageviewDedupMs: s.pageviewDedupMs,
         })),
@@ -559,7 +554,7 @@ async function retractStaleAttributeVisitors(
         break;
       }
       if (rewritten.has(session._id)) continue;
-      for (const row of attributeRows(stateOf(session), session.timezone))
+      for (const row of attributeRows(sessionState(session), session.timezone))
         stillCounted.add(rowId(row));
     }
     if (!complete) continue;

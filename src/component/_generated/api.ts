@@ -8,12 +8,17 @@
  */
 
 import type * as failures from "../failures.js";
+import type * as filteredLists from "../filteredLists.js";
+import type * as funnels from "../funnels.js";
+import type * as goalDocs from "../goalDocs.js";
 import type * as goals from "../goals.js";
 import type * as ingest from "../ingest.js";
 import type * as maintenance from "../maintenance.js";
 import type * as presence from "../presence.js";
 import type * as reports from "../reports.js";
+import type * as rollupReads from "../rollupReads.js";
 import type * as sites from "../sites.js";
+import type * as visits from "../visits.js";
 import type * as worker from "../worker.js";
 
 import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
@@ -21,12 +26,17 @@ import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
   "failures": typeof failures;
+  "filteredLists": typeof filteredLists;
+  "funnels": typeof funnels;
+  "goalDocs": typeof goalDocs;
   "goals": typeof goals;
   "ingest": typeof ingest;
   "maintenance": typeof maintenance;
   "presence": typeof presence;
   "reports": typeof reports;
+  "rollupReads": typeof rollupReads;
   "sites": typeof sites;
+  "visits": typeof visits;
   "worker": typeof worker;
 }> = anyApi as any;
 

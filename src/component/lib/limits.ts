@@ -72,6 +72,8 @@ export const SETTING_BOUNDS = {
   heartbeatDedupMs: { min: 1_000, max: 10 * MINUTE_MS, default: 10_000 },
   presenceTimeoutMs: { min: 10_000, max: HOUR_MS, default: 2 * MINUTE_MS },
   retentionDays: { min: 1, max: 3650, default: 90 },
+  /** Sessions, the filtered reads' facts (SPEC §7): long enough for year over year. */
+  visitRetentionDays: { min: 1, max: 3650, default: 400 },
   ingestRatePerMinute: { min: 1, max: 1_000_000, default: 6_000 },
 } as const;
 export const MAX_PROPERTY_KEY_LIST = 200;
@@ -231,6 +233,10 @@ export const REQUEUE_PER_CALL = 100;
  */
 export const MAX_GOALS_PER_SITE = 100;
 export const MAX_GOAL_NAME_LENGTH = 120;
+/** Funnels a site may define, and the goal steps of one (SPEC §7: 2 to 8). */
+export const MAX_FUNNELS_PER_SITE = 50;
+export const MIN_FUNNEL_STEPS = 2;
+export const MAX_FUNNEL_STEPS = 8;
 /** A page goal's path pattern: at most as long as a stored path (MAX_DIMENSION_KEY_LENGTH). */
 export const MAX_PATH_PATTERN_LENGTH = MAX_DIMENSION_KEY_LENGTH;
 
@@ -257,3 +263,17 @@ export const MAX_VISITS_PER_READ = 20_000;
 export const MAX_VISIT_BYTES_PER_READ = 12 * 2 ** 20;
 /** Sampling strata: a sampled read's fraction is a multiple of 1 / SAMPLE_STRATA. */
 export const SAMPLE_STRATA = 1024;
+/**
+ * What one query may read in all, under Convex's 32,000 documents and 16 MiB with room for
+ * its site, goals and rollup rows: a filtered read never passes it, whatever its budget.
+ */
+export const QUERY_READ_DOCUMENTS = 30_000;
+export const QUERY_READ_BYTES = 15 * 2 ** 20;
+/**
+ * A filtered list page (filteredLists.ts) looks at this many sessions (events: a fifth, each
+ * with its session), and this many bytes, then returns what matched with a cursor to go on.
+ */
+export const FILTERED_LIST_SCAN = 1_000;
+export const FILTERED_LIST_BYTES = 8 * 2 ** 20;
+/** Sessions of one (visitor, session id) a filtered event list loads to find an event's visit. */
+export const FILTERED_LIST_SESSIONS_PER_VISIT = 20;

@@ -8,6 +8,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   heartbeatDedupMs: SETTING_BOUNDS.heartbeatDedupMs.default,
   presenceTimeoutMs: SETTING_BOUNDS.presenceTimeoutMs.default,
   retentionDays: SETTING_BOUNDS.retentionDays.default,
+  visitRetentionDays: SETTING_BOUNDS.visitRetentionDays.default,
   ingestRatePerMinute: SETTING_BOUNDS.ingestRatePerMinute.default,
 };
 
@@ -19,4 +20,12 @@ export function applySettingsPatch(current: SiteSettings, patch: SettingsPatch):
   if (both.length)
     throw invalidArgument(`settings: property keys both allowed and denied: ${both.join(", ")}`);
   return next;
+}
+
+/**
+ * Days sessions are kept: the site's visitRetentionDays, or the default for sites stored
+ * before the setting existed. Never below retentionDays (maintenance keeps the longer).
+ */
+export function visitRetentionDays(settings: SiteSettings): number {
+  return settings.visitRetentionDays ?? SETTING_BOUNDS.visitRetentionDays.default;
 }

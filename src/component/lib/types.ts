@@ -164,6 +164,8 @@ export type SiteSettings = {
   heartbeatDedupMs: number;
   presenceTimeoutMs: number;
   retentionDays: number;
+  /** Days sessions (what filtered reads count) are kept; at least retentionDays. Default 400. */
+  visitRetentionDays?: number;
   ingestRatePerMinute: number;
   allowedPropertyKeys?: string[];
   deniedPropertyKeys?: string[];

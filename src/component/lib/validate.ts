@@ -221,6 +221,7 @@ export const settingsPatchSchema = z.partial(
     heartbeatDedupMs: setting("heartbeatDedupMs"),
     presenceTimeoutMs: setting("presenceTimeoutMs"),
     retentionDays: setting("retentionDays"),
+    visitRetentionDays: setting("visitRetentionDays"),
     ingestRatePerMinute: setting("ingestRatePerMinute"),
     allowedPropertyKeys: propertyKeyList("allowedPropertyKeys"),
     deniedPropertyKeys: propertyKeyList("deniedPropertyKeys"),

@@ -226,7 +226,11 @@ export const goalsReportValidator = v.object({
 
 // ---------------------------------------------------------------- funnels (SPEC §7)
 
-export const createFunnelArgs = { siteId: v.string(), name: v.string(), steps: v.array(v.string()) };
+export const createFunnelArgs = {
+  siteId: v.string(),
+  name: v.string(),
+  steps: v.array(v.string()),
+};
 
 /** A funnel as listFunnels returns it. */
 export const funnelValidator = v.object({
