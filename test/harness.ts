@@ -109,6 +109,7 @@ export async function tableCounts(h: Harness) {
       "visitors",
       "rollups",
       "goals",
+      "funnels",
       "presence",
       "workerState",
       "ingestReservations",

@@ -431,6 +431,8 @@ const readArgs = {
   listSessions: () => ({ siteId: h.siteId, paginationOpts: { numItems: 10, cursor: null } }),
   getRealtime: () => ({ siteId: h.siteId }),
   getGoals: () => ({ siteId: h.siteId, ...range() }),
+  listFunnels: () => ({ siteId: h.siteId }),
+  getFunnel: () => ({ siteId: h.siteId, ...range(), funnelId: "none" }),
 } as const;
 type ReadName = keyof typeof readArgs;
 const reads = Object.keys(readArgs) as ReadName[];
@@ -499,6 +501,47 @@ for (const fn of ["getOverview", "getTimeseries", "getBreakdown", "getEventPrope
     { throws: /Validator/ },
   );
 }
+// Filters (SPEC §7) are checked by the component, whichever read carries them: each bad one is
+// named, and nothing is read for it.
+const FILTERED_READS = [
+  "getOverview",
+  "getTimeseries",
+  "getBreakdown",
+  "getEventProperties",
+  "getGoals",
+  "listEvents",
+  "listSessions",
+] as const;
+for (const fn of FILTERED_READS) {
+  for (const [what, filters, message] of [
+    ["filters an object", { 0: ["is", "page", ["/"]] }, /Validator/],
+    ["a filter a string", ["is page /"], /filters\[0\] must be \[operator, dimension, values\]/],
+    ["operator __proto__", [["__proto__", "page", ["/"]]], /filters\[0\]: operator/],
+    ["dimension constructor", [["is", "constructor", ["/"]]], /filters\[0\]: dimension/],
+    ["dimension prop:__proto__", [["is", "prop:__proto__", ["x"]]], /not a property key/],
+    ["a value a number", [["is", "page", [1]]], /values\[0\] must be a string/],
+    ["a value with a control character", [["is", "source", ["a\u0000b"]]], /printable text/],
+    ["a 301-character value", [["contains", "page", ["x".repeat(301)]]], /at most 300/],
+    ["21 values", [["is", "country", Array.from({ length: 21 }, (_, i) => `c${i}`)]], /1 to 20/],
+    ["11 filters", Array.from({ length: 11 }, () => ["is", "page", ["/"]]), /at most 10 filters/],
+  ] as const)
+    facade(
+      "read",
+      `${fn}: ${what}`,
+      () => call(h.admin, "query", api.analytics[fn], { ...readArgs[fn](), filters }),
+      what === "filters an object"
+        ? { throws: message }
+        : { throws: message, code: "invalid_argument" },
+    );
+}
+// Another site's funnel id is refused the same way: test/filters.test.ts (it creates one).
+for (const funnelId of ["", "nope", "'; DROP TABLE funnels; --"])
+  facade(
+    "read",
+    `getFunnel: funnelId ${JSON.stringify(funnelId)}`,
+    () => h.admin.query(api.analytics.getFunnel, { ...readArgs.getFunnel(), funnelId }),
+    { throws: /funnelId: no funnel with id/, code: "invalid_argument" },
+  );
 for (const limit of [0, -1, 1.5, 101, NaN, 1e308])
   facade(
     "read",
