@@ -96,7 +96,7 @@ describe("ingest while the workers run", () => {
     });
   });
 
-  test("the dashboard is re-run by worker runs, never by an ingest; only the raw-event views (health, event list) follow ingest", () => {
+  test("the dashboard, filtered or not, is re-run by worker runs, never by an ingest; only the raw-event views (health, event list) follow ingest", () => {
     expect(invalidationTable(during.invalidations)).toEqual({
       ingest: {
         getOverview: [0, 40],
@@ -105,6 +105,7 @@ describe("ingest while the workers run", () => {
         getRealtime: [0, 40],
         getHealth: [40, 40],
         listEvents: [40, 40],
+        filteredOverview: [0, 40],
       },
       heartbeat: {
         getOverview: [0, 40],
@@ -113,6 +114,7 @@ describe("ingest while the workers run", () => {
         getRealtime: [0, 40],
         getHealth: [0, 40],
         listEvents: [0, 40],
+        filteredOverview: [0, 40],
       },
       worker: {
         getOverview: [8, 8],
@@ -121,6 +123,9 @@ describe("ingest while the workers run", () => {
         getRealtime: [0, 8],
         getHealth: [8, 8],
         listEvents: [8, 8],
+        // A filtered dashboard follows the worker as the rollup one does: at most one re-run
+        // per worker run (one per partition per kick window), never one per ingest.
+        filteredOverview: [8, 8],
       },
       refresh: {
         getOverview: [0, 1],
@@ -129,6 +134,7 @@ describe("ingest while the workers run", () => {
         getRealtime: [1, 1],
         getHealth: [0, 1],
         listEvents: [0, 1],
+        filteredOverview: [0, 1],
       },
     });
   });

@@ -505,12 +505,25 @@ export class Lab {
   /** A dashboard subscription, recorded at this point of the schedule. */
   async subscribe(
     name:
-      "getOverview" | "getTimeseries" | "getBreakdown" | "getRealtime" | "getHealth" | "listEvents",
+      | "getOverview"
+      | "getTimeseries"
+      | "getBreakdown"
+      | "getRealtime"
+      | "getHealth"
+      | "listEvents"
+      | "filteredOverview",
     range: { from: number; to: number },
   ) {
     const siteId = this.siteId;
     const call = {
       getOverview: () => this.t.query(api.reports.getOverview, { siteId, ...range }),
+      // A filtered read (SPEC §7) reads the range's sessions, not only rollup rows.
+      filteredOverview: () =>
+        this.t.query(api.reports.getOverview, {
+          siteId,
+          ...range,
+          filters: [["is", "source", ["Direct / None"]]],
+        }),
       getTimeseries: () =>
         this.t.query(api.reports.getTimeseries, { siteId, ...range, interval: "hour" }),
       getBreakdown: () =>
@@ -726,6 +739,7 @@ export async function ingestDuringWorker(
     "getRealtime",
     "getHealth",
     "listEvents",
+    "filteredOverview",
   ] as const) {
     await lab.subscribe(q, TODAY);
   }
@@ -911,7 +925,10 @@ export async function concurrentKicks(env: ScheduleEnv) {
  * workers; retention.
  */
 export async function maintenanceDuringWorker(env: ScheduleEnv) {
-  const lab = await Lab.open(env, { slug: "maintenance", settings: { retentionDays: 30 } });
+  const lab = await Lab.open(env, {
+    slug: "maintenance",
+    settings: { retentionDays: 30, visitRetentionDays: 30 },
+  });
   const OLD = T0 - 60 * DAY_MS;
   const RECENT = T0 - 2 * DAY_MS;
   const [a] = visitorsIn(0, 1, "old-a");
@@ -1225,7 +1242,10 @@ export async function appendRacingRetention(
   env: ScheduleEnv,
   order: "retention first" | "append first",
 ) {
-  const lab = await Lab.open(env, { slug: "race", settings: { retentionDays: 30 } });
+  const lab = await Lab.open(env, {
+    slug: "race",
+    settings: { retentionDays: 30, visitRetentionDays: 30 },
+  });
   const OLD = T0 - 60 * DAY_MS;
   const day = { from: OLD - HOUR_MS, to: OLD + HOUR_MS };
   await lab.quiet(() =>
