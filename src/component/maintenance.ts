@@ -15,7 +15,12 @@ import {
   type MutationCtx,
   type QueryCtx,
 } from "./_generated/server.js";
-import { COMPACTED_PARTITION, firstOpenBucket, mergeRows } from "./lib/compaction.js";
+import {
+  COMPACTED_PARTITION,
+  firstOpenBucket,
+  mergeRows,
+  type MergeableRow,
+} from "./lib/compaction.js";
 import { ReadBudget } from "./lib/readBudget.js";
 import { visitRetentionDays } from "./lib/settings.js";
 import {
@@ -38,8 +43,8 @@ import {
   SWEEP_STALE_PENDING_MS,
   VISITOR_SEEN_RESOLUTION_MS,
 } from "./lib/limits.js";
-import { rowId } from "./lib/rollup.js";
-import { ROLLUP_GRANULARITIES } from "./lib/session.js";
+import { rowId, type RowRef } from "./lib/rollup.js";
+import { coarserRows, ROLLUP_GRANULARITIES } from "./lib/session.js";
 import { healthValidator, maintenanceResultValidator } from "./lib/validators.js";
 import { sweepPresence } from "./presence.js";
 import { loadSite } from "./sites.js";
@@ -91,69 +96,119 @@ async function compactStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
       }
     }
   }
-  const merged = await mergeGroups(ctx, site._id, groups, budget);
+  const merged = await mergeGroups(ctx, site, groups, budget);
   return { done: merged, more: more || merged < groups.size };
 }
 
 /**
- * One row per group: the shards and the earlier merged row fold into the merged row. Stops
- * before a group whose rows would pass the budget; the next step merges it.
+ * One row per group: the shards and the earlier merged row fold into the merged row. A closed
+ * hour's unfolded shards (written by workers since hour-only rows) are also added to the
+ * merged rows of their day and month, in the same transaction that drops their mark, so a day
+ * or month row always holds exactly its folded hours (reads add the rest: rollupReads.ts).
+ * Stops before a group whose rows would pass the budget; the next step merges it.
  */
 async function mergeGroups(
   ctx: MutationCtx,
-  siteId: Id<"sites">,
+  site: Doc<"sites">,
   groups: Map<string, Doc<"rollups">>,
   budget: ReadBudget,
 ) {
+  const siteId = site._id;
   let mergedGroups = 0;
   for (const sample of groups.values()) {
     if (budget.spent) break;
     mergedGroups++;
-    const rows = await ctx.db
-      .query("rollups")
-      .withIndex("by_row", (q) =>
-        q
-          .eq("siteId", siteId)
-          .eq("granularity", sample.granularity)
-          .eq("dimension", sample.dimension)
-          .eq("bucket", sample.bucket)
-          .eq("key", sample.key),
-      )
-      .take(PARTITIONS + 1); // one shard per partition + the merged row
+    const rows = await groupRows(ctx, siteId, sample);
     for (const row of rows) budget.spend(row);
+    const unfolded = rows.filter((row) => row.unfolded);
+    if (unfolded.length)
+      for (const coarse of coarserRows(sample, site.timezone))
+        await addToMerged(ctx, siteId, coarse, mergeRows(unfolded), budget);
     if (rows.length === 1) {
       // A lone shard is already the whole bucket: re-tag it (one write, not insert + delete).
-      await ctx.db.patch("rollups", rows[0]!._id, { partition: COMPACTED_PARTITION });
+      await ctx.db.patch("rollups", rows[0]!._id, {
+        partition: COMPACTED_PARTITION,
+        unfolded: undefined,
+      });
       continue;
     }
     const merged = mergeRows(rows);
     const target = rows.find((row) => row.partition === COMPACTED_PARTITION);
     if (target) await ctx.db.patch("rollups", target._id, merged);
-    else {
-      const { granularity, bucket, dimension, key } = sample;
-      await ctx.db.insert("rollups", {
-        siteId,
-        granularity,
-        bucket,
-        dimension,
-        key,
-        partition: COMPACTED_PARTITION,
-        ...merged,
-      });
-    }
+    else await insertMerged(ctx, siteId, sample, merged);
     for (const row of rows)
       if (row.partition !== COMPACTED_PARTITION) await ctx.db.delete("rollups", row._id);
   }
   return mergedGroups;
 }
 
+/** The rows of one (granularity, bucket, dimension, key): a shard per partition + the merged one. */
+async function groupRows(ctx: MutationCtx, siteId: Id<"sites">, row: RowRef) {
+  return await ctx.db
+    .query("rollups")
+    .withIndex("by_row", (q) =>
+      q
+        .eq("siteId", siteId)
+        .eq("granularity", row.granularity)
+        .eq("dimension", row.dimension)
+        .eq("bucket", row.bucket)
+        .eq("key", row.key),
+    )
+    .take(PARTITIONS + 1);
+}
+
+async function insertMerged(
+  ctx: MutationCtx,
+  siteId: Id<"sites">,
+  row: RowRef,
+  merged: MergeableRow,
+) {
+  const { granularity, bucket, dimension, key } = row;
+  await ctx.db.insert("rollups", {
+    siteId,
+    granularity,
+    bucket,
+    dimension,
+    key,
+    partition: COMPACTED_PARTITION,
+    ...merged,
+  });
+}
+
+/** Adds folded hours to the merged row of their day or month (created when there is none). */
+async function addToMerged(
+  ctx: MutationCtx,
+  siteId: Id<"sites">,
+  row: RowRef,
+  hours: MergeableRow,
+  budget: ReadBudget,
+) {
+  const target = await ctx.db
+    .query("rollups")
+    .withIndex("by_row", (q) =>
+      q
+        .eq("siteId", siteId)
+        .eq("granularity", row.granularity)
+        .eq("dimension", row.dimension)
+        .eq("bucket", row.bucket)
+        .eq("key", row.key)
+        .eq("partition", COMPACTED_PARTITION),
+    )
+    .unique();
+  if (target) {
+    budget.spend(target);
+    await ctx.db.patch("rollups", target._id, mergeRows([target, hours]));
+  } else await insertMerged(ctx, siteId, row, hours);
+}
+
 // ---------------------------------------------------------------- retention
 
 /**
  * Deletes raw events older than the site's retention, visitors nothing newer refers to, and
- * sessions older than the visit retention (they are the filtered reads' facts). A pending event is never deleted (invariant 5): retention reads only the
- * folded ("done") and "failed" ranges of by_status_ts, so a pending one is not even seen until
- * the worker has counted it; a later pass deletes it. Rollups are kept: they are the figures.
+ * sessions older than the visit retention (they are the filtered reads' facts). A pending event
+ * is never deleted (invariant 5): retention reads only the folded ("done") and "failed" ranges
+ * of by_status_ts, so a pending one is not even seen until the worker has counted it; a later
+ * pass deletes it. Rollups are kept: they are the figures.
  */
 async function retentionStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
   const cutoff = now - site.settings.retentionDays * DAY_MS;

@@ -41,6 +41,21 @@ export async function readRows(
   read: RowsRead = { rows: 0, bytes: 0 },
 ): Promise<RowLike[]> {
   const rows: RowLike[] = [];
+  const take = (row: RowLike) => {
+    rows.push(row);
+    read.rows++;
+    read.bytes += ROLLUP_ROW_FIXED_BYTES + row.visitors.byteLength + (row.users?.byteLength ?? 0);
+    if (read.rows > MAX_ROLLUP_ROWS_PER_READ) {
+      throw invalidArgument(
+        `this report needs more than ${MAX_ROLLUP_ROWS_PER_READ} rollup rows: narrow the range`,
+      );
+    }
+    if (read.bytes > MAX_ROLLUP_BYTES_PER_READ) {
+      throw invalidArgument(
+        `this report needs more than ${MAX_ROLLUP_BYTES_PER_READ / 2 ** 20} MiB of rollup rows: narrow the range (maintenance compacts busy sites' rows within the hour)`,
+      );
+    }
+  };
   for (const segment of segments) {
     // Streamed, so that the budgets stop the read before the platform's limit would.
     const stream = ctx.db
@@ -53,21 +68,22 @@ export async function readRows(
           .gte("bucket", segment.from)
           .lt("bucket", segment.to),
       );
-    for await (const row of stream) {
-      rows.push(row);
-      read.rows++;
-      read.bytes += ROLLUP_ROW_FIXED_BYTES + row.visitors.byteLength + (row.users?.byteLength ?? 0);
-      if (read.rows > MAX_ROLLUP_ROWS_PER_READ) {
-        throw invalidArgument(
-          `this report needs more than ${MAX_ROLLUP_ROWS_PER_READ} rollup rows: narrow the range`,
-        );
-      }
-      if (read.bytes > MAX_ROLLUP_BYTES_PER_READ) {
-        throw invalidArgument(
-          `this report needs more than ${MAX_ROLLUP_BYTES_PER_READ / 2 ** 20} MiB of rollup rows: narrow the range (maintenance compacts busy sites' rows within the hour)`,
-        );
-      }
-    }
+    for await (const row of stream) take(row);
+    if (segment.granularity === "hour") continue;
+    // A day or month row holds only its folded hours (compaction folds each closed hour's
+    // new shard rows in): the hours not folded yet are read as they are. Compaction runs
+    // hourly, so these are the last hour or two, unless it stopped (getHealth's backlog).
+    const unfolded = ctx.db
+      .query("rollups")
+      .withIndex("by_unfolded", (q) =>
+        q
+          .eq("siteId", site._id)
+          .eq("dimension", dimension)
+          .eq("unfolded", true)
+          .gte("bucket", segment.from)
+          .lt("bucket", segment.to),
+      );
+    for await (const row of unfolded) take(row);
   }
   return rows;
 }

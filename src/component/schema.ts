@@ -166,8 +166,9 @@ export default defineSchema({
     .index("by_last_seen", ["siteId", "lastSeen"]),
 
   /**
-   * One row per (granularity, bucket, dimension, key) per partition ("shard"). Partition
-   * −1 holds what compaction merged. Sketches are unique-visitor/user sketches (lib/sketch).
+   * One row per (granularity, bucket, dimension, key) per partition ("shard"). Workers write
+   * hour shard rows; partition −1 holds what compaction merged, and the day and month rows it
+   * folds closed hours into. Sketches are unique-visitor/user sketches (lib/sketch).
    */
   rollups: defineTable({
     siteId: v.id("sites"),
@@ -184,8 +185,17 @@ export default defineSchema({
     durationMs: v.number(),
     visitors: v.bytes(),
     users: v.optional(v.bytes()),
+    /**
+     * On shard hour rows the worker writes (lib/session.ts rowsAt): their data is in no day or
+     * month row yet. Compaction folds them into both and drops the mark in one transaction;
+     * reads of whole days and months add the marked rows (rollupReads.ts). Rows stored before
+     * hour-only writes have no mark: their days and months were written live.
+     */
+    unfolded: v.optional(v.boolean()),
   })
     .index("by_row", ["siteId", "granularity", "dimension", "bucket", "key", "partition"])
+    /** Hour rows not folded into their day and month yet, per dimension (rollupReads.ts). */
+    .index("by_unfolded", ["siteId", "dimension", "unfolded", "bucket"])
     /** Compaction's work list: the shard rows (partition ≥ 0) of closed buckets. */
     .index("by_shard", ["siteId", "partition", "granularity", "bucket"]),
 

@@ -50,6 +50,7 @@ import {
 import {
   attributeRows,
   eventFigures,
+  coarserRows,
   foldGroup,
   type Activity,
   type GroupFold,
@@ -160,6 +161,12 @@ type Plan = {
   rows: Map<string, Doc<"rollups"> | null>;
   rowBytes: Map<string, number>;
   visitors: Map<string, Doc<"visitors"> | null>;
+  /**
+   * Shard hour rows stored before hour-only writes (no `unfolded` mark): their day and month
+   * copies were written live, so a change to one is written to those too (lib/session.ts
+   * coarserRows), and they are in `rows`.
+   */
+  legacyRows: Set<string>;
   /** The final delta, once planning is done. */
   delta: RollupDelta;
 };
@@ -187,6 +194,7 @@ async function planBatch(
     rows: new Map(),
     rowBytes: new Map(),
     visitors: new Map(),
+    legacyRows: new Set(),
     delta: new RollupDelta(),
   };
   const fixedWrites = writeCost(state ? [state] : [{ siteId: site._id }]);
@@ -209,6 +217,7 @@ async function planBatch(
   }
   for (const group of plan.groups.values()) if (group.fold) plan.delta.merge(group.fold.delta);
   plan.delta.merge(plan.eventDelta);
+  withLegacyCopies(plan.delta, plan.legacyRows, site.timezone);
   await retractStaleAttributeVisitors(ctx, site, plan, ledger);
   return plan;
 }
@@ -268,10 +277,18 @@ async function admit(
   });
   const countOver = overBudget(reads, WORKER_BUDGET);
   if (countOver.length) return { ok: false, over: overReason(countOver) };
-  for (const id of newRows) {
-    const row = await readRollup(ctx, site._id, event.partition, parseRowId(id), ledger);
+  const toRead = [...newRows];
+  while (toRead.length) {
+    const id = toRead.shift()!;
+    const ref = parseRowId(id);
+    const row = await readRollup(ctx, site._id, event.partition, ref, ledger);
     plan.rows.set(id, row);
-    plan.rowBytes.set(id, sizeOf(row ?? newRollup(site._id, event.partition, parseRowId(id))));
+    plan.rowBytes.set(id, sizeOf(row ?? newRollup(site._id, event.partition, ref)));
+    if (row && row.granularity === "hour" && !row.unfolded) {
+      plan.legacyRows.add(id);
+      for (const coarse of coarserRows(ref, site.timezone))
+        if (!plan.rows.has(rowId(coarse))) toRead.push(rowId(coarse));
+    }
     const over = overBudget(ledger.cost, WORKER_BUDGET);
     if (over.length) return { ok: false, over: overReason(over) };
   }
@@ -403,10 +420,31 @@ async function readRollup(
   return existing;
 }
 
+/**
+ * Adds to `delta` the day and month copies of its changes to legacy hour rows. Counters and
+ * added visitors only: a visitor taken out of an hour row may still belong in the day (another
+ * of its sessions that day), and a sketch can't tell, so the day keeps it (an overcount, never
+ * an undercount, as retractStaleAttributeVisitors says).
+ */
+function withLegacyCopies(delta: RollupDelta, legacyRows: Set<string>, timezone: string) {
+  for (const id of legacyRows) {
+    const counters = delta.counters.get(id);
+    const visitors = delta.visitors.get(id);
+    const users = delta.users.get(id);
+    for (const coarse of coarserRows(parseRowId(id), timezone)) {
+      if (counters) delta.add(coarse, counters);
+      for (const hash of visitors ?? []) delta.addVisitor(coarse, hash);
+      for (const hash of users ?? []) delta.addUser(coarse, hash);
+    }
+  }
+}
+
 function newRollup(siteId: Id<"sites">, partition: number, row: RowRef) {
   return {
     siteId,
     ...row,
+    // A new hour row's data is in no day or month row until compaction folds it there.
+    ...(row.granularity === "hour" ? { unfolded: true } : {}),
     partition,
     pageviews: 0,
     events: 0,
@@ -682,6 +720,7 @@ async function writeRollups(ctx: MutationCtx, siteId: Id<"sites">, partition: nu
       await ctx.db.insert("rollups", {
         siteId,
         ...row,
+        ...(row.granularity === "hour" ? { unfolded: true } : {}),
         partition,
         ...counters,
         visitors,

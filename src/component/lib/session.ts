@@ -149,7 +149,9 @@ const eventOrder = (e: CustomEventRef) => JSON.stringify([e.ts, e.name, e.props 
 export function boundedEvents(events: readonly CustomEventRef[]): CustomEventRef[] {
   const sorted = events
     .map((event) => ({ event, order: eventOrder(event) }))
-    .sort((a, b) => a.event.ts - b.event.ts || (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    .sort(
+      (a, b) => a.event.ts - b.event.ts || (a.order < b.order ? -1 : a.order > b.order ? 1 : 0),
+    );
   const kept: CustomEventRef[] = [];
   let bytes = 0;
   for (const { event, order } of sorted) {
@@ -329,12 +331,19 @@ export function attributeRows(state: SessionState, timezone: string): RowRef[] {
   );
 }
 
-/**
- * Every event and session writes its hour, day and month rows: month rows let a year-long
- * read touch 12 buckets instead of 365 days, and are kept live (not built after the fact)
- * so a late event can never leave a month behind its days.
- */
+/** The granularities of rollup rows: compaction and health walk all three. */
 export const ROLLUP_GRANULARITIES: readonly Granularity[] = ["hour", "day", "month"];
+
+/**
+ * A worker writes hour rows only (issue 13: a third of the rows per event). Day and month rows
+ * are built from them once an hour is closed: compaction folds each closed hour's new shard
+ * rows (marked `unfolded`) into the day's and month's merged rows in the same transaction, and
+ * reads add the hour rows not folded yet (rollupReads.ts), so every figure is the same as with
+ * rows written live. Month rows still let a year-long read touch 12 buckets, not 365 days.
+ */
+export function rowsAt(ts: number, timezone: string, dimension: string, key: string): RowRef[] {
+  return [{ granularity: "hour", bucket: hourBucket(ts, timezone), dimension, key }];
+}
 
 const BUCKET_OF: Record<Granularity, (ts: number, timezone: string) => number> = {
   hour: hourBucket,
@@ -342,13 +351,16 @@ const BUCKET_OF: Record<Granularity, (ts: number, timezone: string) => number> =
   month: monthBucket,
 };
 
-/** The hour, day and month rows of `ts` for one dimension value. */
-export function rowsAt(ts: number, timezone: string, dimension: string, key: string): RowRef[] {
-  return ROLLUP_GRANULARITIES.map((granularity) => ({
+/**
+ * A row's copies at coarser granularities: where a worker also writes a change to a shard hour
+ * row stored before hour-only writes (no `unfolded` mark), whose data is already in live
+ * day and month rows and so must stay in step with them.
+ */
+export function coarserRows(row: RowRef, timezone: string): RowRef[] {
+  return (["day", "month"] as const).map((granularity) => ({
+    ...row,
     granularity,
-    bucket: BUCKET_OF[granularity](ts, timezone),
-    dimension,
-    key,
+    bucket: BUCKET_OF[granularity](row.bucket, timezone),
   }));
 }
 
