@@ -7,6 +7,9 @@
 //   npm run bench -- --json   the JSON report only (one object on stdout)
 //   npm run bench -- --full   adds 1,000,000 events to the dashboard and 1,000,000 visitors
 //                             to the uniques (tens of minutes)
+//   npm run bench -- --only filtered
+//                             one section alone (ONLY_SECTIONS): its rows, then its JSON;
+//                             docs/benchmark.md is left as it is
 //
 // Sections run one after another (never in parallel) so wall times don't disturb each other.
 // Each starts with `Date.now` pinned to the same NOW (scripts/bench/clock.ts), so every read
@@ -21,6 +24,7 @@ import { NOW, pinClock } from "./bench/clock.js";
 import { benchConflicts } from "./bench/conflicts.js";
 import { benchDashboard, BASELINE_EVENTS, SCALED_EVENTS } from "./bench/dashboard.js";
 import { benchEndToEnd } from "./bench/end-to-end.js";
+import { benchFiltered, FILTERED_VOLUMES, filteredRows } from "./bench/filtered.js";
 import { benchLookups, benchRealLog, benchTracker } from "./bench/external.js";
 import { round } from "./bench/harness.js";
 import { renderMarkdown } from "./bench/markdown.js";
@@ -67,6 +71,9 @@ export async function runBench(
     `dashboard at scale (${[...SCALE_VOLUMES, ...(full ? [1_000_000] : [])].join(", ")} events)`,
     () => benchScale({ full, log }),
   );
+  const filteredReads = await timed(`filtered reads (${FILTERED_VOLUMES.join(", ")} visits)`, () =>
+    benchFiltered({ log }),
+  );
   const uniques = await timed("uniques", () => benchUniques({ full, log }));
   const baseline = await timed("baseline (naive implementation)", () => benchBaseline({ log }));
   const conflicts = await timed("conflicts", benchConflicts);
@@ -102,6 +109,7 @@ export async function runBench(
       atScale: Object.fromEntries(scale.volumes.map((v) => [`events${v.events}`, v.aggregation])),
     },
     dashboard: { ...small, atScale: scale },
+    filteredReads,
     uniques,
     conflicts,
     tracker,
@@ -120,9 +128,49 @@ export async function runBench(
 export type BenchReport = Awaited<ReturnType<typeof runBench>>;
 export type BenchReportWithoutRatios = Omit<BenchReport, "ratios">;
 
+/**
+ * Sections `--only <name>` runs alone (pinned clock as in runBench): the report's key, the
+ * section, and its rows of the table.
+ */
+const ONLY_SECTIONS = {
+  filtered: {
+    key: "filteredReads",
+    run: (log: (line: string) => void) => benchFiltered({ log }),
+    rows: filteredRows,
+  },
+} as const;
+
+async function runOnly(name: string, json: boolean) {
+  const section = ONLY_SECTIONS[name as keyof typeof ONLY_SECTIONS];
+  if (!section)
+    throw new Error(
+      `--only: unknown section "${name}" (one of ${Object.keys(ONLY_SECTIONS).join(", ")})`,
+    );
+  const started = performance.now();
+  const unpin = pinClock(NOW);
+  let result: Awaited<ReturnType<typeof section.run>>;
+  try {
+    result = await section.run((line) => console.error(line));
+  } finally {
+    unpin();
+  }
+  const seconds = round((performance.now() - started) / 1000, 1);
+  console.error(`${name}: ${seconds} s`);
+  if (!json) {
+    const rows = section.rows(result);
+    const width = Math.max(...rows.map(([label]) => label.length));
+    console.log(
+      rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join("\n") + "\n",
+    );
+  }
+  console.log(JSON.stringify({ [section.key]: result, seconds }, null, 2));
+}
+
 async function main() {
   const json = process.argv.includes("--json");
   const full = process.argv.includes("--full");
+  const only = process.argv.indexOf("--only");
+  if (only !== -1) return await runOnly(process.argv[only + 1] ?? "", json);
   // Progress goes to stderr so stdout stays one JSON object with --json.
   const report = await runBench((line) => console.error(line), { full });
   console.error(`total: ${report.totalSeconds} s`);
@@ -130,6 +178,7 @@ async function main() {
     ingest: report.ingest,
     aggregation: report.aggregation,
     dashboard: report.dashboard,
+    filteredReads: report.filteredReads,
     uniques: report.uniques,
     conflicts: report.conflicts,
     tracker: report.tracker,

@@ -1,7 +1,7 @@
 // `npm run demo`: convex-analytics end to end on an embedded in-memory backend, no Convex
 // account needed. Imports the real 10,000-line access log in data/ (moved in
-// time so it ends a minute ago) through the admin facade, waits for the workers, and
-// prints what the dashboard would show.
+// time so it ends a minute ago) through the admin facade, with goals and a funnel, waits for
+// the workers, and prints what the dashboard would show.
 //
 //   npm run demo                  import, aggregate, print the report, then serve the
 //                                 dashboard at http://localhost:4300 with live visitors
@@ -10,7 +10,7 @@
 //   npm run demo -- --no-live     serve without the synthetic visitors (the browser test)
 import { fileURLToPath } from "node:url";
 import { accessLogToEvents, MAX_IMPORT_BATCH } from "../src/client/accessLog.js";
-import type { Breakdown, GoalsReport, Overview } from "../src/client/types.js";
+import type { Breakdown, FunnelReport, GoalsReport, Overview } from "../src/client/types.js";
 import { createEmbeddedBackend, waitForAggregation } from "./demo/backend.js";
 import { startDemoServer } from "./demo/server.js";
 import { startSyntheticVisitors } from "./demo/visitors.js";
@@ -32,6 +32,40 @@ const DEMO_GOALS = [
   { name: "Read an article", kind: "page", pathPattern: "/articles/*" },
 ] as const;
 
+/** The demo's funnel: goals by name, in order (scripts/demo/visitors.ts follows it). */
+const DEMO_FUNNEL = {
+  name: "Signup to checkout",
+  steps: ["Read an article", "Signup", "Checkout"],
+} as const;
+
+/** Every CHECKOUT_EVERY-th of the log's signups checks out a minute later, in the same visit. */
+const CHECKOUT_EVERY = 3;
+
+/** Every SIGNUP_EVERY-th of the log's pageviews has a signup after it. */
+const SIGNUP_EVERY = 25;
+const isArticle = (url: string) => new URL(url).pathname.startsWith("/articles/");
+
+/**
+ * The pageviews a signup follows: one per SIGNUP_EVERY views, every other one moved on to
+ * the next article read, as readers are the ones who sign up (the funnel's first steps).
+ */
+function signupViews<T extends { url: string }>(views: T[]): T[] {
+  const used = new Set<number>();
+  const next = (from: number, fits: (view: T) => boolean) => {
+    let i = from;
+    while (i < views.length && (used.has(i) || !fits(views[i]!))) i++;
+    return i < views.length ? i : null;
+  };
+  const picked: T[] = [];
+  for (let i = 0; i < views.length; i += SIGNUP_EVERY) {
+    const article = (i / SIGNUP_EVERY) % 2 === 0 ? next(i, (v) => isArticle(v.url)) : null;
+    const index = article ?? next(i, () => true) ?? i;
+    used.add(index);
+    picked.push(views[index]!);
+  }
+  return picked;
+}
+
 export async function seedDemo() {
   const backend = createEmbeddedBackend();
   const { admin, api } = backend;
@@ -46,20 +80,27 @@ export async function seedDemo() {
   const shift = Date.now() - 60_000 - Math.max(...events.map((e) => e.ts));
   const shifted = events.map((event) => ({ ...event, ts: event.ts + shift }));
   // The log has pageviews only: give every 25th visit a signup, so the events panel and its
-  // property drill-down have something real to show.
-  const signups = shifted
-    .filter((_, i) => i % 25 === 0)
-    .map((view, i) => ({
-      type: "event" as const,
-      id: `signup-${view.id}`,
-      ts: view.ts + 20_000,
-      visitorId: view.visitorId,
-      sessionId: view.sessionId,
-      url: view.url,
-      name: "signup",
-      props: { plan: i % 3 === 0 ? "pro" : "free" },
+  // property drill-down have something real to show, and a third of those a checkout, so the
+  // funnel (article → signup → checkout, in one visit) has all its steps.
+  const signups = signupViews(shifted).map((view, i) => ({
+    type: "event" as const,
+    id: `signup-${view.id}`,
+    ts: view.ts + 20_000,
+    visitorId: view.visitorId,
+    sessionId: view.sessionId,
+    url: view.url,
+    name: "signup",
+    props: { plan: i % 3 === 0 ? "pro" : "free" },
+  }));
+  const checkouts = signups
+    .filter((_, i) => i % CHECKOUT_EVERY === 0)
+    .map((signup) => ({
+      ...signup,
+      id: `checkout-${signup.id}`,
+      ts: signup.ts + 60_000,
+      name: "checkout",
     }));
-  const all: object[] = [...shifted, ...signups];
+  const all: object[] = [...shifted, ...signups, ...checkouts];
   let accepted = 0;
   for (let i = 0; i < all.length; i += MAX_IMPORT_BATCH) {
     const result = await admin.mutation(api.analytics.importEvents, {
@@ -68,8 +109,16 @@ export async function seedDemo() {
     });
     accepted += result.accepted;
   }
-  for (const goal of DEMO_GOALS)
-    await admin.mutation(api.analytics.createGoal, { siteId, ...goal });
+  const goalIds = new Map<string, string>();
+  for (const goal of DEMO_GOALS) {
+    const { goalId } = await admin.mutation(api.analytics.createGoal, { siteId, ...goal });
+    goalIds.set(goal.name, goalId);
+  }
+  await admin.mutation(api.analytics.createFunnel, {
+    siteId,
+    name: DEMO_FUNNEL.name,
+    steps: DEMO_FUNNEL.steps.map((name) => goalIds.get(name)!),
+  });
   const health = await waitForAggregation(backend, siteId);
   return {
     backend,
@@ -110,12 +159,21 @@ function printGoals(report: GoalsReport) {
   }
 }
 
+function printFunnel(report: FunnelReport) {
+  console.log(`\nFunnel: ${report.name} (${report.visitors} visitors)`);
+  report.steps.forEach((step, i) => {
+    console.log(
+      `  ${i + 1}. ${String(step.visitors).padStart(5)} visitors  ${(100 * step.conversionRate).toFixed(1).padStart(5)} %  -${String(step.dropOff).padEnd(5)} ${step.name}`,
+    );
+  });
+}
+
 async function main() {
   const started = Date.now();
   const { backend, siteId, writeKey, counts, accepted, health, range } = await seedDemo();
   const { admin, api } = backend;
   console.log(
-    `convex-analytics demo: ${counts.lines.toLocaleString("en")} log lines → ${counts.imported} pageviews imported (+ ${accepted - counts.imported} signup events)`,
+    `convex-analytics demo: ${counts.lines.toLocaleString("en")} log lines → ${counts.imported} pageviews imported (+ ${accepted - counts.imported} signup and checkout events)`,
   );
   console.log(
     `  (${counts.bots} bot lines and ${counts.notPages} asset/non-page lines left out, ${counts.unparsed} unparsed)`,
@@ -153,6 +211,10 @@ async function main() {
     }),
   );
   printGoals(await admin.query(api.analytics.getGoals, { siteId, ...range }));
+  for (const funnel of await admin.query(api.analytics.listFunnels, { siteId }))
+    printFunnel(
+      await admin.query(api.analytics.getFunnel, { siteId, funnelId: funnel.funnelId, ...range }),
+    );
   if (process.argv.includes("--print")) return;
 
   const port = process.env.PORT === undefined ? DEFAULT_PORT : Number(process.env.PORT);

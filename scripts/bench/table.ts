@@ -1,5 +1,6 @@
 // The short human-readable table of a benchmark report (the JSON holds every figure).
 import type { BenchReport } from "../bench.js";
+import { filteredRows } from "./filtered.js";
 
 const num = (x: number, digits = 2) => x.toLocaleString("en", { maximumFractionDigits: digits });
 const kib = (bytes: number) => `${num(bytes / 1024, 1)} KiB`;
@@ -66,6 +67,7 @@ export function tableRows(r: BenchReport): [string, string][] {
     );
   }
   for (const [label, value] of scaleRows(r)) add(label, value);
+  for (const [label, value] of filteredRows(r.filteredReads)) add(label, value);
   add(
     "wall time per section",
     Object.entries(r.sectionSeconds)

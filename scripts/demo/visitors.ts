@@ -1,8 +1,9 @@
 // A small stream of live synthetic visitors for the demo, sent through the real HTTP
 // ingest route exactly as the browser tracker would: a pageview, a few more pages, a
-// signup now and then and, for some who signed up, a checkout of the plan they chose;
-// heartbeats while they stay. The demo's goals (demo.ts) count the signups, checkouts and
-// article reads. Demo-only.
+// signup now and then (mostly after reading an article) and, for some who signed up, a
+// checkout of the plan they chose; heartbeats while they stay. The demo's goals (demo.ts)
+// count the signups, checkouts and article reads, and its funnel follows that order within
+// a visit: article → signup → checkout. Demo-only.
 import type { EmbeddedBackend } from "./backend.js";
 
 const TICK_MS = 3_000;
@@ -27,12 +28,19 @@ const USER_AGENT =
 const PLANS = ["free", "pro"] as const;
 /** Per tick, the chance that a visitor who signed up checks out (and then never again). */
 const CHECKOUT_CHANCE = 0.2;
+/** Per tick, the chance of a signup: readers of an article sign up far more often. */
+const SIGNUP_CHANCE = { reader: 0.08, other: 0.01 };
+const isArticle = (path: string) => path.startsWith("/articles/");
 
 type Visitor = {
   visitorId: string;
   sessionId: string;
   path: string;
   leavesAt: number;
+  /** Whether this visit viewed an article: the funnel's first step. */
+  readArticle: boolean;
+  /** Signed up in this visit (once at most). */
+  signedUp: boolean;
   /** The plan chosen at signup; a checkout clears it. */
   plan?: (typeof PLANS)[number];
 };
@@ -62,25 +70,31 @@ export function startSyntheticVisitors(backend: EmbeddedBackend, writeKey: strin
     const events: object[] = [];
     for (let i = live.length - 1; i >= 0; i--) if (live[i]!.leavesAt < now) live.splice(i, 1);
     if (live.length < MAX_LIVE_VISITORS && Math.random() < 0.6) {
-      const visitor = {
+      const path = pick(PAGES);
+      const visitor: Visitor = {
         visitorId: `synthetic-${sequence}`,
         sessionId: `s-${sequence}`,
-        path: pick(PAGES),
+        path,
         leavesAt: now + 20_000 + Math.random() * 90_000,
+        readArticle: isArticle(path),
+        signedUp: false,
       };
       live.push(visitor);
       const referrer = pick(REFERRERS);
       events.push(event(visitor, "pageview", referrer ? { referrer } : {}));
     }
     for (const visitor of live) {
+      const signupChance = visitor.readArticle ? SIGNUP_CHANCE.reader : SIGNUP_CHANCE.other;
       if (Math.random() < 0.15) {
         visitor.path = pick(PAGES);
+        visitor.readArticle ||= isArticle(visitor.path);
         events.push(event(visitor, "pageview"));
       } else if (visitor.plan && Math.random() < CHECKOUT_CHANCE) {
         events.push(event(visitor, "event", { name: "checkout", props: { plan: visitor.plan } }));
         visitor.plan = undefined;
-      } else if (Math.random() < 0.03) {
+      } else if (!visitor.signedUp && Math.random() < signupChance) {
         visitor.plan = pick(PLANS);
+        visitor.signedUp = true;
         events.push(event(visitor, "event", { name: "signup", props: { plan: visitor.plan } }));
       } else {
         events.push(event(visitor, "heartbeat"));

@@ -52,7 +52,7 @@ export function BarTable(props: {
   if (rows.length === 0) return <p className="cxa-none">{emptyText}</p>;
   const maxVisitors = Math.max(1, ...rows.map((row) => row.visitors));
   return (
-    <table className="cxa-table">
+    <table className={rowAction ? "cxa-table cxa-has-action" : "cxa-table"}>
       <caption className="cxa-sr-only">{caption}</caption>
       <thead>
         <tr>

@@ -160,8 +160,23 @@ function FilterEditor(props: {
             </optgroup>
           </select>
         </label>
+        <label className="cxa-field" htmlFor={`${id}-operator`}>
+          Operator
+          <select
+            id={`${id}-operator`}
+            className="cxa-select"
+            value={draft.operator}
+            onChange={(e) => change({ operator: e.target.value as FilterOperator })}
+          >
+            {FILTER_OPERATORS.map((operator) => (
+              <option key={operator} value={operator}>
+                {OPERATOR_LABELS[operator]}
+              </option>
+            ))}
+          </select>
+        </label>
         {draft.dimension === "prop" ? (
-          <div className="cxa-field">
+          <div className="cxa-field cxa-field-wide">
             <label htmlFor={`${id}-property`}>Property name</label>
             <input
               id={`${id}-property`}
@@ -181,21 +196,6 @@ function FilterEditor(props: {
             ) : null}
           </div>
         ) : null}
-        <label className="cxa-field" htmlFor={`${id}-operator`}>
-          Operator
-          <select
-            id={`${id}-operator`}
-            className="cxa-select"
-            value={draft.operator}
-            onChange={(e) => change({ operator: e.target.value as FilterOperator })}
-          >
-            {FILTER_OPERATORS.map((operator) => (
-              <option key={operator} value={operator}>
-                {OPERATOR_LABELS[operator]}
-              </option>
-            ))}
-          </select>
-        </label>
       </div>
       <fieldset
         className="cxa-filter-values"
@@ -322,51 +322,47 @@ export function FilterBar(props: {
         >
           + Filter
         </button>
-        {filters.length > 0 ? (
-          <ul className="cxa-filter-chips" aria-label="Active filters">
-            {filters.map((filter, index) => {
-              const [operator, dimension, values] = filter;
-              const label = filterLabel(filter);
-              const shown = values.slice(0, 2).map((v) => formatFilterValue(dimension, v));
-              return (
-                <li key={`${index}:${label}`} className="cxa-filter-chip">
-                  <button
-                    ref={(el) => {
-                      chipButtons.current[index] = el;
-                    }}
-                    type="button"
-                    className="cxa-filter-chip-label"
-                    aria-label={`Edit filter: ${label}`}
-                    aria-haspopup="dialog"
-                    aria-expanded={editing === index}
-                    title={label}
-                    onClick={() => onEdit(editing === index ? undefined : index)}
-                  >
-                    <span className="cxa-muted">{dimensionLabel(dimension)}</span>{" "}
-                    {OPERATOR_LABELS[operator]}{" "}
-                    <strong>
-                      {shown.join(" or ")}
-                      {values.length > shown.length ? ` +${values.length - shown.length}` : ""}
-                    </strong>
-                  </button>
-                  <button
-                    type="button"
-                    className="cxa-filter-chip-remove"
-                    aria-label={`Remove filter: ${label}`}
-                    title="Remove this filter"
-                    onClick={() => {
-                      if (editing !== undefined) onEdit(undefined);
-                      onChange(removeFilter(filters, index));
-                      addButton.current?.focus();
-                    }}
-                  >
-                    ×
-                  </button>
-                </li>
-              );
-            })}
-          </ul>
-        ) : null}
+        {filters.map((filter, index) => {
+          const [operator, dimension, values] = filter;
+          const label = filterLabel(filter);
+          const shown = values.slice(0, 2).map((v) => formatFilterValue(dimension, v));
+          return (
+            <span key={`${index}:${label}`} className="cxa-filter-chip">
+              <button
+                ref={(el) => {
+                  chipButtons.current[index] = el;
+                }}
+                type="button"
+                className="cxa-filter-chip-label"
+                aria-label={`Edit filter: ${label}`}
+                aria-haspopup="dialog"
+                aria-expanded={editing === index}
+                title={label}
+                onClick={() => onEdit(editing === index ? undefined : index)}
+              >
+                <span className="cxa-muted">{dimensionLabel(dimension)}</span>{" "}
+                {OPERATOR_LABELS[operator]}{" "}
+                <strong>
+                  {shown.join(" or ")}
+                  {values.length > shown.length ? ` +${values.length - shown.length}` : ""}
+                </strong>
+              </button>
+              <button
+                type="button"
+                className="cxa-filter-chip-remove"
+                aria-label={`Remove filter: ${label}`}
+                title="Remove this filter"
+                onClick={() => {
+                  if (editing !== undefined) onEdit(undefined);
+                  onChange(removeFilter(filters, index));
+                  addButton.current?.focus();
+                }}
+              >
+                ×
+              </button>
+            </span>
+          );
+        })}
         {filters.length > 0 ? (
           <button
             type="button"

@@ -49,7 +49,7 @@ function FunnelSteps({ report }: { report: FunnelReport }) {
                   <span className="cxa-funnel-visitors" title={formatExact(step.visitors)}>
                     {formatCount(step.visitors)}
                   </span>{" "}
-                  visitors ·{" "}
+                  {step.visitors === 1 ? "visitor" : "visitors"} ·{" "}
                   <span className="cxa-funnel-rate">
                     {formatConversionRate(step.conversionRate)}
                   </span>{" "}

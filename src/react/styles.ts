@@ -196,7 +196,6 @@ ${R} .cxa-table td.cxa-action .cxa-link-button { font-size: 12px; }
    editor opens under the row as a card over the dashboard. */
 ${R} .cxa-filter-bar { position: relative; }
 ${R} .cxa-filter-row { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
-${R} .cxa-filter-chips { display: flex; flex-wrap: wrap; gap: 8px; min-width: 0; list-style: none; margin: 0; padding: 0; }
 ${R} .cxa-filter-chip {
   display: inline-flex; align-items: stretch; max-width: 100%; min-height: 32px;
   background: var(--cxa-surface); border: 1px solid var(--cxa-border-strong); border-radius: 999px; overflow: hidden;
@@ -204,7 +203,7 @@ ${R} .cxa-filter-chip {
 ${R} .cxa-filter-chip-label, ${R} .cxa-filter-chip-remove {
   font: inherit; font-size: 13px; color: var(--cxa-text); background: none; border: 0; cursor: pointer;
 }
-${R} .cxa-filter-chip-label { padding: 4px 4px 4px 12px; text-align: left; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 42ch; }
+${R} .cxa-filter-chip-label { min-width: 0; padding: 4px 4px 4px 12px; text-align: left; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 42ch; }
 ${R} .cxa-filter-chip-remove { padding: 0 10px; font-size: 16px; line-height: 1; color: var(--cxa-text-muted); }
 ${R} .cxa-filter-chip-label:hover, ${R} .cxa-filter-chip-remove:hover { background: var(--cxa-surface-muted); }
 ${R} .cxa-filter-chip-label:focus-visible, ${R} .cxa-filter-chip-remove:focus-visible { outline-offset: -2px; border-radius: 999px; }
@@ -217,6 +216,7 @@ ${R} .cxa-filter-editor {
   box-shadow: 0 12px 32px rgba(16, 24, 40, 0.18);
 }
 ${R} .cxa-filter-fields { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 10px; }
+${R} .cxa-field-wide { grid-column: 1 / -1; }
 ${R} .cxa-filter-values { display: flex; flex-direction: column; gap: 6px; margin: 0; padding: 0; border: 0; min-width: 0; }
 ${R} .cxa-field-legend { padding: 0; margin-bottom: 4px; font-size: 12px; font-weight: 600; color: var(--cxa-text-muted); }
 ${R} .cxa-filter-value { display: flex; gap: 6px; }
@@ -301,13 +301,17 @@ ${R} .cxa-alert-message { font-family: var(--cxa-mono); font-size: 13px; white-s
    without scrolling. */
 @container (max-width: 599px) {
   ${R} .cxa-tab, ${R} .cxa-link-button, ${R} .cxa-button, ${R} .cxa-select, ${R} .cxa-input,
-  ${R} .cxa-switch, ${R} .cxa-chip, ${R} .cxa-arrow, ${R} .cxa-filter-chip { min-height: 44px; }
+  ${R} .cxa-switch, ${R} .cxa-chip, ${R} .cxa-arrow,
+  ${R} .cxa-filter-chip-label, ${R} .cxa-filter-chip-remove { min-height: 44px; }
   ${R} .cxa-icon-button, ${R} .cxa-filter-chip-remove { min-width: 44px; }
   /* Rows are buttons (a click filters): tall enough to tap. */
   ${R} .cxa-table td { height: 44px; }
   ${R} .cxa-row-button { line-height: 44px; }
-  ${R} .cxa-table .cxa-action { width: 84px; }
-  ${R} .cxa-filter-chip-label { max-width: 30ch; }
+  /* A row with one more button: narrower counts, so the key keeps room. */
+  ${R} .cxa-has-action .cxa-num { width: 62px; padding: 0 2px; }
+  ${R} .cxa-has-action th { letter-spacing: 0; }
+  ${R} .cxa-table .cxa-action { width: 80px; }
+  ${R} .cxa-filter-chip-label { max-width: none; }
   ${R} .cxa-filter-editor { width: 100%; }
   ${R} .cxa-arrow { min-width: 44px; }
   ${R} .cxa-link-button { padding: 0 8px; }
