@@ -133,6 +133,11 @@ export type BenchReportWithoutRatios = Omit<BenchReport, "ratios">;
  * section, and its rows of the table.
  */
 const ONLY_SECTIONS = {
+  endToEnd: {
+    key: "endToEnd",
+    run: (log: (line: string) => void) => benchEndToEnd({ log }),
+    rows: (): [string, string][] => [],
+  },
   filtered: {
     key: "filteredReads",
     run: (log: (line: string) => void) => benchFiltered({ log }),
@@ -157,7 +162,7 @@ async function runOnly(name: string, json: boolean) {
   const seconds = round((performance.now() - started) / 1000, 1);
   console.error(`${name}: ${seconds} s`);
   if (!json) {
-    const rows = section.rows(result);
+    const rows = (section.rows as (r: unknown) => [string, string][])(result);
     const width = Math.max(...rows.map(([label]) => label.length));
     console.log(
       rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join("\n") + "\n",
