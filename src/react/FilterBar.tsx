@@ -75,11 +75,14 @@ function FilterEditor(props: {
   /** The other filters, which narrow the suggestions. */
   otherFilters: Filter[];
   onApply: (filter: Filter) => void;
+  /** Closes it and gives focus back to what opened it (Escape, Cancel). */
   onClose: () => void;
+  /** Closes it and leaves focus alone (a click or focus elsewhere). */
+  onDismiss: () => void;
   /** The filter bar: a click in it (a chip, "+ Filter") is its own, not a click outside. */
   bar: RefObject<HTMLDivElement | null>;
 }) {
-  const { api, siteId, range, initial, otherFilters, onApply, onClose, bar } = props;
+  const { api, siteId, range, initial, otherFilters, onApply, onClose, onDismiss, bar } = props;
   const id = useId().replace(/[^a-zA-Z0-9]/g, "");
   const [draft, setDraft] = useState<FilterDraft>(() =>
     initial ? draftOf(initial) : emptyDraft(),
@@ -96,11 +99,11 @@ function FilterEditor(props: {
   useEffect(() => {
     const onPointer = (event: PointerEvent) => {
       const target = event.target as Node | null;
-      if (bar.current && target && !bar.current.contains(target)) onClose();
+      if (bar.current && target && !bar.current.contains(target)) onDismiss();
     };
     document.addEventListener("pointerdown", onPointer);
     return () => document.removeEventListener("pointerdown", onPointer);
-  }, [onClose, bar]);
+  }, [onDismiss, bar]);
 
   const change = (changes: Partial<FilterDraft>) => {
     setDraft((d) => ({ ...d, ...changes }));
@@ -125,6 +128,11 @@ function FilterEditor(props: {
       role="dialog"
       aria-labelledby={`${id}-title`}
       onSubmit={submit}
+      onBlur={(event) => {
+        // Tabbing past its last button leaves it: closed, focus where the user moved it.
+        const next = event.relatedTarget as Node | null;
+        if (next && bar.current && !bar.current.contains(next)) onDismiss();
+      }}
       onKeyDown={(event) => {
         if (event.key !== "Escape") return;
         event.preventDefault();
@@ -390,6 +398,7 @@ export function FilterBar(props: {
           otherFilters={filters.filter((_, i) => i !== editingIndex)}
           onApply={apply}
           onClose={close}
+          onDismiss={() => onEdit(undefined)}
           bar={barRef}
         />
       ) : null}

@@ -317,6 +317,15 @@ describe("the filter editor", () => {
     fireEvent.keyDown(within(dialog()).getByLabelText("Value 1"), { key: "Escape" });
     expect(screen.queryByRole("dialog")).toBeNull();
     expect(document.activeElement).toBe(opener);
+
+    // Focus moving out of it (Tab past Cancel) closes it too; moving within it doesn't.
+    fireEvent.click(opener);
+    const cancel = within(dialog()).getByRole("button", { name: "Cancel" });
+    fireEvent.focusOut(cancel, { relatedTarget: within(dialog()).getByLabelText("Operator") });
+    expect(screen.queryByRole("dialog")).not.toBeNull();
+    const kpi = document.querySelector<HTMLElement>('[data-kpi="visitors"]')!;
+    fireEvent.focusOut(cancel, { relatedTarget: kpi });
+    expect(screen.queryByRole("dialog")).toBeNull();
   });
 
   it("edits an existing chip in place", () => {
