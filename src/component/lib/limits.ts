@@ -40,12 +40,6 @@ export const PARTITIONS = 4;
 export const PENDING_SETTLE_MS = 2_000;
 
 /**
- * A visitor's stored lastSeen may lag its last event by this much (lib/visitor.ts): a returning
- * visitor costs no write until then. Retention keeps visitors this much longer to make up for it.
- */
-export const VISITOR_SEEN_RESOLUTION_MS = DAY_MS;
-
-/**
  * Ingest kicks workers at instants aligned to this window (lib/kick.ts), so one run folds every
  * event of a window: a figure shows an event at most this much later than the settle window.
  */
