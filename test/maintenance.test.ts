@@ -151,7 +151,7 @@ describe("maintenance", () => {
     // A backfill for the same old day arrives and is still pending when retention runs.
     await importAll(h, [view("o3", old + 2 * MINUTE, "b")]);
     const pass = await h.admin.mutation(api.analytics.runMaintenance, { siteId: h.siteId });
-    expect(pass.expired).toBeGreaterThanOrEqual(2); // o1, o2 (and the session/visitor of a)
+    expect(pass.expired).toBeGreaterThanOrEqual(2); // o1, o2 (and the session of a)
     const oldDay = { siteId: h.siteId, from: old - HOUR, to: old + HOUR };
     const listed = await h.admin.query(api.analytics.listEvents, {
       ...oldDay,
@@ -188,8 +188,8 @@ describe("maintenance", () => {
     );
     await importAll(h, backfill);
     const pass = await h.admin.mutation(api.analytics.runMaintenance, { siteId: h.siteId });
-    // The two counted events, a's session and a's visitor, in one bounded pass; no pending event.
-    expect(pass.expired).toBe(4);
+    // The two counted events and a's session, in one bounded pass; no pending event.
+    expect(pass.expired).toBe(3);
     expect(
       (await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() }))
         .pendingEvents,
@@ -215,8 +215,8 @@ describe("maintenance", () => {
     ]);
     await h.settle();
     const pass = await h.admin.mutation(api.analytics.runMaintenance, { siteId: h.siteId });
-    // The two raw events and a's visitor go; a's session stays (default visit retention: 400 days).
-    expect(pass.expired).toBe(3);
+    // The two raw events go; a's session stays (default visit retention: 400 days).
+    expect(pass.expired).toBe(2);
     const oldDays = { siteId: h.siteId, from: old - DAY, to: old + DAY };
     const filtered = await h.admin.query(api.analytics.getOverview, {
       ...oldDays,

@@ -380,20 +380,21 @@ function workerDayRows(
         eventFigures({ ...a, visitorId: visit.visitorId }, settings.timezone),
       ),
     ]) {
+      // The worker writes hour rows; a day row is what compaction folds from them: their sum.
       const acc = (id: string) => {
         const ref = parseRowId(id);
-        const key = dayRowKey(ref.bucket, ref.dimension, ref.key);
+        const key = dayRowKey(dayBucket(ref.bucket, settings.timezone), ref.dimension, ref.key);
         let row = rows.get(key);
         if (!row) rows.set(key, (row = { counters: zeroCounters(), visitors: new Set() }));
         return row;
       };
       for (const [id, counters] of d.counters) {
-        if (parseRowId(id).granularity !== "day" || isZero(counters)) continue;
+        if (parseRowId(id).granularity !== "hour" || isZero(counters)) continue;
         const into = acc(id).counters;
         for (const key of Object.keys(counters) as (keyof Counters)[]) into[key] += counters[key];
       }
       for (const [id, hashes] of d.visitors) {
-        if (parseRowId(id).granularity !== "day") continue;
+        if (parseRowId(id).granularity !== "hour") continue;
         for (const hash of hashes) acc(id).visitors.add(hash);
       }
     }

@@ -41,7 +41,6 @@ import {
   RETENTION_DELETES_PER_STEP,
   RETENTION_SCAN_PER_STEP,
   SWEEP_STALE_PENDING_MS,
-  VISITOR_SEEN_RESOLUTION_MS,
 } from "./lib/limits.js";
 import { rowId, type RowRef } from "./lib/rollup.js";
 import { coarserRows, ROLLUP_GRANULARITIES } from "./lib/session.js";
@@ -254,12 +253,13 @@ async function retentionStep(ctx: MutationCtx, site: Doc<"sites">, now: number) 
       .withIndex("by_start", (q) => q.eq("siteId", site._id).lt("startTs", sessionCutoff)),
     (session) => session.endTs < sessionCutoff,
   );
+  // Visitor rows are no longer written (no figure reads them): rows stored by earlier versions
+  // go once their visitor is out of retention.
   await sweep(
     "visitors",
-    ctx.db.query("visitors").withIndex("by_last_seen", (q) =>
-      // A stored lastSeen may lag by VISITOR_SEEN_RESOLUTION_MS (lib/visitor.ts).
-      q.eq("siteId", site._id).lt("lastSeen", visitorCutoff - VISITOR_SEEN_RESOLUTION_MS),
-    ),
+    ctx.db
+      .query("visitors")
+      .withIndex("by_last_seen", (q) => q.eq("siteId", site._id).lt("lastSeen", visitorCutoff)),
     () => true,
   );
   return { done: deleted, more };

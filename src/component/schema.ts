@@ -153,6 +153,11 @@ export default defineSchema({
     /** Sampled filtered reads: one range per stratum taken (visits.ts). */
     .index("by_sample", ["siteId", "sample", "startTs"]),
 
+  /**
+   * No longer written: no figure reads it (unique visitors are the rollups' sketches), and a row
+   * per visitor cost a write per new visitor (issue 13). Kept so that rows stored by earlier
+   * versions stay valid; retention deletes them.
+   */
   visitors: defineTable({
     siteId: v.id("sites"),
     partition: v.number(),

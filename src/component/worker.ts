@@ -1,12 +1,12 @@
-// The aggregation worker: folds pending events of one (site, partition) into sessions,
-// visitors and rollup shard rows, and marks them done, all in one transaction
+// The aggregation worker: folds pending events of one (site, partition) into sessions and
+// rollup shard rows, and marks them done, all in one transaction
 // (invariant 2: exactly once). Partitions are by visitor, so one visitor's sessions are
 // only ever touched by one transaction at a time (invariant 3); concurrent kicks of the
 // same partition read the same pending range, so Convex's OCC serializes them and the
 // later one finds nothing left to do.
 //
 // A run plans before it writes (invariant 9). It admits events one at a time, oldest first:
-// it reads what the event needs (stored sessions, rollup rows, visitor), measuring every
+// it reads what the event needs (stored sessions, rollup rows), measuring every
 // document, computes the event's and its session's deltas, and adds up what the whole batch
 // would then read and write. It stops before the first event that would pass WORKER_BUDGET
 // and schedules the next run; an event that passes it even alone is set aside as failed. An
@@ -59,7 +59,6 @@ import {
 import { emptySketch, hashId, sketchAdd, sketchRemove } from "./lib/sketch.js";
 import { sampleOf } from "./lib/sample.js";
 import { sessionState } from "./visits.js";
-import { visitorChange } from "./lib/visitor.js";
 
 export const aggregate = internalMutation({
   args: { siteId: v.id("sites"), partition: v.number() },
@@ -160,7 +159,6 @@ type Plan = {
   /** Every row any admitted delta touches, read once: null when it doesn't exist yet. */
   rows: Map<string, Doc<"rollups"> | null>;
   rowBytes: Map<string, number>;
-  visitors: Map<string, Doc<"visitors"> | null>;
   /**
    * Shard hour rows stored before hour-only writes (no `unfolded` mark): their day and month
    * copies were written live, so a change to one is written to those too (lib/session.ts
@@ -193,7 +191,6 @@ async function planBatch(
     eventDelta: new RollupDelta(),
     rows: new Map(),
     rowBytes: new Map(),
-    visitors: new Map(),
     legacyRows: new Set(),
     delta: new RollupDelta(),
   };
@@ -270,10 +267,9 @@ async function admit(
   // turned back here, without reading thousands of rows first.
   const needed = new Set([...(fold?.delta.touchedRows() ?? []), ...own.touchedRows()]);
   const newRows = [...needed].filter((id) => !plan.rows.has(id));
-  const newVisitor = !plan.visitors.has(event.visitorId);
   const reads = addCost(ledger.cost, {
-    databaseQueries: newRows.length + Number(newVisitor),
-    documentsRead: newRows.length + Number(newVisitor),
+    databaseQueries: newRows.length,
+    documentsRead: newRows.length,
   });
   const countOver = overBudget(reads, WORKER_BUDGET);
   if (countOver.length) return { ok: false, over: overReason(countOver) };
@@ -291,14 +287,6 @@ async function admit(
     }
     const over = overBudget(ledger.cost, WORKER_BUDGET);
     if (over.length) return { ok: false, over: overReason(over) };
-  }
-  if (newVisitor) {
-    const visitor = await ctx.db
-      .query("visitors")
-      .withIndex("by_visitor", (q) => q.eq("siteId", site._id).eq("visitorId", event.visitorId))
-      .unique();
-    ledger.read(visitor ? [visitor] : []);
-    plan.visitors.set(event.visitorId, visitor);
   }
 
   const groupWrites = fold === group.fold ? group.writes : sessionWrites(site, event, fold);
@@ -496,8 +484,8 @@ function plannedWrites(
   // Each marked event is rewritten with a status and at most a failure reason.
   cost = addCost(cost, writeCost(marked));
   cost = addCost(cost, {
-    documentsWritten: 1 + plan.visitors.size,
-    bytesWritten: MARK_BYTES * (marked.length + 1) + VISITOR_BYTES * plan.visitors.size,
+    documentsWritten: 1,
+    bytesWritten: MARK_BYTES * (marked.length + 1),
   });
   // Every hash the batch adds goes to a row at most once: a row grows by at most the events'.
   const added = plan.folded.length + 1;
@@ -517,8 +505,6 @@ function plannedWrites(
 
 /** A status, attempts and a failure reason of MAX_FAILURE_LENGTH, with field names. */
 const MARK_BYTES = 64 + MAX_FAILURE_LENGTH;
-/** A visitors document: two ids, a visitor id and a user id of ≤ 64 chars, two numbers. */
-const VISITOR_BYTES = 400;
 /** The system fields a new document gets (_id, _creationTime). */
 const ROW_ID_BYTES = 64;
 
@@ -641,7 +627,6 @@ async function writePlan(
       }
     }
   }
-  await upsertVisitors(ctx, site._id, partition, plan);
   await writeRollups(ctx, site._id, partition, plan);
   for (const event of plan.folded) await ctx.db.patch("events", event._id, { status: "done" });
   for (const { event, failure } of plan.retried)
@@ -650,40 +635,6 @@ async function writePlan(
     await ctx.db.patch("events", event._id, { status: "failed", failure });
   const left = [...plan.folded, ...plan.setAside.map((f) => f.event)];
   await recordRun(ctx, site._id, partition, state, left, plan.setAside.length, stats);
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items)
-    (groups.get(key(item)) ?? groups.set(key(item), []).get(key(item))!).push(item);
-  return groups;
-}
-
-async function upsertVisitors(
-  ctx: MutationCtx,
-  siteId: Id<"sites">,
-  partition: number,
-  plan: Plan,
-) {
-  for (const [visitorId, visits] of groupBy(plan.folded, (e) => e.visitorId)) {
-    const firstSeen = Math.min(...visits.map((e) => e.ts));
-    const lastSeen = Math.max(...visits.map((e) => e.ts));
-    const identified = visits
-      .filter((e) => e.type === "identify" && e.userId !== undefined)
-      .pop()?.userId;
-    const existing = plan.visitors.get(visitorId) ?? null;
-    const seen = {
-      firstSeen,
-      lastSeen,
-      ...(identified !== undefined ? { userId: identified } : {}),
-    };
-    if (!existing) {
-      await ctx.db.insert("visitors", { siteId, partition, visitorId, ...seen });
-      continue;
-    }
-    const change = visitorChange(existing, seen);
-    if (change) await ctx.db.patch("visitors", existing._id, change);
-  }
 }
 
 async function writeRollups(ctx: MutationCtx, siteId: Id<"sites">, partition: number, plan: Plan) {

@@ -40,12 +40,6 @@ export const PARTITIONS = 4;
 export const PENDING_SETTLE_MS = 2_000;
 
 /**
- * A visitor's stored lastSeen may lag its last event by this much (lib/visitor.ts): a returning
- * visitor costs no write until then. Retention keeps visitors this much longer to make up for it.
- */
-export const VISITOR_SEEN_RESOLUTION_MS = DAY_MS;
-
-/**
  * Ingest kicks workers at instants aligned to this window (lib/kick.ts), so one run folds every
  * event of a window: a figure shows an event at most this much later than the settle window.
  */
@@ -179,7 +173,7 @@ export const CONVEX_TRANSACTION_LIMITS = {
  * What one worker run plans to use (lib/budget.ts). It admits events one at a time and stops
  * before the first that would pass this budget, which it only knows once that event's reads
  * are done: so each figure leaves the limit room for one more event's reads on top (at most
- * WORKER_EVENT_ROWS rows of ≤ 17 KB and WORKER_GROUP_SESSIONS sessions of ≤ 160 KB, ≈ 3.7 MiB),
+ * WORKER_EVENT_ROWS rows of ≤ 17 KB and WORKER_GROUP_SESSIONS sessions of ≤ 180 KB, ≈ 3.7 MiB),
  * and the pending read (≤ 100 events of ≤ 50 KB by the SPEC limits) is inside it.
  */
 export const WORKER_BUDGET = {
@@ -191,9 +185,10 @@ export const WORKER_BUDGET = {
   functionsScheduled: 1,
 } as const;
 /**
- * Rollup rows one event can touch: hour, day and month rows of the whole site, its page or
- * event name, each of 32 props, and its session's attributes (10 dimensions). For the
- * headroom argument of WORKER_BUDGET; the budget itself is measured, not derived from this.
+ * Rollup rows one event can touch: the hour rows of the whole site, its page or event name,
+ * each of 32 props, and its session's attributes (10 dimensions), and at most as many day and
+ * month rows again where those hour rows were stored before hour-only writes (lib/session.ts
+ * coarserRows). For the headroom argument of WORKER_BUDGET; the budget itself is measured.
  */
 export const WORKER_EVENT_ROWS = 3 * (2 + MAX_PROPS + 10 + 2);
 /**
