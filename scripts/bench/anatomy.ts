@@ -97,6 +97,20 @@ async function rowsOf(t: ComponentBackend, siteId: string, dimension: string, se
         )
         .collect();
       rows.push(...(page as unknown as Row[]));
+      if (segment.granularity === "hour") continue;
+      // As rollupReads.ts: whole days and months add the hour rows not folded into them yet.
+      const unfolded = await ctx.db
+        .query("rollups")
+        .withIndex("by_unfolded", (q) =>
+          q
+            .eq("siteId", siteId as never)
+            .eq("dimension", dimension)
+            .eq("unfolded", true)
+            .gte("bucket", segment.from)
+            .lt("bucket", segment.to),
+        )
+        .collect();
+      rows.push(...(unfolded as unknown as Row[]));
     }
     return rows;
   });
