@@ -22,6 +22,7 @@ import {
   type MergeableRow,
 } from "./lib/compaction.js";
 import { ReadBudget } from "./lib/readBudget.js";
+import { rollupRow } from "./rollupReads.js";
 import { visitRetentionDays } from "./lib/settings.js";
 import {
   COMPACTION_GROUPS_PER_STEP,
@@ -182,18 +183,7 @@ async function addToMerged(
   hours: MergeableRow,
   budget: ReadBudget,
 ) {
-  const target = await ctx.db
-    .query("rollups")
-    .withIndex("by_row", (q) =>
-      q
-        .eq("siteId", siteId)
-        .eq("granularity", row.granularity)
-        .eq("dimension", row.dimension)
-        .eq("bucket", row.bucket)
-        .eq("key", row.key)
-        .eq("partition", COMPACTED_PARTITION),
-    )
-    .unique();
+  const target = await rollupRow(ctx, siteId, row, COMPACTED_PARTITION);
   if (target) {
     budget.spend(target);
     await ctx.db.patch("rollups", target._id, mergeRows([target, hours]));

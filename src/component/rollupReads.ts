@@ -1,8 +1,9 @@
 // Rollup reads shared by every report: the range check and the budgeted row read. Each reads
 // O(buckets × keys × shards) documents whatever the traffic (invariant 6), through by_row.
-import type { Doc } from "./_generated/dataModel.js";
+import type { Doc, Id } from "./_generated/dataModel.js";
 import type { QueryCtx } from "./_generated/server.js";
 import type { RowLike } from "./lib/figures.js";
+import type { RowRef } from "./lib/rollup.js";
 import { DAY_MS } from "./lib/limits.js";
 import { coverRange, snapRange, type Segment } from "./lib/time.js";
 import { invalidArgument } from "./lib/validate.js";
@@ -97,4 +98,25 @@ export async function rangeRows(
   read?: RowsRead,
 ) {
   return readRows(ctx, site, dimension, coverRange(from, to, site.timezone, true), read);
+}
+
+/** The one row of (granularity, bucket, dimension, key) in `partition`, or null. */
+export async function rollupRow(
+  ctx: QueryCtx,
+  siteId: Id<"sites">,
+  row: RowRef,
+  partition: number,
+) {
+  return await ctx.db
+    .query("rollups")
+    .withIndex("by_row", (q) =>
+      q
+        .eq("siteId", siteId)
+        .eq("granularity", row.granularity)
+        .eq("dimension", row.dimension)
+        .eq("bucket", row.bucket)
+        .eq("key", row.key)
+        .eq("partition", partition),
+    )
+    .unique();
 }

@@ -58,6 +58,7 @@ import {
 } from "./lib/session.js";
 import { emptySketch, hashId, sketchAdd, sketchRemove } from "./lib/sketch.js";
 import { sampleOf } from "./lib/sample.js";
+import { rollupRow } from "./rollupReads.js";
 import { sessionState } from "./visits.js";
 
 export const aggregate = internalMutation({
@@ -392,18 +393,7 @@ async function readRollup(
   row: RowRef,
   ledger: Ledger,
 ) {
-  const existing = await ctx.db
-    .query("rollups")
-    .withIndex("by_row", (q) =>
-      q
-        .eq("siteId", siteId)
-        .eq("granularity", row.granularity)
-        .eq("dimension", row.dimension)
-        .eq("bucket", row.bucket)
-        .eq("key", row.key)
-        .eq("partition", partition),
-    )
-    .unique();
+  const existing = await rollupRow(ctx, siteId, row, partition);
   ledger.read(existing ? [existing] : []);
   return existing;
 }

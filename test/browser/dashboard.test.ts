@@ -7,81 +7,36 @@
 // CSV and its compared rates too), the back button restores the range, hidden views stop
 // polling; and layout: no KPI row with an empty cell, no clipped tab, 44 px touch targets and
 // the chart above the fold on a phone. Screenshots go to docs/.
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page, type Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GoalsReport } from "../../src/client/types.js";
+import type { GoalsReport, Overview } from "../../src/client/types.js";
 import { breakdownCsv, goalsCsv } from "../../src/react/csv.js";
-import {
-  formatConversionRate,
-  formatCount,
-  formatDuration,
-  formatExact,
-  formatPercent,
-  formatRatio,
-  pointsDelta,
-} from "../../src/react/format.js";
+import { formatConversionRate, formatExact, pointsDelta } from "../../src/react/format.js";
 import { isEmptyPeriod } from "../../src/react/KpiRow.js";
 import { KPIS } from "../../src/react/metrics.js";
 import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
+import {
+  allLoaded,
+  DEMO_START_TIMEOUT_MS,
+  demoQuery,
+  expectKpisToMatch,
+  kpisReady,
+  ROOT,
+  startDemo,
+  type Demo,
+} from "./demo.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ARTIFACTS = `${ROOT}test-artifacts`;
 const DOCS = `${ROOT}docs`;
 const DESKTOP_CHROME =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
-const DEMO_START_TIMEOUT_MS = 120_000;
 
-type Overview = {
-  pageviews: number;
-  visitors: number;
-  sessions: number;
-  bounceRate: number;
-  avgDurationMs: number;
-  viewsPerSession: number;
-  events: number;
-  identifiedUsers: number;
-};
-
-let demo: ChildProcess;
+let demo: Demo | undefined;
 let url: string;
 let browser: Browser;
 
-function startDemo(): Promise<string> {
-  demo = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--no-live"], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: "0" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(
-      () => reject(new Error(`demo did not start:\n${output}`)),
-      DEMO_START_TIMEOUT_MS,
-    );
-    demo.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Dashboard: (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    demo.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
-  });
-}
-
-async function query(name: string, args: unknown) {
-  const response = await fetch(`${url}/demo/query`, {
-    method: "POST",
-    body: JSON.stringify({ name, args }),
-  });
-  const body = (await response.json()) as { value: unknown; error?: string };
-  if (body.error) throw new Error(body.error);
-  return body.value;
-}
+const query = (name: string, args: unknown) => demoQuery<unknown>(url, name, args);
 
 function queryRequest(
   page: Page,
@@ -101,40 +56,13 @@ function queryRequest(
 const argsOf = (request: Request) =>
   (JSON.parse(request.postData()!) as { args: Record<string, unknown> }).args;
 
-async function kpi(page: Page, key: string) {
-  const value = page.locator(`[data-kpi="${key}"] .cxa-kpi-value`);
-  return { text: (await value.textContent())?.trim(), exact: await value.getAttribute("title") };
-}
-
-async function expectKpisToMatch(page: Page, overview: Overview) {
-  await page.waitForFunction(
-    () =>
-      document.querySelector('[aria-label="Key figures"]')?.getAttribute("aria-busy") === "false",
-  );
-  expect(await kpi(page, "visitors")).toEqual({
-    text: formatCount(overview.visitors),
-    exact: overview.visitors.toLocaleString("en-US"),
-  });
-  expect(await kpi(page, "pageviews")).toEqual({
-    text: formatCount(overview.pageviews),
-    exact: overview.pageviews.toLocaleString("en-US"),
-  });
-  expect(await kpi(page, "sessions")).toEqual({
-    text: formatCount(overview.sessions),
-    exact: overview.sessions.toLocaleString("en-US"),
-  });
-  expect((await kpi(page, "bounceRate")).text).toBe(formatPercent(overview.bounceRate));
-  expect((await kpi(page, "avgDurationMs")).text).toBe(formatDuration(overview.avgDurationMs));
-  expect((await kpi(page, "viewsPerSession")).text).toBe(formatRatio(overview.viewsPerSession));
-}
-
 /** Each KPI's delta as the page must show it, from the two getOverview results. */
 async function expectDeltasToMatch(page: Page, current: Overview, previous: Overview) {
   for (const kpi of KPIS) {
     const expected =
       isEmptyPeriod(current) || isEmptyPeriod(previous)
         ? "—"
-        : kpi.delta(current[kpi.key], previous[kpi.key]).text;
+        : kpi.delta(current[kpi.key] ?? 0, previous[kpi.key] ?? 0).text;
     await expect
       .poll(() => page.locator(`[data-kpi="${kpi.key}"] .cxa-delta`).textContent())
       .toBe(expected);
@@ -143,21 +71,6 @@ async function expectDeltasToMatch(page: Page, current: Overview, previous: Over
 
 const overviewArgs = (page: Page, predicate: (args: Record<string, unknown>) => boolean) =>
   queryRequest(page, "analytics:getOverview", predicate).then(argsOf);
-
-/** Nothing on the page still loading: for screenshots. */
-async function allLoaded(page: Page) {
-  await page.locator(".cxa-chart svg").first().waitFor();
-  await page.waitForFunction(
-    () => document.querySelectorAll('.cxa-root [aria-busy="true"]').length === 0,
-  );
-}
-
-async function kpisReady(page: Page) {
-  await page.waitForFunction(
-    () =>
-      document.querySelector('[aria-label="Key figures"]')?.getAttribute("aria-busy") === "false",
-  );
-}
 
 /** The KPI row fills every cell of its grid: the last card ends where the row ends. */
 async function expectKpiRowFull(page: Page) {
@@ -182,13 +95,14 @@ describe("the demo dashboard in Chromium", () => {
       return;
     }
     mkdirSync(ARTIFACTS, { recursive: true });
-    url = await startDemo();
+    demo = await startDemo();
+    url = demo.url;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, DEMO_START_TIMEOUT_MS + 30_000);
 
   afterAll(async () => {
     await browser?.close();
-    demo?.kill("SIGINT");
+    demo?.process.kill("SIGINT");
   });
 
   it("keyboard shortcuts pick ranges whose KPIs equal getOverview; back restores; views no longer shown stop polling", async (context) => {

@@ -5,9 +5,7 @@
 // KPIs to getOverview's figures, the goals' conversion rates are getGoals', the funnel's steps
 // getFunnel's; Back removes the filter; the editor works from the keyboard; phone-sized
 // targets. Screenshots go to docs/.
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page, type Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {
@@ -18,60 +16,28 @@ import type {
   GoalsReport,
   Overview,
 } from "../../src/client/types.js";
-import {
-  formatConversionRate,
-  formatCount,
-  formatDuration,
-  formatExact,
-  formatPercent,
-  formatRatio,
-} from "../../src/react/format.js";
+import { formatConversionRate, formatExact } from "../../src/react/format.js";
 import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
+import {
+  allLoaded,
+  DEMO_START_TIMEOUT_MS,
+  demoQuery,
+  expectKpisToMatch,
+  kpisReady,
+  ROOT,
+  startDemo,
+  type Demo,
+} from "./demo.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DOCS = `${ROOT}docs`;
-const DEMO_START_TIMEOUT_MS = 120_000;
 const SOURCE = "google.com";
 const SOURCE_FILTER: Filter[] = [["is", "source", [SOURCE]]];
 
-let demo: ChildProcess;
+let demo: Demo | undefined;
 let url: string;
 let browser: Browser;
 
-function startDemo(): Promise<string> {
-  demo = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--no-live"], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: "0" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(
-      () => reject(new Error(`demo did not start:\n${output}`)),
-      DEMO_START_TIMEOUT_MS,
-    );
-    demo.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Dashboard: (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    demo.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
-  });
-}
-
-/** A read, straight from the demo's backend: what the page must show. */
-async function query<T>(name: string, args: unknown): Promise<T> {
-  const response = await fetch(`${url}/demo/query`, {
-    method: "POST",
-    body: JSON.stringify({ name, args }),
-  });
-  const body = (await response.json()) as { value: T; error?: string };
-  if (body.error) throw new Error(body.error);
-  return body.value;
-}
+const query = <T>(name: string, args: unknown) => demoQuery<T>(url, name, args);
 
 type Args = Record<string, unknown>;
 
@@ -90,52 +56,10 @@ const filtered = (filters: Filter[]) => (args: Args) =>
   JSON.stringify(args.filters) === JSON.stringify(filters);
 const unfiltered = (args: Args) => args.filters === undefined;
 
-async function kpisReady(page: Page) {
-  await page.waitForFunction(
-    () =>
-      document.querySelector('[aria-label="Key figures"]')?.getAttribute("aria-busy") === "false",
-  );
-}
-
-async function kpi(page: Page, key: string) {
-  const value = page.locator(`[data-kpi="${key}"] .cxa-kpi-value`);
-  return { text: (await value.textContent())?.trim(), exact: await value.getAttribute("title") };
-}
-
-async function expectKpisToMatch(page: Page, overview: Overview) {
-  await kpisReady(page);
-  await expect
-    .poll(() => kpi(page, "visitors"))
-    .toEqual({ text: formatCount(overview.visitors), exact: formatExact(overview.visitors) });
-  expect(await kpi(page, "pageviews")).toEqual({
-    text: formatCount(overview.pageviews),
-    exact: formatExact(overview.pageviews),
-  });
-  expect(await kpi(page, "sessions")).toEqual({
-    text: formatCount(overview.sessions),
-    exact: formatExact(overview.sessions),
-  });
-  expect((await kpi(page, "bounceRate")).text).toBe(formatPercent(overview.bounceRate));
-  expect((await kpi(page, "avgDurationMs")).text).toBe(formatDuration(overview.avgDurationMs));
-  expect((await kpi(page, "viewsPerSession")).text).toBe(formatRatio(overview.viewsPerSession));
-  const identified = (await kpi(page, "identifiedUsers")).text;
-  expect(identified).toBe(
-    overview.identifiedUsers === undefined ? "—" : formatCount(overview.identifiedUsers),
-  );
-}
-
 const chips = (page: Page) =>
   page
     .locator(".cxa-filter-chip-label")
     .evaluateAll((els) => els.map((el) => el.getAttribute("title")));
-
-/** Nothing on the page still loading: for screenshots. */
-async function allLoaded(page: Page) {
-  await page.locator(".cxa-chart svg").first().waitFor();
-  await page.waitForFunction(
-    () => document.querySelectorAll('.cxa-root [aria-busy="true"]').length === 0,
-  );
-}
 
 describe("filters, goals and the funnel in Chromium", () => {
   beforeAll(async () => {
@@ -144,13 +68,14 @@ describe("filters, goals and the funnel in Chromium", () => {
         throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
       return;
     }
-    url = await startDemo();
+    demo = await startDemo();
+    url = demo.url;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, DEMO_START_TIMEOUT_MS + 30_000);
 
   afterAll(async () => {
     await browser?.close();
-    demo?.kill("SIGINT");
+    demo?.process.kill("SIGINT");
   });
 
   it("a click on a source row filters the KPIs to getOverview with that filter; Back removes it", async (context) => {

@@ -1,0 +1,98 @@
+// What the browser tests share: the demo started on a free port (`npm run demo -- --no-live`),
+// reads straight from its backend (what a page must show), and the KPI row read off a page.
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
+import { expect } from "vitest";
+import type { Overview } from "../../src/client/types.js";
+import {
+  formatCount,
+  formatDuration,
+  formatExact,
+  formatPercent,
+  formatRatio,
+} from "../../src/react/format.js";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const DEMO_START_TIMEOUT_MS = 120_000;
+
+export type Demo = { url: string; process: ChildProcess };
+
+/** Starts the demo and resolves with its dashboard's URL once it prints it. */
+export function startDemo(): Promise<Demo> {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--no-live"], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: "0" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(
+      () => reject(new Error(`demo did not start:\n${output}`)),
+      DEMO_START_TIMEOUT_MS,
+    );
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Dashboard: (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1]!, process: child });
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
+  });
+}
+
+/** A read, straight from the demo's backend: what the page must show. */
+export async function demoQuery<T>(url: string, name: string, args: unknown): Promise<T> {
+  const response = await fetch(`${url}/demo/query`, {
+    method: "POST",
+    body: JSON.stringify({ name, args }),
+  });
+  const body = (await response.json()) as { value: T; error?: string };
+  if (body.error) throw new Error(body.error);
+  return body.value;
+}
+
+export async function kpisReady(page: Page) {
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[aria-label="Key figures"]')?.getAttribute("aria-busy") === "false",
+  );
+}
+
+export async function kpi(page: Page, key: string) {
+  const value = page.locator(`[data-kpi="${key}"] .cxa-kpi-value`);
+  return { text: (await value.textContent())?.trim(), exact: await value.getAttribute("title") };
+}
+
+/** The KPI row shows `overview`'s figures, formatted as the dashboard formats them. */
+export async function expectKpisToMatch(page: Page, overview: Overview) {
+  await kpisReady(page);
+  await expect
+    .poll(() => kpi(page, "visitors"))
+    .toEqual({ text: formatCount(overview.visitors), exact: formatExact(overview.visitors) });
+  expect(await kpi(page, "pageviews")).toEqual({
+    text: formatCount(overview.pageviews),
+    exact: formatExact(overview.pageviews),
+  });
+  expect(await kpi(page, "sessions")).toEqual({
+    text: formatCount(overview.sessions),
+    exact: formatExact(overview.sessions),
+  });
+  expect((await kpi(page, "bounceRate")).text).toBe(formatPercent(overview.bounceRate));
+  expect((await kpi(page, "avgDurationMs")).text).toBe(formatDuration(overview.avgDurationMs));
+  expect((await kpi(page, "viewsPerSession")).text).toBe(formatRatio(overview.viewsPerSession));
+  const identified = (await kpi(page, "identifiedUsers")).text;
+  expect(identified).toBe(
+    overview.identifiedUsers === undefined ? "—" : formatCount(overview.identifiedUsers),
+  );
+}
+
+/** Nothing on the page still loading: for screenshots. */
+export async function allLoaded(page: Page) {
+  await page.locator(".cxa-chart svg").first().waitFor();
+  await page.waitForFunction(
+    () => document.querySelectorAll('.cxa-root [aria-busy="true"]').length === 0,
+  );
+}
