@@ -49,7 +49,7 @@ import {
 } from "./rollupReads.js";
 import schema, { publicEventFields } from "./schema.js";
 import { loadSite } from "./sites.js";
-import { FULL_VISIT_BUDGET, filterContext, readVisits } from "./visits.js";
+import { FULL_VISIT_BUDGET, QueryReads, filterContext, readVisits } from "./visits.js";
 
 /** A comparison reads two ranges in one query: each side gets half the visit budget. */
 const COMPARED_VISIT_BUDGET = {
@@ -73,10 +73,12 @@ export const getOverview = query({
     const filters = await filterContext(ctx, site, args.filters);
     if (filters) {
       const budget = args.compare ? COMPARED_VISIT_BUDGET : FULL_VISIT_BUDGET;
-      const read = await readVisits(ctx, site, range, budget);
+      // One tally for both sides: together they stay inside the query's read limits.
+      const reads = new QueryReads();
+      const read = await readVisits(ctx, site, range, budget, reads);
       const current = visitsOverview(read.visits, filters, read.fraction);
       if (!args.compare) return { range, ...current, sample: { fraction: read.fraction } };
-      const before = await readVisits(ctx, site, previousRange, budget);
+      const before = await readVisits(ctx, site, previousRange, budget, reads);
       const previous = visitsOverview(before.visits, filters, before.fraction);
       const fraction = Math.min(read.fraction, before.fraction);
       return {

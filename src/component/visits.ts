@@ -11,7 +11,8 @@
 // holds, the same visitors for every read of the range with that budget, and a visitor's
 // visits all in or all out. Figures are then scaled by 1 / fraction. A stratum that doesn't
 // fit whole is dropped, never cut: a cut one would sample the earliest visits, not visitors.
-// A read thus reads at most its budget plus one session, and SAMPLE_STRATA + 2 index ranges.
+// A read thus reads at most its budget plus one session a pass (exact, then strata), and
+// SAMPLE_STRATA + 2 index ranges; the reads of one query share QUERY_READ_DOCUMENTS/_BYTES.
 import { getDocumentSize, type Value } from "convex/values";
 import type { Doc } from "./_generated/dataModel.js";
 import type { QueryCtx } from "./_generated/server.js";
@@ -46,8 +47,11 @@ export const FULL_VISIT_BUDGET: VisitBudget = {
 
 export type VisitsRead = { visits: VisitRecord[]; fraction: number };
 
-/** Documents and bytes one query has read so far, against Convex's per-query limits. */
-class QueryReads {
+/**
+ * Documents and bytes one query has read so far, against Convex's per-query limits: a query
+ * that reads visits twice (a comparison) passes one to both reads.
+ */
+export class QueryReads {
   documents = 0;
   bytes = 0;
   add(documents: number, bytes: number) {
@@ -148,19 +152,19 @@ async function readStrata(
 
 /**
  * The visits that start in `range`, exactly while they fit `budget`, else a visitor sample
- * (see the file comment). `rows` is the query's rollup read budget, shared with its other reads.
+ * (see the file comment). `reads` is what the query read before: never more than
+ * QUERY_READ_DOCUMENTS and QUERY_READ_BYTES in all, whatever each call's budget.
  */
 export async function readVisits(
   ctx: QueryCtx,
   site: Doc<"sites">,
   range: { from: number; to: number },
   budget: VisitBudget = FULL_VISIT_BUDGET,
-  rows: RowsRead = { rows: 0, bytes: 0 },
+  reads: QueryReads = new QueryReads(),
 ): Promise<VisitsRead> {
-  const reads = new QueryReads();
-  const before = { ...rows };
+  const rows: RowsRead = { rows: 0, bytes: 0 };
   const totals = await rangeRows(ctx, site, ALL, range.from, range.to, rows);
-  reads.add(rows.rows - before.rows, rows.bytes - before.bytes);
+  reads.add(rows.rows, rows.bytes);
   const count = totals.reduce((sum, row) => sum + row.sessions, 0);
   if (count <= budget.visits) {
     const exact = await readExact(ctx, site, range, reads.left(budget), reads);

@@ -7,10 +7,10 @@ import { api } from "../../example/convex/_generated/api.js";
 import type { Doc } from "../../src/component/_generated/dataModel.js";
 import type { QueryCtx } from "../../src/component/_generated/server.js";
 import { parseFilters } from "../../src/component/lib/filters.js";
-import { SAMPLE_STRATA } from "../../src/component/lib/limits.js";
+import { QUERY_READ_DOCUMENTS, SAMPLE_STRATA } from "../../src/component/lib/limits.js";
 import { sampleOf } from "../../src/component/lib/sample.js";
 import { visitsOverview } from "../../src/component/lib/visitFigures.js";
-import { readVisits } from "../../src/component/visits.js";
+import { QueryReads, readVisits } from "../../src/component/visits.js";
 import { createHarness, HOUR, MINUTE, pageview, type Harness } from "../harness.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -83,6 +83,24 @@ describe("sampled filtered reads", () => {
     const estimate = visitsOverview(read.visits, filters, read.fraction);
     expect(estimate.visitors).toBeGreaterThan(200);
     expect(estimate.visitors).toBeLessThan(400);
+  });
+
+  it("share one query's read limits between two reads (a comparison), whatever each one's budget", async () => {
+    await seed();
+    const read = await inComponent(async (ctx) => {
+      const site = (await ctx.db.get("sites", h.siteId as Doc<"sites">["_id"]))!;
+      // The first side of a comparison read all but 100 of the documents a query may read.
+      const reads = new QueryReads();
+      reads.add(QUERY_READ_DOCUMENTS - 100, 0);
+      const second = await readVisits(ctx, site, { from: FROM, to: NOW }, undefined, reads);
+      return { second, documents: reads.documents };
+    });
+    // 600 visits don't fit in the 100 left: the second side is a sample, and the query as a
+    // whole read at most its limit, plus one session per pass (the one that told it a pass
+    // didn't fit: the exact one, then a stratum).
+    expect(read.second.fraction).toBeLessThan(1);
+    expect(read.second.visits.length).toBeLessThanOrEqual(100);
+    expect(read.documents).toBeLessThanOrEqual(QUERY_READ_DOCUMENTS + 2);
   });
 
   it("are exact within the budget, and say so", async () => {
