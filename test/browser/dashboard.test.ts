@@ -12,7 +12,7 @@ import { chromium, type Browser, type Page, type Request } from "playwright-core
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GoalsReport, Overview } from "../../src/client/types.js";
 import { breakdownCsv, goalsCsv } from "../../src/react/csv.js";
-import { formatConversionRate, formatExact, pointsDelta } from "../../src/react/format.js";
+import { pointsDelta } from "../../src/react/format.js";
 import { isEmptyPeriod } from "../../src/react/KpiRow.js";
 import { KPIS } from "../../src/react/metrics.js";
 import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
@@ -20,6 +20,7 @@ import {
   allLoaded,
   DEMO_START_TIMEOUT_MS,
   demoQuery,
+  expectGoalsPanelToMatch,
   expectKpisToMatch,
   kpisReady,
   ROOT,
@@ -266,28 +267,7 @@ describe("the demo dashboard in Chromium", () => {
     expect(report.goals.find((goal) => goal.name === "Signup")!.events).toBe(60);
 
     const panel = page.getByRole("region", { name: "Goal conversions" });
-    const shownRows = () =>
-      panel.locator("tbody tr").evaluateAll((rows) =>
-        rows.map((row) => {
-          const cells = row.querySelectorAll("td");
-          return [
-            cells[0]!.textContent,
-            cells[1]!.getAttribute("title"),
-            cells[2]!.getAttribute("title"),
-            cells[3]!.querySelector(".cxa-rate")!.textContent,
-          ];
-        }),
-      );
-    await expect
-      .poll(shownRows)
-      .toEqual(
-        report.goals.map((goal) => [
-          goal.name,
-          formatExact(goal.visitors),
-          formatExact(goal.events),
-          formatConversionRate(goal.conversionRate),
-        ]),
-      );
+    await expectGoalsPanelToMatch(page, report);
 
     const download = page.waitForEvent("download");
     await panel.getByRole("button", { name: "Export goal conversions as CSV" }).click();

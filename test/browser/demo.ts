@@ -4,8 +4,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
-import type { Overview } from "../../src/client/types.js";
+import type { GoalsReport, Overview } from "../../src/client/types.js";
 import {
+  formatConversionRate,
   formatCount,
   formatDuration,
   formatExact,
@@ -95,4 +96,31 @@ export async function allLoaded(page: Page) {
   await page.waitForFunction(
     () => document.querySelectorAll('.cxa-root [aria-busy="true"]').length === 0,
   );
+}
+
+/** The goals panel shows `report`'s rows: name, visitors, conversions and rate, in its order. */
+export async function expectGoalsPanelToMatch(page: Page, report: GoalsReport) {
+  const panel = page.getByRole("region", { name: "Goal conversions" });
+  const shownRows = () =>
+    panel.locator("tbody tr").evaluateAll((rows) =>
+      rows.map((row) => {
+        const cells = row.querySelectorAll("td");
+        return [
+          cells[0]!.textContent,
+          cells[1]!.getAttribute("title"),
+          cells[2]!.getAttribute("title"),
+          cells[3]!.querySelector(".cxa-rate")!.textContent,
+        ];
+      }),
+    );
+  await expect
+    .poll(shownRows)
+    .toEqual(
+      report.goals.map((goal) => [
+        goal.name,
+        formatExact(goal.visitors),
+        formatExact(goal.events),
+        formatConversionRate(goal.conversionRate),
+      ]),
+    );
 }
