@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { registerDefaultAnalyticsCrons, ANALYTICS_CRON_NAMES } from "../src/client/crons.js";
 import { api, components, internal } from "../example/convex/_generated/api.js";
 import exampleCrons from "../example/convex/crons.js";
+import { COMPACTED_PARTITION, UNFOLDED_DAY_PARTITION } from "../src/component/lib/compaction.js";
 import { RETENTION_SCAN_PER_STEP } from "../src/component/lib/limits.js";
 import { createHarness, DAY, HOUR, MINUTE, type Harness } from "./harness.js";
 
@@ -71,6 +72,41 @@ async function overviewDocsRead(h: Harness, days: number) {
   });
 }
 
+const PARTITION_NAMES: Record<number, string> = {
+  [COMPACTED_PARTITION]: "merged",
+  [UNFOLDED_DAY_PARTITION]: "folded hours",
+};
+
+/** The whole-site rollup rows, as "granularity bucket partition [unfolded]: pageviews". */
+async function wholeSiteRows(h: Harness) {
+  const t = h.t as unknown as {
+    runInComponent<T>(path: string, fn: (ctx: { db: unknown }) => Promise<T>): Promise<T>;
+  };
+  const rows = await t.runInComponent("analytics", async (ctx) => {
+    const db = ctx.db as { query(table: "rollups"): { collect(): Promise<RollupRow[]> } };
+    return await db.query("rollups").collect();
+  });
+  const bucketName = { hour: 13, day: 10, month: 7 } as const;
+  return rows
+    .filter((row) => row.dimension === "all")
+    .map(
+      (row) =>
+        `${row.granularity} ${new Date(row.bucket).toISOString().slice(0, bucketName[row.granularity])} ${
+          PARTITION_NAMES[row.partition] ?? "p shard"
+        }${row.unfolded ? " unfolded" : ""}: ${row.pageviews}`,
+    )
+    .sort();
+}
+
+type RollupRow = {
+  dimension: string;
+  granularity: "hour" | "day" | "month";
+  bucket: number;
+  partition: number;
+  unfolded?: boolean;
+  pageviews: number;
+};
+
 /** What the `compact` cron does. */
 async function compact(h: Harness) {
   const result = await h.t.action(internal.analytics.analyticsMaintenance, { task: "compact" });
@@ -124,11 +160,12 @@ describe("maintenance", () => {
     await control.settle();
     expect(await figures(h)).toEqual(await figures(control));
     // The late session's rows: 9 dimensions (all, page, entry, exit, source, device, browser,
-    // os, country) in its hour (compaction folds them into their day and month).
+    // os, country) in its hour, day and month. Its hour is closed, so the worker writes the
+    // day and month rows too (no read has to add an unfolded hour), as shards to merge.
     expect(
       (await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() }))
         .compactionBacklog,
-    ).toBe(9);
+    ).toBe(27);
     await compact(h);
     expect(
       (await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() }))
@@ -137,6 +174,126 @@ describe("maintenance", () => {
     expect(await figures(h)).toEqual(await figures(control));
     expect((await figures(h)).year.visitors).toBe(6);
     expect((await figures(h)).year.pageviews).toBe(year.length + 1);
+  });
+
+  it("an open hour's rows wait for compaction to fold them into their day, and the day into its month; a closed hour's day and month rows are written with them", async () => {
+    h = await createHarness();
+    // One live pageview in the open hour, one backfilled into an hour that closed days ago.
+    await importAll(h, [view("live", NOW - 10 * MINUTE, "a"), view("old", NOW - 5 * DAY, "b")]);
+    await h.settle();
+    const overview = async (from: number) =>
+      (await h.admin.query(api.analytics.getOverview, { siteId: h.siteId, from, to: NOW }))
+        .pageviews;
+    // The open hour: an hour row only, marked for compaction (reads of its day add it). The
+    // closed hour: its hour, day and month rows at once, so no read ever adds it as an hour.
+    expect(await wholeSiteRows(h)).toEqual([
+      "day 2026-11-15 p shard: 1",
+      "hour 2026-11-15T12 p shard: 1",
+      "hour 2026-11-20T11 p shard unfolded: 1",
+      "month 2026-11 p shard: 1",
+    ]);
+    expect(await overview(NOW - 30 * DAY)).toBe(2);
+    expect(await overview(NOW - DAY)).toBe(1);
+
+    // Two hours on, the live hour has closed: compaction folds it into its day's row of
+    // folded hours, which waits for the day to close before it goes into the month.
+    vi.setSystemTime(NOW + 2 * HOUR);
+    await compact(h);
+    expect(await wholeSiteRows(h)).toEqual([
+      "day 2026-11-15 merged: 1",
+      "day 2026-11-20 folded hours unfolded: 1",
+      "hour 2026-11-15T12 merged: 1",
+      "hour 2026-11-20T11 merged: 1",
+      "month 2026-11 p shard: 1",
+    ]);
+    expect(await overview(NOW - 30 * DAY)).toBe(2);
+    expect(await overview(NOW - DAY)).toBe(1);
+
+    // A day on, the day has closed: one fold puts it into its month.
+    vi.setSystemTime(NOW + DAY);
+    await compact(h);
+    expect(await wholeSiteRows(h)).toEqual([
+      "day 2026-11-15 merged: 1",
+      "day 2026-11-20 merged: 1",
+      "hour 2026-11-15T12 merged: 1",
+      "hour 2026-11-20T11 merged: 1",
+      // The open month: folded days go to its merged row; shards wait for the month's end.
+      "month 2026-11 merged: 1",
+      "month 2026-11 p shard: 1",
+    ]);
+    expect(await overview(NOW - 30 * DAY)).toBe(2);
+    expect(await overview(NOW - DAY)).toBe(1);
+  });
+
+  it("live traffic over three days, compacted every 15 minutes while hours, days and a month close, reads exactly what an uncompacted twin reads", async () => {
+    const start = Date.UTC(2026, 10, 29, 20, 0);
+    const end = Date.UTC(2026, 11, 2, 8, 0);
+    vi.setSystemTime(start);
+    h = await createHarness();
+    const twin = await createHarness();
+    const both = async (events: object[]) => {
+      await importAll(h, events);
+      await importAll(twin, events);
+      await h.settle();
+      await twin.settle();
+    };
+    // Whole months (October, November), whole days and the ragged hours of December.
+    const reads = async (site: Harness) => {
+      const range = { siteId: site.siteId, from: Date.UTC(2026, 9, 1), to: end };
+      return {
+        overview: await site.admin.query(api.analytics.getOverview, range),
+        pages: await site.admin.query(api.analytics.getBreakdown, { ...range, dimension: "page" }),
+        exits: await site.admin.query(api.analytics.getBreakdown, {
+          ...range,
+          dimension: "exitPage",
+        }),
+        days: await site.admin.query(api.analytics.getTimeseries, { ...range, interval: "day" }),
+        hours: await site.admin.query(api.analytics.getTimeseries, {
+          ...range,
+          from: end - 2 * DAY,
+          interval: "hour",
+        }),
+      };
+    };
+    let step = 0;
+    let checkpoints = 0;
+    for (let now = start; now < end; now += 10 * MINUTE, step++) {
+      vi.setSystemTime(now);
+      const visitor = `v${step % 7}`;
+      await both([
+        {
+          ...view(`live${step}`, now - 30_000, visitor, `/p${step % 3}`),
+          sessionId: `${visitor}-${Math.floor(now / (3 * HOUR))}`,
+        },
+      ]);
+      if (step % 3 === 0) await compact(h);
+      if (step % 36 === 0) {
+        expect(await reads(h)).toEqual(await reads(twin));
+        checkpoints++;
+      }
+    }
+    // Late events: into an hour compaction folded, and into a day already in its month.
+    vi.setSystemTime(end);
+    await both([
+      view("late-hour", end - 5 * HOUR, "late", "/p1"),
+      view("late-day", Date.UTC(2026, 10, 29, 22, 30), "late", "/p2"),
+    ]);
+    expect(await reads(h)).toEqual(await reads(twin));
+    await compact(h);
+    const compacted = await reads(h);
+    expect(compacted).toEqual(await reads(twin));
+    expect(checkpoints).toBe(10);
+    expect(compacted.overview.pageviews).toBe(step + 2);
+    expect(compacted.overview.visitors).toBe(8);
+    // Everything closed got folded: what is left is today's folded hours and the open hours.
+    const rows = await wholeSiteRows(h);
+    expect(rows.filter((row) => row.includes("unfolded") && !row.startsWith("hour"))).toEqual([
+      expect.stringMatching(/^day 2026-12-02 folded hours unfolded: \d+$/),
+    ]);
+    expect(rows.filter((row) => row.startsWith("month") && row.includes("merged"))).toEqual([
+      expect.stringMatching(/^month 2026-11 merged: \d+$/),
+      expect.stringMatching(/^month 2026-12 merged: \d+$/),
+    ]);
   });
 
   it("retention deletes old aggregated events but keeps a pending backfill until it is counted", async () => {

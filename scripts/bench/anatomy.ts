@@ -8,6 +8,7 @@ import { DAY_MS, PARTITIONS } from "../../src/component/lib/limits.js";
 import { ALL } from "../../src/component/lib/rollup.js";
 import { sketchCount } from "../../src/component/lib/sketch.js";
 import { coverRange, snapRange, type Segment } from "../../src/component/lib/time.js";
+import { UNFOLDED_FINER } from "../../src/component/rollupReads.js";
 import type { ComponentBackend } from "./harness.js";
 import { round } from "./harness.js";
 
@@ -97,20 +98,22 @@ async function rowsOf(t: ComponentBackend, siteId: string, dimension: string, se
         )
         .collect();
       rows.push(...(page as unknown as Row[]));
-      if (segment.granularity === "hour") continue;
-      // As rollupReads.ts: whole days and months add the hour rows not folded into them yet.
-      const unfolded = await ctx.db
-        .query("rollups")
-        .withIndex("by_unfolded", (q) =>
-          q
-            .eq("siteId", siteId as never)
-            .eq("dimension", dimension)
-            .eq("unfolded", true)
-            .gte("bucket", segment.from)
-            .lt("bucket", segment.to),
-        )
-        .collect();
-      rows.push(...(unfolded as unknown as Row[]));
+      // As rollupReads.ts: whole days and months add the finer rows not folded into them yet.
+      for (const finer of UNFOLDED_FINER[segment.granularity]) {
+        const unfolded = await ctx.db
+          .query("rollups")
+          .withIndex("by_unfolded", (q) =>
+            q
+              .eq("siteId", siteId as never)
+              .eq("dimension", dimension)
+              .eq("unfolded", true)
+              .eq("granularity", finer)
+              .gte("bucket", segment.from)
+              .lt("bucket", segment.to),
+          )
+          .collect();
+        rows.push(...(unfolded as unknown as Row[]));
+      }
     }
     return rows;
   });

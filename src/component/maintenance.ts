@@ -17,6 +17,7 @@ import {
 } from "./_generated/server.js";
 import {
   COMPACTED_PARTITION,
+  UNFOLDED_DAY_PARTITION,
   firstOpenBucket,
   mergeRows,
   type MergeableRow,
@@ -43,7 +44,7 @@ import {
   RETENTION_SCAN_PER_STEP,
   SWEEP_STALE_PENDING_MS,
 } from "./lib/limits.js";
-import { rowId, type RowRef } from "./lib/rollup.js";
+import { rowId, type Granularity, type RowRef } from "./lib/rollup.js";
 import { coarserRows, ROLLUP_GRANULARITIES } from "./lib/session.js";
 import { healthValidator, maintenanceResultValidator } from "./lib/validators.js";
 import { sweepPresence } from "./presence.js";
@@ -66,15 +67,16 @@ const stepResult = v.object({ done: v.number(), more: v.boolean() });
  * MAINTENANCE_BYTES_PER_STEP of rows read (finding the groups and merging them both count).
  */
 async function compactStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
+  // A group's rows (a shard per partition, −2 and −1) and the row its unfolded part folds into.
   const budget = new ReadBudget(
-    COMPACTION_GROUPS_PER_STEP * (PARTITIONS + 2),
+    COMPACTION_GROUPS_PER_STEP * (PARTITIONS + 3),
     MAINTENANCE_BYTES_PER_STEP,
   );
   const groups = new Map<string, Doc<"rollups">>();
   let more = false;
   for (const granularity of ROLLUP_GRANULARITIES) {
     const openFrom = firstOpenBucket(granularity, now, site.timezone);
-    for (let partition = 0; partition < PARTITIONS; partition++) {
+    for (const partition of workListPartitions(granularity)) {
       const shards = ctx.db
         .query("rollups")
         .withIndex("by_shard", (q) =>
@@ -100,11 +102,19 @@ async function compactStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
   return { done: merged, more: more || merged < groups.size };
 }
 
+/** The partitions whose rows of closed buckets compaction merges: the shards, and −2 days. */
+function workListPartitions(granularity: Granularity) {
+  const shards = Array.from({ length: PARTITIONS }, (_, partition) => partition);
+  return granularity === "day" ? [...shards, UNFOLDED_DAY_PARTITION] : shards;
+}
+
 /**
- * One row per group: the shards and the earlier merged row fold into the merged row. A closed
- * hour's unfolded shards (written by workers since hour-only rows) are also added to the
- * merged rows of their day and month, in the same transaction that drops their mark, so a day
- * or month row always holds exactly its folded hours (reads add the rest: rollupReads.ts).
+ * One row per group: the shards, the −2 row and the earlier merged row fold into the merged
+ * row. A group's unfolded rows are also added to the next coarser row, in the same transaction
+ * that drops their mark: a closed hour's unfolded shards (written by workers while the hour was
+ * open) to its day's −2 row, a closed day's −2 row to its month's merged row. So a row always
+ * holds exactly what was folded into it (reads add the rest: rollupReads.ts), and each (hour,
+ * key) costs one write in the day, each (day, key) one in the month.
  * Stops before a group whose rows would pass the budget; the next step merges it.
  */
 async function mergeGroups(
@@ -121,9 +131,8 @@ async function mergeGroups(
     const rows = await groupRows(ctx, siteId, sample);
     for (const row of rows) budget.spend(row);
     const unfolded = rows.filter((row) => row.unfolded);
-    if (unfolded.length)
-      for (const coarse of coarserRows(sample, site.timezone))
-        await addToMerged(ctx, siteId, coarse, mergeRows(unfolded), budget);
+    const coarse = coarserRow(sample, site.timezone);
+    if (unfolded.length && coarse) await foldInto(ctx, siteId, coarse, mergeRows(unfolded), budget);
     if (rows.length === 1) {
       // A lone shard is already the whole bucket: re-tag it (one write, not insert + delete).
       await ctx.db.patch("rollups", rows[0]!._id, {
@@ -142,7 +151,7 @@ async function mergeGroups(
   return mergedGroups;
 }
 
-/** The rows of one (granularity, bucket, dimension, key): a shard per partition + the merged one. */
+/** The rows of one (granularity, bucket, dimension, key): a shard per partition, −2 and −1. */
 async function groupRows(ctx: MutationCtx, siteId: Id<"sites">, row: RowRef) {
   return await ctx.db
     .query("rollups")
@@ -154,7 +163,7 @@ async function groupRows(ctx: MutationCtx, siteId: Id<"sites">, row: RowRef) {
         .eq("bucket", row.bucket)
         .eq("key", row.key),
     )
-    .take(PARTITIONS + 1);
+    .take(PARTITIONS + 2);
 }
 
 async function insertMerged(
@@ -162,6 +171,7 @@ async function insertMerged(
   siteId: Id<"sites">,
   row: RowRef,
   merged: MergeableRow,
+  partition = COMPACTED_PARTITION,
 ) {
   const { granularity, bucket, dimension, key } = row;
   await ctx.db.insert("rollups", {
@@ -170,24 +180,34 @@ async function insertMerged(
     bucket,
     dimension,
     key,
-    partition: COMPACTED_PARTITION,
+    partition,
+    ...(partition === UNFOLDED_DAY_PARTITION ? { unfolded: true } : {}),
     ...merged,
   });
 }
 
-/** Adds folded hours to the merged row of their day or month (created when there is none). */
-async function addToMerged(
+/** Where a group's unfolded rows fold: an hour into its day's −2 row, a day into its month. */
+function coarserRow(row: RowRef, timezone: string): (RowRef & { partition: number }) | null {
+  if (row.granularity === "month") return null;
+  const [day, month] = coarserRows(row, timezone);
+  return row.granularity === "hour"
+    ? { ...day!, partition: UNFOLDED_DAY_PARTITION }
+    : { ...month!, partition: COMPACTED_PARTITION };
+}
+
+/** Adds folded rows to their coarser row (created when there is none). */
+async function foldInto(
   ctx: MutationCtx,
   siteId: Id<"sites">,
-  row: RowRef,
-  hours: MergeableRow,
+  row: RowRef & { partition: number },
+  folded: MergeableRow,
   budget: ReadBudget,
 ) {
-  const target = await rollupRow(ctx, siteId, row, COMPACTED_PARTITION);
+  const target = await rollupRow(ctx, siteId, row, row.partition);
   if (target) {
     budget.spend(target);
-    await ctx.db.patch("rollups", target._id, mergeRows([target, hours]));
-  } else await insertMerged(ctx, siteId, row, hours);
+    await ctx.db.patch("rollups", target._id, mergeRows([target, folded]));
+  } else await insertMerged(ctx, siteId, row, folded, row.partition);
 }
 
 // ---------------------------------------------------------------- retention
@@ -451,8 +471,10 @@ export const getHealth = query({
           )
           .take(HEALTH_FAILED_SCAN)),
       );
-      for (const granularity of ROLLUP_GRANULARITIES) {
-        const openFrom = firstOpenBucket(granularity, now, site.timezone);
+    }
+    for (const granularity of ROLLUP_GRANULARITIES) {
+      const openFrom = firstOpenBucket(granularity, now, site.timezone);
+      for (const partition of workListPartitions(granularity)) {
         const backlog = await ctx.db
           .query("rollups")
           .withIndex("by_shard", (q) =>

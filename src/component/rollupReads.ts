@@ -31,6 +31,13 @@ export function checkedRange(from: number, to: number, timezone: string, maxDays
   return snapRange(from, to, timezone);
 }
 
+/** The granularities whose unfolded rows a segment adds: their data is not in its rows yet. */
+export const UNFOLDED_FINER: Record<Segment["granularity"], Segment["granularity"][]> = {
+  hour: [],
+  day: ["hour"],
+  month: ["hour", "day"],
+};
+
 /** Rollup rows one query has read so far: a query that reads several dimensions shares one. */
 export type RowsRead = { rows: number; bytes: number };
 
@@ -70,21 +77,25 @@ export async function readRows(
           .lt("bucket", segment.to),
       );
     for await (const row of stream) take(row);
-    if (segment.granularity === "hour") continue;
-    // A day or month row holds only its folded hours (compaction folds each closed hour's
-    // new shard rows in): the hours not folded yet are read as they are. Compaction runs
-    // hourly, so these are the last hour or two, unless it stopped (getHealth's backlog).
-    const unfolded = ctx.db
-      .query("rollups")
-      .withIndex("by_unfolded", (q) =>
-        q
-          .eq("siteId", site._id)
-          .eq("dimension", dimension)
-          .eq("unfolded", true)
-          .gte("bucket", segment.from)
-          .lt("bucket", segment.to),
-      );
-    for await (const row of unfolded) take(row);
+    // A day row holds only its folded hours, a month row its folded days (compaction folds
+    // each closed hour into its day, each closed day into its month): what is not folded yet
+    // is read as it is. Workers mark only rows of open hours, and compaction runs every 15
+    // minutes, so these are the last two hours and today, unless it stopped (getHealth's
+    // backlog).
+    for (const finer of UNFOLDED_FINER[segment.granularity]) {
+      const unfolded = ctx.db
+        .query("rollups")
+        .withIndex("by_unfolded", (q) =>
+          q
+            .eq("siteId", site._id)
+            .eq("dimension", dimension)
+            .eq("unfolded", true)
+            .eq("granularity", finer)
+            .gte("bucket", segment.from)
+            .lt("bucket", segment.to),
+        );
+      for await (const row of unfolded) take(row);
+    }
   }
   return rows;
 }

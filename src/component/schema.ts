@@ -172,8 +172,10 @@ export default defineSchema({
 
   /**
    * One row per (granularity, bucket, dimension, key) per partition ("shard"). Workers write
-   * hour shard rows; partition −1 holds what compaction merged, and the day and month rows it
-   * folds closed hours into. Sketches are unique-visitor/user sketches (lib/sketch).
+   * hour shard rows (and day and month shards for closed hours); partition −1 holds what
+   * compaction merged; partition −2 the day rows it folds closed hours into, until the day
+   * closes and they fold into their month (lib/compaction.ts). Sketches are unique-visitor/user
+   * sketches (lib/sketch).
    */
   rollups: defineTable({
     siteId: v.id("sites"),
@@ -191,17 +193,19 @@ export default defineSchema({
     visitors: v.bytes(),
     users: v.optional(v.bytes()),
     /**
-     * On shard hour rows the worker writes (lib/session.ts rowsAt): their data is in no day or
-     * month row yet. Compaction folds them into both and drops the mark in one transaction;
-     * reads of whole days and months add the marked rows (rollupReads.ts). Rows stored before
-     * hour-only writes have no mark: their days and months were written live.
+     * The row's data is in no coarser row yet. On shard hour rows of an open hour (the worker):
+     * compaction folds the hour into its day's −2 row and drops the mark in one transaction.
+     * On −2 day rows: compaction folds the closed day into its month the same way. Reads add
+     * the marked rows of the finer granularities (rollupReads.ts). Unmarked hour shards (rows
+     * of closed hours, and rows stored before hour-only writes) had their day and month
+     * written live.
      */
     unfolded: v.optional(v.boolean()),
   })
     .index("by_row", ["siteId", "granularity", "dimension", "bucket", "key", "partition"])
-    /** Hour rows not folded into their day and month yet, per dimension (rollupReads.ts). */
-    .index("by_unfolded", ["siteId", "dimension", "unfolded", "bucket"])
-    /** Compaction's work list: the shard rows (partition ≥ 0) of closed buckets. */
+    /** Rows not folded into their coarser rows yet, per dimension (rollupReads.ts). */
+    .index("by_unfolded", ["siteId", "dimension", "unfolded", "granularity", "bucket"])
+    /** Compaction's work list: the shard rows (partition ≥ 0) and −2 rows of closed buckets. */
     .index("by_shard", ["siteId", "partition", "granularity", "bucket"]),
 
   /**

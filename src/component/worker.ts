@@ -58,6 +58,7 @@ import {
 } from "./lib/session.js";
 import { emptySketch, hashId, sketchAdd, sketchRemove } from "./lib/sketch.js";
 import { sampleOf } from "./lib/sample.js";
+import { firstOpenBucket } from "./lib/compaction.js";
 import { rollupRow } from "./rollupReads.js";
 import { sessionState } from "./visits.js";
 
@@ -161,11 +162,17 @@ type Plan = {
   rows: Map<string, Doc<"rollups"> | null>;
   rowBytes: Map<string, number>;
   /**
-   * Shard hour rows stored before hour-only writes (no `unfolded` mark): their day and month
-   * copies were written live, so a change to one is written to those too (lib/session.ts
-   * coarserRows), and they are in `rows`.
+   * Shard hour rows outside compaction's fold (no `unfolded` mark), whose day and month copies
+   * are written live, so a change to one is written to those too (lib/session.ts coarserRows,
+   * also in `rows`): rows stored before hour-only writes, and new rows of an hour that is
+   * already closed (`foldFrom`). A closed hour is a backfill or a late event: compaction may
+   * fold that hour at any moment, and a read would add a marked row to every day and month
+   * read until it did; written live, the day and month rows are whole at once (a bulk import
+   * shares them across its events), and reads never see more than the open hours as hours.
    */
-  legacyRows: Set<string>;
+  copiedRows: Set<string>;
+  /** The first hour compaction does not fold yet at this run's clock: hours before it are closed. */
+  foldFrom: number;
   /** The final delta, once planning is done. */
   delta: RollupDelta;
 };
@@ -192,7 +199,8 @@ async function planBatch(
     eventDelta: new RollupDelta(),
     rows: new Map(),
     rowBytes: new Map(),
-    legacyRows: new Set(),
+    copiedRows: new Set(),
+    foldFrom: firstOpenBucket("hour", Date.now(), site.timezone),
     delta: new RollupDelta(),
   };
   const fixedWrites = writeCost(state ? [state] : [{ siteId: site._id }]);
@@ -215,7 +223,7 @@ async function planBatch(
   }
   for (const group of plan.groups.values()) if (group.fold) plan.delta.merge(group.fold.delta);
   plan.delta.merge(plan.eventDelta);
-  withLegacyCopies(plan.delta, plan.legacyRows, site.timezone);
+  withLiveCopies(plan.delta, plan.copiedRows, site.timezone);
   await retractStaleAttributeVisitors(ctx, site, plan, ledger);
   return plan;
 }
@@ -279,10 +287,11 @@ async function admit(
     const id = toRead.shift()!;
     const ref = parseRowId(id);
     const row = await readRollup(ctx, site._id, event.partition, ref, ledger);
+    const copied = ref.granularity === "hour" && (row ? !row.unfolded : ref.bucket < plan.foldFrom);
     plan.rows.set(id, row);
-    plan.rowBytes.set(id, sizeOf(row ?? newRollup(site._id, event.partition, ref)));
-    if (row && row.granularity === "hour" && !row.unfolded) {
-      plan.legacyRows.add(id);
+    plan.rowBytes.set(id, sizeOf(row ?? newRollup(site._id, event.partition, ref, !copied)));
+    if (copied) {
+      plan.copiedRows.add(id);
       for (const coarse of coarserRows(ref, site.timezone))
         if (!plan.rows.has(rowId(coarse))) toRead.push(rowId(coarse));
     }
@@ -399,13 +408,13 @@ async function readRollup(
 }
 
 /**
- * Adds to `delta` the day and month copies of its changes to legacy hour rows. Counters and
- * added visitors only: a visitor taken out of an hour row may still belong in the day (another
- * of its sessions that day), and a sketch can't tell, so the day keeps it (an overcount, never
- * an undercount, as retractStaleAttributeVisitors says).
+ * Adds to `delta` the day and month copies of its changes to hour rows outside the fold
+ * (Plan.copiedRows): counters and added visitors. A visitor taken out of an hour row may still
+ * belong in its day (another of its sessions that day): retractStaleAttributeVisitors decides
+ * each of the copies on its own bucket's sessions.
  */
-function withLegacyCopies(delta: RollupDelta, legacyRows: Set<string>, timezone: string) {
-  for (const id of legacyRows) {
+function withLiveCopies(delta: RollupDelta, copiedRows: Set<string>, timezone: string) {
+  for (const id of copiedRows) {
     const counters = delta.counters.get(id);
     const visitors = delta.visitors.get(id);
     const users = delta.users.get(id);
@@ -417,12 +426,12 @@ function withLegacyCopies(delta: RollupDelta, legacyRows: Set<string>, timezone:
   }
 }
 
-function newRollup(siteId: Id<"sites">, partition: number, row: RowRef) {
+/** `unfolded`: a new hour row of an open hour, in no day or month row until compaction folds it. */
+function newRollup(siteId: Id<"sites">, partition: number, row: RowRef, unfolded: boolean) {
   return {
     siteId,
     ...row,
-    // A new hour row's data is in no day or month row until compaction folds it there.
-    ...(row.granularity === "hour" ? { unfolded: true } : {}),
+    ...(unfolded ? { unfolded: true } : {}),
     partition,
     pageviews: 0,
     events: 0,
@@ -536,7 +545,13 @@ async function retractStaleAttributeVisitors(
       byVisitor
         .set(group.visitorId, { stale: new Set(), rewritten: new Set(), states: [] })
         .get(group.visitorId)!;
-    for (const id of group.fold.stale) entry.stale.add(id);
+    for (const id of group.fold.stale) {
+      entry.stale.add(id);
+      // A row outside the fold has live day and month copies: the visitor leaves them too.
+      if (plan.copiedRows.has(id))
+        for (const coarse of coarserRows(parseRowId(id), site.timezone))
+          entry.stale.add(rowId(coarse));
+    }
     for (const { state, storedIds } of group.fold.folded) {
       entry.states.push(state);
       for (const id of storedIds) entry.rewritten.add(id);
@@ -553,9 +568,7 @@ async function retractStaleAttributeVisitors(
         q.eq("siteId", site._id).eq("visitorId", visitorId).gte("startTs", from).lt("startTs", to),
       );
     ledger.read([]);
-    const stillCounted = new Set(
-      states.flatMap((state) => attributeRows(state, site.timezone).map(rowId)),
-    );
+    const stillCounted = new Set(states.flatMap((state) => attributeRowIds(state, site.timezone)));
     let checked = 0;
     let complete = true;
     for await (const session of sessions) {
@@ -568,8 +581,8 @@ async function retractStaleAttributeVisitors(
         break;
       }
       if (rewritten.has(session._id)) continue;
-      for (const row of attributeRows(sessionState(session), session.timezone))
-        stillCounted.add(rowId(row));
+      for (const id of attributeRowIds(sessionState(session), session.timezone))
+        stillCounted.add(id);
     }
     if (!complete) continue;
     for (const id of stale) {
@@ -577,6 +590,13 @@ async function retractStaleAttributeVisitors(
         plan.delta.removeVisitor(parseRowId(id), hashId(visitorId));
     }
   }
+}
+
+/** A session's attribute rows, with their day and month (the stale rows' copies may be those). */
+function attributeRowIds(state: SessionState, timezone: string) {
+  return attributeRows(state, timezone).flatMap((row) =>
+    [row, ...coarserRows(row, timezone)].map(rowId),
+  );
 }
 
 // ---------------------------------------------------------------- writing
@@ -661,7 +681,7 @@ async function writeRollups(ctx: MutationCtx, siteId: Id<"sites">, partition: nu
       await ctx.db.insert("rollups", {
         siteId,
         ...row,
-        ...(row.granularity === "hour" ? { unfolded: true } : {}),
+        ...(row.granularity === "hour" && !plan.copiedRows.has(id) ? { unfolded: true } : {}),
         partition,
         ...counters,
         visitors,

@@ -10,6 +10,16 @@ import { mergeAll } from "./sketch.js";
 /** The partition of merged rows; workers write partitions 0…PARTITIONS−1. */
 export const COMPACTED_PARTITION = -1;
 
+/**
+ * The partition of a day's row built from its folded hours (marked `unfolded`): it is not in
+ * the month row yet. Compaction folds each closed hour into it (one write per hour and key,
+ * where folding into the day and the month each hour wrote two), and the closed day into its
+ * month once (lib/compaction's firstOpenBucket), then merges it into the day's −1 row. Kept
+ * apart from −1 because −1 also merges day shards whose month the worker wrote live: a row
+ * holding both couldn't say which part its month still lacks.
+ */
+export const UNFOLDED_DAY_PARTITION = -2;
+
 export type MergeableRow = Counters & { visitors: ArrayBuffer; users?: ArrayBuffer };
 
 export function mergeRows(rows: readonly MergeableRow[]): MergeableRow {

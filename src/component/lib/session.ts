@@ -353,8 +353,8 @@ const BUCKET_OF: Record<Granularity, (ts: number, timezone: string) => number> =
 
 /**
  * A row's copies at coarser granularities: where a worker also writes a change to a shard hour
- * row stored before hour-only writes (no `unfolded` mark), whose data is already in live
- * day and month rows and so must stay in step with them.
+ * row outside compaction's fold (no `unfolded` mark: stored before hour-only writes, or of an
+ * hour already closed), whose data is in live day and month rows and must stay in step.
  */
 export function coarserRows(row: RowRef, timezone: string): RowRef[] {
   return (["day", "month"] as const).map((granularity) => ({
