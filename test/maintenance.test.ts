@@ -8,7 +8,7 @@ import { api, components, internal } from "../example/convex/_generated/api.js";
 import exampleCrons from "../example/convex/crons.js";
 import { COMPACTED_PARTITION, UNFOLDED_DAY_PARTITION } from "../src/component/lib/compaction.js";
 import { RETENTION_SCAN_PER_STEP } from "../src/component/lib/limits.js";
-import { createHarness, DAY, HOUR, MINUTE, type Harness } from "./harness.js";
+import { createHarness, DAY, HOUR, MINUTE, tableCounts, type Harness } from "./harness.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 
@@ -421,6 +421,26 @@ describe("maintenance", () => {
       duplicateSessions: 0,
     });
   });
+  it("getHealth says when the workers last folded and how often a session write extended a session, from what each run writes anyway", async () => {
+    h = await createHarness();
+    const health = () => h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: NOW });
+    expect(await health()).toMatchObject({ lastAggregatedAt: null, sessionReuseRatio: 0 });
+    // One visit folded over three runs (created, then extended twice), one folded in one run.
+    for (const [i, visitor] of ["a", "a", "a", "b"].entries()) {
+      vi.setSystemTime(NOW + i * 10 * MINUTE);
+      await importAll(h, [view(`r${i}`, NOW - HOUR + i * MINUTE, visitor)]);
+      await h.settle();
+    }
+    const lastImport = NOW + 30 * MINUTE;
+    const { lastAggregatedAt, sessionReuseRatio } = await health();
+    // 4 session writes, 2 of them extensions.
+    expect(sessionReuseRatio).toBe(0.5);
+    expect(lastAggregatedAt).toBeGreaterThan(lastImport);
+    expect(lastAggregatedAt).toBeLessThanOrEqual(Date.now());
+    // No document a run writes only to keep count.
+    expect((await tableCounts(h)).workerState).toBe(0);
+  });
+
   it("getHealth ages pending events by the now it is given, never by the clock (a subscription would freeze)", async () => {
     h = await createHarness();
     await importAll(h, [view("c1", NOW - HOUR, "a")]);

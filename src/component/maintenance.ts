@@ -488,20 +488,21 @@ export const getHealth = query({
         compactionBacklog += backlog.length;
       }
     }
-    const states = await ctx.db
-      .query("workerState")
-      .withIndex("by_partition", (q) => q.eq("siteId", site._id))
-      .take(PARTITIONS); // one per partition
-    const created = states.reduce((sum, s) => sum + s.sessionsCreated, 0);
-    const extended = states.reduce((sum, s) => sum + s.sessionsExtended, 0);
+    const recent = await ctx.db
+      .query("sessions")
+      .withIndex("by_start", (q) => q.eq("siteId", site._id))
+      .order("desc")
+      .take(HEALTH_SESSION_SCAN);
+    // Each session counts the worker runs that wrote it: one created it, the others extended it.
+    const writes = recent.reduce((sum, session) => sum + (session.writes ?? 1), 0);
     return {
       pendingEvents,
       oldestPendingMs: oldestReceivedAt === null ? null : Math.max(0, now - oldestReceivedAt),
-      lastAggregatedAt: states.length ? Math.max(...states.map((s) => s.lastRunAt)) : null,
+      lastAggregatedAt: await lastFoldedAt(ctx, site._id),
       failedEvents: failed.length,
       failures: failureSummary(failed),
-      duplicateSessions: await countDuplicateSessions(ctx, site),
-      sessionReuseRatio: created + extended === 0 ? 0 : extended / (created + extended),
+      duplicateSessions: countDuplicateSessions(site, recent),
+      sessionReuseRatio: writes === 0 ? 0 : (writes - recent.length) / writes,
       compactionBacklog,
     };
   },
@@ -525,16 +526,31 @@ function failureSummary(failed: readonly Doc<"events">[]) {
 }
 
 /**
+ * When a worker last folded events: the newest folded event of each partition (by arrival)
+ * says when it was folded. Events folded before `foldedAt` existed give their arrival, a
+ * lower bound.
+ */
+async function lastFoldedAt(ctx: QueryCtx, siteId: Id<"sites">) {
+  let last: number | null = null;
+  for (let partition = 0; partition < PARTITIONS; partition++) {
+    const newest = await ctx.db
+      .query("events")
+      .withIndex("by_status", (q) =>
+        q.eq("siteId", siteId).eq("partition", partition).eq("status", "done"),
+      )
+      .order("desc")
+      .first();
+    if (newest) last = Math.max(last ?? 0, newest.foldedAt ?? newest.receivedAt);
+  }
+  return last;
+}
+
+/**
  * Sessions among the most recent HEALTH_SESSION_SCAN that overlap another session of the
  * same (visitor, session id) within the idle timeout: two rows for one visit. Invariant 3
  * says there are none; this is the alarm if that ever breaks.
  */
-async function countDuplicateSessions(ctx: QueryCtx, site: Doc<"sites">) {
-  const recent = await ctx.db
-    .query("sessions")
-    .withIndex("by_start", (q) => q.eq("siteId", site._id))
-    .order("desc")
-    .take(HEALTH_SESSION_SCAN);
+function countDuplicateSessions(site: Doc<"sites">, recent: Doc<"sessions">[]) {
   const byVisit = new Map<string, Doc<"sessions">[]>();
   for (const session of recent) {
     const key = JSON.stringify([session.visitorId, session.sessionId]);

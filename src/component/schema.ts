@@ -122,6 +122,11 @@ export default defineSchema({
     failure: v.optional(v.string()),
     /** Worker runs whose planning of this event threw: set aside at MAX_EVENT_ATTEMPTS. */
     attempts: v.optional(v.number()),
+    /**
+     * When the worker folded it (set with "done", in the same write): getHealth's
+     * lastAggregatedAt, instead of a per-run state document the worker would write every run.
+     */
+    foldedAt: v.optional(v.number()),
   })
     .index("by_event_id", ["siteId", "eventId"])
     .index("by_status", ["siteId", "partition", "status", "receivedAt"])
@@ -145,6 +150,11 @@ export default defineSchema({
      * filtered read takes whole strata. Optional only for sessions stored before it existed.
      */
     sample: v.optional(v.number()),
+    /**
+     * Worker runs that wrote it (1 when created): getHealth's sessionReuseRatio. Absent on
+     * sessions stored before it existed, counted as 1.
+     */
+    writes: v.optional(v.number()),
   })
     .index("by_visitor_session", ["siteId", "visitorId", "sessionId", "startTs"])
     /** The worker's retraction reads one visitor's sessions starting in the stale rows' buckets. */
@@ -285,7 +295,11 @@ export default defineSchema({
     createdAt: v.number(),
   }).index("by_site", ["siteId"]),
 
-  /** Per (site, partition): written only by that partition's worker. */
+  /**
+   * No longer written or read: per (site, partition) run counters that every worker run
+   * rewrote, one document per run (what getHealth needed now lives on the events and sessions
+   * the run writes anyway). Kept so that stored rows stay valid.
+   */
   workerState: defineTable({
     siteId: v.id("sites"),
     partition: v.number(),

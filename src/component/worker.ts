@@ -82,16 +82,11 @@ export const aggregate = internalMutation({
       )
       .take(WORKER_BATCH_EVENTS);
     if (pending.length === 0) return { folded: 0, more: false };
-    const state = await ctx.db
-      .query("workerState")
-      .withIndex("by_partition", (q) => q.eq("siteId", siteId).eq("partition", partition))
-      .unique();
     const ledger = new Ledger();
     ledger.read([site]);
     ledger.read(pending);
-    ledger.read(state ? [state] : []);
-    const plan = await planBatch(ctx, site, pending, ledger, state);
-    await writePlan(ctx, site, partition, plan, state);
+    const plan = await planBatch(ctx, site, pending, ledger);
+    await writePlan(ctx, site, partition, plan);
     // A full batch may have more behind it; a deferred event is next; a retry waits a moment.
     const more = pending.length === WORKER_BATCH_EVENTS || plan.deferred;
     const retry = plan.retried.length > 0;
@@ -188,7 +183,6 @@ async function planBatch(
   site: Doc<"sites">,
   pending: EventDoc[],
   ledger: Ledger,
-  state: Doc<"workerState"> | null,
 ): Promise<Plan> {
   const plan: Plan = {
     folded: [],
@@ -203,10 +197,9 @@ async function planBatch(
     foldFrom: firstOpenBucket("hour", Date.now(), site.timezone),
     delta: new RollupDelta(),
   };
-  const fixedWrites = writeCost(state ? [state] : [{ siteId: site._id }]);
   const events = [...pending].sort((a, b) => a.ts - b.ts || (a.eventId < b.eventId ? -1 : 1));
   for (const [index, event] of events.entries()) {
-    const verdict = await admit(ctx, site, plan, event, ledger, fixedWrites);
+    const verdict = await admit(ctx, site, plan, event, ledger);
     if (verdict.ok) continue;
     if ("retry" in verdict) {
       const attempts = (event.attempts ?? 0) + 1;
@@ -240,7 +233,6 @@ async function admit(
   plan: Plan,
   event: EventDoc,
   ledger: Ledger,
-  fixedWrites: Partial<Cost>,
 ): Promise<Verdict> {
   const { timezone, settings } = site;
   let group: GroupPlan;
@@ -300,7 +292,7 @@ async function admit(
   }
 
   const groupWrites = fold === group.fold ? group.writes : sessionWrites(site, event, fold);
-  const total = addCost(ledger.cost, plannedWrites(plan, group, groupWrites, fixedWrites));
+  const total = addCost(ledger.cost, plannedWrites(plan, group, groupWrites));
   const over = overBudget(total, WORKER_BUDGET);
   if (over.length) return { ok: false, over: overReason(over) };
 
@@ -443,6 +435,7 @@ function newRollup(siteId: Id<"sites">, partition: number, row: RowRef, unfolded
   };
 }
 
+/** A session as writePlan writes it (the same fields, for its size). */
 function sessionDoc(site: Doc<"sites">, event: EventDoc, state: SessionState) {
   return {
     siteId: site._id,
@@ -452,6 +445,8 @@ function sessionDoc(site: Doc<"sites">, event: EventDoc, state: SessionState) {
     ...state,
     timezone: site.timezone,
     pageviewDedupMs: site.settings.pageviewDedupMs,
+    sample: 0,
+    writes: 0,
   };
 }
 
@@ -470,13 +465,8 @@ function sessionWrites(
  * What writing the plan costs with `group`'s writes replaced by `groupWrites`. Every rollup row
  * read so far belongs to the plan or to the event being admitted, so each may be written.
  */
-function plannedWrites(
-  plan: Plan,
-  group: GroupPlan,
-  groupWrites: Partial<Cost>,
-  fixedWrites: Partial<Cost>,
-): Partial<Cost> {
-  let cost = addCost(zeroCost(), fixedWrites);
+function plannedWrites(plan: Plan, group: GroupPlan, groupWrites: Partial<Cost>): Partial<Cost> {
+  let cost = zeroCost();
   for (const other of plan.groups.values())
     cost = addCost(cost, other === group ? groupWrites : other.writes);
   const marked = [...plan.folded, ...plan.retried.map((f) => f.event)];
@@ -601,17 +591,8 @@ function attributeRowIds(state: SessionState, timezone: string) {
 
 // ---------------------------------------------------------------- writing
 
-type RunStats = { sessionsCreated: number; sessionsExtended: number };
-
 /** Writes a final plan: every value was computed (and every document read) while planning. */
-async function writePlan(
-  ctx: MutationCtx,
-  site: Doc<"sites">,
-  partition: number,
-  plan: Plan,
-  state: Doc<"workerState"> | null,
-) {
-  const stats: RunStats = { sessionsCreated: 0, sessionsExtended: 0 };
+async function writePlan(ctx: MutationCtx, site: Doc<"sites">, partition: number, plan: Plan) {
   for (const group of plan.groups.values()) {
     if (!group.fold) continue;
     for (const { state: session, storedIds } of group.fold.folded) {
@@ -620,6 +601,8 @@ async function writePlan(
         timezone: site.timezone,
         pageviewDedupMs: site.settings.pageviewDedupMs,
         sample: sampleOf(group.visitorId),
+        // This run's write, and those of the stored sessions it merges (getHealth's reuse ratio).
+        writes: storedIds.reduce((n, id) => n + (group.stored.get(id)?.writes ?? 1), 1),
       };
       if (storedIds.length === 0) {
         await ctx.db.insert("sessions", {
@@ -629,22 +612,20 @@ async function writePlan(
           sessionId: group.sessionId,
           ...doc,
         });
-        stats.sessionsCreated++;
       } else {
         await ctx.db.patch("sessions", storedIds[0], doc);
         for (const id of storedIds.slice(1)) await ctx.db.delete("sessions", id);
-        stats.sessionsExtended++;
       }
     }
   }
   await writeRollups(ctx, site._id, partition, plan);
-  for (const event of plan.folded) await ctx.db.patch("events", event._id, { status: "done" });
+  const foldedAt = Date.now();
+  for (const event of plan.folded)
+    await ctx.db.patch("events", event._id, { status: "done", foldedAt });
   for (const { event, failure } of plan.retried)
     await ctx.db.patch("events", event._id, { attempts: (event.attempts ?? 0) + 1, failure });
   for (const { event, failure } of plan.setAside)
     await ctx.db.patch("events", event._id, { status: "failed", failure });
-  const left = [...plan.folded, ...plan.setAside.map((f) => f.event)];
-  await recordRun(ctx, site._id, partition, state, left, plan.setAside.length, stats);
 }
 
 async function writeRollups(ctx: MutationCtx, siteId: Id<"sites">, partition: number, plan: Plan) {
@@ -689,25 +670,4 @@ async function writeRollups(ctx: MutationCtx, siteId: Id<"sites">, partition: nu
       });
     }
   }
-}
-
-async function recordRun(
-  ctx: MutationCtx,
-  siteId: Id<"sites">,
-  partition: number,
-  state: Doc<"workerState"> | null,
-  left: EventDoc[],
-  setAside: number,
-  stats: RunStats,
-) {
-  const now = Date.now();
-  const fields = {
-    lastRunAt: now,
-    aggregatedEvents: (state?.aggregatedEvents ?? 0) + left.length - setAside,
-    sessionsCreated: (state?.sessionsCreated ?? 0) + stats.sessionsCreated,
-    sessionsExtended: (state?.sessionsExtended ?? 0) + stats.sessionsExtended,
-    failedEvents: (state?.failedEvents ?? 0) + setAside,
-  };
-  if (state) await ctx.db.patch("workerState", state._id, fields);
-  else await ctx.db.insert("workerState", { siteId, partition, ...fields });
 }
