@@ -225,6 +225,22 @@ describe("maintenance", () => {
     expect(await overview(NOW - DAY)).toBe(1);
   });
 
+  it("the hour that closes a day is folded into the day, and the day into its month, in one compaction run", async () => {
+    h = await createHarness();
+    const lastHour = Date.UTC(2026, 10, 20, 23, 30);
+    vi.setSystemTime(lastHour);
+    await importAll(h, [view("last", lastHour - MINUTE, "a")]);
+    await h.settle();
+    // 01:30: the hour 23:00 and its day have both closed (an hour's grace).
+    vi.setSystemTime(Date.UTC(2026, 10, 21, 1, 30));
+    await compact(h);
+    expect(await wholeSiteRows(h)).toEqual([
+      "day 2026-11-20 merged: 1",
+      "hour 2026-11-20T23 merged: 1",
+      "month 2026-11 merged: 1",
+    ]);
+  });
+
   it("live traffic over three days, compacted every 15 minutes while hours, days and a month close, reads exactly what an uncompacted twin reads", async () => {
     const start = Date.UTC(2026, 10, 29, 20, 0);
     const end = Date.UTC(2026, 11, 2, 8, 0);

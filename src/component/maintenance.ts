@@ -98,8 +98,8 @@ async function compactStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
       }
     }
   }
-  const merged = await mergeGroups(ctx, site, groups, budget);
-  return { done: merged, more: more || merged < groups.size };
+  const merged = await mergeGroups(ctx, site, groups, budget, now);
+  return { done: merged.groups, more: more || merged.groups < groups.size || merged.closedDays };
 }
 
 /** The partitions whose rows of closed buckets compaction merges: the shards, and −2 days. */
@@ -115,16 +115,21 @@ function workListPartitions(granularity: Granularity) {
  * open) to its day's −2 row, a closed day's −2 row to its month's merged row. So a row always
  * holds exactly what was folded into it (reads add the rest: rollupReads.ts), and each (hour,
  * key) costs one write in the day, each (day, key) one in the month.
- * Stops before a group whose rows would pass the budget; the next step merges it.
+ * Stops before a group whose rows would pass the budget; the next step merges it. `closedDays`:
+ * an hour went into a closed day's −2 row that this step doesn't merge (the day's last hour
+ * closes with it), so the run takes another step instead of leaving it to the next cron.
  */
 async function mergeGroups(
   ctx: MutationCtx,
   site: Doc<"sites">,
   groups: Map<string, Doc<"rollups">>,
   budget: ReadBudget,
+  now: number,
 ) {
   const siteId = site._id;
+  const dayOpenFrom = firstOpenBucket("day", now, site.timezone);
   let mergedGroups = 0;
+  let closedDays = false;
   for (const sample of groups.values()) {
     if (budget.spent) break;
     mergedGroups++;
@@ -132,7 +137,11 @@ async function mergeGroups(
     for (const row of rows) budget.spend(row);
     const unfolded = rows.filter((row) => row.unfolded);
     const coarse = coarserRow(sample, site.timezone);
-    if (unfolded.length && coarse) await foldInto(ctx, siteId, coarse, mergeRows(unfolded), budget);
+    if (unfolded.length && coarse) {
+      await foldInto(ctx, siteId, coarse, mergeRows(unfolded), budget);
+      if (coarse.partition === UNFOLDED_DAY_PARTITION && coarse.bucket < dayOpenFrom)
+        closedDays ||= !groups.has(rowId(coarse));
+    }
     if (rows.length === 1) {
       // A lone shard is already the whole bucket: re-tag it (one write, not insert + delete).
       await ctx.db.patch("rollups", rows[0]!._id, {
@@ -148,7 +157,7 @@ async function mergeGroups(
     for (const row of rows)
       if (row.partition !== COMPACTED_PARTITION) await ctx.db.delete("rollups", row._id);
   }
-  return mergedGroups;
+  return { groups: mergedGroups, closedDays };
 }
 
 /** The rows of one (granularity, bucket, dimension, key): a shard per partition, −2 and −1. */
