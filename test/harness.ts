@@ -93,29 +93,37 @@ export async function addSite(h: Harness, slug: string, allowedOrigins: string[]
   };
 }
 
-/** Document counts of every component table: "nothing was stored or changed" in one value. */
-export async function tableCounts(h: Harness) {
+/** Every document of one component table, as stored. */
+export async function componentDocs<Doc = Record<string, unknown>>(
+  h: Harness,
+  table: string,
+): Promise<Doc[]> {
   // convex-test can run a function inside a component; its types don't declare it yet.
   const t = h.t as unknown as {
     runInComponent<T>(path: string, fn: (ctx: { db: unknown }) => Promise<T>): Promise<T>;
   };
   return await t.runInComponent("analytics", async (ctx) => {
-    const db = ctx.db as { query(table: string): { collect(): Promise<unknown[]> } };
-    const counts: Record<string, number> = {};
-    for (const table of [
-      "sites",
-      "events",
-      "sessions",
-      "visitors",
-      "rollups",
-      "goals",
-      "funnels",
-      "presence",
-      "workerState",
-      "ingestReservations",
-    ]) {
-      counts[table] = (await db.query(table).collect()).length;
-    }
-    return counts;
+    const db = ctx.db as { query(table: string): { collect(): Promise<Doc[]> } };
+    return await db.query(table).collect();
   });
+}
+
+/** Document counts of every component table: "nothing was stored or changed" in one value. */
+export async function tableCounts(h: Harness) {
+  const counts: Record<string, number> = {};
+  for (const table of [
+    "sites",
+    "events",
+    "sessions",
+    "visitors",
+    "rollups",
+    "goals",
+    "funnels",
+    "presence",
+    "workerState",
+    "ingestReservations",
+  ]) {
+    counts[table] = (await componentDocs(h, table)).length;
+  }
+  return counts;
 }

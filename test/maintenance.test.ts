@@ -8,7 +8,15 @@ import { api, components, internal } from "../example/convex/_generated/api.js";
 import exampleCrons from "../example/convex/crons.js";
 import { COMPACTED_PARTITION, UNFOLDED_DAY_PARTITION } from "../src/component/lib/compaction.js";
 import { RETENTION_SCAN_PER_STEP } from "../src/component/lib/limits.js";
-import { createHarness, DAY, HOUR, MINUTE, tableCounts, type Harness } from "./harness.js";
+import {
+  componentDocs,
+  createHarness,
+  DAY,
+  HOUR,
+  MINUTE,
+  tableCounts,
+  type Harness,
+} from "./harness.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 
@@ -79,13 +87,7 @@ const PARTITION_NAMES: Record<number, string> = {
 
 /** The whole-site rollup rows, as "granularity bucket partition [unfolded]: pageviews". */
 async function wholeSiteRows(h: Harness) {
-  const t = h.t as unknown as {
-    runInComponent<T>(path: string, fn: (ctx: { db: unknown }) => Promise<T>): Promise<T>;
-  };
-  const rows = await t.runInComponent("analytics", async (ctx) => {
-    const db = ctx.db as { query(table: "rollups"): { collect(): Promise<RollupRow[]> } };
-    return await db.query("rollups").collect();
-  });
+  const rows = await componentDocs<RollupRow>(h, "rollups");
   const bucketName = { hour: 13, day: 10, month: 7 } as const;
   return rows
     .filter((row) => row.dimension === "all")

@@ -6,19 +6,14 @@
 // filtered read is exact: its sample is the whole.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { api } from "../../example/convex/_generated/api.js";
-import { importAccessLog } from "../../src/client/importLog.js";
-import { createHarness, type Harness } from "../harness.js";
-import { readLogFile, SAMPLE_LOG_PATH } from "../../scripts/sample-log.js";
+import type { Harness } from "../harness.js";
+import { LOG, LOG_OPTIONS, siteWithRealLog } from "./realLog.js";
 import {
   referenceFigures,
   referenceFiltered,
   type ReferenceFilter,
   type ReferenceRow,
 } from "./reference.js";
-
-const LOG = readLogFile(SAMPLE_LOG_PATH);
-const DOMAIN = "semicomplete.com";
-const OPTS = { domain: DOMAIN, timezone: "UTC" as const };
 
 type Filters = [operator: "is" | "isNot", dimension: string, values: string[]][];
 
@@ -37,26 +32,16 @@ function byKey(rows: readonly Row[]): Record<string, Omit<Row, "key">> {
 }
 
 describe("filtered reads of the real log", () => {
-  const unfiltered = referenceFigures(LOG, OPTS);
+  const unfiltered = referenceFigures(LOG, LOG_OPTIONS);
   let h: Harness;
   let range: { siteId: string; from: number; to: number };
 
   beforeAll(async () => {
     vi.useFakeTimers();
     vi.setSystemTime(Date.UTC(2015, 4, 21));
-    h = await createHarness({ domain: DOMAIN });
-    await h.admin.mutation(api.analytics.updateSite, {
-      siteId: h.siteId,
-      settings: { retentionDays: 3650 },
-    });
-    const imported = await importAccessLog(
-      h.admin,
-      api.analytics.importEvents,
-      h.siteId,
-      LOG.split("\n"),
-      { domain: DOMAIN },
-    );
-    expect(imported).toMatchObject({ accepted: unfiltered.counts.imported, duplicates: 0 });
+    const site = await siteWithRealLog();
+    h = site.h;
+    expect(site.imported).toMatchObject({ accepted: unfiltered.counts.imported, duplicates: 0 });
     await h.settle();
     range = { siteId: h.siteId, ...unfiltered.range! };
   });
@@ -80,7 +65,7 @@ describe("filtered reads of the real log", () => {
   }
 
   function expectReference(got: Awaited<ReturnType<typeof read>>, expected: ReferenceFilter) {
-    const reference = referenceFiltered(LOG, OPTS, expected);
+    const reference = referenceFiltered(LOG, LOG_OPTIONS, expected);
     const { range: gotRange, sample, ...overview } = got.overview;
     expect(gotRange).toEqual(unfiltered.range);
     expect(sample).toEqual({ fraction: 1 });

@@ -5,12 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../../example/convex/_generated/api.js";
 import { importAccessLog } from "../../src/client/importLog.js";
-import { createHarness } from "../harness.js";
-import { readLogFile, SAMPLE_LOG_PATH } from "../../scripts/sample-log.js";
+import { DOMAIN, LOG, LOG_OPTIONS, siteWithRealLog } from "./realLog.js";
 import { referenceFigures } from "./reference.js";
-
-const LOG = readLogFile(SAMPLE_LOG_PATH);
-const DOMAIN = "semicomplete.com";
 
 describe("the real log through the whole pipeline", () => {
   beforeEach(() => {
@@ -20,19 +16,8 @@ describe("the real log through the whole pipeline", () => {
   afterEach(() => vi.useRealTimers());
 
   it("gives exactly the reference figures", async () => {
-    const reference = referenceFigures(LOG, { domain: DOMAIN, timezone: "UTC" });
-    const h = await createHarness({ domain: DOMAIN });
-    await h.admin.mutation(api.analytics.updateSite, {
-      siteId: h.siteId,
-      settings: { retentionDays: 3650 },
-    });
-    const imported = await importAccessLog(
-      h.admin,
-      api.analytics.importEvents,
-      h.siteId,
-      LOG.split("\n"),
-      { domain: DOMAIN },
-    );
+    const reference = referenceFigures(LOG, LOG_OPTIONS);
+    const { h, imported } = await siteWithRealLog();
     expect(imported).toMatchObject({
       counts: reference.counts,
       accepted: reference.counts.imported,
