@@ -124,6 +124,32 @@ describe("POST /analytics/ingest", () => {
     expect((await h.send([pageview("e5", NOW + 3 * MINUTE, "/")])).status).toBe(202);
   });
 
+  it("admits only the events that fit under the rate limit and refuses the rest one by one", async () => {
+    await h.admin.mutation(api.analytics.updateSite, {
+      siteId: h.siteId,
+      settings: { ingestRatePerMinute: 3 },
+    });
+    const events = Array.from({ length: 100 }, (_, i) => pageview(`burst${i}`, NOW, `/p${i}`));
+    const first = await h.send(events);
+    expect(first.status).toBe(202);
+    expect(first.body.accepted).toBe(3);
+    expect(first.body.rejected).toHaveLength(97);
+    expect(first.body.rejected[0]).toEqual({
+      index: 3,
+      reason: expect.stringMatching(/^rate_limited/),
+    });
+    // The window is full: the next request is refused whole, and nothing past the limit counts.
+    vi.setSystemTime(NOW + 10_000);
+    expect((await h.send([pageview("late", NOW, "/")])).status).toBe(429);
+    await h.settle();
+    const overview = await h.admin.query(api.analytics.getOverview, {
+      siteId: h.siteId,
+      from: NOW - 60 * 60_000,
+      to: NOW + 60 * 60_000,
+    });
+    expect(overview.pageviews).toBe(3);
+  });
+
   it("stores the valid events of a batch and lists each invalid one with its index and reason", async () => {
     const response = await h.send([
       pageview("ok1", NOW, "/a"),

@@ -1,12 +1,9 @@
 // The HTTP ingest route (SPEC §2). It runs in the host app: parses and bounds the request,
-// asks the component's admission query (key, origin, status, rate), drops bots, and hands
-// the events to the component's append-only ingest mutation.
+// drops bots, and hands the events to the component's ingest mutation, which admits the
+// request (key, origin, status, rate limit) and stores it in the same transaction: a request
+// costs the route and one mutation.
 import { httpActionGeneric, type HttpRouter } from "convex/server";
-import {
-  DEFAULT_COUNTRY_HEADERS,
-  countryFromHeaders,
-  isBotUserAgent,
-} from "../component/lib/enrich.js";
+import { DEFAULT_COUNTRY_HEADERS, countryFromHeaders } from "../component/lib/enrich.js";
 import { sha256Hex } from "../component/lib/keys.js";
 import { MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST } from "../component/lib/limits.js";
 import { validateEvents } from "../component/lib/pipeline.js";
@@ -125,39 +122,11 @@ export function registerRoutes(
 
     const keyHash = await sha256Hex(key);
     const origin = request.headers.get("Origin") ?? undefined;
-    const now = Date.now();
-    const gate = { keyHash, ...(origin ? { origin } : {}), now };
-    const admission = await ctx.runQuery(component.ingest.admission, gate);
-    if (!admission.ok) return refused(request, admission.refusal);
     const userAgent = request.headers.get("User-Agent") ?? "";
-    if (isBotUserAgent(userAgent)) {
-      return json(request, 202, {
-        accepted: 0,
-        duplicates: 0,
-        filtered: body.data.events.length,
-        rejected: [],
-      });
-    }
     // Validated here as well as in the mutation: only well-formed values (no "$" keys,
     // unknown fields stripped) may cross into a Convex function's arguments.
-    const { valid, rejected } = validateEvents(body.data.events, "live", now);
-    if (valid.length > 0) {
-      // Reserve, then check with the reservation committed (lib/admission.ts): what bounds
-      // a burst of concurrent requests without any two of them reading each other's writes.
-      const reservation = await ctx.runMutation(component.ingest.reserve, {
-        siteId: admission.siteId,
-        now,
-        events: valid.length,
-      });
-      const check = await ctx.runQuery(component.ingest.admission, {
-        ...gate,
-        excluding: reservation,
-      });
-      if (!check.ok) {
-        await ctx.runMutation(component.ingest.release, { id: reservation });
-        return refused(request, check.refusal);
-      }
-    }
+    const { valid, rejected } = validateEvents(body.data.events, "live", Date.now());
+    // One mutation does the rest: key, origin, bots, rate limit, store, presence (ingest.ts).
     const outcome = await ctx.runMutation(component.ingest.ingest, {
       keyHash,
       ...(origin ? { origin } : {}),

@@ -3,17 +3,18 @@
 // partitions it touched. It reads nothing another ingest or the worker writes.
 import { v } from "convex/values";
 import { internal } from "./_generated/api.js";
-import type { Doc } from "./_generated/dataModel.js";
-import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
-import { checkSite, minuteOf, rateLimitDecision, reservedPerMinute } from "./lib/admission.js";
+import type { Doc, Id } from "./_generated/dataModel.js";
+import { internalQuery, mutation, type MutationCtx, type QueryCtx } from "./_generated/server.js";
+import {
+  RATE_LIMITED_REASON,
+  admitEvents,
+  checkSite,
+  eventsInWindow,
+  minuteOf,
+} from "./lib/admission.js";
 import { isBotUserAgent } from "./lib/enrich.js";
 import { kickAt } from "./lib/kick.js";
-import {
-  MAX_EVENTS_PER_IMPORT,
-  MAX_EVENTS_PER_REQUEST,
-  MINUTE_MS,
-  RATE_SCAN_PER_MINUTE,
-} from "./lib/limits.js";
+import { MAX_EVENTS_PER_IMPORT, MAX_EVENTS_PER_REQUEST, MINUTE_MS } from "./lib/limits.js";
 import {
   clampTimestamp,
   enrichEvent,
@@ -23,6 +24,7 @@ import {
 } from "./lib/pipeline.js";
 import { invalidArgument, type ImportEvent, type IngestEvent } from "./lib/validate.js";
 import { ingestResultValidator } from "./lib/validators.js";
+import { touchPresence } from "./presence.js";
 import { loadSite } from "./sites.js";
 import { UNKNOWN } from "./lib/types.js";
 
@@ -40,91 +42,66 @@ async function siteByKeyHash(ctx: QueryCtx, keyHash: string) {
     .unique();
 }
 
-/**
- * The HTTP route's gate, run as a query before the mutation: key, status, origin and the
- * rate limit (lib/admission.ts). Run once before the request reserves its share of the
- * limit (refusing a flood without writing anything) and once after, `excluding` its own
- * reservation. `now` comes from the caller: a query that read the clock would not be cached.
- * Reads the site and at most 2 × RATE_SCAN_PER_MINUTE small rows, whatever the traffic.
- */
-export const admission = query({
-  args: {
-    keyHash: v.string(),
-    origin: v.optional(v.string()),
-    now: v.number(),
-    excluding: v.optional(v.string()),
-  },
-  returns: v.union(
-    v.object({ ok: v.literal(true), siteId: v.string() }),
-    v.object({ ok: v.literal(false), refusal: refusalValidator }),
-  ),
-  handler: async (ctx, args) => {
-    const site = await siteByKeyHash(ctx, args.keyHash);
-    const refusal = checkSite(site, args.origin);
-    if (refusal) return { ok: false as const, refusal };
-    const minutes = [];
-    for (const minute of [minuteOf(args.now) - MINUTE_MS, minuteOf(args.now)]) {
-      const rows = await ctx.db
-        .query("ingestReservations")
-        .withIndex("by_minute", (q) => q.eq("siteId", site!._id).eq("minute", minute))
-        .order("desc")
-        .take(RATE_SCAN_PER_MINUTE);
-      minutes.push({
-        minute,
-        newestFirst: rows.map((r) => ({ id: r._id as string, at: r.at, events: r.events })),
-      });
-    }
-    const counts = reservedPerMinute(minutes, RATE_SCAN_PER_MINUTE, args.now, args.excluding);
-    const limited = rateLimitDecision(counts, site!.settings.ingestRatePerMinute, args.now);
-    return limited
-      ? { ok: false as const, refusal: limited }
-      : { ok: true as const, siteId: site!._id as string };
-  },
-});
+const rateMarkValidator = v.union(
+  v.null(),
+  v.object({ at: v.number(), events: v.number(), cumulative: v.optional(v.number()) }),
+);
 
 /**
- * A request's share of its site's rate limit, taken before it is checked. A blind insert
- * (no reads), so concurrent requests never conflict. Once out of the window it is deleted in
- * bulk by the maintenance sweep (not by a scheduled call per request: that would cost every
- * request two more writes).
+ * The rate limit's marks (lib/admission.ts): the newest, the last one at or before the sliding
+ * minute's start, and the oldest inside it. Three point reads of tiny rows, whatever the
+ * traffic. Ingest runs it through a stale snapshot, so it takes no read dependency.
  */
-export const reserve = mutation({
-  args: { siteId: v.string(), now: v.number(), events: v.number() },
-  returns: v.string(),
-  handler: async (ctx, args) => {
-    const siteId = ctx.db.normalizeId("sites", args.siteId);
-    if (!siteId) throw invalidArgument(`siteId: no site with id ${args.siteId}`);
-    const id = await ctx.db.insert("ingestReservations", {
-      siteId,
-      minute: minuteOf(args.now),
-      at: args.now,
-      events: args.events,
-    });
-    return id;
+export const rateMarks = internalQuery({
+  args: { siteId: v.id("sites"), now: v.number() },
+  returns: v.object({
+    newest: rateMarkValidator,
+    beforeWindow: rateMarkValidator,
+    oldestInWindow: rateMarkValidator,
+  }),
+  handler: async (ctx, { siteId, now }) => {
+    const marks = () =>
+      ctx.db.query("ingestReservations").withIndex("by_at", (q) => q.eq("siteId", siteId));
+    const start = now - MINUTE_MS;
+    const newest = await marks().order("desc").first();
+    const beforeWindow = await ctx.db
+      .query("ingestReservations")
+      .withIndex("by_at", (q) => q.eq("siteId", siteId).lte("at", start))
+      .order("desc")
+      .first();
+    const oldestInWindow = await ctx.db
+      .query("ingestReservations")
+      .withIndex("by_at", (q) => q.eq("siteId", siteId).gt("at", start))
+      .first();
+    const mark = (row: Doc<"ingestReservations"> | null) =>
+      row
+        ? {
+            at: row.at,
+            events: row.events,
+            ...(row.cumulative !== undefined ? { cumulative: row.cumulative } : {}),
+          }
+        : null;
+    return {
+      newest: mark(newest),
+      beforeWindow: mark(beforeWindow),
+      oldestInWindow: mark(oldestInWindow),
+    };
   },
 });
 
-/** Gives a refused request's reservation back. Reads only it. */
-export const release = mutation({
-  args: { id: v.string() },
-  returns: v.null(),
-  handler: async (ctx, { id }) => {
-    const reservation = ctx.db.normalizeId("ingestReservations", id);
-    if (reservation && (await ctx.db.get("ingestReservations", reservation)))
-      await ctx.db.delete("ingestReservations", reservation);
-    return null;
-  },
-});
-
-/** Step 4, store: insert what is new, report what was already there. */
-async function storeEvents(
+/**
+ * Step 4, store: insert what is new, report what was already there. Unless `kick` is false
+ * (live ingest decides that itself, once per kick window), schedules the site's worker run at
+ * the aligned instant of lib/kick.ts.
+ */
+export async function storeEvents(
   ctx: MutationCtx,
   site: Doc<"sites">,
   events: { index: number; enriched: EnrichedEvent }[],
+  kick = true,
 ) {
   const receivedAt = Date.now();
   const seen = new Set<string>();
-  const partitions = new Set<number>();
   let accepted = 0;
   let duplicates = 0;
   for (const { enriched } of events) {
@@ -140,49 +117,20 @@ async function storeEvents(
     }
     seen.add(enriched.eventId);
     await ctx.db.insert("events", { ...enriched, siteId: site._id, status: "pending", receivedAt });
-    partitions.add(enriched.partition);
     accepted++;
   }
-  for (const partition of [...partitions].sort()) {
-    await ctx.scheduler.runAt(kickAt(receivedAt), internal.worker.aggregate, {
-      siteId: site._id,
-      partition,
-    });
-  }
+  if (kick && accepted > 0) await scheduleFold(ctx, site._id, receivedAt);
   return { accepted, duplicates };
 }
 
-/**
- * Live pageviews and heartbeats move their session's presence row. That is another
- * transaction's job (presence.touch): ingest itself never reads or writes a row that other
- * requests write (invariant 1).
- */
-function isLive(event: EnrichedEvent, site: Doc<"sites">, now: number) {
-  return event.path !== undefined && now - event.ts <= site.settings.presenceTimeoutMs;
+/** One worker run for the whole site at the kick window's instant (lib/kick.ts). */
+async function scheduleFold(ctx: MutationCtx, siteId: Id<"sites">, receivedAt: number) {
+  await ctx.scheduler.runAt(kickAt(receivedAt), internal.worker.aggregateSite, { siteId });
 }
 
-async function schedulePresence(
-  ctx: MutationCtx,
-  site: Doc<"sites">,
-  events: EnrichedEvent[],
-  now: number,
-) {
-  const live = events.filter(
-    (e) => (e.type === "pageview" || e.type === "heartbeat") && isLive(e, site, now),
-  );
-  if (live.length === 0) return;
-  const touches = live.map((e) => ({
-    visitorId: e.visitorId,
-    sessionId: e.sessionId,
-    path: e.path!,
-    ts: e.ts,
-  }));
-  const heartbeats = live.filter((e) => e.type === "heartbeat");
-  await ctx.scheduler.runAfter(0, internal.presence.touch, {
-    siteId: site._id,
-    touches,
-    heartbeats,
-  });
+/** Live pageviews and heartbeats move their session's presence (presence.ts touchPresence). */
+function isLive(event: EnrichedEvent, site: Doc<"sites">, now: number) {
+  return event.path !== undefined && now - event.ts <= site.settings.presenceTimeoutMs;
 }
 
 export const ingest = mutation({
@@ -201,40 +149,87 @@ export const ingest = mutation({
     if (args.events.length > MAX_EVENTS_PER_REQUEST) {
       throw invalidArgument(`events: at most ${MAX_EVENTS_PER_REQUEST} events per request`);
     }
-    const site = await siteByKeyHash(ctx, args.keyHash);
-    const refusal = checkSite(site, args.origin);
+    // Step 1, admit the request: key, status, origin.
+    const found = await siteByKeyHash(ctx, args.keyHash);
+    const refusal = checkSite(found, args.origin);
     if (refusal) return { ok: false as const, refusal };
+    const site = found!;
     if (isBotUserAgent(args.userAgent)) {
       return {
         ok: true as const,
         result: { accepted: 0, duplicates: 0, filtered: args.events.length, rejected: [] },
       };
     }
+    // Step 2, validate.
     const now = Date.now();
     const { valid, rejected } = validateEvents<IngestEvent>(args.events, "live", now);
+    // Step 3, the rate limit: the events that fit are admitted, the rest refused one by one.
+    const marks = await ctx.runQuery(
+      internal.ingest.rateMarks,
+      { siteId: site._id, now },
+      { useStaleSnapshot: true },
+    );
+    const inWindow = eventsInWindow(now, marks.newest, marks.beforeWindow, marks.oldestInWindow);
+    const limit = site.settings.ingestRatePerMinute;
+    const { admitted, refusal: limited } = admitEvents(
+      valid.length,
+      inWindow,
+      limit,
+      now,
+      marks.oldestInWindow,
+    );
+    if (limited) return { ok: false as const, refusal: limited };
+    for (const { index } of valid.slice(admitted))
+      rejected.push({ index, reason: RATE_LIMITED_REASON });
+    rejected.sort((a, b) => a.index - b.index);
+    // Step 4, enrich.
     const request = { userAgent: args.userAgent, country: args.country ?? UNKNOWN };
-    const enriched = valid.map(({ index, event }) => ({
+    const enriched = valid.slice(0, admitted).map(({ index, event }) => ({
       index,
-      enriched: enrichEvent(event, request, site!, clampTimestamp(event.ts, now, "live")),
+      enriched: enrichEvent(event, request, site, clampTimestamp(event.ts, now, "live")),
     }));
-    // A live heartbeat is accepted here and stored by presence.touch only if it moved the
-    // session's presence row (SPEC §5: inside heartbeatDedupMs it writes nothing).
-    const liveHeartbeat = (e: EnrichedEvent) => e.type === "heartbeat" && isLive(e, site!, now);
-    const deferred = enriched.filter((e) => liveHeartbeat(e.enriched)).length;
+    // Step 5, store. A live heartbeat is accepted here and stored by touchPresence only if it
+    // moved its session's presence row (inside heartbeatDedupMs it writes nothing).
+    const liveHeartbeat = (e: EnrichedEvent) => e.type === "heartbeat" && isLive(e, site, now);
+    const live = enriched
+      .map((e) => e.enriched)
+      .filter((e) => (e.type === "pageview" || e.type === "heartbeat") && isLive(e, site, now));
+    const heartbeats = await touchPresence(ctx, site, live);
     const stored = await storeEvents(
       ctx,
-      site!,
+      site,
       enriched.filter((e) => !liveHeartbeat(e.enriched)),
+      false,
     );
-    await schedulePresence(
+    await storeEvents(
       ctx,
-      site!,
-      enriched.map((e) => e.enriched),
-      now,
+      site,
+      heartbeats.map((enriched) => ({ index: -1, enriched })),
+      false,
     );
+    if (admitted > 0) {
+      await ctx.db.insert("ingestReservations", {
+        siteId: site._id,
+        minute: minuteOf(now),
+        at: now,
+        events: admitted,
+        cumulative: (marks.newest?.cumulative ?? 0) + admitted,
+      });
+      // One worker run per kick window: the request whose mark opened the window scheduled it
+      // (requests racing into an empty window may each schedule one; the later runs find
+      // nothing pending and only read).
+      const windowKicked = marks.newest !== null && kickAt(marks.newest.at) === kickAt(now);
+      if (!windowKicked) await scheduleFold(ctx, site._id, now);
+    }
+    const deferred = enriched.filter((e) => liveHeartbeat(e.enriched)).length;
     return {
       ok: true as const,
-      result: { ...stored, accepted: stored.accepted + deferred, filtered: 0, rejected },
+      result: {
+        accepted: stored.accepted + deferred,
+        duplicates: stored.duplicates,
+        filtered: 0,
+        rejected,
+      },
     };
   },
 });

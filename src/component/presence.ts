@@ -8,11 +8,10 @@
 // session lookup each for sources), so neither touches nor ingest do any more work.
 // Presence rows are per session and path: two tabs of one session on different pages each
 // keep their own row, instead of taking turns rewriting one.
-import { v } from "convex/values";
+import { v, type Infer } from "convex/values";
 import { internal } from "./_generated/api.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import {
-  internalAction,
   internalMutation,
   internalQuery,
   query,
@@ -36,82 +35,81 @@ import {
   summarizePresence,
   topSources,
   touchKey,
-  type Touch,
 } from "./lib/presence.js";
 import { realtimeValidator } from "./lib/validators.js";
 import { loadSite } from "./sites.js";
 
-/** Heartbeats the worker folds into session duration are scheduled like ingest's events. */
-const HEARTBEAT_KICK_DELAY_MS = 2_500;
+/**
+ * Step 5 of ingest for live pageviews and heartbeats: moves each session's presence and returns
+ * the heartbeats that moved it (the only ones stored as raw events, for session duration).
+ * Conflict-free inside the ingest transaction: the rows it decides on are read through a stale
+ * snapshot (no read dependency) and a move INSERTS a row rather than patching one (a patch
+ * would read it), so two tabs of one session, or two requests racing, never make each other
+ * retry. Rows past the timeout are deleted by the maintenance sweep.
+ */
+export async function touchPresence(
+  ctx: MutationCtx,
+  site: Doc<"sites">,
+  live: EnrichedEvent[],
+): Promise<EnrichedEvent[]> {
+  if (live.length === 0) return [];
+  const latest = latestTouches(
+    live.map((e) => ({ visitorId: e.visitorId, sessionId: e.sessionId, path: e.path!, ts: e.ts })),
+  );
+  const seen = await ctx.runQuery(
+    internal.presence.presenceState,
+    {
+      siteId: site._id,
+      touches: latest.map(({ visitorId, sessionId, path }) => ({ visitorId, sessionId, path })),
+    },
+    { useStaleSnapshot: true },
+  );
+  const moved = new Set<string>();
+  for (const [i, touch] of latest.entries()) {
+    const update = presenceUpdate(seen.rows[i] ?? null, touch, site.settings.heartbeatDedupMs);
+    if (update === null) continue;
+    await ctx.db.insert("presence", {
+      siteId: site._id,
+      visitorId: touch.visitorId,
+      sessionId: touch.sessionId,
+      ...update,
+    });
+    moved.add(touchKey(touch));
+  }
+  if (moved.size > 0) await startRefreshLoop(ctx, site._id);
+  return live.filter(
+    (e) => e.type === "heartbeat" && moved.has(touchKey({ ...e, path: e.path ?? "" })),
+  );
+}
 
-export const touch = internalMutation({
-  // Built by ingest from events it validated and enriched (never from client input directly).
-  args: { siteId: v.id("sites"), touches: v.array(v.any()), heartbeats: v.array(v.any()) },
-  returns: v.null(),
-  handler: async (ctx, args) => {
-    const site = await ctx.db.get("sites", args.siteId);
-    if (!site) return null;
-    const touches = args.touches as Touch[];
-    const heartbeats = args.heartbeats as EnrichedEvent[];
-    const written = new Set<string>();
-    for (const latest of latestTouches(touches)) {
+/** What touchPresence decides on: each touch's newest presence row. */
+export const presenceState = internalQuery({
+  args: {
+    siteId: v.id("sites"),
+    touches: v.array(v.object({ visitorId: v.string(), sessionId: v.string(), path: v.string() })),
+  },
+  returns: v.object({
+    rows: v.array(v.union(v.null(), v.object({ path: v.string(), lastSeen: v.number() }))),
+  }),
+  handler: async (ctx, { siteId, touches }) => {
+    const rows = [];
+    for (const touch of touches) {
       const row = await ctx.db
         .query("presence")
         .withIndex("by_session", (q) =>
           q
-            .eq("siteId", site._id)
-            .eq("visitorId", latest.visitorId)
-            .eq("sessionId", latest.sessionId)
-            .eq("path", latest.path),
+            .eq("siteId", siteId)
+            .eq("visitorId", touch.visitorId)
+            .eq("sessionId", touch.sessionId)
+            .eq("path", touch.path),
         )
-        .unique();
-      const update = presenceUpdate(row, latest, site.settings.heartbeatDedupMs);
-      if (update === null) continue;
-      if (row) await ctx.db.patch("presence", row._id, update);
-      else
-        await ctx.db.insert("presence", {
-          siteId: site._id,
-          visitorId: latest.visitorId,
-          sessionId: latest.sessionId,
-          ...update,
-        });
-      written.add(touchKey(latest));
+        .order("desc")
+        .first();
+      rows.push(row ? { path: row.path, lastSeen: row.lastSeen } : null);
     }
-    await storeHeartbeats(
-      ctx,
-      site,
-      heartbeats.filter((h) => written.has(touchKey({ ...h, path: h.path ?? "" }))),
-    );
-    if (written.size > 0) await ensureRefreshLoop(ctx, site._id);
-    return null;
+    return { rows };
   },
 });
-
-/** The heartbeats of sessions whose row changed: one raw event per dedup window at most. */
-async function storeHeartbeats(ctx: MutationCtx, site: Doc<"sites">, heartbeats: EnrichedEvent[]) {
-  const partitions = new Set<number>();
-  const receivedAt = Date.now();
-  for (const heartbeat of heartbeats) {
-    const existing = await ctx.db
-      .query("events")
-      .withIndex("by_event_id", (q) => q.eq("siteId", site._id).eq("eventId", heartbeat.eventId))
-      .first();
-    if (existing) continue;
-    await ctx.db.insert("events", {
-      ...heartbeat,
-      siteId: site._id,
-      status: "pending",
-      receivedAt,
-    });
-    partitions.add(heartbeat.partition);
-  }
-  for (const partition of partitions) {
-    await ctx.scheduler.runAfter(HEARTBEAT_KICK_DELAY_MS, internal.worker.aggregate, {
-      siteId: site._id,
-      partition,
-    });
-  }
-}
 
 /** The site's loop flag: apart from the summary, so touches reading it aren't invalidated by refreshes. */
 const loopOf = (ctx: QueryCtx, siteId: Id<"sites">) =>
@@ -126,7 +124,13 @@ const summaryOf = (ctx: QueryCtx, siteId: Id<"sites">) =>
     .withIndex("by_site", (q) => q.eq("siteId", siteId))
     .unique();
 
-async function ensureRefreshLoop(ctx: MutationCtx, siteId: Id<"sites">) {
+/**
+ * Marks the loop running and schedules its first turn. The loop row is read with a dependency
+ * (a point read of a row written only when the loop starts or stops): a request racing the
+ * loop's stop conflicts with it once and starts it again, and two requests starting it at once
+ * conflict once, the retry seeing it running.
+ */
+async function startRefreshLoop(ctx: MutationCtx, siteId: Id<"sites">) {
   const loop = await loopOf(ctx, siteId);
   if (loop?.running) return;
   if (loop) await ctx.db.patch("realtimeLoop", loop._id, { running: true });
@@ -135,19 +139,22 @@ async function ensureRefreshLoop(ctx: MutationCtx, siteId: Id<"sites">) {
 }
 
 /**
- * One turn of the refresh loop. An action, so that reading the live presence rows (a query:
- * never retried, never conflicting) is apart from writing the summary (a mutation that reads
- * only the summary and loop rows). As a single mutation, every touch that moved a row while it
- * ran would invalidate its read of the presence range and force a retry: with thousands of
- * live visitors it would retry without end. Here touches and refreshes never conflict.
+ * One turn of the refresh loop: one transaction (it was an action, a query and a mutation:
+ * three calls every turn). It reads the live presence rows through a stale snapshot, so the
+ * rows requests insert meanwhile never make it retry, and writes the summary, which only it
+ * writes.
  */
-export const refresh = internalAction({
+export const refresh = internalMutation({
   args: { siteId: v.id("sites") },
   returns: v.null(),
   handler: async (ctx, { siteId }) => {
     const now = Date.now();
-    const figures = await ctx.runQuery(internal.presence.liveFigures, { siteId, now });
-    if (figures) await ctx.runMutation(internal.presence.storeSummary, { siteId, now, ...figures });
+    const figures = await ctx.runQuery(
+      internal.presence.liveFigures,
+      { siteId, now },
+      { useStaleSnapshot: true },
+    );
+    if (figures) await storeSummary(ctx, siteId, now, figures);
     return null;
   },
 });
@@ -162,9 +169,11 @@ const liveFiguresValidator = {
   sources: sourcesValidator,
 };
 
+const liveFiguresResult = v.union(v.null(), v.object(liveFiguresValidator));
+
 export const liveFigures = internalQuery({
   args: { siteId: v.id("sites"), now: v.number() },
-  returns: v.union(v.null(), v.object(liveFiguresValidator)),
+  returns: liveFiguresResult,
   handler: async (ctx, { siteId, now }) => {
     const site = await ctx.db.get("sites", siteId);
     if (!site) return null;
@@ -195,55 +204,57 @@ export const liveFigures = internalQuery({
   },
 });
 
+type LiveFigures = NonNullable<Infer<typeof liveFiguresResult>>;
+
 /** Writes the summary; schedules the next turn while anyone is live, else stops the loop. */
-export const storeSummary = internalMutation({
-  args: { siteId: v.id("sites"), now: v.number(), ...liveFiguresValidator },
-  returns: v.null(),
-  handler: async (ctx, { siteId, now, minute, ...figures }) => {
-    const summary = await summaryOf(ctx, siteId);
-    // A second loop (revived while the first was only slow) or a late turn: closer than one
-    // period to the last write, it is dropped and not rescheduled, so loops never multiply.
-    if (summary && now - summary.updatedAt < REALTIME_REFRESH_MS) return null;
-    const minutes = mergeMinute(summary?.minutes ?? [], minute);
-    if (summary)
-      await ctx.db.patch("realtimeSummary", summary._id, {
-        ...figures,
-        minutes,
-        updatedAt: now,
-        refreshes: summary.refreshes + 1,
-      });
-    else
-      await ctx.db.insert("realtimeSummary", {
-        siteId,
-        ...figures,
-        minutes,
-        updatedAt: now,
-        refreshes: 1,
-      });
-    if (figures.activeVisitors === 0) {
-      // Before stopping, look again inside this transaction: a touch that committed after the
-      // query saw the loop running and started none. Reading here (only when nobody was live,
-      // so the range is near empty) makes such a touch and this stop conflict, and the retry
-      // sees it.
-      const site = await ctx.db.get("sites", siteId);
-      const someoneLive =
-        site !== null &&
-        (await ctx.db
-          .query("presence")
-          .withIndex("by_last_seen", (q) =>
-            q.eq("siteId", siteId).gte("lastSeen", Date.now() - site.settings.presenceTimeoutMs),
-          )
-          .first()) !== null;
-      if (!someoneLive) {
-        const loop = await loopOf(ctx, siteId);
-        if (loop) await ctx.db.patch("realtimeLoop", loop._id, { running: false });
-        return null;
-      }
+async function storeSummary(
+  ctx: MutationCtx,
+  siteId: Id<"sites">,
+  now: number,
+  { minute, ...figures }: LiveFigures,
+) {
+  const summary = await summaryOf(ctx, siteId);
+  // A second loop (revived while the first was only slow) or a late turn: closer than one
+  // period to the last write, it is dropped and not rescheduled, so loops never multiply.
+  if (summary && now - summary.updatedAt < REALTIME_REFRESH_MS) return;
+  const minutes = mergeMinute(summary?.minutes ?? [], minute);
+  if (summary)
+    await ctx.db.patch("realtimeSummary", summary._id, {
+      ...figures,
+      minutes,
+      updatedAt: now,
+      refreshes: summary.refreshes + 1,
+    });
+  else
+    await ctx.db.insert("realtimeSummary", {
+      siteId,
+      ...figures,
+      minutes,
+      updatedAt: now,
+      refreshes: 1,
+    });
+  if (figures.activeVisitors === 0) {
+    // Before stopping, look again inside this transaction: a touch that committed after the
+    // query saw the loop running and started none. Reading here (only when nobody was live,
+    // so the range is near empty) makes such a touch and this stop conflict, and the retry
+    // sees it.
+    const site = await ctx.db.get("sites", siteId);
+    const someoneLive =
+      site !== null &&
+      (await ctx.db
+        .query("presence")
+        .withIndex("by_last_seen", (q) =>
+          q.eq("siteId", siteId).gte("lastSeen", Date.now() - site.settings.presenceTimeoutMs),
+        )
+        .first()) !== null;
+    if (!someoneLive) {
+      const loop = await loopOf(ctx, siteId);
+      if (loop) await ctx.db.patch("realtimeLoop", loop._id, { running: false });
+      return;
     }
-    await ctx.scheduler.runAfter(REALTIME_REFRESH_MS, internal.presence.refresh, { siteId });
-    return null;
-  },
-});
+  }
+  await ctx.scheduler.runAfter(REALTIME_REFRESH_MS, internal.presence.refresh, { siteId });
+}
 
 /**
  * Maintenance: restarts a loop marked running whose summary has not moved for a while (an

@@ -256,8 +256,8 @@ export default defineSchema({
   }).index("by_site", ["siteId"]),
 
   /**
-   * The ingest rate limit's input: one row per admitted request, blind-inserted before the
-   * request is checked (see lib/admission.ts), deleted once it is out of the window.
+   * The ingest rate limit's input: one row per request that stored events, blind-inserted by
+   * ingest (lib/admission.ts), deleted by maintenance once it is out of the window.
    */
   ingestReservations: defineTable({
     siteId: v.id("sites"),
@@ -265,7 +265,15 @@ export default defineSchema({
     minute: v.number(),
     at: v.number(),
     events: v.number(),
-  }).index("by_minute", ["siteId", "minute", "at"]),
+    /**
+     * The site's running total of admitted events, this row's included (lib/admission.ts
+     * eventsInWindow). Absent on rows written by 0.1.x, which are pruned within minutes.
+     */
+    cumulative: v.optional(v.number()),
+  })
+    .index("by_minute", ["siteId", "minute", "at"])
+    /** The rate limit's point reads: the newest mark, the last before the window, the oldest in it. */
+    .index("by_at", ["siteId", "at"]),
 
   /**
    * Conversion goals (SPEC §7, lib/goals.ts), at most MAX_GOALS_PER_SITE per site. Written only

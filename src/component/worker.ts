@@ -32,6 +32,7 @@ import {
   HOUR_MS,
   MAX_EVENT_ATTEMPTS,
   MAX_FAILURE_LENGTH,
+  PARTITIONS,
   PENDING_SETTLE_MS,
   WORKER_BATCH_EVENTS,
   WORKER_BUDGET,
@@ -62,42 +63,87 @@ import { firstOpenBucket } from "./lib/compaction.js";
 import { rollupRow } from "./rollupReads.js";
 import { sessionState } from "./visits.js";
 
+/**
+ * What ingest schedules: one run per kick window for the whole site (lib/kick.ts), folding every
+ * partition's pending events in one transaction, so a window of traffic costs one call, not one
+ * per partition (invariant 11). The partitions share one budget: a partition it has no room
+ * left for, or whose batch was full, gets a run of its own (`aggregate`) right after.
+ */
+export const aggregateSite = internalMutation({
+  args: { siteId: v.id("sites") },
+  returns: v.object({ folded: v.number(), more: v.boolean() }),
+  handler: async (ctx, { siteId }) => {
+    const site = await ctx.db.get("sites", siteId);
+    if (!site) return { folded: 0, more: false };
+    const ledger = new Ledger();
+    ledger.read([site]);
+    let folded = 0;
+    let more = false;
+    for (let partition = 0; partition < PARTITIONS; partition++) {
+      const run = await foldPartition(ctx, site, partition, ledger);
+      folded += run.folded;
+      more ||= run.more;
+    }
+    return { folded, more };
+  },
+});
+
+/** One partition's run: its continuation after a full batch, a deferral or a retry. */
 export const aggregate = internalMutation({
   args: { siteId: v.id("sites"), partition: v.number() },
   returns: v.object({ folded: v.number(), more: v.boolean() }),
   handler: async (ctx, { siteId, partition }) => {
     const site = await ctx.db.get("sites", siteId);
     if (!site) return { folded: 0, more: false };
-    // Only events received before the settle window: an ingest still in flight inserts
-    // at receivedAt ≈ now, outside this range, so it can't invalidate this read (invariant 4).
-    const cutoff = Date.now() - PENDING_SETTLE_MS;
-    const pending = await ctx.db
-      .query("events")
-      .withIndex("by_status", (q) =>
-        q
-          .eq("siteId", siteId)
-          .eq("partition", partition)
-          .eq("status", "pending")
-          .lt("receivedAt", cutoff),
-      )
-      .take(WORKER_BATCH_EVENTS);
-    if (pending.length === 0) return { folded: 0, more: false };
     const ledger = new Ledger();
     ledger.read([site]);
-    ledger.read(pending);
-    const plan = await planBatch(ctx, site, pending, ledger);
-    await writePlan(ctx, site, partition, plan);
-    // A full batch may have more behind it; a deferred event is next; a retry waits a moment.
-    const more = pending.length === WORKER_BATCH_EVENTS || plan.deferred;
-    const retry = plan.retried.length > 0;
-    if (more || retry)
-      await ctx.scheduler.runAfter(more ? 0 : WORKER_RETRY_DELAY_MS, internal.worker.aggregate, {
-        siteId,
-        partition,
-      });
-    return { folded: plan.folded.length, more: more || retry };
+    return await foldPartition(ctx, site, partition, ledger);
   },
 });
+
+async function foldPartition(
+  ctx: MutationCtx,
+  site: Doc<"sites">,
+  partition: number,
+  ledger: Ledger,
+): Promise<{ folded: number; more: boolean }> {
+  const siteId = site._id;
+  if (overBudget(ledger.cost, WORKER_BUDGET).length) {
+    // Earlier partitions of this run used the budget: this one goes on in a run of its own.
+    await ctx.scheduler.runAfter(0, internal.worker.aggregate, { siteId, partition });
+    return { folded: 0, more: true };
+  }
+  // Only events received before the settle window: an ingest still in flight inserts
+  // at receivedAt ≈ now, outside this range, so it can't invalidate this read (invariant 4).
+  // Nothing but the site read yet: an event over the budget now is over it alone.
+  const alone = ledger.cost.documentsRead <= 1;
+  const cutoff = Date.now() - PENDING_SETTLE_MS;
+  const pending = await ctx.db
+    .query("events")
+    .withIndex("by_status", (q) =>
+      q
+        .eq("siteId", siteId)
+        .eq("partition", partition)
+        .eq("status", "pending")
+        .lt("receivedAt", cutoff),
+    )
+    .take(WORKER_BATCH_EVENTS);
+  ledger.read(pending);
+  if (pending.length === 0) return { folded: 0, more: false };
+  const plan = await planBatch(ctx, site, pending, ledger, alone);
+  await writePlan(ctx, site, partition, plan);
+  // What this partition wrote counts against the budget of the partitions after it.
+  ledger.cost = addCost(ledger.cost, planWrites(plan));
+  // A full batch may have more behind it; a deferred event is next; a retry waits a moment.
+  const more = pending.length === WORKER_BATCH_EVENTS || plan.deferred;
+  const retry = plan.retried.length > 0;
+  if (more || retry)
+    await ctx.scheduler.runAfter(more ? 0 : WORKER_RETRY_DELAY_MS, internal.worker.aggregate, {
+      siteId,
+      partition,
+    });
+  return { folded: plan.folded.length, more: more || retry };
+}
 
 type EventDoc = Doc<"events">;
 
@@ -183,6 +229,7 @@ async function planBatch(
   site: Doc<"sites">,
   pending: EventDoc[],
   ledger: Ledger,
+  alone: boolean,
 ): Promise<Plan> {
   const plan: Plan = {
     folded: [],
@@ -208,9 +255,9 @@ async function planBatch(
       else plan.retried.push(failure);
       continue;
     }
-    // Over the budget: alone (the first event this run looked at, with nothing else read),
-    // it never fits and is set aside; otherwise the next run starts with it.
-    if (index === 0) plan.setAside.push({ event, failure: verdict.over });
+    // Over the budget: alone (the first event of a run that had read nothing else), it never
+    // fits and is set aside; otherwise the next run starts with it.
+    if (index === 0 && alone) plan.setAside.push({ event, failure: verdict.over });
     else plan.deferred = true;
     break;
   }
@@ -459,6 +506,22 @@ function sessionWrites(
   const docs = fold.folded.map(({ state }) => sessionDoc(site, event, state));
   const deletes = fold.folded.reduce((n, f) => n + Math.max(0, f.storedIds.length - 1), 0);
   return addCost(addCost(zeroCost(), writeCost(docs)), { documentsWritten: deletes });
+}
+
+/** What writing a final plan costs. */
+function planWrites(plan: Plan): Partial<Cost> {
+  const [first] = plan.groups.values();
+  if (first) return plannedWrites(plan, first, first.writes);
+  const none: GroupPlan = {
+    visitorId: "",
+    sessionId: "",
+    stored: new Map(),
+    loaded: null,
+    activities: [],
+    fold: null,
+    writes: {},
+  };
+  return plannedWrites(plan, none, {});
 }
 
 /**

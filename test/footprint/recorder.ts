@@ -757,6 +757,14 @@ class RecorderImpl implements Recorder {
         }
         return result;
       }
+      case "1.0/runUdf": {
+        // `ctx.runQuery(fn, args, { useStaleSnapshot: true })` inside a mutation reads a
+        // snapshot without a read dependency: its reads are no part of the caller's read set
+        // (nothing it read can make the caller retry), so they are not recorded.
+        const { udfType } = JSON.parse(json) as { udfType?: string };
+        if (udfType === "snapshotQuery") return await als.run(INTERNAL, () => f(op, json));
+        return await f(op, json);
+      }
       case "1.0/queryStreamNext": {
         const result = await f(op, json);
         if (frame) this.guard(() => this.onNext(frame, json, result));

@@ -121,8 +121,20 @@ describe("maintenance transactions", () => {
   it("the sweep deletes rate-limit reservations out of the window and keeps the window's", async () => {
     const t = convexTest({ schema, modules, transactionLimits: true });
     const { siteId } = await t.mutation(api.sites.createSite, { slug: "rl", name: "rl" });
-    for (const ago of [10 * 60_000, 5 * 60_000, 3 * 60_000, 30_000])
-      await t.mutation(api.ingest.reserve, { siteId, now: NOW - ago, events: 10 });
+    let cumulative = 0;
+    for (const ago of [10 * 60_000, 5 * 60_000, 3 * 60_000, 30_000]) {
+      const at = NOW - ago;
+      cumulative += 10;
+      await t.run(async (ctx) => {
+        await ctx.db.insert("ingestReservations", {
+          siteId: siteId as Id<"sites">,
+          minute: Math.floor(at / 60_000) * 60_000,
+          at,
+          events: 10,
+          cumulative,
+        });
+      });
+    }
     const swept = await t.mutation(internal.maintenance.step, { task: "sweep", siteId });
     expect(swept).toEqual({ done: 3, more: false });
     const left = await t.run(async (ctx) => await ctx.db.query("ingestReservations").take(10));

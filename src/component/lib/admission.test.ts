@@ -1,41 +1,35 @@
 import { describe, expect, it } from "vitest";
-import { rateLimitDecision, reservedPerMinute } from "./admission.js";
+import { RATE_LIMITED_REASON, admitEvents, eventsInWindow } from "./admission.js";
 import { MINUTE_MS } from "./limits.js";
 import { estimatedEntropyBits } from "./validate.js";
 
-const M = 100 * MINUTE_MS; // a minute boundary
+const NOW = 100 * MINUTE_MS + 30_000;
 
 describe("rate limit", () => {
-  it("counts every reservation but the caller's own", () => {
-    const rows = [
-      { id: "a", at: M + 1_000, events: 40 },
-      { id: "b", at: M + 2_000, events: 60 },
-    ];
-    expect(reservedPerMinute([{ minute: M, newestFirst: rows }], 10, M + 3_000, "b")).toEqual([
-      { minute: M, count: 40 },
-    ]);
+  it("counts the events admitted in the sliding minute from the running totals", () => {
+    // Marks: 10 events 90 s ago (total 10), 40 at −50 s (total 50), 25 at −5 s (total 75).
+    const before = { at: NOW - 90_000, events: 10, cumulative: 10 };
+    const oldest = { at: NOW - 50_000, events: 40, cumulative: 50 };
+    const newest = { at: NOW - 5_000, events: 25, cumulative: 75 };
+    expect(eventsInWindow(NOW, newest, before, oldest)).toBe(65);
+    // The mark before the window was pruned: the oldest mark inside gives the base.
+    expect(eventsInWindow(NOW, newest, null, oldest)).toBe(65);
+    // Nothing in the window: nothing counts.
+    expect(eventsInWindow(NOW, before, before, null)).toBe(0);
+    expect(eventsInWindow(NOW, null, null, null)).toBe(0);
+    // A 0.1.x mark (no running total) counts its own events.
+    expect(eventsInWindow(NOW, { at: NOW - 1_000, events: 7 }, null, null)).toBe(7);
   });
 
-  it("extrapolates a minute with more rows than it reads from the part they cover", () => {
-    // 10 rows in the last 6 s of a 30 s-old minute: 5 × the events read.
-    const rows = Array.from({ length: 10 }, (_, i) => ({
-      id: `r${i}`,
-      at: M + 30_000 - i * 600,
-      events: 2,
-    }));
-    const [counted] = reservedPerMinute([{ minute: M, newestFirst: rows }], 10, M + 30_000);
-    expect(counted!.count).toBeGreaterThanOrEqual(90);
-  });
-
-  it("admits below the limit, refuses at it with Retry-After, weighs the previous minute", () => {
-    expect(rateLimitDecision([{ minute: M, count: 2 }], 3, M + 1_000)).toBeNull();
-    expect(rateLimitDecision([{ minute: M, count: 3 }], 3, M + 1_000)).toMatchObject({
-      status: 429,
-      retryAfterSec: 59,
-    });
-    // Half-way through the minute, half of the previous minute still counts.
-    expect(rateLimitDecision([{ minute: M - MINUTE_MS, count: 10 }], 6, M + 30_000)).toBeNull();
-    expect(rateLimitDecision([{ minute: M - MINUTE_MS, count: 10 }], 5, M + 30_000)).not.toBeNull();
+  it("admits only the events that fit, and refuses a request when none does, with Retry-After", () => {
+    expect(admitEvents(100, 0, 3, NOW, null)).toEqual({ admitted: 3, refusal: null });
+    expect(admitEvents(10, 5, 20, NOW, null)).toEqual({ admitted: 10, refusal: null });
+    const oldest = { at: NOW - 45_000, events: 3, cumulative: 3 };
+    const full = admitEvents(1, 3, 3, NOW, oldest);
+    expect(full.admitted).toBe(0);
+    // The oldest admitted event leaves the window 15 s from now.
+    expect(full.refusal).toMatchObject({ status: 429, code: "rate_limited", retryAfterSec: 15 });
+    expect(RATE_LIMITED_REASON).toMatch(/^rate_limited/);
   });
 });
 

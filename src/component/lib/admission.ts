@@ -30,72 +30,65 @@ export function checkSite(site: SiteGate, origin: string | undefined): Refusal |
   return null;
 }
 
-export type MinuteCount = { minute: number; count: number };
-
-/**
- * Sliding-window estimate of events received in the last minute: this minute's count plus
- * the previous minute's, weighted by how much of it is still inside the window (the
- * approximation Cloudflare and nginx use). Admits while the estimate is below the limit,
- * so one request may cross it (by at most MAX_EVENTS_PER_REQUEST − 1 events).
- */
-export function rateLimitDecision(
-  counts: readonly MinuteCount[],
-  limitPerMinute: number,
-  now: number,
-): Refusal | null {
-  const minute = minuteOf(now);
-  const elapsed = (now - minute) / MINUTE_MS;
-  let current = 0;
-  let previous = 0;
-  for (const entry of counts) {
-    if (entry.minute === minute) current += entry.count;
-    else if (entry.minute === minute - MINUTE_MS) previous += entry.count;
-  }
-  const estimate = current + previous * (1 - elapsed);
-  if (estimate < limitPerMinute) return null;
-  const retryAfterSec = Math.max(1, Math.ceil((minute + MINUTE_MS - now) / 1000));
-  return {
-    status: 429,
-    code: "rate_limited",
-    message: `ingest rate limit of ${limitPerMinute} events per minute exceeded`,
-    retryAfterSec,
-  };
-}
-
 export function minuteOf(ts: number): number {
   return Math.floor(ts / MINUTE_MS) * MINUTE_MS;
 }
 
 /**
- * How the limit stays conflict-free and still bounds a burst (ARCHITECTURE invariant 1;
- * issue 12). Every request with events to store first blind-inserts a reservation
- * { minute, at, events } (no reads: nothing to conflict on), then asks the admission query
- * whether the reservations it can see, its own excluded, leave room. Because each request
- * checks only after its own reservation committed, of any two admitted requests the later
- * one saw the earlier: the last request admitted in a minute saw every other admitted one,
- * so a minute admits fewer than limit + MAX_EVENTS_PER_REQUEST events however many arrive
- * at once. A refused request deletes its reservation; concurrent requests near the limit
- * may all see each other and all be refused (they retry after Retry-After): the limit errs
- * towards refusing, never towards storing more.
+ * The rate limit, conflict-free in one transaction. Every request that stores events inserts a
+ * mark { at, events, cumulative } (a blind insert), where `cumulative` is the site's running
+ * total of admitted events: the newest mark's total plus its own. It reads the marks it needs
+ * through a stale snapshot (no read dependency), so concurrent requests never conflict, and the
+ * events admitted in the sliding minute (now − 1 min, now] are the newest mark's total minus
+ * the total of the last mark before the window: two or three point reads of tiny rows,
+ * whatever the traffic (the 0.1 design read up to 2,000 rows a request).
  *
- * The query reads at most `scan` reservations per minute (newest first), whatever the
- * traffic. A minute with more is extrapolated from the rows read: their events times the
- * part of the minute they don't cover. The bound above is exact up to `scan` requests a
- * minute and an estimate beyond.
+ * The bound: requests that run one after another see each other, so the window admits at most
+ * `limit` events, and a request that would pass it is admitted only up to the limit (the rest of
+ * its events are refused one by one with `rate_limited`). Requests in flight at the same moment
+ * can't see each other: together they may pass the limit by what they carry (≤ 100 events each).
  */
-export type Reservation = { id: string; at: number; events: number };
+export type RateMark = { at: number; events: number; cumulative?: number };
 
-export function reservedPerMinute(
-  minutes: readonly { minute: number; newestFirst: readonly Reservation[] }[],
-  scan: number,
+export function eventsInWindow(
   now: number,
-  excluding?: string,
-): MinuteCount[] {
-  return minutes.map(({ minute, newestFirst }) => {
-    const count = newestFirst.reduce((sum, r) => sum + (r.id === excluding ? 0 : r.events), 0);
-    if (newestFirst.length < scan) return { minute, count };
-    const end = Math.min(now, minute + MINUTE_MS);
-    const covered = Math.max(end - newestFirst[newestFirst.length - 1]!.at, 1);
-    return { minute, count: Math.ceil((count * Math.max(end - minute, covered)) / covered) };
-  });
+  newest: RateMark | null,
+  beforeWindow: RateMark | null,
+  oldestInWindow: RateMark | null,
+): number {
+  const start = now - MINUTE_MS;
+  if (!newest || newest.at <= start) return 0;
+  // Marks written before cumulative totals existed (0.1.x) count only their own events.
+  if (newest.cumulative === undefined) return newest.events;
+  if (beforeWindow?.cumulative !== undefined)
+    return Math.max(0, newest.cumulative - beforeWindow.cumulative);
+  if (oldestInWindow?.cumulative !== undefined)
+    return Math.max(0, newest.cumulative - (oldestInWindow.cumulative - oldestInWindow.events));
+  return newest.events;
 }
+
+/** How many of `requested` events fit under the limit now; a refusal when none does. */
+export function admitEvents(
+  requested: number,
+  inWindow: number,
+  limitPerMinute: number,
+  now: number,
+  oldestInWindow: RateMark | null,
+): { admitted: number; refusal: Refusal | null } {
+  const room = Math.max(0, limitPerMinute - inWindow);
+  if (room > 0 || requested === 0) return { admitted: Math.min(room, requested), refusal: null };
+  // Full until the oldest admitted event of the window leaves it.
+  const frees = (oldestInWindow?.at ?? now) + MINUTE_MS;
+  return {
+    admitted: 0,
+    refusal: {
+      status: 429,
+      code: "rate_limited",
+      message: `ingest rate limit of ${limitPerMinute} events per minute exceeded`,
+      retryAfterSec: Math.max(1, Math.ceil((frees - now) / 1000)),
+    },
+  };
+}
+
+/** The `rejected` reason of an event past the rate limit in a request admitted in part. */
+export const RATE_LIMITED_REASON = "rate_limited: past the site's ingest rate limit this minute";
