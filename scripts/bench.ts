@@ -22,6 +22,7 @@ import { benchBaseline } from "./bench/baseline.js";
 import { benchBundle } from "./bench/bundle.js";
 import { NOW, pinClock } from "./bench/clock.js";
 import { benchConflicts } from "./bench/conflicts.js";
+import { benchCost } from "./bench/cost.js";
 import { benchDashboard, BASELINE_EVENTS, SCALED_EVENTS } from "./bench/dashboard.js";
 import { benchEndToEnd } from "./bench/end-to-end.js";
 import { benchFiltered, FILTERED_VOLUMES, filteredRows } from "./bench/filtered.js";
@@ -62,6 +63,9 @@ export async function runBench(
   const aggregation = await timed("aggregation", benchAggregation);
   const endToEnd = await timed("end-to-end writes (live, drip, bulk)", () =>
     benchEndToEnd({ log }),
+  );
+  const cost = await timed("cost (what a site pays per pageview and per dashboard hour)", () =>
+    benchCost({ log }),
   );
   const small = await timed(
     `dashboard (${BASELINE_EVENTS} and ${SCALED_EVENTS} events)`,
@@ -110,6 +114,7 @@ export async function runBench(
     },
     dashboard: { ...small, atScale: scale },
     filteredReads,
+    cost,
     uniques,
     conflicts,
     tracker,
@@ -136,6 +141,11 @@ const ONLY_SECTIONS = {
   endToEnd: {
     key: "endToEnd",
     run: (log: (line: string) => void) => benchEndToEnd({ log }),
+    rows: (): [string, string][] => [],
+  },
+  cost: {
+    key: "cost",
+    run: (log: (line: string) => void) => benchCost({ log }),
     rows: (): [string, string][] => [],
   },
   filtered: {
@@ -184,6 +194,7 @@ async function main() {
     aggregation: report.aggregation,
     dashboard: report.dashboard,
     filteredReads: report.filteredReads,
+    cost: report.cost,
     uniques: report.uniques,
     conflicts: report.conflicts,
     tracker: report.tracker,

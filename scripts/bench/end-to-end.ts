@@ -121,10 +121,10 @@ export type EndToEndFigures = {
   seconds: number;
 };
 
-type Request = { at: number; userAgent: string; events: object[] };
+export type Request = { at: number; userAgent: string; events: object[] };
 
 /** The log's pageviews, in log order, moved to end LOG_END_BEFORE_NOW_MS before NOW. */
-async function logEvents(): Promise<ImportEvent[]> {
+export async function logEvents(): Promise<ImportEvent[]> {
   const { events } = await accessLogToEvents(readLogFile(SAMPLE_LOG_PATH), { domain: LOG_DOMAIN });
   const sliced = events.slice(0, EVENT_LIMIT);
   const shift = NOW - LOG_END_BEFORE_NOW_MS - Math.max(...sliced.map((e) => e.ts));
@@ -159,7 +159,7 @@ function scaled(events: ImportEvent[], multiple: number): ImportEvent[] {
  * of the batch's first view, each sent at that first view + flushIntervalMs with the visitor's
  * user agent. Sorted by send time (then visitor), as the server would receive them.
  */
-function trackerRequests(events: ImportEvent[]): Request[] {
+export function trackerRequests(events: ImportEvent[]): Request[] {
   const byVisitor = new Map<string, ImportEvent[]>();
   for (const e of events) {
     const list = byVisitor.get(e.visitorId);
@@ -225,12 +225,12 @@ function memoized(modules: Modules): Modules {
     ]),
   );
 }
-const APP_MODULES = memoized(globModules("example/convex"));
-const COMPONENT_MODULES = memoized(globModules("src/component"));
+export const APP_MODULES = memoized(globModules("example/convex"));
+export const COMPONENT_MODULES = memoized(globModules("src/component"));
 
 let instrumented: Promise<void> | undefined;
 /** Wraps the example app's and the component's functions once (meter.ts). */
-function instrumentOnce() {
+export function instrumentOnce() {
   instrumented ??= (async () => {
     await instrument("", APP_MODULES);
     await instrument("analytics", COMPONENT_MODULES);
@@ -239,7 +239,7 @@ function instrumentOnce() {
 }
 
 /** scripts/demo/backend.ts createEmbeddedBackend, on the memoized module maps. */
-function createBackend() {
+export function createBackend() {
   const t = convexTest({ modules: APP_MODULES, transactionLimits: true });
   t.registerComponent("analytics", componentSchema, COMPONENT_MODULES);
   const admin = t.withIdentity({ subject: "bench-admin", tokenIdentifier: "bench|admin" });
@@ -256,7 +256,7 @@ async function site(backend: Backend) {
 }
 
 /** Runs every held timer, at its time, until none is left (the traffic's tail). */
-async function runTail(clock: VirtualClock, settle: () => Promise<void>) {
+export async function runTail(clock: VirtualClock, settle: () => Promise<void>) {
   for (let i = 0; clock.pending > 0; i++) {
     if (i >= MAX_TAIL_TIMERS) throw new Error(`timers still pending after ${i} steps`);
     await clock.advanceTo(clock.nextAt()!, settle);

@@ -32,6 +32,7 @@ import {
   overviewValidator,
   paginationOptsValidator,
   propertiesValidator,
+  rangePartValidator,
   realtimeValidator,
   sessionsPageValidator,
   siteValidator,
@@ -164,6 +165,19 @@ export function exposeAnalyticsApi(component: ComponentApi, options: { auth: Aut
       sessionsPageValidator,
       "read",
       "listSessions",
+      auth,
+    ),
+    getRangePart: exposedQuery(
+      component.rangeParts.getRangePart,
+      {
+        siteId: v.string(),
+        from: v.number(),
+        to: v.number(),
+        dimension: v.union(v.literal("all"), dimensionValidator),
+      },
+      rangePartValidator,
+      "read",
+      "getRangePart",
       auth,
     ),
     getRealtime: exposedQuery(

@@ -76,13 +76,14 @@ export async function touchPresence(
     });
     moved.add(touchKey(touch));
   }
-  if (moved.size > 0) await startRefreshLoop(ctx, site._id);
+  if (moved.size > 0 && !seen.loopRunning)
+    await startRefreshLoop(ctx, site._id, Math.max(Date.now(), seen.nextTurnAt));
   return live.filter(
     (e) => e.type === "heartbeat" && moved.has(touchKey({ ...e, path: e.path ?? "" })),
   );
 }
 
-/** What touchPresence decides on: each touch's newest presence row. */
+/** What touchPresence decides on: each touch's newest presence row, and the loop flag. */
 export const presenceState = internalQuery({
   args: {
     siteId: v.id("sites"),
@@ -90,6 +91,9 @@ export const presenceState = internalQuery({
   },
   returns: v.object({
     rows: v.array(v.union(v.null(), v.object({ path: v.string(), lastSeen: v.number() }))),
+    loopRunning: v.boolean(),
+    /** The earliest a turn may run: one period after the summary's last write. */
+    nextTurnAt: v.number(),
   }),
   handler: async (ctx, { siteId, touches }) => {
     const rows = [];
@@ -107,7 +111,12 @@ export const presenceState = internalQuery({
         .first();
       rows.push(row ? { path: row.path, lastSeen: row.lastSeen } : null);
     }
-    return { rows };
+    const summary = await summaryOf(ctx, siteId);
+    return {
+      rows,
+      loopRunning: (await loopOf(ctx, siteId))?.running ?? false,
+      nextTurnAt: summary ? summary.updatedAt + REALTIME_REFRESH_MS : 0,
+    };
   },
 });
 
@@ -125,17 +134,16 @@ const summaryOf = (ctx: QueryCtx, siteId: Id<"sites">) =>
     .unique();
 
 /**
- * Marks the loop running and schedules its first turn. The loop row is read with a dependency
- * (a point read of a row written only when the loop starts or stops): a request racing the
- * loop's stop conflicts with it once and starts it again, and two requests starting it at once
- * conflict once, the retry seeing it running.
+ * Starts a stopped loop: marks it running and schedules its first turn one period after the
+ * summary's last write (a turn closer than that is dropped). Only a request whose snapshot saw
+ * the loop stopped gets here, and it reads the loop row with a dependency: requests racing to
+ * start it conflict once on that row, and the retry sees it running.
  */
-async function startRefreshLoop(ctx: MutationCtx, siteId: Id<"sites">) {
+async function startRefreshLoop(ctx: MutationCtx, siteId: Id<"sites">, firstTurnAt: number) {
   const loop = await loopOf(ctx, siteId);
   if (loop?.running) return;
-  if (loop) await ctx.db.patch("realtimeLoop", loop._id, { running: true });
-  else await ctx.db.insert("realtimeLoop", { siteId, running: true });
-  await ctx.scheduler.runAfter(0, internal.presence.refresh, { siteId });
+  await markLoop(ctx, siteId, loop, true);
+  await ctx.scheduler.runAt(firstTurnAt, internal.presence.refresh, { siteId });
 }
 
 /**
@@ -248,12 +256,22 @@ async function storeSummary(
         )
         .first()) !== null;
     if (!someoneLive) {
-      const loop = await loopOf(ctx, siteId);
-      if (loop) await ctx.db.patch("realtimeLoop", loop._id, { running: false });
+      await markLoop(ctx, siteId, await loopOf(ctx, siteId), false);
       return;
     }
   }
   await ctx.scheduler.runAfter(REALTIME_REFRESH_MS, internal.presence.refresh, { siteId });
+}
+
+/** Sets the loop flag, writing only when it changes. */
+async function markLoop(
+  ctx: MutationCtx,
+  siteId: Id<"sites">,
+  loop: Doc<"realtimeLoop"> | null,
+  running: boolean,
+) {
+  if (!loop) await ctx.db.insert("realtimeLoop", { siteId, running });
+  else if (loop.running !== running) await ctx.db.patch("realtimeLoop", loop._id, { running });
 }
 
 /**

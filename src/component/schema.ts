@@ -256,8 +256,9 @@ export default defineSchema({
   }).index("by_site", ["siteId"]),
 
   /**
-   * The ingest rate limit's input: one row per request that stored events, blind-inserted by
-   * ingest (lib/admission.ts), deleted by maintenance once it is out of the window.
+   * The ingest rate limit's input: one row per request that admitted events (duplicates
+   * included), blind-inserted by ingest (lib/admission.ts), deleted by maintenance once it is
+   * out of the window.
    */
   ingestReservations: defineTable({
     siteId: v.id("sites"),

@@ -4,7 +4,8 @@
 // none, its arguments are exactly the unfiltered read's (no `filters: []`), so the two share
 // one subscription.
 import { usePaginatedQuery, useQuery } from "convex/react";
-import { useRef } from "react";
+import { useMemo, useRef } from "react";
+import { breakdownFromParts, overviewFromParts } from "../component/lib/rangePart.js";
 import type {
   Breakdown,
   Dimension,
@@ -14,12 +15,13 @@ import type {
   FunnelReport,
   GoalsReport,
   Overview,
+  RangePartResult,
   Timeseries,
 } from "../client/types.js";
 import type { Realtime } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
 import { withFilters } from "./filters.js";
-import type { DashboardRange } from "./range.js";
+import { localMidnight, type DashboardRange } from "./range.js";
 import { sampleOf, useReportSample } from "./sampling.js";
 
 /** Rows per page of the visit and event lists. */
@@ -52,6 +54,47 @@ export function previousRange(range: DashboardRange): DashboardRange {
   return { from: range.from - (range.to - range.from), to: range.from, interval: range.interval };
 }
 
+/**
+ * Where the dashboard splits a range that reaches the present: today's start (local midnight),
+ * and the end of today. The closed part before it changes only when a day closes, so Convex
+ * serves it from its cache; only the open part (today) re-runs as events are folded. Today is
+ * read whole (to its end): a day is read as its day row and the hours not folded into it yet,
+ * a few rows, where the part of it up to the next hour would be read hour by hour. Null when
+ * the range doesn't contain the start of today (all closed, or all today).
+ */
+export function openDay(
+  range: DashboardRange,
+  now = Date.now(),
+): { from: number; to: number } | null {
+  const from = localMidnight(now);
+  return range.from < from && from < range.to ? { from, to: localMidnight(now, 1) } : null;
+}
+
+/** getRangePart, or a reference that is only ever skipped when the host doesn't export it. */
+function partQuery(api: AnalyticsApi) {
+  return (api.getRangePart ?? api.getOverview) as NonNullable<AnalyticsApi["getRangePart"]>;
+}
+
+/** The closed and open parts of `range` for `dimension`; skipped when `open` is null. */
+function useRangeParts(
+  api: AnalyticsApi,
+  siteId: string,
+  range: DashboardRange,
+  open: { from: number; to: number } | null,
+  dimension: "all" | Dimension,
+) {
+  const fn = partQuery(api);
+  const closed: RangePartResult | undefined = useQuery(
+    fn,
+    open ? { siteId, from: range.from, to: open.from, dimension } : "skip",
+  );
+  const today: RangePartResult | undefined = useQuery(
+    fn,
+    open ? { siteId, from: open.from, to: open.to, dimension } : "skip",
+  );
+  return { closed, today };
+}
+
 export function useOverview(
   api: AnalyticsApi,
   siteId: string,
@@ -60,13 +103,32 @@ export function useOverview(
   filters?: Filter[],
 ) {
   const args = withFilters({ siteId, from: range.from, to: range.to }, filters);
+  const open = api.getRangePart && !filters?.length ? openDay(range) : null;
   // `compare` is left out rather than sent as false, so toggling it back off returns to
   // the very subscription that was open before.
-  const result: Overview | undefined = useQuery(
+  const whole: Overview | undefined = useQuery(
     api.getOverview,
-    compare ? { ...args, compare: true } : args,
+    open ? "skip" : compare ? { ...args, compare: true } : args,
   );
-  return useKeepPrevious(result, siteId);
+  const { closed, today } = useRangeParts(api, siteId, range, open, "all");
+  const before = previousRange(range);
+  // The period before is closed: one part, cached.
+  const previous: RangePartResult | undefined = useQuery(
+    partQuery(api),
+    open && compare ? { siteId, from: before.from, to: before.to, dimension: "all" } : "skip",
+  );
+  const to = range.to;
+  const merged = useMemo((): Overview | undefined => {
+    if (!closed || !today || (compare && !previous)) return undefined;
+    return {
+      range: { from: closed.range.from, to },
+      ...overviewFromParts([closed, today]),
+      ...(compare && previous
+        ? { previous: { range: previous.range, ...overviewFromParts([previous]) } }
+        : {}),
+    };
+  }, [closed, today, previous, compare, to]);
+  return useKeepPrevious(open ? merged : whole, siteId);
 }
 
 /** getOverview for a compared period (see comparison.ts); null when not comparing. */
@@ -89,13 +151,37 @@ export function useTimeseries(
   range: DashboardRange | null,
   filters?: Filter[],
 ) {
-  const result: Timeseries | undefined = useQuery(
+  // Daily points are independent of each other: the closed days and today are two reads whose
+  // points are put side by side (filtered too), and only today's re-runs.
+  const open = range && range.interval === "day" ? openDay(range) : null;
+  const argsFor = (from: number, to: number) =>
+    withFilters({ siteId, from, to, interval: range!.interval }, filters);
+  const whole: Timeseries | undefined = useQuery(
     api.getTimeseries,
-    range
-      ? withFilters({ siteId, from: range.from, to: range.to, interval: range.interval }, filters)
-      : "skip",
+    range && !open ? argsFor(range.from, range.to) : "skip",
   );
-  return useKeepPrevious(result, `${siteId}:${range === null}`);
+  const closed: Timeseries | undefined = useQuery(
+    api.getTimeseries,
+    range && open ? argsFor(range.from, open.from) : "skip",
+  );
+  const today: Timeseries | undefined = useQuery(
+    api.getTimeseries,
+    open ? argsFor(open.from, open.to) : "skip",
+  );
+  const to = range?.to;
+  const merged = useMemo((): Timeseries | undefined => {
+    if (to === undefined || !closed || !today) return undefined;
+    const fractions = [closed.sample?.fraction, today.sample?.fraction].filter(
+      (f): f is number => f !== undefined,
+    );
+    return {
+      range: { from: closed.range.from, to },
+      interval: closed.interval,
+      points: [...closed.points, ...today.points],
+      ...(fractions.length ? { sample: { fraction: Math.min(...fractions) } } : {}),
+    };
+  }, [to, closed, today]);
+  return useKeepPrevious(open ? merged : whole, `${siteId}:${range === null}`);
 }
 
 export function useBreakdown(
@@ -106,11 +192,25 @@ export function useBreakdown(
   limit: number,
   filters?: Filter[],
 ) {
-  const result: Breakdown | undefined = useQuery(
+  const open = api.getRangePart && !filters?.length ? openDay(range) : null;
+  const whole: Breakdown | undefined = useQuery(
     api.getBreakdown,
-    withFilters({ siteId, from: range.from, to: range.to, dimension, limit }, filters),
+    open
+      ? "skip"
+      : withFilters({ siteId, from: range.from, to: range.to, dimension, limit }, filters),
   );
-  return useKeepPrevious(result, `${siteId}:${dimension}`);
+  const { closed, today } = useRangeParts(api, siteId, range, open, dimension);
+  const to = range.to;
+  const merged = useMemo((): Breakdown | undefined => {
+    if (!closed || !today) return undefined;
+    const sortBy = dimension === "event" ? "events" : "visitors";
+    return {
+      range: { from: closed.range.from, to },
+      dimension,
+      rows: breakdownFromParts([closed, today], sortBy, limit),
+    };
+  }, [closed, today, dimension, limit, to]);
+  return useKeepPrevious(open ? merged : whole, `${siteId}:${dimension}`);
 }
 
 export function useEventProperties(

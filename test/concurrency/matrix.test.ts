@@ -15,6 +15,7 @@ import {
   ingestDuringWorker,
   maintenanceDuringWorker,
   manyVisitors,
+  presenceWritesOf,
   writesOf,
   type Cell,
   type InvalidationCell,
@@ -30,7 +31,7 @@ const invalidationTable = (cells: Record<string, Record<string, InvalidationCell
   Object.fromEntries(
     Object.entries(cells).map(([writer, queries]) => [
       writer,
-      // Only dashboard subscriptions: the refresh's own query runs once inside an action.
+      // Only dashboard subscriptions.
       Object.fromEntries(
         Object.entries(queries)
           .filter(([q]) => q.startsWith("query:"))
@@ -59,10 +60,10 @@ describe("200 visitors ingesting, and one session ingesting from 3 tabs", () => 
   test("no two ingests conflict, whether from different visitors or from tabs of one session", () => {
     expect(conflictsIn(visitors, "ingest × ingest")).toBe(0);
     expect(conflictsIn(visitors.tabs, "ingest × ingest")).toBe(0);
+    // One site run folds all 210 requests' events (it was one run per partition: 840 pairs).
     expect(table(visitors.cells)).toEqual({
       "ingest × ingest": [0, 21_945],
-      "ingest × worker": [0, 840],
-      "worker × worker, different partitions": [0, 6],
+      "ingest × worker": [0, 210],
     });
     expect(table(visitors.tabs.cells)).toEqual({ "ingest × ingest": [0, 45] });
   });
@@ -74,25 +75,25 @@ describe("200 visitors ingesting, and one session ingesting from 3 tabs", () => 
 });
 
 describe("ingest while the workers run", () => {
-  test("ingest never conflicts with a worker, workers of different partitions never conflict, heartbeats of different sessions never conflict", () => {
+  test("ingest never conflicts with a worker or with another ingest that moves presence, workers of different partitions never conflict", () => {
     expect(conflictsIn(during, "ingest × worker")).toBe(0);
+    expect(conflictsIn(during, "ingest × ingest")).toBe(0);
     expect(conflictsIn(during, "worker × worker, different partitions")).toBe(0);
-    expect(conflictsIn(during, "heartbeat × heartbeat, different sessions")).toBe(0);
     expect(table(during.cells)).toEqual({
+      // Every call carries live pageviews, so each also moves its visitor's presence (and the
+      // first starts the realtime loop) in its own transaction: the presence work that was a
+      // separate touch is now inside these pairs, and they still never conflict.
       "ingest × ingest": [0, 3_160],
-      "ingest × heartbeat": [0, 6_400],
+      // The refresh reads the live presence rows through a stale snapshot (no read
+      // dependency) and writes the summary, reading no presence row while anyone is live.
       "ingest × refresh": [0, 160],
-      "ingest × worker": [0, 640],
-      "heartbeat × heartbeat, same session": [0, 20],
-      "heartbeat × heartbeat, different sessions": [0, 3_140],
-      // The realtime refresh reads the live presence rows in a query (never retried) and
-      // writes the summary in a mutation that reads no presence row while anyone is live.
-      "heartbeat × refresh": [0, 160],
-      "heartbeat × worker": [0, 640],
+      "ingest × worker": [0, 400],
       "refresh × refresh": [0, 1],
-      "worker × refresh": [0, 16],
+      "worker × refresh": [0, 10],
+      // The four partition runs, and the site run that folds round B: it shares every
+      // partition with them (see kinds.siteWorker), and follows them.
       "worker × worker, same partition": [0, 4],
-      "worker × worker, different partitions": [0, 24],
+      "worker × worker, different partitions": [0, 6],
     });
   });
 
@@ -107,25 +108,17 @@ describe("ingest while the workers run", () => {
         listEvents: [40, 40],
         filteredOverview: [0, 40],
       },
-      heartbeat: {
-        getOverview: [0, 40],
-        getTimeseries: [0, 40],
-        getBreakdown: [0, 40],
-        getRealtime: [0, 40],
-        getHealth: [0, 40],
-        listEvents: [0, 40],
-        filteredOverview: [0, 40],
-      },
+      // The four partition runs and the site run.
       worker: {
-        getOverview: [8, 8],
-        getTimeseries: [8, 8],
-        getBreakdown: [8, 8],
-        getRealtime: [0, 8],
-        getHealth: [8, 8],
-        listEvents: [8, 8],
+        getOverview: [5, 5],
+        getTimeseries: [5, 5],
+        getBreakdown: [5, 5],
+        getRealtime: [0, 5],
+        getHealth: [5, 5],
+        listEvents: [5, 5],
         // A filtered dashboard follows the worker as the rollup one does: at most one re-run
-        // per worker run (one per partition per kick window), never one per ingest.
-        filteredOverview: [8, 8],
+        // per worker run (one per site per kick window, plus continuations), never one per ingest.
+        filteredOverview: [5, 5],
       },
       refresh: {
         getOverview: [0, 1],
@@ -150,8 +143,8 @@ describe("ingest while the workers run", () => {
   });
 });
 
-describe("two kicks of one partition", () => {
-  test("two kicks that overlap conflict on the pending range; the retry folds nothing and writes nothing", () => {
+describe("two kicks of one site", () => {
+  test("two site runs that overlap conflict on the pending range; the retry folds nothing and writes nothing", () => {
     const { first, concurrent, retry } = kicks.twins.kicks;
     expect(predictConflict(first, concurrent)).toMatchObject({
       table: "events",
@@ -159,6 +152,7 @@ describe("two kicks of one partition", () => {
     });
     expect(predictConflict(first, retry, { mode: "recorded-order" })).toBeNull();
     expect(writesOf(retry)).toBe(0);
+    // Two site runs share every partition: their pair is filed as "same partition".
     expect(table(kicks.cells)).toEqual({
       "worker × worker, same partition": [1, 2],
       "ingest × redelivery": [1, 2],
@@ -167,12 +161,16 @@ describe("two kicks of one partition", () => {
 
   test("an event delivered twice at once conflicts on its id; the retried delivery is a duplicate that stores nothing", () => {
     const { first, concurrent, retry } = kicks.twins.deliveries;
-    expect(predictConflict(first, concurrent)).toMatchObject({
-      table: "events",
-      index: "by_event_id",
-    });
+    const conflict = predictConflict(first, concurrent);
+    // On its id, and (the resent view is live, and nobody else was) on starting the realtime
+    // loop: two requests starting it at once conflict once, the retry seeing it running.
+    expect(new Set(conflict?.reasons.map((r) => `${r.table}.${r.index}`))).toEqual(
+      new Set(["events.by_event_id", "realtimeLoop.by_site"]),
+    );
     expect(predictConflict(first, retry, { mode: "recorded-order" })).toBeNull();
-    expect(writesOf(retry)).toBe(0);
+    // Its one write is its rate-limit mark: it stores no event.
+    expect(writesOf(retry)).toBe(1);
+    expect(presenceWritesOf(retry)).toBe(0);
   });
 
   test("nothing is counted twice: 9 views, 4 custom events, 4 visitors, 4 sessions", () => {
@@ -191,7 +189,6 @@ describe("compaction and retention while the workers run", () => {
     expect(conflictsIn(maintenance, "ingest × compaction")).toBe(0);
     expect(conflictsIn(maintenance, "ingest × retention")).toBe(0);
     expect(conflictsIn(maintenance, "ingest × worker")).toBe(0);
-    expect(conflictsIn(maintenance, "worker × worker, different partitions")).toBe(0);
     expect(table(maintenance.cells)).toEqual({
       "import × import": [0, 3],
       "ingest × import": [0, 48],
@@ -199,25 +196,25 @@ describe("compaction and retention while the workers run", () => {
       // reads only folded events, so only the worker that folds o4 meets it (below).
       "import × retention": [0, 9],
       "import × compaction": [0, 6],
-      "import × worker": [0, 24],
+      "import × worker": [0, 6],
       "ingest × ingest": [0, 120],
       "ingest × retention": [0, 48],
       "ingest × compaction": [0, 32],
-      "ingest × worker": [0, 128],
+      "ingest × worker": [0, 32],
       // The second pass deletes the rows the first one read.
       "retention × retention": [1, 3],
       "compaction × retention": [0, 6],
-      // Partition 1's worker marks o3 and o4 (60 days old) done: their keys move into the
-      // range the first retention read, and the next retention deletes them.
-      "worker × retention": [2, 24],
+      // The site run marks o3 and o4 (60 days old) done: their keys move into the range the
+      // first retention read, and the next retention deletes them.
+      "worker × retention": [2, 6],
       "compaction × compaction": [1, 1],
-      // The workers of partitions 1 (o3, o4: 60 days old) and 2 (late1: 2 days old) write
-      // shard rows of closed buckets, inside the range the first compaction read.
-      "worker × compaction": [2, 16],
-      // Successive runs of one partition fold different events into different rows: they
-      // share nothing (no run writes a per-partition state document any more).
-      "worker × worker, same partition": [0, 4],
-      "worker × worker, different partitions": [0, 24],
+      // The site run writes shard rows of closed buckets in partitions 1 (o3, o4: 60 days
+      // old) and 2 (late1: 2 days old), inside the range the first compaction read: one run,
+      // one conflict (it was two, one per partition's run).
+      "worker × compaction": [1, 4],
+      // Successive site runs fold different events into different rows: they share nothing
+      // (no run writes a per-site or per-partition state document).
+      "worker × worker, same partition": [0, 1],
     });
   });
 
@@ -233,32 +230,47 @@ describe("compaction and retention while the workers run", () => {
 });
 
 describe("heartbeats from several tabs", () => {
-  test("heartbeats of different sessions never conflict; within a session only the one that moves the row can", () => {
+  test("heartbeats never conflict, of different sessions or of one session", () => {
     expect(conflictsIn(beats, "heartbeat × heartbeat, different sessions")).toBe(0);
+    expect(conflictsIn(beats, "heartbeat × heartbeat, same session")).toBe(0);
     expect(table(beats.cells)).toEqual({
-      "ingest × ingest": [0, 276],
-      "ingest × heartbeat": [0, 576],
-      "ingest × refresh": [0, 72],
-      "ingest × worker": [0, 96],
-      // Per session, the 12 s heartbeat moves the row that the three deduplicated ones
-      // (2 s, 2 s, 4 s) read: 3 of its 15 pairs, 4 sessions.
-      "heartbeat × heartbeat, same session": [12, 60],
-      "heartbeat × heartbeat, different sessions": [0, 216],
-      "heartbeat × refresh": [0, 72],
-      "heartbeat × worker": [0, 96],
+      // The 4 opening pageviews (one per session), each moving its session's presence.
+      "ingest × ingest": [0, 6],
+      "ingest × heartbeat": [0, 80],
+      "ingest × refresh": [0, 12],
+      "ingest × worker": [0, 4],
+      // Was [12, 60]: the 12 s heartbeat patched the row the three deduplicated ones read.
+      // Now every request reads its session's presence through a stale snapshot (no read
+      // dependency) and a move inserts a new row, never patching one: nothing to conflict on.
+      "heartbeat × heartbeat, same session": [0, 40],
+      "heartbeat × heartbeat, different sessions": [0, 150],
+      "heartbeat × refresh": [0, 60],
+      "heartbeat × worker": [0, 20],
       // Successive runs of the refresh loop rewrite the one summary (one loop per site).
       "refresh × refresh": [1, 3],
-      "worker × refresh": [0, 12],
-      "worker × worker, different partitions": [0, 6],
+      "worker × refresh": [0, 3],
     });
   });
 
-  test("getRealtime is re-run by the summary refresh only, never by a heartbeat", () => {
+  test("getRealtime is re-run by the summary refresh only, never by a heartbeat; the dashboard by the worker only", () => {
+    const rollups = (n: number, of: number) => ({
+      getOverview: [n, of],
+      getTimeseries: [n, of],
+      getBreakdown: [n, of],
+      filteredOverview: [n, of],
+    });
     expect(invalidationTable(beats.invalidations)).toEqual({
-      ingest: { getRealtime: [0, 24] },
-      heartbeat: { getRealtime: [0, 24] },
-      refresh: { getRealtime: [3, 3] },
-      worker: { getRealtime: [0, 4] },
+      ingest: { ...rollups(0, 4), getRealtime: [0, 4], getHealth: [4, 4], listEvents: [4, 4] },
+      // Only the 4 heartbeats that moved their session's presence store a raw event (the raw
+      // event views follow them); the 16 inside the dedup window write no event.
+      heartbeat: {
+        ...rollups(0, 20),
+        getRealtime: [0, 20],
+        getHealth: [4, 20],
+        listEvents: [4, 20],
+      },
+      refresh: { ...rollups(0, 3), getRealtime: [3, 3], getHealth: [0, 3], listEvents: [0, 3] },
+      worker: { ...rollups(1, 1), getRealtime: [0, 1], getHealth: [1, 1], listEvents: [1, 1] },
     });
   });
 
@@ -267,6 +279,7 @@ describe("heartbeats from several tabs", () => {
     expect(beats.figures).toMatchObject({
       today: { sessions: 4, avgDurationMs: 12_000 },
       realtime: { activeVisitors: 4 },
+      presenceRows: 8,
     });
   });
 });
@@ -285,8 +298,10 @@ describe("the matrix over every schedule", () => {
     ]) {
       expect({ pair, conflicts: m.cells[pair]!.conflicts }).toEqual({ pair, conflicts: 0 });
     }
-    expect(m.cells["ingest × ingest"]).toMatchObject({ pairs: 25_501, conflicts: 0, per1000: 0 });
-    expect(m.total).toMatchObject({ pairs: 39_141, conflicts: 21 });
+    expect(m.cells["ingest × ingest"]).toMatchObject({ pairs: 25_231, conflicts: 0, per1000: 0 });
+    // 21 before heartbeats moved into ingest (12 same-session heartbeat pairs) and one site
+    // run replaced the per-partition runs (one worker × compaction conflict fewer).
+    expect(m.total).toMatchObject({ pairs: 26_603, conflicts: 8 });
     expect(m.schedules.map((s) => s.mismatches)).toEqual([[], [], [], [], []]);
     expect(m.schedules.map((s) => s.hotIngestDocuments.documents)).toEqual([0, 0, 0, 0, 0]);
   });

@@ -8,14 +8,17 @@
 // transaction it cares about under an operation kind, and ends by reading the dashboard
 // figures it must produce. Scheduled functions never fire on their own: the clock is frozen
 // (vitest fake timers, or the bench's paused clock), and a schedule runs the scheduled jobs it
-// wants (presence touches, realtime refreshes) and the workers itself, in a fixed order.
+// wants (realtime refreshes, worker continuations) and the worker kicks itself, in a fixed order.
 //
-// Kinds: "ingest" (the mutation behind the HTTP route), "redelivery" (an ingest resending an event id already
-// sent), "import" (importEvents backfill), "heartbeat" (presence.touch, the transaction a live
-// heartbeat or pageview runs), "worker" (worker.aggregate), "compaction" and "retention"
-// (the cron steps), "refresh" (the realtime summary loop), and "query:<name>" for dashboard
-// subscriptions. "worker" and "heartbeat" carry a qualifier (partition, session) so that the
-// matrix can tell same-partition/same-session pairs from the rest.
+// Kinds: "ingest" (the mutation behind the HTTP route: it also moves the presence of the live
+// pageviews it carries), "heartbeat" (the same mutation for a request that carries a live
+// heartbeat: what a tab sends while it stays open), "redelivery" (an ingest resending an event id
+// already sent), "import" (importEvents backfill), "worker" (worker.aggregateSite, the run a kick
+// window schedules for the whole site, and worker.aggregate, one partition's continuation),
+// "compaction" and "retention" (the cron steps), "refresh" (the realtime summary loop), and
+// "query:<name>" for dashboard subscriptions. "worker" and "heartbeat" carry a qualifier
+// (partition, session) so that the matrix can tell same-partition/same-session pairs from the
+// rest.
 import { convexTest, type TestConvex } from "convex-test";
 import type { GenericSchema, SchemaDefinition } from "convex/server";
 import { api, internal } from "../../src/component/_generated/api.js";
@@ -61,8 +64,19 @@ export const USER_AGENT =
 // ---------------------------------------------------------------------------------------------
 // Kinds
 
+/** The qualifier value of an execution that covers every value (a site-wide worker run). */
+const ALL_PARTITIONS = "all";
+
 export const kinds = {
   worker: (partition: number) => `worker#partition=${partition}`,
+  /**
+   * A site-wide run (worker.aggregateSite) has no partition of its own: it reads and folds every
+   * partition's pending events. Paired with any other worker run it shares a partition, so the
+   * pair is filed under "same partition" (pairName): its conflicts are those of two kicks of one
+   * partition (a clean retry that finds nothing left), never evidence against invariant 4, which
+   * only "different partitions" pairs (two partitions' continuations) show.
+   */
+  siteWorker: `worker#partition=${ALL_PARTITIONS}`,
   heartbeat: (visitorId: string, sessionId: string) =>
     `heartbeat#session=${visitorId}/${sessionId}`,
   query: (name: string) => `query:${name}`,
@@ -94,7 +108,8 @@ export function pairName(a: string, b: string): string {
   const x = splitKind(a);
   const y = splitKind(b);
   if (x.base === y.base && x.noun && x.noun === y.noun) {
-    return `${x.base} × ${x.base}, ${x.value === y.value ? `same ${x.noun}` : `different ${QUALIFIER_PLURAL[x.noun] ?? x.noun}`}`;
+    const same = x.value === y.value || x.value === ALL_PARTITIONS || y.value === ALL_PARTITIONS;
+    return `${x.base} × ${x.base}, ${same ? `same ${x.noun}` : `different ${QUALIFIER_PLURAL[x.noun] ?? x.noun}`}`;
   }
   const rank = (k: string) => (ORDER.includes(k) ? ORDER.indexOf(k) : ORDER.length);
   const [first, second] = [x.base, y.base].sort((p, q) => rank(p) - rank(q) || p.localeCompare(q));
@@ -253,8 +268,16 @@ export function figureMismatches(result: {
   return out;
 }
 
-/** Documents a footprint wrote: a no-op retry or a deduplicated heartbeat writes none. */
+/** Documents a footprint wrote: a no-op retry writes none. */
 export const writesOf = (f: Footprint) => f.writes.length;
+
+/**
+ * Documents a footprint wrote to presence rows and raw events: what a live heartbeat stores when
+ * it moves its session's presence (a new row, the raw heartbeat), and none inside the dedup
+ * window. (Its request's rate-limit mark, an ingestReservations row, is written either way.)
+ */
+export const presenceWritesOf = (f: Footprint) =>
+  f.writes.filter((w) => w.table === "presence" || w.table === "events").length;
 
 /** Documents written by more than one of the footprints (of one deployment): the hot documents. */
 export function hotDocuments(footprints: Footprint[]) {
@@ -289,6 +312,14 @@ export type PageviewInput = {
   /** Custom events only. */
   name?: string;
 };
+
+/** The kind an ingest request is filed under (see Lab.ingest). */
+function requestKind(events: PageviewInput[]): string {
+  const heartbeat = events.find((e) => e.type === "heartbeat");
+  return heartbeat
+    ? kinds.heartbeat(heartbeat.visitorId, heartbeat.sessionId ?? `${heartbeat.visitorId}-s`)
+    : "ingest";
+}
 
 function wireEvent(e: PageviewInput) {
   return {
@@ -409,7 +440,11 @@ export class Lab {
     };
   }
 
-  async ingest(events: PageviewInput[], kind = "ingest") {
+  /**
+   * One HTTP request's mutation. Filed as "ingest", or, when it carries a heartbeat, under the
+   * heartbeat's session: the request a tab sends while it stays open.
+   */
+  async ingest(events: PageviewInput[], kind = requestKind(events)) {
     const { result, footprints } = await this.record(kind, () =>
       this.t.mutation(api.ingest.ingest, this.ingestArgs(events)),
     );
@@ -425,6 +460,15 @@ export class Lab {
     return { ...result, footprint: footprints[0]! };
   }
 
+  /** The site's worker run, what a kick window schedules (worker.aggregateSite). */
+  async siteWorker(kind = kinds.siteWorker) {
+    const { result, footprints } = await this.record(kind, () =>
+      this.t.mutation(internal.worker.aggregateSite, { siteId: this.siteId as never }),
+    );
+    return { ...result, footprint: footprints[0]! };
+  }
+
+  /** One partition's run (worker.aggregate): what the site run schedules for a partition it left. */
   async worker(partition: number, kind = kinds.worker(partition)) {
     const { result, footprints } = await this.record(kind, () =>
       this.t.mutation(internal.worker.aggregate, { siteId: this.siteId as never, partition }),
@@ -432,17 +476,19 @@ export class Lab {
     return { ...result, footprint: footprints[0]! };
   }
 
-  /** Every partition, each until its worker says nothing is left: what the kicks would do. */
+  /**
+   * What the kick would do: the site's run, then the partition continuations it scheduled for
+   * now (a full batch, a partition over the shared budget), until none is due.
+   */
   async drain() {
-    let folded = 0;
-    for (let partition = 0; partition < PARTITIONS; partition++) {
-      for (;;) {
-        const run = await this.worker(partition);
-        folded += run.folded;
-        if (!run.more) break;
-      }
+    let folded = (await this.siteWorker()).folded;
+    for (;;) {
+      const runs = await this.runDue("worker:aggregate", (args) =>
+        kinds.worker(args.partition as number),
+      );
+      if (runs.length === 0) return folded;
+      folded += runs.reduce((sum, r) => sum + ((r.result as { folded: number }).folded ?? 0), 0);
     }
-    return folded;
   }
 
   async step(
@@ -461,7 +507,7 @@ export class Lab {
    * later stay scheduled.
    */
   async runDue(
-    fn: "presence:touch" | "presence:refresh",
+    fn: "presence:refresh" | "worker:aggregate",
     kindOf: (args: Record<string, unknown>) => string,
   ) {
     const now = this.time;
@@ -474,32 +520,38 @@ export class Lab {
       for (const job of due) await ctx.scheduler.cancel(job._id);
       return due.map((j) => j.args[0] as Record<string, unknown>);
     });
-    const footprints: Footprint[] = [];
+    const runs: { result: unknown; footprint: Footprint }[] = [];
     for (const args of jobs) {
+      // Both are one mutation (the refresh reads live presence through a stale snapshot).
       const run =
-        fn === "presence:touch"
-          ? () =>
+        fn === "presence:refresh"
+          ? () => this.t.mutation(internal.presence.refresh, args as { siteId: never })
+          : () =>
               this.t.mutation(
-                internal.presence.touch,
-                args as { siteId: never; touches: unknown[]; heartbeats: unknown[] },
-              )
-          : // An action: its query and its mutation are recorded as two executions of the kind.
-            () => this.t.action(internal.presence.refresh, args as { siteId: never });
-      footprints.push(...(await this.record(kindOf(args), run)).footprints);
+                internal.worker.aggregate,
+                args as { siteId: never; partition: number },
+              );
+      const { result, footprints } = await this.record(kindOf(args), run);
+      runs.push({ result, footprint: footprints[0]! });
     }
-    return footprints;
+    return runs;
   }
 
-  /** presence.touch jobs due now, each filed under its session. */
-  touches() {
-    return this.runDue("presence:touch", (args) => {
-      const [touch] = args.touches as { visitorId: string; sessionId: string }[];
-      return kinds.heartbeat(touch!.visitorId, touch!.sessionId);
+  /** The realtime refresh loop's turns due now. */
+  async refreshes() {
+    return (await this.runDue("presence:refresh", () => "refresh")).map((r) => r.footprint);
+  }
+
+  /** Presence rows of the site: one per move of a session's presence (they are never patched). */
+  async presenceRows(): Promise<number> {
+    this.env.setTime(this.time);
+    return await this.t.run(async (ctx) => {
+      const rows = await ctx.db
+        .query("presence")
+        .withIndex("by_last_seen", (q) => q.eq("siteId", this.siteId as never))
+        .collect();
+      return rows.length;
     });
-  }
-
-  refreshes() {
-    return this.runDue("presence:refresh", () => "refresh");
   }
 
   /** A dashboard subscription, recorded at this point of the schedule. */
@@ -650,6 +702,17 @@ function finish(lab: Lab, name: string, figures: Figures, expected: Figures): Sc
 
 const TODAY = { from: T0 - 12 * HOUR_MS, to: T0 + HOUR_MS };
 
+/** The dashboard's subscriptions, as a schedule subscribes them. */
+const DASHBOARD = [
+  "getOverview",
+  "getTimeseries",
+  "getBreakdown",
+  "getRealtime",
+  "getHealth",
+  "listEvents",
+  "filteredOverview",
+] as const;
+
 /**
  * 200 ingest calls from 200 different visitors, then 10 calls from 3 tabs of one session
  * (same visitorId and sessionId, a different page each time). Then the workers fold it all.
@@ -702,11 +765,14 @@ export async function manyVisitors(
 }
 
 /**
- * Ingest while the workers run. Round A (40 calls of two views, visitors spread over every
- * partition) is ingested, its settle window passes, and the dashboard subscribes. Then each
- * partition's worker runs (folding round A), and round B's ingests (half of them from round
- * A's visitors coming back, half from new ones) and their presence touches land between the
- * runs. The realtime summary refreshes; round B settles and is folded.
+ * Ingest while the workers run. Round A (40 calls of two live views, visitors spread over every
+ * partition: each call also moves its visitor's presence) is ingested, its settle window
+ * passes, and the dashboard subscribes. Then each partition's run folds round A (partition
+ * runs, worker.aggregate: what a site run that left every partition to a continuation would be
+ * followed by, and the only way the matrix sees runs of different partitions side by side), and
+ * round B's ingests (half of them from round A's visitors coming back, half from new ones) land
+ * between the runs. The realtime summary refreshes; round B settles and the site's run
+ * (worker.aggregateSite) folds it.
  */
 export async function ingestDuringWorker(
   env: ScheduleEnv,
@@ -729,25 +795,13 @@ export async function ingestDuringWorker(
     }));
 
   for (let n = 0; n < calls; n++) await lab.ingest(views("a", n));
-  await lab.touches();
   lab.advance(SETTLE);
   await lab.refreshes();
-  for (const q of [
-    "getOverview",
-    "getTimeseries",
-    "getBreakdown",
-    "getRealtime",
-    "getHealth",
-    "listEvents",
-    "filteredOverview",
-  ] as const) {
-    await lab.subscribe(q, TODAY);
-  }
+  for (const q of DASHBOARD) await lab.subscribe(q, TODAY);
   const perPartition = calls / PARTITIONS;
   for (let p = 0; p < PARTITIONS; p++) {
     await lab.worker(p);
     for (let n = p * perPartition; n < (p + 1) * perPartition; n++) await lab.ingest(views("b", n));
-    await lab.touches();
   }
   lab.advance(REALTIME_REFRESH_MS);
   await lab.refreshes();
@@ -774,12 +828,14 @@ export async function ingestDuringWorker(
 }
 
 /**
- * Two kicks of one partition. A twin instance (same inputs, same ids) runs the same kick on
- * the same snapshot: what a second kick that starts before the first commits reads and
- * writes. The pair conflicts, so Convex retries the later one; the retry, run after the first
- * committed, must find nothing to fold, write nothing, and leave every figure counted once.
- * The same for an event delivered twice at once (a tracker retry): the twin deliveries
- * conflict on the event id, and the retried one stores nothing.
+ * Two kicks of one site. A twin instance (same inputs, same ids) runs the same site run
+ * (worker.aggregateSite) on the same snapshot: what a second kick that starts before the first
+ * commits reads and writes (requests racing into an empty kick window may each schedule one,
+ * for the same instant). The pair conflicts, so Convex retries the later one; the retry, run
+ * after the first committed, must find nothing to fold, write nothing, and leave every figure
+ * counted once. The same for an event delivered twice at once (a tracker retry): the twin
+ * deliveries conflict on the event id (and, the view being live and the realtime loop stopped,
+ * on starting the loop), and the retried one stores nothing.
  */
 export async function concurrentKicks(env: ScheduleEnv) {
   const partition = 1;
@@ -805,9 +861,9 @@ export async function concurrentKicks(env: ScheduleEnv) {
   const twin = await Lab.open(env, { slug: "kicks" });
   await setup(lab);
   await setup(twin);
-  const first = await lab.worker(partition);
-  const concurrent = await twin.worker(partition);
-  const retry = await lab.worker(partition);
+  const first = await lab.siteWorker();
+  const concurrent = await twin.siteWorker();
+  const retry = await lab.siteWorker();
   const resend = [{ id: "dup-1", ts: lab.now(), visitorId: visitors[0]!, path: "/again" }];
   const delivery = await lab.ingest(resend);
   const concurrentDelivery = await twin.ingest(resend, "redelivery");
@@ -825,6 +881,7 @@ export async function concurrentKicks(env: ScheduleEnv) {
       accepted: redelivery.accepted,
       duplicates: redelivery.duplicates,
       writes: writesOf(redelivery.footprint),
+      eventWrites: presenceWritesOf(redelivery.footprint),
     },
     laterFolded: rest,
   };
@@ -843,10 +900,12 @@ export async function concurrentKicks(env: ScheduleEnv) {
     firstFolded: 12,
     retryFolded: 0,
     retryWrites: 0,
-    redelivery: { accepted: 0, duplicates: 1, writes: 0 },
+    // It stores nothing: its one write is its request's rate-limit mark (ingestReservations),
+    // which counts the events a request asks to store, duplicates included.
+    redelivery: { accepted: 0, duplicates: 1, writes: 1, eventWrites: 0 },
     laterFolded: 1,
   };
-  const w = kinds.worker(partition);
+  const w = kinds.siteWorker;
   const cells: Record<string, Cell> = {};
   // The two kicks overlapped: either may commit first, so both directions count.
   mergeCells(
@@ -892,7 +951,7 @@ export async function concurrentKicks(env: ScheduleEnv) {
   );
   lab.stop();
   const result: ScheduleResult = {
-    name: "two kicks of one partition, one event delivered twice",
+    name: "two kicks of one site, one event delivered twice",
     mode: "symmetric for the twin pairs, recorded-order for the retries",
     executions: lab.executions,
     cells,
@@ -959,13 +1018,9 @@ export async function maintenanceDuringWorker(env: ScheduleEnv) {
     });
   });
   lab.advance(SETTLE);
-  await lab.quiet(async () => {
-    for (let p = 0; p < PARTITIONS; p++)
-      await lab.t.mutation(internal.worker.aggregate, {
-        siteId: lab.siteId as never,
-        partition: p,
-      });
-  });
+  await lab.quiet(() =>
+    lab.t.mutation(internal.worker.aggregateSite, { siteId: lab.siteId as never }),
+  );
 
   await lab.importEvents([{ id: "o3", ts: OLD + 2 * MINUTE_MS, visitorId: b!, path: "/" }]);
   await lab.importEvents([
@@ -1048,15 +1103,17 @@ export async function maintenanceDuringWorker(env: ScheduleEnv) {
 /**
  * Heartbeats from several tabs of several sessions (all on the same page). Each session opens
  * with a pageview from its first tab; two more tabs heartbeat 2 s later and the first one at
- * 4 s (all inside the 10 s dedup window: they write nothing); the second tab's heartbeat at
- * 12 s moves the row, the third's at 13 s doesn't. The realtime summary refreshes while they
- * run, under a getRealtime subscription; the stored heartbeats extend the sessions.
+ * 4 s (all inside the 10 s dedup window: they store nothing); the second tab's heartbeat at
+ * 12 s moves the session's presence (a new row, and the heartbeat stored), the third's at 13 s
+ * doesn't. Every request is one ingest mutation: the pageviews are filed as "ingest", the
+ * heartbeats under their session. The realtime summary refreshes (every REALTIME_REFRESH_MS)
+ * while they run, under the dashboard's subscriptions; the stored heartbeats extend the sessions.
  */
 export async function heartbeats(env: ScheduleEnv, options: { sessions?: number } = {}) {
   const sessions = options.sessions ?? 4;
   const lab = await Lab.open(env, { slug: "presence" });
   const visitors = Array.from({ length: sessions }, (_, i) => `hb${i}`);
-  await lab.subscribe("getRealtime", TODAY);
+  for (const q of DASHBOARD) await lab.subscribe(q, TODAY);
   const beat = async (offset: number, tab: number, type: "pageview" | "heartbeat") => {
     lab.at(T0 + offset);
     for (const visitorId of visitors) {
@@ -1064,19 +1121,18 @@ export async function heartbeats(env: ScheduleEnv, options: { sessions?: number 
         { id: `${visitorId}-t${tab}-${offset}`, ts: T0 + offset, visitorId, path: "/a", type },
       ]);
     }
-    await lab.touches();
   };
   await beat(0, 0, "pageview");
-  await lab.refreshes();
+  await lab.refreshes(); // the first turn, scheduled by the request that started the loop
   await beat(2_000, 1, "heartbeat");
   await beat(2_000, 2, "heartbeat");
   await beat(4_000, 0, "heartbeat");
   await lab.refreshes(); // not due yet
-  lab.at(T0 + 5_000);
+  lab.at(T0 + REALTIME_REFRESH_MS);
   await lab.refreshes();
   await beat(12_000, 1, "heartbeat");
   await beat(13_000, 2, "heartbeat");
-  lab.at(T0 + 15_000);
+  lab.at(T0 + 2 * REALTIME_REFRESH_MS);
   await lab.refreshes();
   lab.advance(SETTLE);
   await lab.drain();
@@ -1087,6 +1143,7 @@ export async function heartbeats(env: ScheduleEnv, options: { sessions?: number 
     today: await lab.overview(TODAY.from, TODAY.to),
     realtime: { activeVisitors: realtime.activeVisitors, pages: realtime.pages },
     storedHeartbeats: await lab.storedEventIds(TODAY.from, TODAY.to, "heartbeat"),
+    presenceRows: await lab.presenceRows(),
     health: await lab.health(),
   };
   const expected = {
@@ -1101,6 +1158,8 @@ export async function heartbeats(env: ScheduleEnv, options: { sessions?: number 
     },
     realtime: { activeVisitors: sessions, pages: [{ path: "/a", visitors: sessions }] },
     storedHeartbeats: visitors.map((v) => `${v}-t1-12000`).sort(),
+    // Per session: the pageview's row and the 12 s heartbeat's (a move inserts a row).
+    presenceRows: 2 * sessions,
     health: { pendingEvents: 0, failedEvents: 0, duplicateSessions: 0 },
   };
   return finish(lab, "heartbeats from several tabs", figures, expected);
@@ -1198,17 +1257,17 @@ export type Twins = { first: Footprint; concurrent: Footprint; retry: Footprint 
 
 /**
  * Parallel heartbeats of one session. Two tabs heartbeat at the same moment: the first
- * touch runs in the lab, the second on a twin with the same history (it started before the
+ * request runs in the lab, the second on a twin with the same history (it started before the
  * first committed), then again in the lab (its retry, or a heartbeat that came just after).
- * Inside the dedup window neither writes; just past it both would move the row, so they
- * conflict once, and the retry writes nothing.
+ * Inside the dedup window neither stores anything. Just past it both move the session's
+ * presence: each inserts a row (read through a stale snapshot, never patched), so they don't
+ * conflict, and the one that runs after the first stores nothing.
  */
 export async function parallelHeartbeats(env: ScheduleEnv) {
   const run = async (at: number): Promise<Twins> => {
     const open = async () => {
       const lab = await Lab.open(env, { slug: "tabs" });
       await lab.ingest([{ id: "pv", ts: T0, visitorId: "tabs", path: "/docs" }]);
-      await lab.touches();
       lab.at(T0 + at);
       return lab;
     };
@@ -1218,10 +1277,10 @@ export async function parallelHeartbeats(env: ScheduleEnv) {
     const beat = async (l: Lab, tab: "a" | "b") => {
       const ts = T0 + at + (tab === "b" ? 500 : 0);
       l.at(ts);
-      await l.ingest([
+      const out = await l.ingest([
         { id: `hb-${tab}-${at}`, ts, visitorId: "tabs", path: "/docs", type: "heartbeat" },
       ]);
-      return (await l.touches())[0]!;
+      return out.footprint;
     };
     const first = await beat(lab, "a");
     const concurrent = await beat(twin, "b");
@@ -1261,13 +1320,9 @@ export async function appendRacingRetention(
     }),
   );
   lab.advance(SETTLE);
-  await lab.quiet(async () => {
-    for (let p = 0; p < PARTITIONS; p++)
-      await lab.t.mutation(internal.worker.aggregate, {
-        siteId: lab.siteId as never,
-        partition: p,
-      });
-  });
+  await lab.quiet(() =>
+    lab.t.mutation(internal.worker.aggregateSite, { siteId: lab.siteId as never }),
+  );
   const append = () =>
     lab.importEvents([{ id: "o3", ts: OLD + 2 * MINUTE_MS, visitorId: "b", path: "/" }]);
   if (order === "append first") await append();
@@ -1310,7 +1365,6 @@ export async function appendRacingRetention(
 export async function oneSessionThreeCalls(env: ScheduleEnv, fold: "together" | "apart") {
   const lab = await Lab.open(env, { slug: "one-session" });
   const visitorId = "user";
-  const partition = partitionOf(visitorId);
   for (let tab = 0; tab < 3; tab++) {
     await lab.ingest([
       {
@@ -1323,7 +1377,7 @@ export async function oneSessionThreeCalls(env: ScheduleEnv, fold: "together" | 
     ]);
     if (fold === "apart") {
       lab.advance(SETTLE);
-      await lab.worker(partition);
+      await lab.siteWorker();
     }
   }
   lab.advance(SETTLE);

@@ -15,6 +15,7 @@ import type * as goals from "../goals.js";
 import type * as ingest from "../ingest.js";
 import type * as maintenance from "../maintenance.js";
 import type * as presence from "../presence.js";
+import type * as rangeParts from "../rangeParts.js";
 import type * as reports from "../reports.js";
 import type * as rollupReads from "../rollupReads.js";
 import type * as sites from "../sites.js";
@@ -33,6 +34,7 @@ const fullApi: ApiFromModules<{
   "ingest": typeof ingest;
   "maintenance": typeof maintenance;
   "presence": typeof presence;
+  "rangeParts": typeof rangeParts;
   "reports": typeof reports;
   "rollupReads": typeof rollupReads;
   "sites": typeof sites;

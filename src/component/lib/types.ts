@@ -259,3 +259,24 @@ export type FunnelReport = {
 /** Values shown for a missing attribute, so every breakdown row has a key. */
 export const DIRECT_SOURCE = "Direct / None";
 export const UNKNOWN = "Unknown";
+
+/**
+ * getRangePart: a range's rollup rows folded per key, with their visitor sketches, so that the
+ * dashboard can merge the closed and the open part of a range into exact figures
+ * (lib/rangePart.ts).
+ */
+export type RangePartResult = {
+  range: TimeRange;
+  truncated: boolean;
+  rows: {
+    key: string;
+    pageviews: number;
+    events: number;
+    sessions: number;
+    bounces: number;
+    pvSessions: number;
+    durationMs: number;
+    visitors: ArrayBuffer;
+    users?: ArrayBuffer;
+  }[];
+};

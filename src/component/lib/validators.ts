@@ -90,6 +90,25 @@ export const breakdownValidator = v.object({
   sample: v.optional(sampleValidator),
 });
 
+/** getRangePart (lib/rangePart.ts): a range's rows folded per key, with their sketches. */
+export const rangePartValidator = v.object({
+  range: rangeValidator,
+  truncated: v.boolean(),
+  rows: v.array(
+    v.object({
+      key: v.string(),
+      pageviews: v.number(),
+      events: v.number(),
+      sessions: v.number(),
+      bounces: v.number(),
+      pvSessions: v.number(),
+      durationMs: v.number(),
+      visitors: v.bytes(),
+      users: v.optional(v.bytes()),
+    }),
+  ),
+});
+
 export const propertiesValidator = v.object({
   range: rangeValidator,
   rows: v.array(v.object({ key: v.string(), events: v.number(), visitors: v.number() })),

@@ -1,0 +1,68 @@
+// Mergeable parts of a range (invariant 12). The dashboard splits a range that reaches the
+// present at the start of today: the closed part (whole days before today) is read by a query
+// that no live write touches, so Convex serves it from its cache until a day closes, and only
+// the open part (today) re-runs when the worker folds new events. A part is the range's rollup
+// rows folded per key (counters summed, visitor sketches united), so two parts merge into
+// exactly the figures one read of the whole range gives: the same lib/figures functions run on
+// the merged rows.
+import type { BreakdownRow, OverviewFigures } from "./types.js";
+import { breakdownRows, overviewFigures, type RowLike } from "./figures.js";
+import { addCounters, zeroCounters } from "./rollup.js";
+import { mergeAll, sketchCount } from "./sketch.js";
+
+/**
+ * Keys a part returns, most visitors (events for `event`) first. Past it a part says
+ * `truncated` and the merged breakdown is exact only for keys both parts returned.
+ */
+export const MAX_PART_KEYS = 500;
+
+/** A part's row: a key's counters and sketches over the part's range. */
+export type PartRow = Omit<RowLike, "bucket">;
+export type RangePart = { rows: PartRow[]; truncated: boolean };
+
+const asRows = (parts: readonly RangePart[]): RowLike[] =>
+  parts.flatMap((p) => p.rows.map((row) => ({ ...row, bucket: 0 })));
+
+/** The rows of a range folded to one per key, in breakdown order, at most `maxKeys`. */
+export function foldByKey(
+  rows: readonly RowLike[],
+  sortBy: "visitors" | "events",
+  maxKeys = MAX_PART_KEYS,
+): RangePart {
+  const groups = new Map<string, RowLike[]>();
+  for (const row of rows) (groups.get(row.key) ?? groups.set(row.key, []).get(row.key)!).push(row);
+  const folded: (PartRow & { visitorCount: number })[] = [];
+  for (const [key, group] of groups) {
+    const counters = zeroCounters();
+    for (const row of group) addCounters(counters, row);
+    const users = group.flatMap((r) => (r.users ? [r.users] : []));
+    const visitors = mergeAll(group.map((r) => r.visitors));
+    folded.push({
+      key,
+      ...counters,
+      visitors,
+      ...(users.length ? { users: mergeAll(users) } : {}),
+      visitorCount: sketchCount(visitors),
+    });
+  }
+  const score = (r: (typeof folded)[number]) => (sortBy === "events" ? r.events : r.visitorCount);
+  folded.sort((a, b) => score(b) - score(a) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return {
+    rows: folded.slice(0, maxKeys).map(({ visitorCount: _, ...row }) => row),
+    truncated: folded.length > maxKeys,
+  };
+}
+
+/** The overview of a range from its parts: what getOverview returns for the whole range. */
+export function overviewFromParts(parts: readonly RangePart[]): OverviewFigures {
+  return overviewFigures(asRows(parts));
+}
+
+/** The breakdown of a range from its parts: what getBreakdown returns for the whole range. */
+export function breakdownFromParts(
+  parts: readonly RangePart[],
+  sortBy: "visitors" | "events",
+  limit: number,
+): BreakdownRow[] {
+  return breakdownRows(asRows(parts), sortBy, limit);
+}
