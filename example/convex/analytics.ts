@@ -29,6 +29,7 @@ export const {
   listEvents,
   listSessions,
   getRealtime,
+  getRangePart,
   getGoals,
   listFunnels,
   getFunnel,

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { EventItem, GoalsReport, Overview, SessionItem } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
 import { AnalyticsDashboard } from "./AnalyticsDashboard.js";
+import { emptySketch, sketchAdd } from "../component/lib/sketch.js";
 import { HOUR_MS, MINUTE_MS, rangeFor } from "./range.js";
 
 vi.mock("convex/react", () => ({
@@ -263,6 +264,56 @@ describe("KPI row", () => {
     expect(kpi("pageviews").getAttribute("aria-pressed")).toBe("true");
     expect(kpi("visitors").getAttribute("aria-pressed")).toBe("false");
     expect(chartCaption()).toMatch(/^Total pageviews per day, 3 points; highest 22/);
+  });
+});
+
+describe("the split read path (a host that exports getRangePart)", () => {
+  const NOW = new Date(2025, 2, 10, 14, 20).getTime();
+  const apiWithParts = { ...baseApi, getRangePart: ref("getRangePart") } as unknown as AnalyticsApi;
+  const partRow = (key: string, visitors: number[], pageviews: number) => ({
+    key,
+    pageviews,
+    events: 0,
+    sessions: visitors.length,
+    bounces: 0,
+    pvSessions: visitors.length,
+    durationMs: 0,
+    visitors: sketchAdd(emptySketch(), visitors),
+  });
+
+  beforeEach(() => {
+    vi.useFakeTimers({ now: NOW });
+  });
+
+  it("reads the closed days and today apart, and merges them: a visitor of both counts once", () => {
+    const today = new Date(2025, 2, 10).getTime();
+    const tomorrow = new Date(2025, 2, 11).getTime();
+    const seven = rangeFor("7d", NOW);
+    responders.getRangePart = (args) => {
+      const closed = args.to === today;
+      const rows =
+        args.dimension === "all"
+          ? [partRow("", closed ? [1, 2, 3] : [3, 4], closed ? 30 : 5)]
+          : [partRow("/", closed ? [1, 2] : [2, 4], closed ? 20 : 4)];
+      return { range: { from: args.from, to: args.to }, truncated: false, rows };
+    };
+    render(<AnalyticsDashboard api={apiWithParts} siteId={SITE} />);
+    // The whole-range reads are not subscribed to; the parts are, split at today's start.
+    expect(callsTo("getOverview")).toEqual([]);
+    expect(callsTo("getBreakdown")).toEqual([]);
+    const parts = callsTo("getRangePart").filter((a) => a.dimension === "all");
+    expect(parts).toContainEqual({ siteId: SITE, from: seven.from, to: today, dimension: "all" });
+    expect(parts).toContainEqual({ siteId: SITE, from: today, to: tomorrow, dimension: "all" });
+    // Daily points: the closed days and today, side by side.
+    expect(callsTo("getTimeseries")).toContainEqual({
+      siteId: SITE,
+      from: today,
+      to: tomorrow,
+      interval: "day",
+    });
+    // Visitors 1, 2, 3 before today and 3, 4 today: 4 visitors, 35 pageviews.
+    expect(kpiText("visitors").value).toBe("4");
+    expect(kpiText("pageviews").value).toBe("35");
   });
 });
 

@@ -151,9 +151,10 @@ export function useTimeseries(
   range: DashboardRange | null,
   filters?: Filter[],
 ) {
-  // Daily points are independent of each other: the closed days and today are two reads whose
-  // points are put side by side (filtered too), and only today's re-runs.
-  const open = range && range.interval === "day" ? openDay(range) : null;
+  // Daily points are independent of each other: for a host on the split read path (it
+  // exports getRangePart), the closed days and today are two reads whose points are put side
+  // by side (filtered too), and only today's re-runs.
+  const open = range && range.interval === "day" && api.getRangePart ? openDay(range) : null;
   const argsFor = (from: number, to: number) =>
     withFilters({ siteId, from, to, interval: range!.interval }, filters);
   const whole: Timeseries | undefined = useQuery(
