@@ -117,7 +117,7 @@ export const release = mutation({
 });
 
 /** Step 4, store: insert what is new, report what was already there. */
-async function storeEvents(
+export async function storeEvents(
   ctx: MutationCtx,
   site: Doc<"sites">,
   events: { index: number; enriched: EnrichedEvent }[],
