@@ -67,10 +67,9 @@ describe("keys Convex can't take as field names", () => {
       i1: { $browser: "Chrome", город: "Москва", plan: "pro" },
       i3: { $browser: "Firefox", город: "Казань" },
     });
-    const traits = (await componentDocs<{ eventId: string; traits?: Record<string, unknown> }>(
-      h,
-      "events",
-    )).find((e) => e.eventId === "i2")!.traits!;
+    const traits = (
+      await componentDocs<{ eventId: string; traits?: Record<string, unknown> }>(h, "events")
+    ).find((e) => e.eventId === "i2")!.traits!;
     expect(decodePropKeys(traits)).toEqual({ $email: "a@example.com", имя: "Аня" });
 
     expect((await browsers()).rows).toEqual([
@@ -117,14 +116,21 @@ describe("keys Convex can't take as field names", () => {
       duplicates: 0,
       filtered: 0,
       rejected: [
-        { index: 1, reason: 'props.a\u0001: property key "a\\u0001" must not contain control characters' },
+        {
+          index: 1,
+          reason: 'props.a\u0001: property key "a\\u0001" must not contain control characters',
+        },
       ],
     });
     await h.settle();
     const [stored] = await componentDocs<{ props: Record<string, unknown> }>(h, "events");
     // The plain key is the field it always was: nothing stored before needs migrating.
     expect(stored!.props.plan).toBe("pro");
-    expect(decodePropKeys(stored!.props)).toEqual({ $browser: "Safari", страна: "RU", plan: "pro" });
+    expect(decodePropKeys(stored!.props)).toEqual({
+      $browser: "Safari",
+      страна: "RU",
+      plan: "pro",
+    });
     expect((await browsers()).rows).toEqual([{ key: "Safari", events: 1, visitors: 1 }]);
   });
 });

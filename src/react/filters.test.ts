@@ -159,7 +159,8 @@ describe("the editor's checks", () => {
     ).toBe("A property name has no control characters.");
     // "$" and non-ASCII keys are stored (escaped) like any other.
     expect(
-      checkDraft({ ...emptyDraft(), dimension: "prop", property: "$browser", values: ["x"] }).filter,
+      checkDraft({ ...emptyDraft(), dimension: "prop", property: "$browser", values: ["x"] })
+        .filter,
     ).toEqual(["is", "prop:$browser", ["x"]]);
     expect(checkDraft({ ...emptyDraft(), values: ["/ok", "x".repeat(301)] }).problems).toEqual({
       values: "A value has at most 300 characters.",

@@ -6,7 +6,12 @@
 // worker, and every tracked event is counted once.
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { api } from "../../src/component/_generated/api.js";
-import { HOUR_MS, MINUTE_MS, PARTITIONS, PENDING_SETTLE_MS } from "../../src/component/lib/limits.js";
+import {
+  HOUR_MS,
+  MINUTE_MS,
+  PARTITIONS,
+  PENDING_SETTLE_MS,
+} from "../../src/component/lib/limits.js";
 import { modules } from "../../src/test.js";
 import { conflictCells, conflictsIn, Lab, T0, visitorsIn, type Cell } from "./schedules.js";
 

@@ -130,7 +130,10 @@ describe("issue 12: the public edge", () => {
     });
     expect(result.accepted).toBe(5);
     expect(result.rejected).toEqual([
-      { index: 5, reason: 'props.a\u0001: property key "a\\u0001" must not contain control characters' },
+      {
+        index: 5,
+        reason: 'props.a\u0001: property key "a\\u0001" must not contain control characters',
+      },
     ]);
   });
 

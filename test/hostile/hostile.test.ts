@@ -791,7 +791,11 @@ for (const [what, settings, message] of [
     { allowedPropertyKeys: ["plan"], deniedPropertyKeys: ["plan"] },
     /both allowed and denied/,
   ],
-  ["a property key with a control character", { allowedPropertyKeys: ["a\u0000"] }, /control characters/],
+  [
+    "a property key with a control character",
+    { allowedPropertyKeys: ["a\u0000"] },
+    /control characters/,
+  ],
   ["settings a string", "fast", /expected object/],
 ] as const)
   facade(

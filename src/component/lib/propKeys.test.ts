@@ -79,7 +79,11 @@ describe("stored property keys", () => {
   it("maps whole records", () => {
     const sent = { plan: "pro", $browser: "Chrome", город: 1 };
     const stored = encodePropKeys(sent);
-    expect(Object.keys(stored)).toEqual(["plan", encodePropKey("$browser"), encodePropKey("город")]);
+    expect(Object.keys(stored)).toEqual([
+      "plan",
+      encodePropKey("$browser"),
+      encodePropKey("город"),
+    ]);
     expect(decodePropKeys(stored)).toEqual(sent);
   });
 });

@@ -55,10 +55,7 @@ export function encodePropKey(key: string): string {
   return isPlain(key) || decodePropKey(key) !== key ? key : escape(key);
 }
 
-function mapKeys<T>(
-  record: Record<string, T>,
-  fn: (key: string) => string,
-): Record<string, T> {
+function mapKeys<T>(record: Record<string, T>, fn: (key: string) => string): Record<string, T> {
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [fn(key), value]));
 }
 

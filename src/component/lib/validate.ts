@@ -101,8 +101,7 @@ function propsSchema(maxKeys: number, what: string) {
         ctx.addIssue({ code: "custom", message: `${what} may have at most ${maxKeys} keys` });
       for (const key of keys) {
         const problem = propKeyProblem(key);
-        if (problem)
-          ctx.addIssue({ code: "custom", path: [decodePropKey(key)], message: problem });
+        if (problem) ctx.addIssue({ code: "custom", path: [decodePropKey(key)], message: problem });
       }
     }),
   );
