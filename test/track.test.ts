@@ -2,6 +2,7 @@
 // (example/convex/orders.ts placeOrder, which identifies and tracks with `Analytics`): the event
 // exists if and only if the host's mutation commits, counts exactly once whatever the retries,
 // joins the browser visit it names, and a bad call throws naming the field with nothing written.
+import type { GenericActionCtx, GenericDataModel } from "convex/server";
 import { ConvexError } from "convex/values";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components } from "../example/convex/_generated/api.js";
@@ -187,5 +188,26 @@ describe("track from a host mutation", () => {
       property: "$browser",
     });
     expect(browsers.rows).toEqual([{ key: "Chrome", events: 1, visitors: 1 }]);
+  });
+
+  it("narrows name and props to the events an app declares", () => {
+    const typed = new Analytics<{ signup: { plan: string }; ping: { n?: number } }>(
+      components.analytics,
+    );
+    // Type checks only (npm run typecheck); never run.
+    const calls = (ctx: Parameters<typeof typed.track>[0]) => [
+      typed.track(ctx, { siteId: "s", name: "signup", props: { plan: "pro" } }),
+      typed.track(ctx, { siteId: "s", name: "ping" }),
+      // @ts-expect-error an event the app didn't declare
+      typed.track(ctx, { siteId: "s", name: "signin" }),
+      // @ts-expect-error signup's props are required
+      typed.track(ctx, { siteId: "s", name: "signup" }),
+      // @ts-expect-error plan is a string
+      typed.track(ctx, { siteId: "s", name: "signup", props: { plan: 1 } }),
+    ];
+    const fromAction = (ctx: GenericActionCtx<GenericDataModel>) =>
+      // @ts-expect-error an action's runMutation commits on its own: call a mutation that tracks
+      typed.track(ctx, { siteId: "s", name: "ping" });
+    expect([typeof calls, typeof fromAction]).toEqual(["function", "function"]);
   });
 });
