@@ -214,7 +214,10 @@ describe("filtered reads", () => {
         /filters\[1\]: operator \\?"matches\\?" is not one of is, isNot/,
       ],
       [[["is", "page", []]], /filters\[0\] \(page\): values must be a list of 1 to 20/],
-      [[["is", "prop:$x", ["1"]]], /filters\[0\]: the property of dimension \\?"prop:\$x\\?"/],
+      [
+        [["is", "prop:__proto__", ["1"]]],
+        /filters\[0\]: the property of dimension \\?"prop:__proto__\\?"/,
+      ],
       [["source"], /filters\[0\] must be \[operator, dimension, values\]/],
     ] as const;
     for (const [filters, message] of bad) {

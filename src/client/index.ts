@@ -1,6 +1,19 @@
 export { exposeAnalyticsApi, exposeAdminApi, type AuthFn, type AuthRequest } from "./facades.js";
 export { registerRoutes, type RegisterRoutesOptions } from "./routes.js";
 export {
+  Analytics,
+  type EventProps,
+  type IdentifyArgs,
+  type TrackArgs,
+  type TrackCtx,
+} from "./analytics.js";
+export {
+  decodePropKey,
+  decodePropKeys,
+  encodePropKey,
+  encodePropKeys,
+} from "../component/lib/propKeys.js";
+export {
   exposeMaintenance,
   registerDefaultAnalyticsCrons,
   ANALYTICS_CRON_NAMES,

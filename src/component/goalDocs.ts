@@ -3,6 +3,7 @@
 import type { Doc } from "./_generated/dataModel.js";
 import type { QueryCtx } from "./_generated/server.js";
 import type { GoalDefinition } from "./lib/goals.js";
+import { decodePropKey } from "./lib/propKeys.js";
 import { MAX_FUNNELS_PER_SITE, MAX_GOALS_PER_SITE } from "./lib/limits.js";
 
 /** A site's goals, oldest first: bounded by the per-site limit that createGoal enforces. */
@@ -20,7 +21,9 @@ export function publicGoal(goal: Doc<"goals">) {
     name: goal.name,
     kind: goal.kind,
     ...(goal.eventName !== undefined ? { eventName: goal.eventName } : {}),
-    ...(goal.property !== undefined ? { property: goal.property, value: goal.value ?? null } : {}),
+    ...(goal.property !== undefined
+      ? { property: decodePropKey(goal.property), value: goal.value ?? null }
+      : {}),
     ...(goal.pathPattern !== undefined ? { pathPattern: goal.pathPattern } : {}),
     createdAt: goal.createdAt,
   };

@@ -17,6 +17,7 @@ import {
   type RowLike,
 } from "./lib/figures.js";
 import { DEFAULT_BREAKDOWN_LIMIT, MAX_BREAKDOWN_LIMIT, MAX_PAGE_SIZE } from "./lib/limits.js";
+import { encodePropKey } from "./lib/propKeys.js";
 import { ALL, propertyDimension } from "./lib/rollup.js";
 import { sessionFigures } from "./lib/session.js";
 import { countUnion } from "./lib/sketch.js";
@@ -202,9 +203,11 @@ export const getEventProperties = query({
     const limit = checkedLimit(args.limit);
     const range = checkedRange(args.from, args.to, site.timezone);
     const filters = await filterContext(ctx, site, args.filters);
+    // Rows and kept events are keyed by the property's stored form (lib/propKeys.ts).
+    const property = encodePropKey(args.property);
     if (filters) {
       const read = await readVisits(ctx, site, range);
-      const { eventName, property } = args;
+      const { eventName } = args;
       const rows = visitsProperties(
         read.visits,
         filters,
@@ -218,7 +221,7 @@ export const getEventProperties = query({
     const rows = await rangeRows(
       ctx,
       site,
-      propertyDimension(args.eventName, args.property),
+      propertyDimension(args.eventName, property),
       range.from,
       range.to,
     );

@@ -4,6 +4,7 @@
 // screenful of other events shows (up to AUTO_LOAD_UP_TO raw events).
 import { useEffect, useId, useState } from "react";
 import type { EventItem, Filter } from "../client/types.js";
+import { decodePropKeys } from "../component/lib/propKeys.js";
 import type { AnalyticsApi } from "./api.js";
 import { formatCountry, formatDateTimeSeconds } from "./format.js";
 import { LoadMore } from "./LoadMore.js";
@@ -16,7 +17,8 @@ const AUTO_LOAD_UP_TO = 200;
 
 function propsText(props: EventItem["props"]): string {
   if (!props) return "";
-  return Object.entries(props)
+  // Keys Convex can't carry as field names ("$browser") arrive in stored form.
+  return Object.entries(decodePropKeys(props))
     .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
     .join(" ");
 }

@@ -154,9 +154,14 @@ describe("the editor's checks", () => {
       checkDraft({ ...emptyDraft(), dimension: "prop", values: ["x"] }).problems?.property,
     ).toBe("Enter the property's name, e.g. plan.");
     expect(
-      checkDraft({ ...emptyDraft(), dimension: "prop", property: "$secret", values: ["x"] })
+      checkDraft({ ...emptyDraft(), dimension: "prop", property: "a\u0001", values: ["x"] })
         .problems?.property,
-    ).toMatch(/doesn't start with \$/);
+    ).toBe("A property name has no control characters.");
+    // "$" and non-ASCII keys are stored (escaped) like any other.
+    expect(
+      checkDraft({ ...emptyDraft(), dimension: "prop", property: "$browser", values: ["x"] })
+        .filter,
+    ).toEqual(["is", "prop:$browser", ["x"]]);
     expect(checkDraft({ ...emptyDraft(), values: ["/ok", "x".repeat(301)] }).problems).toEqual({
       values: "A value has at most 300 characters.",
       valueIndex: 1,

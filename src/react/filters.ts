@@ -257,8 +257,9 @@ export function checkDraft(
     if (key === "") problems.property = "Enter the property's name, e.g. plan.";
     else if (key.length > MAX_PROP_KEY_LENGTH)
       problems.property = `A property name has at most ${MAX_PROP_KEY_LENGTH} characters.`;
-    else if (!/^[\x20-\x7e]+$/.test(key) || key.startsWith("$"))
-      problems.property = "A property name is printable ASCII and doesn't start with $.";
+    // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+    else if (/[\u0000-\u001f\u007f-\u009f]/.test(key))
+      problems.property = "A property name has no control characters.";
     dimension = PROP_PREFIX + key;
   }
   const values = [...new Set(draft.values.map((v) => v.trim()).filter((v) => v !== ""))];

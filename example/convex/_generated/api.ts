@@ -10,6 +10,7 @@
 import type * as analytics from "../analytics.js";
 import type * as crons from "../crons.js";
 import type * as http from "../http.js";
+import type * as orders from "../orders.js";
 
 import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
 import { anyApi, componentsGeneric } from "convex/server";
@@ -18,6 +19,7 @@ const fullApi: ApiFromModules<{
   "analytics": typeof analytics;
   "crons": typeof crons;
   "http": typeof http;
+  "orders": typeof orders;
 }> = anyApi as any;
 
 /** A utility for referencing Convex functions in the app's public API. */

@@ -19,6 +19,7 @@ import type * as rangeParts from "../rangeParts.js";
 import type * as reports from "../reports.js";
 import type * as rollupReads from "../rollupReads.js";
 import type * as sites from "../sites.js";
+import type * as track from "../track.js";
 import type * as visits from "../visits.js";
 import type * as worker from "../worker.js";
 
@@ -38,6 +39,7 @@ const fullApi: ApiFromModules<{
   "reports": typeof reports;
   "rollupReads": typeof rollupReads;
   "sites": typeof sites;
+  "track": typeof track;
   "visits": typeof visits;
   "worker": typeof worker;
 }> = anyApi as any;

@@ -9,6 +9,7 @@
 // and `contains` don't (a visit with no value for the dimension is among them).
 import { checkText, pathMatcher, propertyKeyProblem, type GoalDefinition } from "./goals.js";
 import { MAX_FILTER_VALUE_LENGTH, MAX_FILTER_VALUES, MAX_FILTERS } from "./limits.js";
+import { encodePropKey } from "./propKeys.js";
 import { propertyKey } from "./rollup.js";
 import { invalidArgument } from "./validate.js";
 import type { VisitFact } from "./visitFact.js";
@@ -65,7 +66,8 @@ function parseDimension(at: string, raw: unknown): Pick<Filter, "dimension" | "p
     const property = raw.slice(PROP_PREFIX.length);
     const problem = propertyKeyProblem(property);
     if (problem) throw invalidArgument(`${at}: the property of dimension "${raw}" ${problem}`);
-    return { dimension: "prop", property };
+    // Matched against stored keys (lib/propKeys.ts).
+    return { dimension: "prop", property: encodePropKey(property) };
   }
   if (typeof raw !== "string" || !(FILTER_DIMENSIONS as readonly string[]).includes(raw))
     throw invalidArgument(

@@ -14,6 +14,7 @@ import {
   type GoalDefinition,
 } from "./goals.js";
 import { MAX_GOAL_NAME_LENGTH, MAX_PATH_PATTERN_LENGTH } from "./limits.js";
+import { encodePropKey } from "./propKeys.js";
 import { propertyDimension } from "./rollup.js";
 import { emptySketch, hashId, sketchAdd } from "./sketch.js";
 
@@ -104,6 +105,11 @@ describe("checkGoal", () => {
       checkGoal({ name: "N", kind: "event", eventName: "e", property: "p", value: null })
         .definition,
     ).toEqual({ kind: "event", eventName: "e", property: "p", value: null });
+    // Stored as events store the key (lib/propKeys.ts), so that the goal's rows match.
+    expect(
+      checkGoal({ name: "B", kind: "event", eventName: "e", property: "$browser", value: "x" })
+        .definition,
+    ).toEqual({ kind: "event", eventName: "e", property: encodePropKey("$browser"), value: "x" });
     expect(checkGoal({ name: "Blog", kind: "page", pathPattern: "/blog/*" }).definition).toEqual({
       kind: "page",
       pathPattern: "/blog/*",
@@ -126,8 +132,8 @@ describe("checkGoal", () => {
     ],
     [{ name: "G", kind: "event", eventName: "x", value: "pro" }, /value needs a property/],
     [
-      { name: "G", kind: "event", eventName: "x", property: "$os", value: 1 },
-      /property "\$os" is not a property key/,
+      { name: "G", kind: "event", eventName: "x", property: "a\u0001", value: 1 },
+      /property "a\\u0001" is not a property key/,
     ],
     [
       { name: "G", kind: "event", eventName: "x", property: "", value: 1 },

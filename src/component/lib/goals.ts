@@ -12,9 +12,10 @@ import {
   MAX_PROP_KEY_LENGTH,
   MAX_PROP_STRING_LENGTH,
 } from "./limits.js";
+import { decodePropKey, encodePropKey } from "./propKeys.js";
 import { propertyDimension, propertyKey } from "./rollup.js";
 import { countUnion } from "./sketch.js";
-import { invalidArgument, type PropValue } from "./validate.js";
+import { invalidArgument, propKeyProblem, type PropValue } from "./validate.js";
 
 /**
  * What a goal converts on: a custom event by name, optionally only when one of its properties
@@ -54,17 +55,18 @@ export function checkText(field: string, value: string, max: number): string {
  * naming a key ingest refuses could never match, so it is refused with the reason instead.
  */
 export function propertyKeyProblem(key: string): string | null {
-  if (key.length === 0 || key.length > MAX_PROP_KEY_LENGTH)
+  const sent = decodePropKey(key);
+  if (sent.length === 0 || sent.length > MAX_PROP_KEY_LENGTH)
     return `must be 1 to ${MAX_PROP_KEY_LENGTH} characters`;
-  if (!/^[\x20-\x7e]+$/.test(key) || key.startsWith("$") || key === "__proto__")
-    return `"${key}" is not a property key ingest accepts (printable ASCII, not starting with '$')`;
-  return null;
+  const problem = propKeyProblem(key);
+  return problem && `${JSON.stringify(sent)} is not a property key ingest accepts: ${problem}`;
 }
 
+/** A goal's property, in the stored form its events' keys have (lib/propKeys.ts). */
 function checkPropertyKey(key: string): string {
   const problem = propertyKeyProblem(key);
   if (problem) throw invalidArgument(`property ${problem}`);
-  return key;
+  return encodePropKey(key);
 }
 
 function checkPropertyValue(value: PropValue): PropValue {

@@ -14,6 +14,11 @@ export const MAX_PROPS = 32;
 export const MAX_PROP_KEY_LENGTH = 64;
 export const MAX_PROP_STRING_LENGTH = 512;
 export const MAX_TRAITS = 32;
+/**
+ * Convex's limit on a field name (MAX_IDENTIFIER_LEN in convex/values). A property key's stored
+ * form (lib/propKeys.ts) is at most 5 × MAX_PROP_KEY_LENGTH characters, which stays under it.
+ */
+export const MAX_FIELD_NAME_LENGTH = 1024;
 /** Rollup keys (paths, sources, campaign names) are cut to this many characters. */
 export const MAX_DIMENSION_KEY_LENGTH = 300;
 

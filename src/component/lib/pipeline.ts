@@ -19,6 +19,7 @@ import {
   MINUTE_MS,
   PARTITIONS,
 } from "./limits.js";
+import { encodePropKey, encodePropKeys } from "./propKeys.js";
 import { hashId } from "./sketch.js";
 import {
   describeIssues,
@@ -35,9 +36,10 @@ export type Rejection = { index: number; reason: string };
 
 /**
  * Step 1, validate: splits a batch into valid events (with their index) and rejections.
- * An import event may also be given as its JSON text: sources such as PostHog exports carry
- * field names ("$browser") that Convex's wire format can't, so as objects they would fail
- * the whole call before it reached this code; as text each is refused here, on its own.
+ * Valid events come out with their property and trait keys in stored form (lib/propKeys.ts),
+ * which can cross Convex's wire. An import event may also be given as its JSON text: sources
+ * such as PostHog exports carry field names ("$browser") that Convex's wire format can't, so
+ * as objects they would fail the whole call before it reached this code; as text they arrive.
  * Imports are not clamped into the future window but refused past it.
  */
 export function validateEvents<T extends IngestEvent | ImportEvent>(
@@ -64,6 +66,8 @@ export function validateEvents<T extends IngestEvent | ImportEvent>(
       return;
     }
     const event = result.data as T;
+    if (event.props) event.props = encodePropKeys(event.props);
+    if (event.traits) event.traits = encodePropKeys(event.traits);
     if (mode === "import" && event.ts !== undefined && event.ts > now + MAX_EVENT_FUTURE_MS) {
       rejected.push({
         index,
@@ -177,10 +181,11 @@ export function enrichEvent(
     enriched.referrerHost = stripWww(new URL(event.referrer).hostname);
   if (event.title !== undefined) enriched.title = event.title;
   if (event.name !== undefined) enriched.name = event.name;
+  // The lists hold keys as a person typed them; the event's keys are in stored form.
   const props = filterProps(
     event.props,
-    site.settings.allowedPropertyKeys,
-    site.settings.deniedPropertyKeys,
+    site.settings.allowedPropertyKeys?.map(encodePropKey),
+    site.settings.deniedPropertyKeys?.map(encodePropKey),
   );
   if (props) enriched.props = props;
   if (event.userId !== undefined) enriched.userId = event.userId;

@@ -25,6 +25,7 @@ import {
   MIN_WRITE_KEY_LENGTH,
   SETTING_BOUNDS,
 } from "./limits.js";
+import { decodePropKey } from "./propKeys.js";
 import { isValidTimezone } from "./time.js";
 
 // Full zod registers its English messages ("Invalid input: expected string, received number",
@@ -55,17 +56,20 @@ const text = (what: string, max: number) =>
     ),
   );
 
-// Convex field names may not start with "$" and must be printable ASCII; property keys
-// become document fields, so the rule is enforced here rather than failing at insert.
-// "__proto__" would be dropped by JSON handling on the way (zod, Object.entries), so it is
-// refused by name rather than silently lost.
-function propKeyProblem(key: string): string | null {
+// Keys Convex can't take as field names ("$browser", "город") are stored escaped
+// (lib/propKeys.ts); the rules here apply to the key as sent, also when it arrives in its
+// stored form. "__proto__" would be dropped by JSON handling on the way (zod,
+// Object.entries), so it is refused by name rather than silently lost.
+export function propKeyProblem(stored: string): string | null {
+  const key = decodePropKey(stored);
   if (key.length === 0) return "property keys must not be empty";
   if (key === "__proto__") return `property key "__proto__" is reserved`;
   if (key.length > MAX_PROP_KEY_LENGTH)
     return `property key "${key.slice(0, 20)}…" is longer than ${MAX_PROP_KEY_LENGTH} characters`;
-  if (!/^[\x20-\x7e]+$/.test(key)) return `property key "${key}" must be printable ASCII`;
-  if (key.startsWith("$")) return `property key "${key}" must not start with '$'`;
+  if (LONE_SURROGATE.test(key))
+    return `property key ${JSON.stringify(key)} must be well-formed Unicode (no lone surrogates)`;
+  if (CONTROL_CHARS.test(key))
+    return `property key ${JSON.stringify(key)} must not contain control characters`;
   return null;
 }
 
@@ -97,7 +101,7 @@ function propsSchema(maxKeys: number, what: string) {
         ctx.addIssue({ code: "custom", message: `${what} may have at most ${maxKeys} keys` });
       for (const key of keys) {
         const problem = propKeyProblem(key);
-        if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
+        if (problem) ctx.addIssue({ code: "custom", path: [decodePropKey(key)], message: problem });
       }
     }),
   );
