@@ -26,6 +26,7 @@ import { benchDashboard, BASELINE_EVENTS, SCALED_EVENTS } from "./bench/dashboar
 import { benchEndToEnd } from "./bench/end-to-end.js";
 import { benchFiltered, FILTERED_VOLUMES, filteredRows } from "./bench/filtered.js";
 import { benchLookups, benchRealLog, benchTracker } from "./bench/external.js";
+import { benchLongTail, longTailRows } from "./bench/longtail.js";
 import { round } from "./bench/harness.js";
 import { renderMarkdown } from "./bench/markdown.js";
 import { computeRatios } from "./bench/ratios.js";
@@ -75,6 +76,7 @@ export async function runBench(
     benchFiltered({ log }),
   );
   const uniques = await timed("uniques", () => benchUniques({ full, log }));
+  const longTail = await timed("long tails", () => benchLongTail({ log }));
   const baseline = await timed("baseline (naive implementation)", () => benchBaseline({ log }));
   const conflicts = await timed("conflicts", benchConflicts);
   const realLog = await timed("real log (seedDemo)", benchRealLog);
@@ -111,6 +113,7 @@ export async function runBench(
     dashboard: { ...small, atScale: scale },
     filteredReads,
     uniques,
+    longTail,
     conflicts,
     tracker,
     bundle,
@@ -142,6 +145,11 @@ const ONLY_SECTIONS = {
     key: "filteredReads",
     run: (log: (line: string) => void) => benchFiltered({ log }),
     rows: filteredRows,
+  },
+  longTail: {
+    key: "longTail",
+    run: (log: (line: string) => void) => benchLongTail({ log }),
+    rows: longTailRows,
   },
 } as const;
 
@@ -185,6 +193,7 @@ async function main() {
     dashboard: report.dashboard,
     filteredReads: report.filteredReads,
     uniques: report.uniques,
+    longTail: report.longTail,
     conflicts: report.conflicts,
     tracker: report.tracker,
     bundle: report.bundle,
