@@ -224,7 +224,10 @@ export async function candidateRows(
     }
   };
   for (const [i, segment] of segments.entries()) {
-    const covered = new Set(boards[i]!.map((board) => board.bucket));
+    // A month's first day starts when the month does: only the segment's own boards cover it.
+    const covered = new Set(
+      boards[i]!.filter((board) => board.granularity === segment.granularity).map((b) => b.bucket),
+    );
     for (const bucket of segmentBuckets(segment, site.timezone)) {
       if (covered.has(bucket) || capped) continue;
       await readOpen(
