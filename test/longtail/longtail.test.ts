@@ -121,4 +121,60 @@ describe("long tails", () => {
     expect(manyRead.documentsRead).toBeLessThanOrEqual(1.2 * fewRead.documentsRead);
     expect(manyRead.documentsRead).toBeLessThan(pageRows / 4);
   }, 600_000);
+
+  it("a property with more values a day than a board keeps: the top values are exact", async () => {
+    // One busy day of downloads over 400 files (Zipf), each event in a session of its own.
+    const views = longTailEvents({
+      start: TODAY - 2 * DAY,
+      days: 1,
+      events: 600,
+      pages: 400,
+      sources: 1,
+      visitors: 300,
+    });
+    const downloads = views.map((view) => ({
+      ...view,
+      type: "event" as const,
+      name: "download",
+      props: { file: pageOf(view) },
+    }));
+    const { h } = await siteWith();
+    for (let i = 0; i < downloads.length; i += 500) {
+      await h.admin.mutation(api.analytics.importEvents, {
+        siteId: h.siteId,
+        events: downloads.slice(i, i + 500),
+      });
+    }
+    await h.settle();
+    await h.t.action(internal.analytics.analyticsMaintenance, { task: "compact" });
+    await h.settle();
+    const boards = await componentDocs<{ dimension: string; floor: number; granularity: string }>(
+      h,
+      "leaderboards",
+    );
+    expect(boards.some((b) => b.dimension.startsWith("prop") && b.floor > 0)).toBe(true);
+    const range = { siteId: h.siteId, from: TODAY - 30 * DAY, to: NOW };
+    const files = await h.admin.query(api.analytics.getEventProperties, {
+      ...range,
+      eventName: "download",
+      property: "file",
+      limit: 10,
+    });
+    const byFile = new Map<string, { events: number; visitors: Set<string> }>();
+    for (const event of downloads) {
+      const file = event.props.file;
+      const row =
+        byFile.get(file) ?? byFile.set(file, { events: 0, visitors: new Set() }).get(file)!;
+      row.events++;
+      row.visitors.add(event.visitorId);
+    }
+    const reference = [...byFile]
+      .map(([key, row]) => ({ key, events: row.events, visitors: row.visitors.size }))
+      .sort((a, b) => b.events - a.events || (a.key < b.key ? -1 : 1))
+      .slice(0, 10);
+    expect(files.rows).toEqual(reference);
+    expect("approximate" in files).toBe(false);
+    const names = await h.admin.query(api.analytics.getBreakdown, { ...range, dimension: "event" });
+    expect(names.rows).toMatchObject([{ key: "download", events: 600 }]);
+  }, 600_000);
 });
