@@ -27,6 +27,7 @@ import { benchDashboard, BASELINE_EVENTS, SCALED_EVENTS } from "./bench/dashboar
 import { benchEndToEnd } from "./bench/end-to-end.js";
 import { benchFiltered, FILTERED_VOLUMES, filteredRows } from "./bench/filtered.js";
 import { benchLookups, benchRealLog, benchTracker } from "./bench/external.js";
+import { benchLongTail, longTailRows } from "./bench/longtail.js";
 import { round } from "./bench/harness.js";
 import { renderMarkdown } from "./bench/markdown.js";
 import { computeRatios } from "./bench/ratios.js";
@@ -79,6 +80,7 @@ export async function runBench(
     benchFiltered({ log }),
   );
   const uniques = await timed("uniques", () => benchUniques({ full, log }));
+  const longTail = await timed("long tails", () => benchLongTail({ log }));
   const baseline = await timed("baseline (naive implementation)", () => benchBaseline({ log }));
   const conflicts = await timed("conflicts", benchConflicts);
   const realLog = await timed("real log (seedDemo)", benchRealLog);
@@ -116,6 +118,7 @@ export async function runBench(
     filteredReads,
     cost,
     uniques,
+    longTail,
     conflicts,
     tracker,
     bundle,
@@ -152,6 +155,11 @@ const ONLY_SECTIONS = {
     key: "filteredReads",
     run: (log: (line: string) => void) => benchFiltered({ log }),
     rows: filteredRows,
+  },
+  longTail: {
+    key: "longTail",
+    run: (log: (line: string) => void) => benchLongTail({ log }),
+    rows: longTailRows,
   },
 } as const;
 
@@ -196,6 +204,7 @@ async function main() {
     filteredReads: report.filteredReads,
     cost: report.cost,
     uniques: report.uniques,
+    longTail: report.longTail,
     conflicts: report.conflicts,
     tracker: report.tracker,
     bundle: report.bundle,

@@ -22,7 +22,9 @@ import {
   mergeRows,
   type MergeableRow,
 } from "./lib/compaction.js";
+import { BoardDraft, scoreMetric } from "./lib/leaderboard.js";
 import { ReadBudget } from "./lib/readBudget.js";
+import { countUnion } from "./lib/sketch.js";
 import { rollupRow } from "./rollupReads.js";
 import { visitRetentionDays } from "./lib/settings.js";
 import {
@@ -34,6 +36,7 @@ import {
   HEALTH_FAILURE_SAMPLES,
   HEALTH_PENDING_SCAN,
   HEALTH_SESSION_SCAN,
+  LEADERBOARD_SIZE,
   MAINTENANCE_BYTES_PER_STEP,
   MAINTENANCE_SITES_PER_PAGE,
   MAINTENANCE_STEPS_PER_RUN,
@@ -44,7 +47,7 @@ import {
   RETENTION_SCAN_PER_STEP,
   SWEEP_STALE_PENDING_MS,
 } from "./lib/limits.js";
-import { rowId, type Granularity, type RowRef } from "./lib/rollup.js";
+import { ALL, rowId, type Granularity, type RowRef } from "./lib/rollup.js";
 import { coarserRows, ROLLUP_GRANULARITIES } from "./lib/session.js";
 import { healthValidator, maintenanceResultValidator } from "./lib/validators.js";
 import { sweepPresence } from "./presence.js";
@@ -128,6 +131,7 @@ async function mergeGroups(
 ) {
   const siteId = site._id;
   const dayOpenFrom = firstOpenBucket("day", now, site.timezone);
+  const boards = new Boards(ctx, siteId, budget);
   let mergedGroups = 0;
   let closedDays = false;
   for (const sample of groups.values()) {
@@ -138,9 +142,19 @@ async function mergeGroups(
     const unfolded = rows.filter((row) => row.unfolded);
     const coarse = coarserRow(sample, site.timezone);
     if (unfolded.length && coarse) {
-      await foldInto(ctx, siteId, coarse, mergeRows(unfolded), budget);
-      if (coarse.partition === UNFOLDED_DAY_PARTITION && coarse.bucket < dayOpenFrom)
-        closedDays ||= !groups.has(rowId(coarse));
+      let total = await foldInto(ctx, siteId, coarse, mergeRows(unfolded), budget);
+      const dayClosed = coarse.bucket < dayOpenFrom;
+      if (coarse.partition === UNFOLDED_DAY_PARTITION) {
+        // A closed day may already have its −1 row (the day merged before its last hour
+        // folded): the board holds the day's whole score.
+        const merged = dayClosed ? await rollupRow(ctx, siteId, coarse, COMPACTED_PARTITION) : null;
+        if (merged) {
+          budget.spend(merged);
+          total = mergeRows([total, merged]);
+        }
+        closedDays ||= dayClosed && !groups.has(rowId(coarse));
+      }
+      await boards.set(coarse, total, coarse.partition === UNFOLDED_DAY_PARTITION);
     }
     if (rows.length === 1) {
       // A lone shard is already the whole bucket: re-tag it (one write, not insert + delete).
@@ -148,16 +162,107 @@ async function mergeGroups(
         partition: COMPACTED_PARTITION,
         unfolded: undefined,
       });
+      await boards.set(sample, rows[0]!);
       continue;
     }
     const merged = mergeRows(rows);
+    await boards.set(sample, merged);
     const target = rows.find((row) => row.partition === COMPACTED_PARTITION);
     if (target) await ctx.db.patch("rollups", target._id, merged);
     else await insertMerged(ctx, siteId, sample, merged);
     for (const row of rows)
       if (row.partition !== COMPACTED_PARTITION) await ctx.db.delete("rollups", row._id);
   }
+  await boards.write(dayOpenFrom);
   return { groups: mergedGroups, closedDays };
+}
+
+/**
+ * The leaderboards one compaction step updates (lib/leaderboard.ts), each read once and
+ * written once at the end of the step. Every row compaction writes gives its key's whole
+ * score in the bucket (its −1 and −2 rows together), so a board sees every change compaction
+ * makes; the whole-site dimension has one key and needs no board.
+ */
+class Boards {
+  private readonly drafts = new Map<
+    string,
+    {
+      ref: Omit<RowRef, "key">;
+      doc: Doc<"leaderboards"> | null;
+      draft: BoardDraft;
+      unfolded: boolean;
+    }
+  >();
+
+  constructor(
+    private readonly ctx: MutationCtx,
+    private readonly siteId: Id<"sites">,
+    private readonly budget: ReadBudget,
+  ) {}
+
+  /** `unfolded`: the score includes a day's −2 row, which its month doesn't hold yet. */
+  async set(row: RowRef, total: MergeableRow, unfolded = false) {
+    if (row.dimension === ALL) return;
+    const { granularity, bucket, dimension } = row;
+    const id = JSON.stringify([granularity, bucket, dimension]);
+    let entry = this.drafts.get(id);
+    if (!entry) {
+      const doc = await this.ctx.db
+        .query("leaderboards")
+        .withIndex("by_bucket", (q) =>
+          q
+            .eq("siteId", this.siteId)
+            .eq("dimension", dimension)
+            .eq("granularity", granularity)
+            .eq("bucket", bucket),
+        )
+        .unique();
+      if (doc) this.budget.spend(doc);
+      const draft = new BoardDraft(doc ?? { entries: [], floor: 0 }, LEADERBOARD_SIZE);
+      entry = { ref: { granularity, bucket, dimension }, doc, draft, unfolded: !!doc?.unfolded };
+      this.drafts.set(id, entry);
+    }
+    entry.unfolded ||= unfolded;
+    const score = scoreMetric(dimension) === "events" ? total.events : countUnion([total.visitors]);
+    entry.draft.set(row.key, score);
+  }
+
+  /**
+   * Writes the boards. A closed day's board keeps its `unfolded` mark while any of its −2 rows
+   * is still to fold into the month: the step that folds the last one touches the board.
+   */
+  async write(dayOpenFrom: number) {
+    for (const { ref, doc, draft, unfolded } of this.drafts.values()) {
+      let stillUnfolded = unfolded;
+      if (unfolded && ref.granularity === "day" && ref.bucket < dayOpenFrom) {
+        const left = await this.ctx.db
+          .query("rollups")
+          .withIndex("by_unfolded", (q) =>
+            q
+              .eq("siteId", this.siteId)
+              .eq("dimension", ref.dimension)
+              .eq("unfolded", true)
+              .eq("granularity", "day")
+              .eq("bucket", ref.bucket),
+          )
+          .first();
+        stillUnfolded = left !== null;
+      }
+      const board = draft.board();
+      if (doc)
+        await this.ctx.db.patch("leaderboards", doc._id, {
+          ...board,
+          unfolded: stillUnfolded ? true : undefined,
+        });
+      else
+        await this.ctx.db.insert("leaderboards", {
+          siteId: this.siteId,
+          ...ref,
+          ...board,
+          ...(stillUnfolded ? { unfolded: true } : {}),
+        });
+    }
+  }
 }
 
 /** The rows of one (granularity, bucket, dimension, key): a shard per partition, −2 and −1. */
@@ -204,7 +309,7 @@ function coarserRow(row: RowRef, timezone: string): (RowRef & { partition: numbe
     : { ...month!, partition: COMPACTED_PARTITION };
 }
 
-/** Adds folded rows to their coarser row (created when there is none). */
+/** Adds folded rows to their coarser row (created when there is none); returns its new value. */
 async function foldInto(
   ctx: MutationCtx,
   siteId: Id<"sites">,
@@ -213,10 +318,14 @@ async function foldInto(
   budget: ReadBudget,
 ) {
   const target = await rollupRow(ctx, siteId, row, row.partition);
-  if (target) {
-    budget.spend(target);
-    await ctx.db.patch("rollups", target._id, mergeRows([target, folded]));
-  } else await insertMerged(ctx, siteId, row, folded, row.partition);
+  if (!target) {
+    await insertMerged(ctx, siteId, row, folded, row.partition);
+    return folded;
+  }
+  budget.spend(target);
+  const total = mergeRows([target, folded]);
+  await ctx.db.patch("rollups", target._id, total);
+  return total;
 }
 
 // ---------------------------------------------------------------- retention

@@ -16,7 +16,13 @@ import {
   sumRows,
   type RowLike,
 } from "./lib/figures.js";
-import { DEFAULT_BREAKDOWN_LIMIT, MAX_BREAKDOWN_LIMIT, MAX_PAGE_SIZE } from "./lib/limits.js";
+import { isComplete, scoreMetric } from "./lib/leaderboard.js";
+import {
+  BREAKDOWN_CANDIDATE_MARGIN,
+  DEFAULT_BREAKDOWN_LIMIT,
+  MAX_BREAKDOWN_LIMIT,
+  MAX_PAGE_SIZE,
+} from "./lib/limits.js";
 import { encodePropKey } from "./lib/propKeys.js";
 import { ALL, propertyDimension } from "./lib/rollup.js";
 import { sessionFigures } from "./lib/session.js";
@@ -44,6 +50,7 @@ import { filteredEvents, filteredSessions } from "./filteredLists.js";
 import {
   MAX_HOURLY_RANGE_DAYS,
   MAX_RANGE_DAYS,
+  candidateRows,
   checkedRange,
   rangeRows,
   readRows,
@@ -153,6 +160,31 @@ export const getTimeseries = query({
   },
 });
 
+/**
+ * A breakdown's first `limit` rows from its candidates' rows (rollupReads.ts candidateRows):
+ * each row's figures are exact (all its rows are read); `approximate` when a key not read
+ * might rank above the last row shown (docs/read-path.md gives the bound).
+ */
+async function topRows<Row extends { visitors: number; events: number }>(
+  ctx: QueryCtx,
+  site: Doc<"sites">,
+  dimension: string,
+  range: { from: number; to: number },
+  limit: number,
+  figures: (rows: RowLike[]) => Row[],
+): Promise<{ rows: Row[]; approximate?: true }> {
+  const candidates = limit + BREAKDOWN_CANDIDATE_MARGIN;
+  const read = await candidateRows(ctx, site, dimension, range.from, range.to, candidates);
+  const rows = figures(read.rows);
+  const metric = scoreMetric(dimension);
+  const complete = isComplete(
+    rows.map((row) => row[metric]),
+    limit,
+    read.rest,
+  );
+  return read.capped || !complete ? { rows, approximate: true } : { rows };
+}
+
 function checkedLimit(limit: number | undefined) {
   const value = limit ?? DEFAULT_BREAKDOWN_LIMIT;
   if (!Number.isInteger(value) || value < 1 || value > MAX_BREAKDOWN_LIMIT) {
@@ -181,9 +213,11 @@ export const getBreakdown = query({
       const rows = visitsBreakdown(read.visits, filters, read.fraction, args.dimension, limit);
       return { range, dimension: args.dimension, rows, sample: { fraction: read.fraction } };
     }
-    const rows = await rangeRows(ctx, site, args.dimension, range.from, range.to);
     const sortBy = args.dimension === "event" ? "events" : "visitors";
-    return { range, dimension: args.dimension, rows: breakdownRows(rows, sortBy, limit) };
+    const top = await topRows(ctx, site, args.dimension, range, limit, (rows) =>
+      breakdownRows(rows, sortBy, limit),
+    );
+    return { range, dimension: args.dimension, ...top };
   },
 });
 
@@ -218,14 +252,11 @@ export const getEventProperties = query({
       );
       return { range, rows, sample: { fraction: read.fraction } };
     }
-    const rows = await rangeRows(
-      ctx,
-      site,
-      propertyDimension(args.eventName, property),
-      range.from,
-      range.to,
+    const dimension = propertyDimension(args.eventName, property);
+    const top = await topRows(ctx, site, dimension, range, limit, (rows) =>
+      propertyRows(rows, limit),
     );
-    return { range, rows: propertyRows(rows, limit) };
+    return { range, ...top };
   },
 });
 

@@ -216,7 +216,12 @@ export default defineSchema({
     /** Rows not folded into their coarser rows yet, per dimension (rollupReads.ts). */
     .index("by_unfolded", ["siteId", "dimension", "unfolded", "granularity", "bucket"])
     /** Compaction's work list: the shard rows (partition ≥ 0) and −2 rows of closed buckets. */
-    .index("by_shard", ["siteId", "partition", "granularity", "bucket"]),
+    .index("by_shard", ["siteId", "partition", "granularity", "bucket"])
+    /**
+     * One key's rows over a range (rollupReads.ts readTop): a breakdown reads only its candidate
+     * keys' rows. `unfolded` before granularity: a range's finer rows are the unfolded ones.
+     */
+    .index("by_key", ["siteId", "dimension", "key", "unfolded", "granularity", "bucket"]),
 
   /**
    * One row per live session and page (lib/presence): tabs of one session on different pages
@@ -323,4 +328,26 @@ export default defineSchema({
      */
     receivedPerMinute: v.optional(v.array(v.object({ minute: v.number(), count: v.number() }))),
   }).index("by_partition", ["siteId", "partition"]),
+
+  /**
+   * Per (granularity, bucket, dimension): the LEADERBOARD_SIZE keys with the highest score and a
+   * floor above every other key's (lib/leaderboard.ts). Written only by compaction as it merges
+   * and folds rows (maintenance.ts), never by ingest or the worker; read by breakdowns to
+   * choose the keys whose rows they read (docs/read-path.md).
+   */
+  leaderboards: defineTable({
+    siteId: v.id("sites"),
+    granularity: v.union(v.literal("hour"), v.literal("day"), v.literal("month")),
+    bucket: v.number(),
+    dimension: v.string(),
+    entries: v.array(v.object({ key: v.string(), score: v.number() })),
+    floor: v.number(),
+    /**
+     * On a day's board while some of the day's −2 rows are not folded into its month yet: a
+     * month's read adds these boards, as it adds the unfolded rows.
+     */
+    unfolded: v.optional(v.boolean()),
+  })
+    .index("by_bucket", ["siteId", "dimension", "granularity", "bucket"])
+    .index("by_unfolded", ["siteId", "dimension", "unfolded", "granularity", "bucket"]),
 });

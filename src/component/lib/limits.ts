@@ -66,6 +66,27 @@ export const MAX_PAGE_SIZE = 100;
 /** Breakdown rows (SPEC §3). */
 export const DEFAULT_BREAKDOWN_LIMIT = 10;
 export const MAX_BREAKDOWN_LIMIT = 100;
+/**
+ * Keys a leaderboard keeps per (bucket, dimension) (lib/leaderboard.ts). Above the largest
+ * breakdown page, so that a key in the top MAX_BREAKDOWN_LIMIT of most buckets is listed, not
+ * bounded; 128 entries of ~100-byte keys are ~16 KB, so a 3-year read's ~70 boards stay ~1 MB.
+ */
+export const LEADERBOARD_SIZE = 128;
+/**
+ * Keys a breakdown reads rows for beyond its limit: the next ones by upper bound, so that a key
+ * whose bound was loose (listed in few buckets) still gets its exact figures.
+ */
+export const BREAKDOWN_CANDIDATE_MARGIN = 20;
+/**
+ * Rows of the open part (unfolded hour rows: the last hour or two until compaction folds them)
+ * a breakdown reads whole to choose candidates. Past it the result says `approximate`: a busy
+ * long-tail site's last two hours, or a stopped compaction (getHealth's backlog).
+ */
+export const MAX_OPEN_ROWS_PER_READ = 4_000;
+/** The same in bytes: a busy hour's rows carry dense 16 KiB sketches. */
+export const MAX_OPEN_BYTES_PER_READ = 4 * 2 ** 20;
+/** Leaderboards a breakdown reads per segment of its range: a segment spans at most 62 days. */
+export const MAX_BOARDS_PER_SEGMENT = 1_200;
 
 /** Setting bounds (SPEC §4), validated with a clear error. */
 export const SETTING_BOUNDS = {

@@ -87,12 +87,19 @@ export type Breakdown = {
   range: TimeRange;
   dimension: Dimension;
   rows: BreakdownRow[];
+  /** A key not shown might rank above the last row shown (long tails: README). */
+  approximate?: true;
   sample?: Sample;
 };
 
 export type PropertyRow = { key: string; events: number; visitors: number };
 
-export type EventProperties = { range: TimeRange; rows: PropertyRow[]; sample?: Sample };
+export type EventProperties = {
+  range: TimeRange;
+  rows: PropertyRow[];
+  approximate?: true;
+  sample?: Sample;
+};
 
 export type Realtime = {
   activeVisitors: number;

@@ -87,6 +87,11 @@ export const breakdownValidator = v.object({
       events: v.number(),
     }),
   ),
+  /**
+   * Set when a key not shown might rank above the last row shown (a long tail: docs/read-path.md);
+   * the rows shown have exact figures either way.
+   */
+  approximate: v.optional(v.literal(true)),
   sample: v.optional(sampleValidator),
 });
 
@@ -112,6 +117,8 @@ export const rangePartValidator = v.object({
 export const propertiesValidator = v.object({
   range: rangeValidator,
   rows: v.array(v.object({ key: v.string(), events: v.number(), visitors: v.number() })),
+  /** As on a breakdown. */
+  approximate: v.optional(v.literal(true)),
   sample: v.optional(sampleValidator),
 });
 
