@@ -174,6 +174,7 @@ export function exposeAnalyticsApi(component: ComponentApi, options: { auth: Aut
         from: v.number(),
         to: v.number(),
         dimension: v.union(v.literal("all"), dimensionValidator),
+        keys: v.optional(v.array(v.string())),
       },
       rangePartValidator,
       "read",

@@ -4,10 +4,13 @@
 // rows re-run only the small open part; the closed part stays in Convex's query cache.
 import { v } from "convex/values";
 import { query } from "./_generated/server.js";
-import { foldByKey } from "./lib/rangePart.js";
+import { MAX_DIMENSION_KEY_LENGTH } from "./lib/limits.js";
+import { MAX_PART_KEYS, foldByKey } from "./lib/rangePart.js";
 import { ALL } from "./lib/rollup.js";
 import { dimensionValidator, rangePartValidator } from "./lib/validators.js";
-import { checkedRange, rangeRows } from "./rollupReads.js";
+import { coverRange } from "./lib/time.js";
+import { invalidArgument } from "./lib/validate.js";
+import { candidateRows, checkedRange, keyRows, rangeRows } from "./rollupReads.js";
 import { loadSite } from "./sites.js";
 
 export const getRangePart = query({
@@ -17,14 +20,42 @@ export const getRangePart = query({
     to: v.number(),
     /** "all" for the overview's figures, or a breakdown dimension. */
     dimension: v.union(v.literal("all"), dimensionValidator),
+    /**
+     * Keys whose rows the part must return whatever their rank: the dashboard passes the
+     * closed part's keys to the open part, so every key shown has both parts' figures.
+     */
+    keys: v.optional(v.array(v.string())),
   },
   returns: rangePartValidator,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const range = checkedRange(args.from, args.to, site.timezone);
-    const dimension = args.dimension === "all" ? ALL : args.dimension;
-    const rows = await rangeRows(ctx, site, dimension, range.from, range.to);
-    const part = foldByKey(rows, args.dimension === "event" ? "events" : "visitors");
+    const keys = checkedKeys(args.keys ?? []);
+    const sortBy = args.dimension === "event" ? "events" : "visitors";
+    let part;
+    if (args.dimension === "all") {
+      part = foldByKey(await rangeRows(ctx, site, ALL, range.from, range.to), sortBy);
+    } else {
+      // The range's top keys through its leaderboards (a long tail is never read whole),
+      // and the rows of the keys asked for that are not among them.
+      const read = await candidateRows(
+        ctx,
+        site,
+        args.dimension,
+        range.from,
+        range.to,
+        MAX_PART_KEYS,
+      );
+      const have = new Set(read.rows.map((row) => row.key));
+      const segments = coverRange(range.from, range.to, site.timezone, true);
+      const budget = { rows: 0, bytes: 0 };
+      const asked = [];
+      for (const key of keys)
+        if (!have.has(key))
+          asked.push(...(await keyRows(ctx, site, args.dimension, key, segments, budget)));
+      const folded = foldByKey([...read.rows, ...asked], sortBy, MAX_PART_KEYS + keys.length);
+      part = { rows: folded.rows, truncated: folded.truncated || read.capped || read.rest > 0 };
+    }
     return {
       range,
       truncated: part.truncated,
@@ -42,3 +73,12 @@ export const getRangePart = query({
     };
   },
 });
+
+/** A part is asked for at most MAX_PART_KEYS keys, each at most as long as a stored key. */
+function checkedKeys(keys: string[]) {
+  if (keys.length > MAX_PART_KEYS) throw invalidArgument(`keys: at most ${MAX_PART_KEYS} keys`);
+  const long = keys.findIndex((key) => key.length > MAX_DIMENSION_KEY_LENGTH);
+  if (long !== -1)
+    throw invalidArgument(`keys[${long}]: at most ${MAX_DIMENSION_KEY_LENGTH} characters`);
+  return keys;
+}

@@ -279,7 +279,7 @@ function segmentBuckets(segment: Segment, timezone: string): number[] {
  * One key's rows over the segments: what `readRows` reads for it. A segment's own rows (folded
  * or not), and the unfolded rows of the finer granularities.
  */
-async function keyRows(
+export async function keyRows(
   ctx: QueryCtx,
   site: Doc<"sites">,
   dimension: string,

@@ -53,6 +53,7 @@ export type RangePartArgs = {
   from: number;
   to: number;
   dimension: "all" | Dimension;
+  keys?: string[];
 };
 export type FunnelArgs = RangeArgs & { funnelId: string };
 export type ListFunnelsArgs = { siteId: string };

@@ -75,7 +75,12 @@ function partQuery(api: AnalyticsApi) {
   return (api.getRangePart ?? api.getOverview) as NonNullable<AnalyticsApi["getRangePart"]>;
 }
 
-/** The closed and open parts of `range` for `dimension`; skipped when `open` is null. */
+/**
+ * The closed and open parts of `range` for `dimension`; skipped when `open` is null. The open
+ * part is asked for the closed part's keys too, so every key shown has both parts' figures:
+ * the closed part's keys change only when a day closes, so the open query's arguments stay the
+ * same all day.
+ */
 function useRangeParts(
   api: AnalyticsApi,
   siteId: string,
@@ -88,9 +93,15 @@ function useRangeParts(
     fn,
     open ? { siteId, from: range.from, to: open.from, dimension } : "skip",
   );
+  const keys = useMemo(
+    () => (dimension === "all" || !closed ? [] : closed.rows.map((row) => row.key)),
+    [dimension, closed],
+  );
   const today: RangePartResult | undefined = useQuery(
     fn,
-    open ? { siteId, from: open.from, to: open.to, dimension } : "skip",
+    open && (dimension === "all" || closed)
+      ? { siteId, from: open.from, to: open.to, dimension, ...(keys.length ? { keys } : {}) }
+      : "skip",
   );
   return { closed, today };
 }
@@ -208,7 +219,7 @@ export function useBreakdown(
     return {
       range: { from: closed.range.from, to },
       dimension,
-      rows: breakdownFromParts([closed, today], sortBy, limit),
+      ...breakdownFromParts([closed, today], sortBy, limit),
     };
   }, [closed, today, dimension, limit, to]);
   return useKeepPrevious(open ? merged : whole, `${siteId}:${dimension}`);

@@ -34,7 +34,7 @@ describe("a range read as a closed and an open part", () => {
     const parts = [foldByKey(closedDays, "visitors"), foldByKey(today, "visitors")];
     expect(overviewFromParts(parts)).toEqual(overviewFigures([...closedDays, ...today]));
     expect(overviewFromParts(parts)).toMatchObject({ visitors: 3, pageviews: 6, sessions: 4 });
-    expect(breakdownFromParts(parts, "visitors", 10)).toEqual([
+    expect(breakdownFromParts(parts, "visitors", 10).rows).toEqual([
       { key: "/", visitors: 3, pageviews: 5, sessions: 4, events: 0 },
       { key: "/pricing", visitors: 1, pageviews: 1, sessions: 0, events: 0 },
     ]);
@@ -91,6 +91,7 @@ describe("a range read as a closed and an open part", () => {
     );
     const part = foldByKey(rows, "visitors");
     expect(part.truncated).toBe(true);
+    expect(breakdownFromParts([part], "visitors", 3).approximate).toBe(true);
     expect(part.rows).toHaveLength(MAX_PART_KEYS);
     expect(foldByKey(rows.slice(0, 3), "visitors").truncated).toBe(false);
     expect(part.rows[0]!.key).toBe("/p104"); // 6 visitors (i % 7 = 6), the first such key in key order

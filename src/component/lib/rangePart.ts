@@ -7,14 +7,16 @@
 // the merged rows.
 import type { BreakdownRow, OverviewFigures } from "./types.js";
 import { breakdownRows, overviewFigures, type RowLike } from "./figures.js";
+import { BREAKDOWN_CANDIDATE_MARGIN, MAX_BREAKDOWN_LIMIT } from "./limits.js";
 import { addCounters, zeroCounters } from "./rollup.js";
 import { mergeAll, sketchCount } from "./sketch.js";
 
 /**
- * Keys a part returns, most visitors (events for `event`) first. Past it a part says
- * `truncated` and the merged breakdown is exact only for keys both parts returned.
+ * Keys a part returns by rank, most visitors (events for `event`) first: the longest
+ * breakdown the dashboard shows and the candidates' margin. A part that has more says
+ * `truncated`, and a breakdown merged from it is marked approximate.
  */
-export const MAX_PART_KEYS = 500;
+export const MAX_PART_KEYS = MAX_BREAKDOWN_LIMIT + BREAKDOWN_CANDIDATE_MARGIN;
 
 /** A part's row: a key's counters and sketches over the part's range. */
 export type PartRow = Omit<RowLike, "bucket">;
@@ -58,11 +60,15 @@ export function overviewFromParts(parts: readonly RangePart[]): OverviewFigures 
   return overviewFigures(asRows(parts));
 }
 
-/** The breakdown of a range from its parts: what getBreakdown returns for the whole range. */
+/**
+ * The breakdown of a range from its parts: what getBreakdown returns for the whole range, and
+ * `approximate` when a part had more keys than it returned (a key it left out could rank).
+ */
 export function breakdownFromParts(
   parts: readonly RangePart[],
   sortBy: "visitors" | "events",
   limit: number,
-): BreakdownRow[] {
-  return breakdownRows(asRows(parts), sortBy, limit);
+): { rows: BreakdownRow[]; approximate?: true } {
+  const rows = breakdownRows(asRows(parts), sortBy, limit);
+  return parts.some((p) => p.truncated) ? { rows, approximate: true } : { rows };
 }
