@@ -482,7 +482,7 @@ describe("default crons", () => {
       [ANALYTICS_CRON_NAMES.sweep]: {
         name: "analytics:analyticsMaintenance",
         args: [{ task: "sweep" }],
-        schedule: { type: "interval", minutes: 1 },
+        schedule: { type: "interval", minutes: 10 },
       },
       [ANALYTICS_CRON_NAMES.compact]: {
         name: "analytics:analyticsMaintenance",
@@ -497,7 +497,7 @@ describe("default crons", () => {
       [ANALYTICS_CRON_NAMES.presence]: {
         name: "analytics:analyticsMaintenance",
         args: [{ task: "presence" }],
-        schedule: { type: "interval", minutes: 5 },
+        schedule: { type: "interval", minutes: 10 },
       },
     });
     expect(Object.keys(exampleCrons.crons)).toEqual(Object.values(ANALYTICS_CRON_NAMES));
