@@ -14,10 +14,12 @@ import type * as goalDocs from "../goalDocs.js";
 import type * as goals from "../goals.js";
 import type * as ingest from "../ingest.js";
 import type * as maintenance from "../maintenance.js";
+import type * as plausible from "../plausible.js";
 import type * as presence from "../presence.js";
 import type * as reports from "../reports.js";
 import type * as rollupReads from "../rollupReads.js";
 import type * as sites from "../sites.js";
+import type * as statsKeys from "../statsKeys.js";
 import type * as visits from "../visits.js";
 import type * as worker from "../worker.js";
 
@@ -32,10 +34,12 @@ const fullApi: ApiFromModules<{
   "goals": typeof goals;
   "ingest": typeof ingest;
   "maintenance": typeof maintenance;
+  "plausible": typeof plausible;
   "presence": typeof presence;
   "reports": typeof reports;
   "rollupReads": typeof rollupReads;
   "sites": typeof sites;
+  "statsKeys": typeof statsKeys;
   "visits": typeof visits;
   "worker": typeof worker;
 }> = anyApi as any;
