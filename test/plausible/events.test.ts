@@ -46,7 +46,9 @@ const events = async () =>
 describe("POST /api/event", () => {
   it("counts a tracker's pageviews and custom event as our own: exact overview and sources", async () => {
     // Visitor A: two pageviews and a signup with a prop (long field names, props as JSON text).
-    expect(await send({ n: "pageview", u: "https://example.com/", d: "example.com" }, from(IP_A))).toEqual({
+    expect(
+      await send({ n: "pageview", u: "https://example.com/", d: "example.com" }, from(IP_A)),
+    ).toEqual({
       status: 202,
       dropped: null,
       cors: "https://example.com",
@@ -54,13 +56,23 @@ describe("POST /api/event", () => {
     });
     at(2 * MINUTE);
     await send(
-      { name: "pageview", url: "https://example.com/pricing", domain: "example.com", referrer: "https://example.com/" },
+      {
+        name: "pageview",
+        url: "https://example.com/pricing",
+        domain: "example.com",
+        referrer: "https://example.com/",
+      },
       // Proxies append: the client is the first valid address.
       from(`unknown, ${IP_A}, 10.0.0.1`),
     );
     at(3 * MINUTE);
     await send(
-      { n: "Signup", u: "https://example.com/pricing", d: "example.com", p: JSON.stringify({ plan: "pro" }) },
+      {
+        n: "Signup",
+        u: "https://example.com/pricing",
+        d: "example.com",
+        p: JSON.stringify({ plan: "pro" }),
+      },
       from(IP_A),
     );
     // Visitor B: one pageview from a newsletter via Google, i.e. a bounce. The domain comes
@@ -81,12 +93,18 @@ describe("POST /api/event", () => {
       bounceRate: 0.5,
       events: 1,
     });
-    const sources = await h.admin.query(api.analytics.getBreakdown, { ...range, dimension: "source" });
+    const sources = await h.admin.query(api.analytics.getBreakdown, {
+      ...range,
+      dimension: "source",
+    });
     expect(sources.rows.map((r) => [r.key, r.visitors])).toEqual([
       ["Direct / None", 1],
       ["google.com", 1],
     ]);
-    const utm = await h.admin.query(api.analytics.getBreakdown, { ...range, dimension: "utmSource" });
+    const utm = await h.admin.query(api.analytics.getBreakdown, {
+      ...range,
+      dimension: "utmSource",
+    });
     expect(utm.rows.map((r) => [r.key, r.visitors])).toEqual([["news", 1]]);
     const plans = await h.admin.query(api.analytics.getEventProperties, {
       ...range,
@@ -122,19 +140,24 @@ describe("POST /api/event", () => {
 
   it("drops bots, unknown domains and engagement with 202 and the reason; a bad body is a 400", async () => {
     const page = { n: "pageview", u: "https://example.com/", d: "example.com" };
-    expect(await send(page, { "User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)" })).toMatchObject({
+    expect(
+      await send(page, { "User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)" }),
+    ).toMatchObject({
       status: 202,
       dropped: "bot",
     });
-    expect(await send({ ...page, d: "nobody.example" })).toMatchObject({ status: 202, dropped: "unknown_domain" });
-    expect(await send({ n: "engagement", u: "https://example.com/", d: "example.com", sd: 40, e: 5000 })).toMatchObject(
-      { status: 202, dropped: "engagement_not_supported" },
-    );
+    expect(await send({ ...page, d: "nobody.example" })).toMatchObject({
+      status: 202,
+      dropped: "unknown_domain",
+    });
+    expect(
+      await send({ n: "engagement", u: "https://example.com/", d: "example.com", sd: 40, e: 5000 }),
+    ).toMatchObject({ status: 202, dropped: "engagement_not_supported" });
     const bad = await send({ u: "https://example.com/" });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.text)).toEqual({ errors: { event_name: ["can't be blank"] } });
     expect((await send("not json")).status).toBe(400);
-    const badProps = await send({ ...page, n: "Signup", p: { "$bad": "x" } });
+    const badProps = await send({ ...page, n: "Signup", p: { $bad: "x" } });
     expect(badProps.status).toBe(400);
     expect(JSON.parse(badProps.text).errors.event[0]).toContain("must not start with '$'");
     expect(await componentDocs(h, "events")).toEqual([]);
@@ -150,7 +173,9 @@ describe("POST /api/event", () => {
     const body = { n: "pageview", u: "https://example.com/", d: "example.com,nobody.example" };
     expect(await send(body, from(IP_A))).toMatchObject({ status: 202, dropped: "unknown_domain" });
     const both = { ...body, d: "example.com,rollup.example" };
-    expect(await send(both, { ...from(IP_A), Origin: "https://rollup.example" })).toMatchObject({ status: 202 });
+    expect(await send(both, { ...from(IP_A), Origin: "https://rollup.example" })).toMatchObject({
+      status: 202,
+    });
     const refused = await send({ ...body, d: "rollup.example" });
     expect(refused.status).toBe(403);
     const perSite = (await componentDocs<{ siteId: string }>(h, "events")).map((e) => e.siteId);
