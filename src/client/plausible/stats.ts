@@ -110,6 +110,8 @@ export type Plan = {
   orderBy: [string, "asc" | "desc"][];
   limit: number;
   offset: number;
+  /** Whether `pagination` was given: without it, a truncated breakdown is a warning. */
+  paginationGiven: boolean;
   include: { total_rows: boolean; time_labels: boolean };
   /** The query as understood, echoed in the response as Plausible does. */
   query: Record<string, unknown>;
@@ -404,6 +406,7 @@ export function parseStatsQuery(body: unknown, site: StatsSite, now: number): Pl
     orderBy,
     limit,
     offset,
+    paginationGiven: body.pagination !== undefined,
     include,
     query: {
       site_id: body.site_id,
@@ -608,7 +611,12 @@ export async function answerStatsQuery(plan: Plan, reads: StatsReads) {
 
   const readOrder =
     plan.orderBy.length === 1 && plan.orderBy[0][0] === "visitors" && plan.orderBy[0][1] === "desc";
-  if (
+  // Past the read's top rows the order, the total and later pages are unknown. Asked for
+  // none of them (no order_by, pagination or total_rows), the query gets those top rows and
+  // a warning; asked for them, a 400 that says what to ask instead.
+  if (!complete && readOrder && !plan.paginationGiven && !plan.include.total_rows)
+    meta.warning = `Only the top ${MAX_BREAKDOWN_LIMIT} values of \`${plan.dimension}\` by visitors are returned`;
+  else if (
     !complete &&
     (!readOrder || plan.include.total_rows || plan.offset + plan.limit > MAX_BREAKDOWN_LIMIT)
   )
