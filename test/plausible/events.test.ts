@@ -183,6 +183,26 @@ describe("POST /api/event", () => {
     expect(perSite.filter((s) => s === other.siteId)).toHaveLength(1);
   });
 
+  it("shares the site's rate limit with our own route: 429 with Retry-After once it is used up", async () => {
+    await h.admin.mutation(api.analytics.updateSite, {
+      siteId: h.siteId,
+      settings: { ingestRatePerMinute: 2 },
+    });
+    const page = { n: "pageview", u: "https://example.com/", d: "example.com" };
+    await h.send([
+      { type: "pageview", id: "own", visitorId: "v", sessionId: "s", url: "https://example.com/" },
+    ]);
+    expect((await send(page, from(IP_A))).status).toBe(202);
+    const limited = await h.t.fetch("/api/event", {
+      method: "POST",
+      headers: { "Content-Type": "text/plain", "User-Agent": USER_AGENT, ...from(IP_B) },
+      body: JSON.stringify(page),
+    });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await componentDocs(h, "events")).toHaveLength(2);
+  });
+
   it("answers the CORS preflight", async () => {
     const response = await h.t.fetch("/api/event", {
       method: "OPTIONS",
