@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../../example/convex/_generated/api.js";
 import { HOUR, MINUTE, createHarness, pageview, type Harness } from "../harness.js";
 
-const NOW = Date.UTC(2026, 10, 20, 12, 0, 0); // Friday 2026-11-20 12:00 UTC
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 0); // Friday 2026-11-20 12:00 UTC: events arrive
+/** When the queries run: the next morning, so `7d` (the 7 days before today) holds them all. */
+const QUERY_NOW = Date.UTC(2026, 10, 21, 8, 0, 0);
 const TODAY = Date.UTC(2026, 10, 20);
 const YESTERDAY = Date.UTC(2026, 10, 19);
 
@@ -71,6 +73,7 @@ beforeEach(async () => {
     siteIds: [h.siteId],
     name: "dashboards",
   }));
+  vi.setSystemTime(QUERY_NOW);
 });
 afterEach(() => vi.useRealTimers());
 
@@ -106,10 +109,15 @@ const TABLE: [string, Record<string, unknown>, unknown[], Record<string, unknown
     [{ metrics: [3, 4, 6, 1.5, 50, 240, 7], dimensions: [] }],
   ],
   [
-    "today (day)",
-    { metrics: ALL_AGGREGATES, date_range: "day" },
+    "one day, as an ISO date pair",
+    { metrics: ALL_AGGREGATES, date_range: ["2026-11-20", "2026-11-20"] },
     // 1 of 3 bounced: 33 %; (360+0+600)/3 = 320 s.
     [{ metrics: [3, 3, 5, 1.67, 33, 320, 6], dimensions: [] }],
+  ],
+  [
+    "today (day), before anything happened today",
+    { metrics: ["visitors", "pageviews"], date_range: "day" },
+    [{ metrics: [0, 0], dimensions: [] }],
   ],
   [
     "visitors by source",
@@ -149,8 +157,8 @@ const TABLE: [string, Record<string, unknown>, unknown[], Record<string, unknown
     { time_labels: ["2026-11-18", "2026-11-19", "2026-11-20"] },
   ],
   [
-    "hourly visitors today",
-    { metrics: ["visitors"], date_range: "day", dimensions: ["time:hour"] },
+    "hourly visitors of one day",
+    { metrics: ["visitors"], date_range: ["2026-11-20", "2026-11-20"], dimensions: ["time:hour"] },
     [
       { metrics: [1], dimensions: ["2026-11-20 09:00:00"] },
       { metrics: [2], dimensions: ["2026-11-20 10:00:00"] },
@@ -180,7 +188,11 @@ const TABLE: [string, Record<string, unknown>, unknown[], Record<string, unknown
   ],
   [
     "UTM sources with their share of visitors",
-    { metrics: ["visitors", "percentage"], date_range: "day", dimensions: ["visit:utm_source"] },
+    {
+      metrics: ["visitors", "percentage"],
+      date_range: ["2026-11-20", "2026-11-20"],
+      dimensions: ["visit:utm_source"],
+    },
     [{ metrics: [1, 33.3], dimensions: ["news"] }],
   ],
   [

@@ -20,14 +20,15 @@ const nyMidnight = (y: number, m: number, d: number, offsetHours = 5) =>
 describe("resolveDateRange (site in New York)", () => {
   const range = (raw: unknown) => resolveDateRange(raw, NY, NOW);
 
-  it("ends shortcuts with today, in local days", () => {
+  it("takes today for `day`, and the whole days before today for `7d` … `91d`", () => {
     expect(range("day")).toEqual({ from: nyMidnight(2026, 11, 20), to: nyMidnight(2026, 11, 21) });
-    expect(range("7d")).toEqual({ from: nyMidnight(2026, 11, 14), to: nyMidnight(2026, 11, 21) });
+    expect(range("7d")).toEqual({ from: nyMidnight(2026, 11, 13), to: nyMidnight(2026, 11, 20) });
     // 30 days back crosses the end of DST: that midnight is at UTC−4.
     expect(range("30d")).toEqual({
-      from: nyMidnight(2026, 10, 22, 4),
-      to: nyMidnight(2026, 11, 21),
+      from: nyMidnight(2026, 10, 21, 4),
+      to: nyMidnight(2026, 11, 20),
     });
+    expect(range("91d").from).toBe(nyMidnight(2026, 8, 21, 4));
   });
 
   it("takes calendar months and years, and `all` from the site's first day", () => {
@@ -110,7 +111,10 @@ describe("parseStatsQuery", () => {
     [{ metrics: ["events"], dimensions: ["time:day"] }, "`events` with dimension `time:day`"],
     [{ metrics: ["visitors"], include: { comparisons: {} } }, "#/include/comparisons"],
     [{ metrics: ["visitors"], include: { time_labels: true } }, "requires a time dimension"],
-    [{ metrics: ["visitors"], order_by: [["pageviews", "desc"]] }, "queried metric or dimension"],
+    [
+      { metrics: ["visitors"], order_by: [["pageviews", "desc"]] },
+      "Entry is not a queried metric or dimension",
+    ],
     [{ metrics: ["visitors"], pagination: { limit: 0 } }, "#/pagination/limit"],
     [{ metrics: ["visitors"], filters: [["or", []]] }, "operator `or` is not supported"],
     [{ metrics: ["visitors"], filters: [["is", "visit:city", ["x"]]] }, "filter dimension"],

@@ -163,23 +163,25 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
- * Plausible's `date_range` as a half-open [from, to) in ms. Shortcuts end with today (the
- * site's): `7d` is the 7 days up to and including today, `month` / `year` the calendar ones
- * holding today, `6mo` / `12mo` that many calendar months up to this one, `all` since the
- * site was created. Dates are whole local days, both included.
+ * Plausible's `date_range` as a half-open [from, to) in ms, in the site's zone: `day` is
+ * today; `7d`, `28d`, `30d`, `91d` the that-many whole days before today (today excluded, as
+ * Plausible's current parser has it); `month` / `year` the calendar ones holding today;
+ * `6mo` / `12mo` that many calendar months up to this one; `all` since the site was created.
+ * Dates are whole local days, both included; datetimes are taken to the second.
  */
 export function resolveDateRange(raw: unknown, site: StatsSite, now: number) {
   const tz = site.timezone;
   const today = localDate(now, tz);
   const tomorrow = dateStart(shiftDate(today, 1), tz);
-  const lastDays = (n: number) => ({ from: dateStart(shiftDate(today, 1 - n), tz), to: tomorrow });
+  const todayStart = dateStart(today, tz);
+  const lastDays = (n: number) => ({ from: dateStart(shiftDate(today, -n), tz), to: todayStart });
   const monthsBack = (n: number) => ({
     from: dateStart(shiftMonths(today, 1 - n), tz),
     to: dateStart(shiftMonths(today, 1), tz),
   });
   if (typeof raw === "string") {
     const days = /^(\d+)d$/.exec(raw);
-    if (raw === "day") return lastDays(1);
+    if (raw === "day") return { from: todayStart, to: tomorrow };
     if (days && ["7", "28", "30", "91"].includes(days[1])) return lastDays(Number(days[1]));
     if (raw === "month") return monthsBack(1);
     if (raw === "6mo") return monthsBack(6);
@@ -360,7 +362,7 @@ export function parseStatsQuery(body: unknown, site: StatsSite, now: number): Pl
   if (metrics.includes("conversion_rate") && kind === "aggregate" && goalFilters.length === 0)
     fail("Metric `conversion_rate` can only be queried with event:goal filters or dimensions.");
   if (include.time_labels && kind !== "timeseries")
-    fail("Invalid include.time_labels: requires a time dimension");
+    fail("Invalid include.time_labels: requires a time dimension.");
 
   let interval: Plan["interval"];
   if (kind === "timeseries") {
@@ -439,7 +441,7 @@ function parseOrderBy(
     const [key, direction] = entry as [unknown, "asc" | "desc"];
     if (typeof key !== "string" || !((metrics as string[]).includes(key) || key === dimension))
       fail(
-        `Invalid order_by entry ${JSON.stringify(entry)}: it must be a queried metric or dimension`,
+        `Invalid order_by entry ${JSON.stringify(entry)}. Entry is not a queried metric or dimension.`,
       );
     return [key as string, direction];
   });
