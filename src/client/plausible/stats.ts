@@ -86,7 +86,8 @@ const METRICS_BY_KIND: Record<Plan["kind"], readonly Metric[]> = {
     "bounce_rate",
     "visit_duration",
   ],
-  breakdown: ["visitors", "visits", "pageviews", "events", "percentage"],
+  // Not `events`: our rollup rows count custom events under the site and the event name only.
+  breakdown: ["visitors", "visits", "pageviews", "percentage"],
   goals: ["visitors", "events", "conversion_rate"],
 };
 
