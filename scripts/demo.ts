@@ -225,6 +225,16 @@ async function main() {
     `\nDashboard: ${url}  (${live ? "live synthetic visitors are arriving; " : ""}Ctrl-C stops)`,
   );
   console.log(`Sample site with the script-tag tracker: ${url}/site/`);
+  // Plausible's protocols (registerPlausibleRoutes): its trackers post to /api/event, its
+  // Stats API v2 clients read /api/v2/query with this key.
+  const { key } = await backend.admin.mutation(backend.api.analytics.createStatsKey, {
+    siteIds: [siteId],
+    name: "demo",
+  });
+  console.log(`Plausible Events API: ${url}/api/event  (site domain ${LOG_DOMAIN})`);
+  console.log(
+    `Plausible Stats API v2: curl -X POST ${url}/api/v2/query -H 'Authorization: Bearer ${key}' -d '{"site_id":"${LOG_DOMAIN}","metrics":["visitors","pageviews"],"date_range":"7d"}'`,
+  );
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

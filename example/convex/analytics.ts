@@ -50,6 +50,9 @@ export const {
   deleteGoal,
   createFunnel,
   deleteFunnel,
+  createStatsKey,
+  listStatsKeys,
+  revokeStatsKey,
 } = exposeAdminApi(components.analytics, { auth: adminAuth });
 
 // What the default crons (crons.ts) run: an internal action, unreachable from clients.

@@ -60,6 +60,9 @@ ${FAVICON_LINK}
  * The sample site: three routes, a history router, and the script tag a host app would add.
  * Also the page of the tracker's browser test (test/browser/tracker.test.ts).
  */
+/** The example app's HTTP routes the demo server serves. */
+const FORWARDED_ROUTES = ["/analytics/ingest", "/api/event", "/api/v2/query"];
+
 export function sitePage(ingestUrl: string, writeKey: string) {
   const routes = ["", "pricing", "docs"]
     .map((r) => `<a href="/site/${r}" data-route>${r || "home"}</a>`)
@@ -199,13 +202,14 @@ export async function startDemoServer(
         return send(response, 200, "application/json", JSON.stringify(body));
       }
     }
-    if (url.pathname === "/analytics/ingest") {
-      // The real route of the example app (registerRoutes), status codes and CORS included.
+    if (FORWARDED_ROUTES.includes(url.pathname)) {
+      // The real routes of the example app (registerRoutes, registerPlausibleRoutes), status
+      // codes and CORS included.
       const body = request.method === "POST" ? await readBody(request) : undefined;
       const headers: Record<string, string> = {};
       for (const [key, value] of Object.entries(request.headers))
         if (typeof value === "string") headers[key] = value;
-      const forwarded = await backend.t.fetch("/analytics/ingest", {
+      const forwarded = await backend.t.fetch(url.pathname, {
         method: request.method ?? "GET",
         headers,
         ...(body ? { body: new Uint8Array(body) } : {}),

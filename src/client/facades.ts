@@ -232,6 +232,7 @@ async function approves(ctx: AnyCtx, auth: AuthFn, request: AuthRequest) {
  * the site up first. listSites asks auth once per site and returns the approved ones.
  * createSite and runMaintenance without a siteId reach auth without one: "all sites".
  * deleteGoal and deleteFunnel name a goal or a funnel, and reach auth with its site.
+ * createStatsKey and revokeStatsKey reach auth once per site the key may read.
  */
 export function exposeAdminApi(component: ComponentApi, options: { auth: AuthFn }) {
   const auth = requireAuth(options, "exposeAdminApi");
@@ -365,6 +366,37 @@ export function exposeAdminApi(component: ComponentApi, options: { auth: AuthFn 
         });
         if (!goal) throw invalidArgument(`goalId: no goal with id ${args.goalId}`);
         return await ctx.runMutation(g.deleteGoal, { siteId: goal.siteId, goalId: args.goalId });
+      },
+    }),
+    createStatsKey: mutationGeneric({
+      args: { siteIds: v.array(v.string()), name: v.string() },
+      returns: v.object({ keyId: v.string(), key: v.string() }),
+      handler: async (ctx, args: { siteIds: string[]; name: string }) => {
+        // A key spans the sites it may read: auth approves each of them.
+        for (const siteId of new Set(args.siteIds))
+          await auth(ctx, { kind: "admin", fn: "createStatsKey", siteId });
+        return await ctx.runMutation(component.statsKeys.createStatsKey, args);
+      },
+    }),
+    listStatsKeys: exposedQuery(
+      component.statsKeys.listStatsKeys,
+      { siteId: v.string() },
+      v.array(v.object({ keyId: v.string(), name: v.string(), createdAt: v.number() })),
+      "admin",
+      "listStatsKeys",
+      auth,
+    ),
+    revokeStatsKey: mutationGeneric({
+      args: { keyId: v.string() },
+      returns: v.null(),
+      handler: async (ctx, args: { keyId: string }) => {
+        // As deleteGoal: the key id names its sites, and auth approves each; an unknown id
+        // names none and reaches auth as a spanning call.
+        const siteIds = await ctx.runQuery(component.statsKeys.statsKeySites, args);
+        if (siteIds.length === 0) await auth(ctx, { kind: "admin", fn: "revokeStatsKey" });
+        for (const siteId of siteIds)
+          await auth(ctx, { kind: "admin", fn: "revokeStatsKey", siteId });
+        return await ctx.runMutation(component.statsKeys.revokeStatsKey, args);
       },
     }),
     createFunnel: exposedMutation(

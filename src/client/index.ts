@@ -1,5 +1,6 @@
 export { exposeAnalyticsApi, exposeAdminApi, type AuthFn, type AuthRequest } from "./facades.js";
 export { registerRoutes, type RegisterRoutesOptions } from "./routes.js";
+export { registerPlausibleRoutes, type PlausibleRoutesOptions } from "./plausible/routes.js";
 export {
   Analytics,
   type EventProps,

@@ -106,7 +106,9 @@ export default defineSchema({
     createdAt: v.number(),
   })
     .index("by_slug", ["slug"])
-    .index("by_write_key_hash", ["writeKeyHash"]),
+    .index("by_write_key_hash", ["writeKeyHash"])
+    // Plausible's Events and Stats APIs name a site by its domain (plausible.ts).
+    .index("by_domain", ["domain"]),
 
   /** Raw events: inserted by ingest (append-only), marked by the worker, pruned by retention. */
   events: defineTable({
@@ -308,6 +310,31 @@ export default defineSchema({
     steps: v.array(v.id("goals")),
     createdAt: v.number(),
   }).index("by_site", ["siteId"]),
+
+  /**
+   * Plausible's protocols (plausible.ts, statsKeys.ts). A salt per UTC day: its Events API
+   * names a visitor by a hash of the day's salt, the site, the IP and the User-Agent, so
+   * visitors can't be followed across days and the IP is never stored. Written once a day.
+   */
+  plausibleSalts: defineTable({
+    day: v.string(),
+    salt: v.string(),
+  }).index("by_day", ["day"]),
+
+  /**
+   * Stats API keys: one row per (key, site) it may read; only the key's SHA-256 is stored.
+   * `keyId` names the key in listStatsKeys / revokeStatsKey without being a secret.
+   */
+  statsKeys: defineTable({
+    keyId: v.string(),
+    keyHash: v.string(),
+    siteId: v.id("sites"),
+    name: v.string(),
+    createdAt: v.number(),
+  })
+    .index("by_key_hash", ["keyHash", "siteId"])
+    .index("by_key_id", ["keyId"])
+    .index("by_site", ["siteId", "createdAt"]),
 
   /**
    * No longer written or read: per (site, partition) run counters that every worker run

@@ -296,3 +296,20 @@ export const FILTERED_LIST_SCAN = 1_000;
 export const FILTERED_LIST_BYTES = 8 * 2 ** 20;
 /** Sessions of one (visitor, session id) a filtered event list loads to find an event's visit. */
 export const FILTERED_LIST_SESSIONS_PER_VISIT = 20;
+
+// ---------------------------------------------------------------- Plausible's protocols
+/**
+ * Sites one Plausible event may name (`d: "a.com,b.com"` records one event per site): each
+ * costs the route its own admission and ingest calls, so a request can't fan out unbounded.
+ */
+export const MAX_PLAUSIBLE_DOMAINS = 10;
+/** Sites one stats key may read, and keys a site may have: listStatsKeys reads them all. */
+export const MAX_STATS_KEY_SITES = 50;
+export const MAX_STATS_KEYS_PER_SITE = 50;
+export const MAX_STATS_KEY_NAME_LENGTH = 120;
+/**
+ * Salts kept: today's and yesterday's (an event stamped just before midnight may arrive
+ * after it). Older ones are deleted when a new day's salt is made, so no visitor hash can be
+ * recomputed from stored data after two days.
+ */
+export const PLAUSIBLE_SALTS_KEPT = 2;

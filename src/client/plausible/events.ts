@@ -1,0 +1,179 @@
+// Plausible's Events API body (what its tracker, `script.js` and every integration built on
+// them send to POST /api/event), read into our own event wire format. Pure: the route
+// (./routes.ts) resolves sites, hashes visitors and ingests what this returns.
+import { sha256Hex } from "../../component/lib/keys.js";
+import { MAX_PLAUSIBLE_DOMAINS } from "../../component/lib/limits.js";
+
+/** A Plausible event as this module reads it: long and short field names merged. */
+export type PlausibleEvent = {
+  name: string;
+  url: string;
+  domains: string[];
+  referrer?: string;
+  props?: Record<string, string>;
+};
+
+/** Plausible answers a bad body 400 `{ errors: { field: [message] } }`. */
+export type BodyErrors = Record<string, string[]>;
+
+function pick(body: Record<string, unknown>, ...names: string[]): unknown {
+  for (const name of names) if (body[name] !== undefined && body[name] !== null) return body[name];
+  return undefined;
+}
+
+/**
+ * Plausible keeps string property values and drops the rest (lists, maps); numbers and booleans
+ * are kept as their text, as its tracker sends them. Props may come as an object or as its
+ * JSON text (`p`, `props`, or the legacy `m` / `meta`).
+ */
+function readProps(raw: unknown): Record<string, string> | undefined | "invalid" {
+  let value = raw;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return "invalid";
+    }
+  }
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "object" || Array.isArray(value)) return "invalid";
+  const props: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v === "string" && v !== "") props[key] = v;
+    else if (typeof v === "number" || typeof v === "boolean") props[key] = String(v);
+  }
+  return Object.keys(props).length > 0 ? props : undefined;
+}
+
+function isHttpUrl(url: string) {
+  if (!URL.canParse(url)) return false;
+  const protocol = new URL(url).protocol;
+  return protocol === "http:" || protocol === "https:";
+}
+
+/** The site list of `d`; without one, Plausible takes the URL's host. */
+function readDomains(raw: unknown, url: string): string[] | null {
+  const text = typeof raw === "string" ? raw : isHttpUrl(url) ? new URL(url).hostname : "";
+  const domains = text
+    .split(",")
+    .map((d) =>
+      d
+        .trim()
+        .toLowerCase()
+        .replace(/^www\./, ""),
+    )
+    .filter((d) => d.length > 0);
+  return domains.length > 0 ? [...new Set(domains)] : null;
+}
+
+/** Reads a request body (JSON, usually sent as text/plain) into one event, or says what's wrong. */
+export function parsePlausibleBody(
+  text: string,
+): { ok: true; event: PlausibleEvent } | { ok: false; errors: BodyErrors } {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { ok: false, errors: { request: ["Unable to parse request body as json"] } };
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    return { ok: false, errors: { request: ["the body must be a JSON object"] } };
+  const b = body as Record<string, unknown>;
+  const errors: BodyErrors = {};
+  const name = pick(b, "n", "name");
+  const url = pick(b, "u", "url");
+  if (typeof name !== "string" || name.trim() === "") errors.event_name = ["can't be blank"];
+  if (typeof url !== "string" || url === "") errors.url = ["is required"];
+  else if (!isHttpUrl(url)) errors.url = ["is invalid"];
+  const props = readProps(pick(b, "p", "props", "m", "meta"));
+  if (props === "invalid") errors.props = ["must be an object or its JSON text"];
+  const referrer = pick(b, "r", "referrer");
+  const domains =
+    typeof url === "string" && !errors.url ? readDomains(pick(b, "d", "domain"), url) : [];
+  if (domains === null) errors.domain = ["can't be blank"];
+  else if (domains.length > MAX_PLAUSIBLE_DOMAINS)
+    errors.domain = [`at most ${MAX_PLAUSIBLE_DOMAINS} domains per event`];
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  // Read and not kept: `i` (non-interactive events: our wire has no such flag, so they end a
+  // bounce), `h` (hash mode: our path is the URL's pathname, which can't hold the fragment),
+  // `$`/`revenue`, `v` (tracker version). See the README's "Coming from Plausible".
+  return {
+    ok: true,
+    event: {
+      name: (name as string).trim(),
+      url: url as string,
+      domains: domains!,
+      ...(typeof referrer === "string" && referrer !== "" ? { referrer } : {}),
+      ...(props && props !== "invalid" ? { props } : {}),
+    },
+  };
+}
+
+/**
+ * Why an event is answered 202 yet not recorded, or null to record it. Plausible's engagement
+ * events (scroll depth `sd`, engaged time `e`) have no counterpart on our wire yet.
+ */
+export function droppedReason(event: PlausibleEvent): string | null {
+  if (event.name === "engagement") return "engagement_not_supported";
+  return null;
+}
+
+/** Our wire event for one site: the visitor and session ids come from the salted hash. */
+export function toWireEvent(event: PlausibleEvent, id: string, visitorId: string) {
+  return {
+    ...(event.name === "pageview"
+      ? { type: "pageview" as const }
+      : { type: "event" as const, name: event.name }),
+    id,
+    visitorId,
+    // As in our access-log import: one id per visitor, so sessions come from the idle timeout.
+    sessionId: visitorId,
+    url: event.url,
+    ...(event.referrer !== undefined ? { referrer: event.referrer } : {}),
+    ...(event.props ? { props: event.props } : {}),
+  };
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const IPV6 = /^[0-9a-f:.]+$/i;
+
+function validIp(candidate: string): string | null {
+  let ip = candidate.trim();
+  // "[2001:db8::1]:443" and "203.0.113.7:51000" carry a port.
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(ip);
+  if (bracketed) ip = bracketed[1];
+  else if (/^[\d.]+:\d+$/.test(ip)) ip = ip.slice(0, ip.indexOf(":"));
+  if (IPV4.test(ip)) return ip;
+  if (ip.includes(":") && IPV6.test(ip)) return ip.toLowerCase();
+  return null;
+}
+
+/**
+ * The client's IP as Plausible takes it: the first valid address of X-Forwarded-For (the
+ * client, as proxies append), else nothing. A Convex HTTP action sees no socket address, so
+ * without the header every visitor of a site with the same User-Agent on the same day is
+ * one visitor: put the deployment behind a proxy that sets it, or send it server-side.
+ */
+export function clientIp(headers: Headers): string {
+  const forwarded = headers.get("X-Forwarded-For");
+  if (!forwarded) return "";
+  for (const part of forwarded.split(",")) {
+    const ip = validIp(part);
+    if (ip) return ip;
+  }
+  return "";
+}
+
+/** UTC day of a timestamp: the salt's period. */
+export function saltDay(now: number): string {
+  return new Date(now).toISOString().slice(0, 10);
+}
+
+/**
+ * Plausible's cookieless visitor id: a hash of the day's salt, the site, the IP and the
+ * User-Agent. Without the salt (deleted after two days) it can't be linked to an IP again.
+ */
+export async function visitorHash(salt: string, siteId: string, ip: string, userAgent: string) {
+  const hash = await sha256Hex(`${salt}\n${siteId}\n${ip}\n${userAgent}`);
+  return `p_${hash.slice(0, 40)}`;
+}

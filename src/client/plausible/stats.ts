@@ -1,0 +1,641 @@
+// Plausible's Stats API v2 (POST /api/v2/query) answered from our reads. Pure: a query is
+// checked and planned here (parseStatsQuery), run against the component's reads handed in
+// (answerStatsQuery), and its figures put back in Plausible's shape. It accepts the subset
+// our reads answer exactly and names anything else in a 400, as Plausible's validation does.
+import { DAY_MS, HOUR_MS, MAX_BREAKDOWN_LIMIT } from "../../component/lib/limits.js";
+import { bucketsIn, dayBucket, utcOffsetMs } from "../../component/lib/time.js";
+
+/** What our reads can't go past (rollupReads.ts): the longest range, the longest hourly one. */
+const MAX_RANGE_DAYS = 3 * 366;
+const MAX_HOURLY_RANGE_DAYS = 62;
+/** Plausible's default page size. */
+const DEFAULT_LIMIT = 10_000;
+
+export const METRICS = [
+  "visitors",
+  "visits",
+  "pageviews",
+  "views_per_visit",
+  "bounce_rate",
+  "visit_duration",
+  "events",
+  "conversion_rate",
+  "percentage",
+] as const;
+export type Metric = (typeof METRICS)[number];
+/** Plausible metrics our data can't answer yet (engagement, revenue). */
+const UNSUPPORTED_METRICS = [
+  "time_on_page",
+  "scroll_depth",
+  "exit_rate",
+  "group_conversion_rate",
+  "average_revenue",
+  "total_revenue",
+];
+
+/** Plausible's dimensions we break down by, and the getBreakdown dimension of each. */
+const BREAKDOWN_DIMENSIONS = {
+  "event:page": "page",
+  "visit:entry_page": "entryPage",
+  "visit:exit_page": "exitPage",
+  "visit:source": "source",
+  "visit:utm_source": "utmSource",
+  "visit:utm_medium": "utmMedium",
+  "visit:utm_campaign": "utmCampaign",
+  "visit:country": "country",
+  "visit:device": "device",
+  "visit:browser": "browser",
+  "visit:os": "os",
+} as const;
+type BreakdownDimension = keyof typeof BREAKDOWN_DIMENSIONS;
+export type OurDimension = (typeof BREAKDOWN_DIMENSIONS)[BreakdownDimension];
+
+/** Plausible's filter dimensions and ours (lib/filters.ts); `event:props:<key>` is `prop:<key>`. */
+const FILTER_DIMENSIONS: Record<string, string> = {
+  ...BREAKDOWN_DIMENSIONS,
+  "event:hostname": "hostname",
+  "event:goal": "goal",
+  "event:name": "event",
+};
+const OPERATORS: Record<string, string> = {
+  is: "is",
+  is_not: "isNot",
+  contains: "contains",
+  contains_not: "notContains",
+};
+const TIME_DIMENSIONS = ["time", "time:hour", "time:day"] as const;
+type TimeDimension = (typeof TIME_DIMENSIONS)[number];
+
+/** Metrics each kind of read answers exactly. */
+const METRICS_BY_KIND: Record<Plan["kind"], readonly Metric[]> = {
+  aggregate: [
+    "visitors",
+    "visits",
+    "pageviews",
+    "views_per_visit",
+    "bounce_rate",
+    "visit_duration",
+    "events",
+    "conversion_rate",
+  ],
+  timeseries: [
+    "visitors",
+    "visits",
+    "pageviews",
+    "views_per_visit",
+    "bounce_rate",
+    "visit_duration",
+  ],
+  // Not `events`: our rollup rows count custom events under the site and the event name only.
+  breakdown: ["visitors", "visits", "pageviews", "percentage"],
+  goals: ["visitors", "events", "conversion_rate"],
+};
+
+export type OurFilter = [string, string, string[]];
+export type StatsSite = { siteId: string; timezone: string; createdAt: number };
+
+export type Plan = {
+  kind: "aggregate" | "timeseries" | "breakdown" | "goals";
+  siteId: string;
+  timezone: string;
+  from: number;
+  to: number;
+  metrics: Metric[];
+  /** The Plausible dimension asked for, if any. */
+  dimension?: string;
+  breakdown?: OurDimension;
+  interval?: "hour" | "day";
+  filters: OurFilter[];
+  /** Goal names an `event:goal` breakdown keeps (its `is` filters). */
+  goalNames?: string[];
+  orderBy: [string, "asc" | "desc"][];
+  limit: number;
+  offset: number;
+  /** Whether `pagination` was given: without it, a truncated breakdown is a warning. */
+  paginationGiven: boolean;
+  include: { total_rows: boolean; time_labels: boolean };
+  /** The query as understood, echoed in the response as Plausible does. */
+  query: Record<string, unknown>;
+};
+
+export class StatsQueryError extends Error {}
+const fail = (message: string): never => {
+  throw new StatsQueryError(message);
+};
+
+const isObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x);
+
+// ------------------------------------------------------------------ dates in the site's zone
+
+function localDate(ts: number, timezone: string): string {
+  return new Date(ts + utcOffsetMs(ts, timezone)).toISOString().slice(0, 10);
+}
+
+/** The instant a local calendar date starts. */
+function dateStart(date: string, timezone: string): number {
+  const noonUtc = Date.parse(`${date}T12:00:00Z`);
+  return dayBucket(noonUtc - utcOffsetMs(noonUtc, timezone), timezone);
+}
+
+function shiftDate(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+function shiftMonths(date: string, months: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1))
+    .toISOString()
+    .slice(0, 10);
+}
+
+/** "2024-01-01T00:00:00+02:00": how Plausible echoes the range it used. */
+function isoWithOffset(ts: number, timezone: string): string {
+  const offset = utcOffsetMs(ts, timezone);
+  const local = new Date(ts + offset).toISOString().slice(0, 19);
+  const sign = offset < 0 ? "-" : "+";
+  const minutes = Math.abs(offset) / 60_000;
+  const hh = String(Math.floor(minutes / 60)).padStart(2, "0");
+  const mm = String(minutes % 60).padStart(2, "0");
+  return `${local}${sign}${hh}:${mm}`;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Plausible's `date_range` as a half-open [from, to) in ms, in the site's zone: `day` is
+ * today; `7d`, `28d`, `30d`, `91d` the that-many whole days before today (today excluded, as
+ * Plausible's current parser has it); `month` / `year` the calendar ones holding today;
+ * `6mo` / `12mo` that many calendar months up to this one; `all` since the site was created.
+ * Dates are whole local days, both included; datetimes are taken to the second.
+ */
+export function resolveDateRange(raw: unknown, site: StatsSite, now: number) {
+  const tz = site.timezone;
+  const today = localDate(now, tz);
+  const tomorrow = dateStart(shiftDate(today, 1), tz);
+  const todayStart = dateStart(today, tz);
+  const lastDays = (n: number) => ({ from: dateStart(shiftDate(today, -n), tz), to: todayStart });
+  const monthsBack = (n: number) => ({
+    from: dateStart(shiftMonths(today, 1 - n), tz),
+    to: dateStart(shiftMonths(today, 1), tz),
+  });
+  if (typeof raw === "string") {
+    const days = /^(\d+)d$/.exec(raw);
+    if (raw === "day") return { from: todayStart, to: tomorrow };
+    if (days && ["7", "28", "30", "91"].includes(days[1])) return lastDays(Number(days[1]));
+    if (raw === "month") return monthsBack(1);
+    if (raw === "6mo") return monthsBack(6);
+    if (raw === "12mo") return monthsBack(12);
+    if (raw === "year") {
+      const jan1 = `${today.slice(0, 4)}-01-01`;
+      return { from: dateStart(jan1, tz), to: dateStart(shiftMonths(jan1, 12), tz) };
+    }
+    if (raw === "all") {
+      const from = Math.max(dayBucket(site.createdAt, tz), tomorrow - MAX_RANGE_DAYS * DAY_MS);
+      return { from: dayBucket(from, tz), to: tomorrow };
+    }
+  }
+  if (Array.isArray(raw) && raw.length === 2 && raw.every((x) => typeof x === "string")) {
+    const [a, b] = raw as string[];
+    if (ISO_DATE.test(a) && ISO_DATE.test(b) && !isNaN(Date.parse(a)) && !isNaN(Date.parse(b))) {
+      const range = { from: dateStart(a, tz), to: dateStart(shiftDate(b, 1), tz) };
+      if (range.from >= range.to) fail(`#/date_range: Invalid date_range ${JSON.stringify(raw)}`);
+      return range;
+    }
+    if (ISO_DATETIME.test(a) && ISO_DATETIME.test(b)) {
+      // The end is inclusive, to the second, as in Plausible.
+      const range = { from: Date.parse(a), to: Date.parse(b) + 1000 };
+      if (range.from >= range.to) fail(`#/date_range: Invalid date_range ${JSON.stringify(raw)}`);
+      return range;
+    }
+  }
+  return fail(`#/date_range: Invalid date_range ${JSON.stringify(raw)}`);
+}
+
+// ------------------------------------------------------------------ the request
+
+function parseMetrics(raw: unknown): Metric[] {
+  if (!Array.isArray(raw) || raw.length === 0)
+    fail("#/metrics: Expected a non-empty list of metrics");
+  const metrics = raw as unknown[];
+  metrics.forEach((metric, i) => {
+    if (typeof metric === "string" && UNSUPPORTED_METRICS.includes(metric))
+      fail(`#/metrics/${i}: Metric \`${metric}\` is not supported by convex-analytics`);
+    if (!(METRICS as readonly unknown[]).includes(metric))
+      fail(`#/metrics/${i}: Invalid metric ${JSON.stringify(metric)}`);
+  });
+  if (new Set(metrics).size !== metrics.length)
+    fail("#/metrics: Metrics cannot be queried multiple times");
+  return metrics as Metric[];
+}
+
+/**
+ * Filters become ours: a top-level list (and `and` inside it) is AND, values of one filter
+ * are OR, both as in our filter model. `or`, `not` and the other operators are refused.
+ */
+function parseFilters(raw: unknown): { filters: OurFilter[]; echo: unknown[] } {
+  if (raw === undefined) return { filters: [], echo: [] };
+  if (!Array.isArray(raw)) return fail("#/filters: Invalid filters");
+  const out: OurFilter[] = [];
+  const walk = (list: unknown[], at: string) => {
+    list.forEach((filter, i) => {
+      const here = `${at}/${i}`;
+      if (!Array.isArray(filter) || typeof filter[0] !== "string")
+        fail(`${here}: Invalid filter ${JSON.stringify(filter)}`);
+      const [operator, dimension, values, modifiers] = filter as unknown[];
+      if (operator === "and" && Array.isArray(dimension)) return walk(dimension, `${here}/1`);
+      if (!(typeof operator === "string" && operator in OPERATORS))
+        fail(
+          `${here}: Filter operator \`${String(operator)}\` is not supported by convex-analytics`,
+        );
+      if (modifiers !== undefined && !(isObject(modifiers) && Object.keys(modifiers).length === 0))
+        fail(`${here}: Filter modifiers are not supported by convex-analytics`);
+      let ours: string | undefined;
+      if (typeof dimension === "string" && dimension.startsWith("event:props:"))
+        ours = `prop:${dimension.slice("event:props:".length)}`;
+      else if (typeof dimension === "string") ours = FILTER_DIMENSIONS[dimension];
+      if (!ours)
+        fail(
+          `${here}: Invalid filter dimension ${JSON.stringify(dimension)} (not supported by convex-analytics)`,
+        );
+      if (
+        !Array.isArray(values) ||
+        values.length === 0 ||
+        !values.every((x) => typeof x === "string")
+      )
+        fail(`${here}: Invalid filter values ${JSON.stringify(values)}`);
+      out.push([OPERATORS[operator as string], ours!, values as string[]]);
+    });
+  };
+  walk(raw, "#/filters");
+  return { filters: out, echo: raw };
+}
+
+function parseDimensions(raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw)) return fail("#/dimensions: Invalid dimensions");
+  if (raw.length > 1)
+    fail(
+      "#/dimensions: Querying more than one dimension at a time is not supported by convex-analytics",
+    );
+  const [dimension] = raw as unknown[];
+  if (dimension === undefined) return undefined;
+  if (typeof dimension !== "string")
+    return fail(`#/dimensions/0: Invalid dimension ${JSON.stringify(dimension)}`);
+  if (
+    dimension in BREAKDOWN_DIMENSIONS ||
+    dimension === "event:goal" ||
+    (TIME_DIMENSIONS as readonly string[]).includes(dimension)
+  )
+    return dimension;
+  if (/^(event|visit):|^time(:|$)/.test(dimension))
+    fail(`#/dimensions/0: Dimension \`${dimension}\` is not supported by convex-analytics`);
+  return fail(`#/dimensions/0: Invalid dimension ${JSON.stringify(dimension)}`);
+}
+
+function parseInclude(raw: unknown) {
+  const include = { total_rows: false, time_labels: false };
+  if (raw === undefined) return include;
+  if (!isObject(raw)) return fail("#/include: Invalid include");
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === "total_rows" || key === "time_labels") include[key] = value === true;
+    // Events imported through importEvents are stored as our own: nothing to include apart.
+    else if (key !== "imports")
+      fail(`#/include/${key}: \`${key}\` is not supported by convex-analytics`);
+  }
+  return include;
+}
+
+function parsePagination(raw: unknown) {
+  if (raw === undefined) return { limit: DEFAULT_LIMIT, offset: 0 };
+  if (!isObject(raw)) return fail("#/pagination: Invalid pagination");
+  const limit = raw.limit ?? DEFAULT_LIMIT;
+  const offset = raw.offset ?? 0;
+  if (!Number.isInteger(limit) || (limit as number) < 1) fail("#/pagination/limit: Invalid limit");
+  if (!Number.isInteger(offset) || (offset as number) < 0)
+    fail("#/pagination/offset: Invalid offset");
+  return { limit: limit as number, offset: offset as number };
+}
+
+function kindOf(dimension: string | undefined): Plan["kind"] {
+  if (dimension === undefined) return "aggregate";
+  if ((TIME_DIMENSIONS as readonly string[]).includes(dimension)) return "timeseries";
+  return dimension === "event:goal" ? "goals" : "breakdown";
+}
+
+/** Checks and plans a Stats API v2 query for `site`; throws StatsQueryError naming the problem. */
+export function parseStatsQuery(body: unknown, site: StatsSite, now: number): Plan {
+  if (!isObject(body)) return fail("#: Expected the body to be a JSON object");
+  const known = [
+    "site_id",
+    "metrics",
+    "date_range",
+    "dimensions",
+    "filters",
+    "order_by",
+    "include",
+    "pagination",
+  ];
+  for (const key of Object.keys(body))
+    if (!known.includes(key)) fail(`#: Unknown property \`${key}\``);
+  const metrics = parseMetrics(body.metrics);
+  if (body.date_range === undefined) fail("#: Required property date_range was not present.");
+  const { from, to } = resolveDateRange(body.date_range, site, now);
+  const dimension = parseDimensions(body.dimensions);
+  const { filters, echo } = parseFilters(body.filters);
+  const include = parseInclude(body.include);
+  const { limit, offset } = parsePagination(body.pagination);
+  const kind = kindOf(dimension);
+
+  for (const metric of metrics) {
+    if (!METRICS_BY_KIND[kind].includes(metric)) {
+      if (metric === "percentage" && kind === "aggregate")
+        fail("Metric `percentage` can only be queried with non-time dimensions");
+      fail(
+        dimension
+          ? `Metric \`${metric}\` with dimension \`${dimension}\` is not supported by convex-analytics`
+          : `Metric \`${metric}\` without dimensions is not supported by convex-analytics`,
+      );
+    }
+  }
+  const goalFilters = filters.filter(([, d]) => d === "goal");
+  if (metrics.includes("conversion_rate") && kind === "aggregate" && goalFilters.length === 0)
+    fail("Metric `conversion_rate` can only be queried with event:goal filters or dimensions.");
+  if (include.time_labels && kind !== "timeseries")
+    fail("Invalid include.time_labels: requires a time dimension.");
+
+  let interval: Plan["interval"];
+  if (kind === "timeseries") {
+    const d = dimension as TimeDimension;
+    interval =
+      d === "time:hour" || (d === "time" && to - from <= DAY_MS + HOUR_MS) ? "hour" : "day";
+    if (interval === "hour" && to - from > MAX_HOURLY_RANGE_DAYS * DAY_MS)
+      fail(`Dimension \`${d}\` is supported for ranges of at most ${MAX_HOURLY_RANGE_DAYS} days`);
+  }
+  if (to - from > MAX_RANGE_DAYS * DAY_MS + 2 * HOUR_MS)
+    fail(
+      `#/date_range: ranges longer than ${MAX_RANGE_DAYS} days are not supported by convex-analytics`,
+    );
+
+  let goalNames: string[] | undefined;
+  let readFilters = filters;
+  if (kind === "goals") {
+    // A goal breakdown keeps the goals its `is` filters name; other goal filters would
+    // select visits, which a breakdown of goals can't mean.
+    if (goalFilters.some(([op]) => op !== "is"))
+      fail(
+        "Only the `is` operator is supported for event:goal filters with dimension `event:goal`",
+      );
+    if (goalFilters.length > 0) goalNames = goalFilters.flatMap(([, , values]) => values);
+    readFilters = filters.filter(([, d]) => d !== "goal");
+  }
+
+  const orderBy = parseOrderBy(body.order_by, metrics, dimension, kind);
+  return {
+    kind,
+    siteId: site.siteId,
+    timezone: site.timezone,
+    from,
+    to,
+    metrics,
+    ...(dimension ? { dimension } : {}),
+    ...(kind === "breakdown"
+      ? { breakdown: BREAKDOWN_DIMENSIONS[dimension as BreakdownDimension] }
+      : {}),
+    ...(interval ? { interval } : {}),
+    filters: readFilters,
+    ...(goalNames ? { goalNames } : {}),
+    orderBy,
+    limit,
+    offset,
+    paginationGiven: body.pagination !== undefined,
+    include,
+    query: {
+      site_id: body.site_id,
+      metrics,
+      date_range: [isoWithOffset(from, site.timezone), isoWithOffset(to - 1000, site.timezone)],
+      filters: echo,
+      dimensions: dimension ? [dimension] : [],
+      order_by: orderBy,
+      include,
+      pagination: { limit, offset },
+    },
+  };
+}
+
+function parseOrderBy(
+  raw: unknown,
+  metrics: Metric[],
+  dimension: string | undefined,
+  kind: Plan["kind"],
+): [string, "asc" | "desc"][] {
+  if (raw === undefined) {
+    // Plausible's default: time ascending, else the first metric descending.
+    if (kind === "timeseries") return [[dimension!, "asc"]];
+    return kind === "aggregate" ? [] : [[metrics[0], "desc"]];
+  }
+  if (!Array.isArray(raw)) return fail("#/order_by: Invalid order_by");
+  return (raw as unknown[]).map((entry, i) => {
+    if (!Array.isArray(entry) || entry.length !== 2 || (entry[1] !== "asc" && entry[1] !== "desc"))
+      fail(`#/order_by/${i}: Invalid order_by entry ${JSON.stringify(entry)}`);
+    const [key, direction] = entry as [unknown, "asc" | "desc"];
+    if (typeof key !== "string" || !((metrics as string[]).includes(key) || key === dimension))
+      fail(
+        `Invalid order_by entry ${JSON.stringify(entry)}. Entry is not a queried metric or dimension.`,
+      );
+    return [key as string, direction];
+  });
+}
+
+// ------------------------------------------------------------------ running it
+
+type Sample = { sample?: { fraction: number } };
+type ReadArgs = { siteId: string; from: number; to: number; filters?: OurFilter[] };
+export type OverviewLike = {
+  pageviews: number;
+  visitors: number;
+  sessions: number;
+  bounceRate: number;
+  avgDurationMs: number;
+  viewsPerSession: number;
+  events: number;
+} & Sample;
+export type StatsReads = {
+  overview: (args: ReadArgs) => Promise<OverviewLike>;
+  timeseries: (args: ReadArgs & { interval: "hour" | "day" }) => Promise<
+    {
+      points: {
+        t: number;
+        pageviews: number;
+        visitors: number;
+        sessions: number;
+        bounceRate: number;
+        avgDurationMs: number;
+      }[];
+    } & Sample
+  >;
+  breakdown: (args: ReadArgs & { dimension: OurDimension; limit: number }) => Promise<
+    {
+      rows: {
+        key: string;
+        visitors: number;
+        pageviews: number;
+        sessions: number;
+        events: number;
+      }[];
+    } & Sample
+  >;
+  goals: (args: ReadArgs) => Promise<
+    {
+      visitors: number;
+      goals: { name: string; visitors: number; events: number; conversionRate: number }[];
+    } & Sample
+  >;
+};
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+type Row = { dimensions: string[]; values: Partial<Record<Metric, number>> };
+
+/** Plausible's units: rates in percent, durations in whole seconds, ratios to 2 decimals. */
+function plausibleFigures(f: {
+  visitors: number;
+  sessions: number;
+  pageviews: number;
+  events?: number;
+  bounceRate?: number;
+  avgDurationMs?: number;
+  viewsPerSession?: number;
+}): Partial<Record<Metric, number>> {
+  return {
+    visitors: f.visitors,
+    visits: f.sessions,
+    pageviews: f.pageviews,
+    // Plausible's `events` counts every event, pageviews included; ours counts custom events.
+    ...(f.events !== undefined ? { events: f.pageviews + f.events } : {}),
+    ...(f.bounceRate !== undefined ? { bounce_rate: Math.round(f.bounceRate * 100) } : {}),
+    ...(f.avgDurationMs !== undefined
+      ? { visit_duration: Math.round(f.avgDurationMs / 1000) }
+      : {}),
+    views_per_visit: round(f.viewsPerSession ?? (f.sessions > 0 ? f.pageviews / f.sessions : 0), 2),
+  };
+}
+
+function dayLabel(t: number, timezone: string, interval: "hour" | "day") {
+  const local = new Date(t + utcOffsetMs(t, timezone)).toISOString();
+  return interval === "day"
+    ? local.slice(0, 10)
+    : `${local.slice(0, 10)} ${local.slice(11, 13)}:00:00`;
+}
+
+function compareBy(orderBy: Plan["orderBy"], dimension: string | undefined) {
+  return (a: Row, b: Row) => {
+    for (const [key, direction] of orderBy) {
+      const x = key === dimension ? a.dimensions[0] : (a.values[key as Metric] ?? 0);
+      const y = key === dimension ? b.dimensions[0] : (b.values[key as Metric] ?? 0);
+      const order = x < y ? -1 : x > y ? 1 : 0;
+      if (order !== 0) return direction === "asc" ? order : -order;
+    }
+    return String(a.dimensions[0] ?? "").localeCompare(String(b.dimensions[0] ?? ""));
+  };
+}
+
+/** Runs a plan against the component's reads: `{ results, meta, query }` as Plausible answers. */
+export async function answerStatsQuery(plan: Plan, reads: StatsReads) {
+  const base = { siteId: plan.siteId, from: plan.from, to: plan.to };
+  const withFilters = plan.filters.length > 0 ? { ...base, filters: plan.filters } : base;
+  const fractions: number[] = [];
+  const note = (read: Sample) => {
+    if (read.sample) fractions.push(read.sample.fraction);
+  };
+  let rows: Row[] = [];
+  let complete = true;
+  const meta: Record<string, unknown> = {};
+
+  if (plan.kind === "aggregate") {
+    const overview = await reads.overview(withFilters);
+    note(overview);
+    const values = plausibleFigures(overview);
+    if (plan.metrics.includes("conversion_rate")) {
+      // Converting visitors over the visitors of the same filters without the goal ones.
+      const others = plan.filters.filter(([, d]) => d !== "goal");
+      const all = await reads.overview(others.length > 0 ? { ...base, filters: others } : base);
+      note(all);
+      values.conversion_rate =
+        all.visitors > 0 ? round((100 * overview.visitors) / all.visitors, 2) : 0;
+    }
+    rows = [{ dimensions: [], values }];
+  } else if (plan.kind === "timeseries") {
+    const series = await reads.timeseries({ ...withFilters, interval: plan.interval! });
+    note(series);
+    rows = series.points
+      .filter((p) => p.visitors > 0 || p.pageviews > 0 || p.sessions > 0)
+      .map((p) => ({
+        dimensions: [dayLabel(p.t, plan.timezone, plan.interval!)],
+        values: plausibleFigures(p),
+      }));
+    if (plan.include.time_labels)
+      meta.time_labels = bucketsIn(plan.from, plan.to, plan.interval!, plan.timezone).map((t) =>
+        dayLabel(t, plan.timezone, plan.interval!),
+      );
+  } else if (plan.kind === "breakdown") {
+    const breakdown = await reads.breakdown({
+      ...withFilters,
+      dimension: plan.breakdown!,
+      limit: MAX_BREAKDOWN_LIMIT,
+    });
+    note(breakdown);
+    complete = breakdown.rows.length < MAX_BREAKDOWN_LIMIT;
+    let total = 0;
+    if (plan.metrics.includes("percentage")) {
+      const overview = await reads.overview(withFilters);
+      note(overview);
+      total = overview.visitors;
+    }
+    rows = breakdown.rows.map((r) => {
+      const values = plausibleFigures(r);
+      values.percentage = total > 0 ? round((100 * r.visitors) / total, 1) : 0;
+      return { dimensions: [r.key], values };
+    });
+  } else {
+    const goals = await reads.goals(withFilters);
+    note(goals);
+    rows = goals.goals
+      .filter((g) => g.visitors > 0 && (!plan.goalNames || plan.goalNames.includes(g.name)))
+      .map((g) => ({
+        dimensions: [g.name],
+        values: {
+          visitors: g.visitors,
+          events: g.events,
+          conversion_rate: round(100 * g.conversionRate, 2),
+        },
+      }));
+  }
+
+  const readOrder =
+    plan.orderBy.length === 1 && plan.orderBy[0][0] === "visitors" && plan.orderBy[0][1] === "desc";
+  // Past the read's top rows the order, the total and later pages are unknown. Asked for
+  // none of them (no order_by, pagination or total_rows), the query gets those top rows and
+  // a warning; asked for them, a 400 that says what to ask instead.
+  if (!complete && readOrder && !plan.paginationGiven && !plan.include.total_rows)
+    meta.warning = `Only the top ${MAX_BREAKDOWN_LIMIT} values of \`${plan.dimension}\` by visitors are returned`;
+  else if (
+    !complete &&
+    (!readOrder || plan.include.total_rows || plan.offset + plan.limit > MAX_BREAKDOWN_LIMIT)
+  )
+    fail(
+      `Dimension \`${plan.dimension}\` has more than ${MAX_BREAKDOWN_LIMIT} values in this range: convex-analytics answers its top ${MAX_BREAKDOWN_LIMIT} by visitors (order_by [["visitors", "desc"]], offset + limit ≤ ${MAX_BREAKDOWN_LIMIT}, no total_rows)`,
+    );
+  rows.sort(compareBy(plan.orderBy, plan.dimension));
+  if (plan.include.total_rows) meta.total_rows = rows.length;
+  const sampled = fractions.length > 0 ? Math.min(...fractions) : 1;
+  if (sampled < 1) meta.sample_fraction = sampled;
+  return {
+    results: rows.slice(plan.offset, plan.offset + plan.limit).map((r) => ({
+      metrics: plan.metrics.map((m) => r.values[m] ?? 0),
+      dimensions: r.dimensions,
+    })),
+    meta,
+    query: plan.query,
+  };
+}

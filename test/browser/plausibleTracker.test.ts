@@ -1,0 +1,206 @@
+// @vitest-environment node
+// Plausible's own tracker (the published @plausible-analytics/tracker, unmodified) in Chromium,
+// its endpoint set to our POST /api/event: a page on one origin sends to a server on another,
+// which adds the X-Forwarded-For a proxy would and hands each request to the example app's
+// real route (the embedded backend of `npm run demo`). The test asserts what arrived, how it
+// was answered, and that getOverview and the Stats API v2 agree with what the page did.
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createEmbeddedBackend,
+  waitForAggregation,
+  type EmbeddedBackend,
+} from "../../scripts/demo/backend.js";
+import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
+
+type Arrival = {
+  body: { n: string; u: string; p?: Record<string, string> };
+  status: number;
+  dropped: string | null;
+};
+
+let backend: EmbeddedBackend;
+let siteId: string;
+let browser: Browser;
+let pageServer: Server;
+let eventServer: Server;
+let pageOrigin: string;
+let endpoint: string;
+const arrivals: Arrival[] = [];
+
+async function readBody(request: IncomingMessage) {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const listen = (server: Server) =>
+  new Promise<string>((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    ),
+  );
+
+/** The npm package as a page loads it from a bundler: `init` and `track` on window. */
+async function trackerBundle() {
+  const result = await build({
+    stdin: {
+      contents: `import { init, track } from "@plausible-analytics/tracker"; window.PlausibleTracker = { init, track };`,
+      resolveDir: fileURLToPath(new URL("../../", import.meta.url)),
+      loader: "js",
+    },
+    bundle: true,
+    format: "iife",
+    write: false,
+  });
+  return result.outputFiles[0].text;
+}
+
+/** A single-page site: two routes reached by pushState, and a signup button. */
+const page = (endpointUrl: string) => `<!doctype html><html><body>
+<nav><a href="/pricing" data-route>pricing</a> <a href="/docs" data-route>docs</a></nav>
+<button id="signup">sign up</button>
+<script src="/tracker.js"></script>
+<script>
+  PlausibleTracker.init({ domain: "shop.example", endpoint: ${JSON.stringify(endpointUrl)}, captureOnLocalhost: true });
+  for (const link of document.querySelectorAll("[data-route]"))
+    link.addEventListener("click", (e) => { e.preventDefault(); history.pushState({}, "", link.getAttribute("href")); });
+  document.getElementById("signup").addEventListener("click", () =>
+    PlausibleTracker.track("Signup", { props: { plan: "pro" } }));
+</script></body></html>`;
+
+beforeAll(async () => {
+  backend = createEmbeddedBackend();
+  ({ siteId } = await backend.admin.mutation(backend.api.analytics.createSite, {
+    slug: "shop",
+    name: "Shop",
+    domain: "shop.example",
+  }));
+  const code = await trackerBundle();
+
+  eventServer = createServer(async (request, response) => {
+    const body = await readBody(request);
+    const headers: Record<string, string> = { "x-forwarded-for": "203.0.113.9" };
+    for (const [name, value] of Object.entries(request.headers))
+      if (typeof value === "string") headers[name] = value;
+    const forwarded = await backend.t.fetch(new URL(request.url!, "http://x").pathname, {
+      method: request.method!,
+      headers,
+      ...(body.length ? { body: new Uint8Array(body) } : {}),
+    });
+    if (request.method === "POST")
+      arrivals.push({
+        body: JSON.parse(body.toString("utf8")),
+        status: forwarded.status,
+        dropped: forwarded.headers.get("x-plausible-dropped"),
+      });
+    response.writeHead(forwarded.status, Object.fromEntries(forwarded.headers.entries()));
+    response.end(Buffer.from(await forwarded.arrayBuffer()));
+  });
+  endpoint = `${await listen(eventServer)}/api/event`;
+
+  pageServer = createServer((request, response) => {
+    const script = request.url === "/tracker.js";
+    response.writeHead(200, {
+      "Content-Type": script ? "text/javascript" : "text/html; charset=utf-8",
+    });
+    response.end(script ? code : page(endpoint));
+  });
+  pageOrigin = (await listen(pageServer)).replace("127.0.0.1", "localhost");
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  pageServer?.close();
+  eventServer?.close();
+  await backend?.t.finishInProgressScheduledFunctions().catch(() => {});
+});
+
+/** As in tracker.test.ts: a browser that neither reports webdriver nor says HeadlessChrome. */
+const DESKTOP_CHROME =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+async function humanPage(): Promise<Page> {
+  const context = await browser.newContext({ userAgent: DESKTOP_CHROME });
+  await context.addInitScript(() =>
+    Object.defineProperty(Navigator.prototype, "webdriver", { get: () => false }),
+  );
+  return context.newPage();
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const hide = (p: Page) =>
+  p.evaluate(() => {
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+
+describe("Plausible's tracker from npm, sending to our /api/event", () => {
+  it("counts its pageviews, an SPA navigation and a custom event; engagement is answered and dropped", async () => {
+    const counted = () =>
+      arrivals
+        .filter((a) => a.body.n !== "engagement")
+        .map((a) => `${a.body.n} ${new URL(a.body.u).pathname}`);
+    // Each step waits for its request to be answered, so arrivals come in the page's order.
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 80 && !done(); i++) await sleep(100);
+    };
+    const tab = await humanPage();
+    await tab.goto(`${pageOrigin}/`);
+    await until(() => counted().length === 1);
+    await tab.click("text=pricing");
+    await until(() => counted().length === 2);
+    await tab.click("text=docs");
+    await until(() => counted().length === 3);
+    await tab.click("#signup");
+    await until(() => counted().length === 4);
+    // Engaged for over 3 s, then hidden: the tracker sends an engagement event.
+    await sleep(3_500);
+    await hide(tab);
+    await until(() => arrivals.at(-1)?.body.n === "engagement");
+    const expected = ["pageview /", "pageview /pricing", "pageview /docs", "Signup /docs"];
+    expect(counted()).toEqual(expected);
+    expect(arrivals.find((a) => a.body.n === "Signup")!.body.p).toEqual({ plan: "pro" });
+    for (const arrival of arrivals) {
+      expect(arrival.status).toBe(202);
+      expect(arrival.dropped).toBe(
+        arrival.body.n === "engagement" ? "engagement_not_supported" : null,
+      );
+    }
+    expect(arrivals.some((a) => a.body.n === "engagement")).toBe(true);
+
+    await waitForAggregation(backend, siteId);
+    const now = Date.now();
+    const overview = await backend.admin.query(backend.api.analytics.getOverview, {
+      siteId,
+      from: now - 3_600_000,
+      to: now + 3_600_000,
+    });
+    expect(overview).toMatchObject({
+      pageviews: 3,
+      visitors: 1,
+      sessions: 1,
+      events: 1,
+      bounceRate: 0,
+    });
+
+    const { key } = await backend.admin.mutation(backend.api.analytics.createStatsKey, {
+      siteIds: [siteId],
+      name: "test",
+    });
+    const stats = await backend.t.fetch("/api/v2/query", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        site_id: "shop.example",
+        metrics: ["visitors", "visits", "pageviews", "events", "bounce_rate"],
+        date_range: "day",
+      }),
+    });
+    expect((await stats.json()).results).toEqual([{ metrics: [1, 1, 3, 4, 0], dimensions: [] }]);
+  });
+});
