@@ -157,9 +157,9 @@ describe("POST /api/event", () => {
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.text)).toEqual({ errors: { event_name: ["can't be blank"] } });
     expect((await send("not json")).status).toBe(400);
-    const badProps = await send({ ...page, n: "Signup", p: { $bad: "x" } });
+    const badProps = await send({ ...page, n: "Signup", p: { "bad\u0001key": "x" } });
     expect(badProps.status).toBe(400);
-    expect(JSON.parse(badProps.text).errors.event[0]).toContain("must not start with '$'");
+    expect(JSON.parse(badProps.text).errors.event[0]).toMatch(/props/);
     expect(await componentDocs(h, "events")).toEqual([]);
   });
 

@@ -133,10 +133,11 @@ function eventHandler(component: ComponentApi, countryHeaders: readonly string[]
         await visitorHash(salt, site.siteId, ip, userAgent),
       );
       // Checked before any site stores it: a bad event is a 400, never half-recorded.
-      const { rejected } = validateEvents([wire], "live", now);
+      // Validated as our route validates: `$` and non-ASCII prop keys come out escaped.
+      const { valid, rejected } = validateEvents([wire], "live", now);
       if (rejected.length > 0)
         return respond(request, 400, { errors: { event: [rejected[0].reason] } });
-      sites.push({ keyHash: site.keyHash, wire });
+      sites.push({ keyHash: site.keyHash, wire: valid[0]!.event });
     }
     if (sites.length === 0) return dropped(request, reasons.join(", "));
     for (const { keyHash, wire } of sites) {
