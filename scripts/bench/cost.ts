@@ -396,6 +396,7 @@ async function replayLevel(level: Level, log: ImportEvent[], progress: (line: st
       pageviews,
       requests: requests.length,
       traffic: traffic.totals,
+      byFunction: traffic.byFunction,
       compaction: compaction.totals,
       dashboards,
       stored: stored - storedBefore,
@@ -499,10 +500,29 @@ function priced(run: Awaited<ReturnType<typeof replayLevel>>) {
       ),
     ),
   );
+  // Where the calls and I/O go, per event: the five functions that cost the most I/O.
+  const byFunction = [...run.byFunction]
+    .map(([name, t]) => ({
+      name,
+      calls: round(calls(t) / n, 3),
+      ioBytesRead: Math.round(t.bytesRead / n),
+      ioBytesWritten: Math.round(t.bytesWritten / n),
+    }))
+    .sort((a, b) => b.ioBytesRead + b.ioBytesWritten - (a.ioBytesRead + a.ioBytesWritten))
+    .slice(0, 6);
   return {
     pageviewsPerMonth: run.level,
     replayed: { pageviews: n, requests: run.requests, hours: round(hours, 2) },
     perEvent,
+    perEventByFunction: [
+      ...byFunction,
+      {
+        name: "compaction (amortized)",
+        calls: round(calls(run.compaction) / n, 3),
+        ioBytesRead: Math.round(run.compaction.bytesRead / n),
+        ioBytesWritten: Math.round(run.compaction.bytesWritten / n),
+      },
+    ],
     dashboard,
     storageBytesPerEvent,
     dollarsPerMonth: dollars,

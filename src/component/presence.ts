@@ -4,8 +4,8 @@
 // duration) only then. A refresh loop per site, running only while someone is live,
 // rewrites the realtime summary at most every REALTIME_REFRESH_MS; getRealtime reads only it.
 // The summary also keeps visitors per minute for the last 30 minutes and the live sessions'
-// sources, both computed by that loop from the rows it already reads (plus one bounded
-// session lookup each for sources), so neither touches nor ingest do any more work.
+// sources, both computed by that loop from the rows it already reads (each row carries its
+// session's source), so neither ingest nor the loop reads anything more.
 // Presence rows are per session and path: two tabs of one session on different pages each
 // keep their own row, instead of taking turns rewriting one.
 import { v, type Infer } from "convex/values";
@@ -31,7 +31,6 @@ import {
   mergeMinute,
   minuteSeries,
   presenceUpdate,
-  sessionsToLookUp,
   summarizePresence,
   topSources,
   touchKey,
@@ -68,11 +67,16 @@ export async function touchPresence(
   for (const [i, touch] of latest.entries()) {
     const update = presenceUpdate(seen.rows[i] ?? null, touch, site.settings.heartbeatDedupMs);
     if (update === null) continue;
+    // The session's source: what its rows already say, else its first live event's here.
+    const source =
+      seen.sources[i] ??
+      live.find((e) => e.visitorId === touch.visitorId && e.sessionId === touch.sessionId)!.source;
     await ctx.db.insert("presence", {
       siteId: site._id,
       visitorId: touch.visitorId,
       sessionId: touch.sessionId,
       ...update,
+      source,
     });
     moved.add(touchKey(touch));
   }
@@ -83,7 +87,10 @@ export async function touchPresence(
   );
 }
 
-/** What touchPresence decides on: each touch's newest presence row, and the loop flag. */
+/**
+ * What touchPresence decides on: each touch's newest presence row, its session's source, and
+ * the loop flag.
+ */
 export const presenceState = internalQuery({
   args: {
     siteId: v.id("sites"),
@@ -91,13 +98,25 @@ export const presenceState = internalQuery({
   },
   returns: v.object({
     rows: v.array(v.union(v.null(), v.object({ path: v.string(), lastSeen: v.number() }))),
+    /** Each touch's session's source, as its presence rows know it. */
+    sources: v.array(v.union(v.null(), v.string())),
     loopRunning: v.boolean(),
     /** The earliest a turn may run: one period after the summary's last write. */
     nextTurnAt: v.number(),
   }),
   handler: async (ctx, { siteId, touches }) => {
     const rows = [];
+    const sources = [];
     for (const touch of touches) {
+      const session = () =>
+        ctx.db
+          .query("presence")
+          .withIndex("by_session", (q) =>
+            q
+              .eq("siteId", siteId)
+              .eq("visitorId", touch.visitorId)
+              .eq("sessionId", touch.sessionId),
+          );
       const row = await ctx.db
         .query("presence")
         .withIndex("by_session", (q) =>
@@ -110,10 +129,12 @@ export const presenceState = internalQuery({
         .order("desc")
         .first();
       rows.push(row ? { path: row.path, lastSeen: row.lastSeen } : null);
+      sources.push(row?.source ?? (await session().first())?.source ?? null);
     }
     const summary = await summaryOf(ctx, siteId);
     return {
       rows,
+      sources,
       loopRunning: (await loopOf(ctx, siteId))?.running ?? false,
       nextTurnAt: summary ? summary.updatedAt + REALTIME_REFRESH_MS : 0,
     };
@@ -191,19 +212,10 @@ export const liveFigures = internalQuery({
         q.eq("siteId", siteId).gte("lastSeen", now - site.settings.presenceTimeoutMs),
       )
       .take(REALTIME_SCAN);
-    // The session row (written by the worker seconds after the first pageview) knows the
-    // source; a session not aggregated yet joins the sources on a later refresh.
-    const sessions = [];
-    for (const { visitorId, sessionId } of sessionsToLookUp(live)) {
-      const session = await ctx.db
-        .query("sessions")
-        .withIndex("by_visitor_session", (q) =>
-          q.eq("siteId", siteId).eq("visitorId", visitorId).eq("sessionId", sessionId),
-        )
-        .order("desc")
-        .first();
-      if (session) sessions.push({ visitorId, source: session.entry.source });
-    }
+    // Each presence row carries its session's source (touchPresence): no session is read.
+    const sessions = live.flatMap((row) =>
+      row.source === undefined ? [] : [{ visitorId: row.visitorId, source: row.source }],
+    );
     return {
       ...summarizePresence(live, now, site.settings.presenceTimeoutMs),
       minute: currentMinute(live, now),

@@ -235,6 +235,11 @@ export default defineSchema({
     sessionId: v.string(),
     path: v.string(),
     lastSeen: v.number(),
+    /**
+     * The session's source (its first live pageview's): the realtime summary's sources without
+     * a session lookup. Absent on rows stored before it, which time out within minutes.
+     */
+    source: v.optional(v.string()),
   })
     .index("by_session", ["siteId", "visitorId", "sessionId", "path"])
     .index("by_last_seen", ["siteId", "lastSeen"]),

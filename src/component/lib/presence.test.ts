@@ -6,8 +6,6 @@ import {
   minuteSeries,
   presenceUpdate,
   REALTIME_MINUTES,
-  REALTIME_SOURCE_LOOKUPS,
-  sessionsToLookUp,
   summarizePresence,
   topSources,
 } from "./presence.js";
@@ -111,22 +109,5 @@ describe("live sources", () => {
       { source: "google.com", visitors: 2 },
       { source: "Direct / None", visitors: 1 },
     ]);
-  });
-  it("looks up each live session once, most recently seen first, at most the cap", () => {
-    const rows = [
-      { visitorId: "a", sessionId: "s", lastSeen: 1 },
-      { visitorId: "a", sessionId: "s", lastSeen: 3 }, // another page of the same session
-      { visitorId: "b", sessionId: "t", lastSeen: 2 },
-    ];
-    expect(sessionsToLookUp(rows)).toEqual([
-      { visitorId: "a", sessionId: "s" },
-      { visitorId: "b", sessionId: "t" },
-    ]);
-    const many = Array.from({ length: REALTIME_SOURCE_LOOKUPS + 5 }, (_, i) => ({
-      visitorId: `v${i}`,
-      sessionId: "s",
-      lastSeen: i,
-    }));
-    expect(sessionsToLookUp(many)).toHaveLength(REALTIME_SOURCE_LOOKUPS);
   });
 });

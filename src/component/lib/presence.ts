@@ -64,8 +64,6 @@ export function summarizePresence(
 
 /** Minutes of per-minute visitors the realtime summary keeps, as Plausible's realtime chart. */
 export const REALTIME_MINUTES = 30;
-/** Live sessions whose source one refresh looks up; beyond it, top sources are a sample. */
-export const REALTIME_SOURCE_LOOKUPS = 500;
 /** Sources listed in the realtime summary. */
 export const REALTIME_TOP_SOURCES = 10;
 const MINUTE_MS = 60_000;
@@ -121,20 +119,4 @@ export function topSources(sessions: readonly { visitorId: string; source: strin
       (a, b) => b.visitors - a.visitors || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0),
     )
     .slice(0, REALTIME_TOP_SOURCES);
-}
-
-/**
- * The sessions whose source a refresh looks up: each live session once, most recently seen
- * first, at most REALTIME_SOURCE_LOOKUPS.
- */
-export function sessionsToLookUp(
-  rows: readonly { visitorId: string; sessionId: string; lastSeen: number }[],
-): { visitorId: string; sessionId: string }[] {
-  const seen = new Map<string, { visitorId: string; sessionId: string }>();
-  for (const row of [...rows].sort((a, b) => b.lastSeen - a.lastSeen)) {
-    if (seen.size >= REALTIME_SOURCE_LOOKUPS) break;
-    const key = JSON.stringify([row.visitorId, row.sessionId]);
-    if (!seen.has(key)) seen.set(key, { visitorId: row.visitorId, sessionId: row.sessionId });
-  }
-  return [...seen.values()];
 }
