@@ -211,6 +211,8 @@ type Subscription = {
 };
 
 type DashboardTally = {
+  /** Per subscription: re-runs and bytes read, for the breakdown of where an hour goes. */
+  bySubscription: Record<string, { reruns: number; bytesRead: number }>;
   calls: number;
   reruns: number;
   loads: number;
@@ -305,9 +307,12 @@ async function replayLevel(level: Level, log: ImportEvent[], progress: (line: st
       tally.calls++;
       if (isLoad) tally.loads++;
       else tally.reruns++;
+      const own = (tally.bySubscription[sub.name] ??= { reruns: 0, bytesRead: 0 });
+      if (!isLoad) own.reruns++;
       if (!isLoad && clock.now - sub.measuredAt < REMEASURE_MS) {
         tally.bytesRead += sub.lastBytes;
         tally.documentsRead += sub.lastDocuments;
+        own.bytesRead += sub.lastBytes;
         return;
       }
       rec.take();
@@ -321,6 +326,7 @@ async function replayLevel(level: Level, log: ImportEvent[], progress: (line: st
       sub.lastDocuments = dashMeter.totals.documentsRead - before.documentsRead;
       tally.bytesRead += sub.lastBytes;
       tally.documentsRead += sub.lastDocuments;
+      own.bytesRead += sub.lastBytes;
     };
     await load(dashboards.unfiltered, false);
     await load(dashboards.filtered, true);
@@ -407,6 +413,7 @@ async function replayLevel(level: Level, log: ImportEvent[], progress: (line: st
 }
 
 const zeroTally = (): DashboardTally => ({
+  bySubscription: {},
   calls: 0,
   reruns: 0,
   loads: 0,
@@ -460,11 +467,25 @@ function priced(run: Awaited<ReturnType<typeof replayLevel>>) {
         loadsPerHour: round(d.tally.loads / hours, 1),
         callsPerHour: round(d.tally.calls / hours, 1),
         bytesReadPerHour: Math.round(d.tally.bytesRead / hours),
+        perHourBySubscription: Object.fromEntries(
+          Object.entries(d.tally.bySubscription)
+            .sort((a, b) => b[1].bytesRead - a[1].bytesRead)
+            .map(([name, t]) => [
+              name,
+              { reruns: round(t.reruns / hours, 1), bytesRead: Math.round(t.bytesRead / hours) },
+            ]),
+        ),
       },
     ]),
   ) as Record<
     "unfiltered" | "filtered",
-    { rerunsPerHour: number; loadsPerHour: number; callsPerHour: number; bytesReadPerHour: number }
+    {
+      rerunsPerHour: number;
+      loadsPerHour: number;
+      callsPerHour: number;
+      bytesReadPerHour: number;
+      perHourBySubscription: Record<string, { reruns: number; bytesRead: number }>;
+    }
   >;
   const storageBytesPerEvent = Math.round(Math.max(0, run.stored) / n);
   const month = run.level;

@@ -15,7 +15,7 @@ import type { EmbeddedBackend } from "./backend.js";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 /** Only the read facade is reachable from the page, as in a real app. */
 const READABLE_FUNCTIONS =
-  /^analytics:(getOverview|getTimeseries|getBreakdown|getEventProperties|listEvents|listSessions|getRealtime|getGoals|getFunnel|listFunnels)$/;
+  /^analytics:(getOverview|getTimeseries|getBreakdown|getRangePart|getEventProperties|listEvents|listSessions|getRealtime|getGoals|getFunnel|listFunnels)$/;
 const MAX_REQUEST_BYTES = 256 * 1024;
 /** The dashboard's accent on a rounded square: a tab in a row of tabs is findable. */
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#4f46e5"/><path d="M7 22l6-7 5 4 7-9" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/></svg>`;
