@@ -22,7 +22,7 @@ import { benchBaseline } from "./bench/baseline.js";
 import { benchBundle } from "./bench/bundle.js";
 import { NOW, pinClock } from "./bench/clock.js";
 import { benchConflicts } from "./bench/conflicts.js";
-import { benchCost } from "./bench/cost.js";
+import { benchCost, costRows } from "./bench/cost.js";
 import { benchDashboard, BASELINE_EVENTS, SCALED_EVENTS } from "./bench/dashboard.js";
 import { benchEndToEnd } from "./bench/end-to-end.js";
 import { benchFiltered, FILTERED_VOLUMES, filteredRows } from "./bench/filtered.js";
@@ -149,7 +149,7 @@ const ONLY_SECTIONS = {
   cost: {
     key: "cost",
     run: (log: (line: string) => void) => benchCost({ log }),
-    rows: (): [string, string][] => [],
+    rows: costRows,
   },
   filtered: {
     key: "filteredReads",

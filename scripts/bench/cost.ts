@@ -576,3 +576,43 @@ export async function benchCost(
     levels: out,
   };
 }
+
+type CostReport = Awaited<ReturnType<typeof benchCost>>;
+
+const usd = (x: number) => `$${x.toFixed(2)}`;
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** The README's "What it costs to run" table, from the `cost` section (`--only cost` prints it). */
+export function costTable(cost: CostReport): string {
+  const head = `| pageviews / month | calls per pageview | I/O per pageview (read + written) | dashboard open, per hour: calls, read (one filter) | storage per pageview | $ / month (events + dashboard 8 h/day + storage) | free plan holds |`;
+  const rule = `| --- | --- | --- | --- | --- | --- | --- |`;
+  const rows = cost.levels.map((l) => {
+    const u = l.dashboard.unfiltered;
+    const f = l.dashboard.filtered;
+    const d = l.dollarsPerMonth;
+    return `| ${l.pageviewsPerMonth.toLocaleString("en-US")} | ${l.perEvent.functionCalls} | ${kb(l.perEvent.ioBytes)} (${kb(l.perEvent.ioBytesRead)} + ${kb(l.perEvent.ioBytesWritten)}) | ${Math.round(u.callsPerHour)}, ${mb(u.bytesReadPerHour)} (${Math.round(f.callsPerHour)}, ${mb(f.bytesReadPerHour)}) | ${kb(l.storageBytesPerEvent)} | **${usd(d.total)}** (${usd(d.events)} + ${usd(d.dashboard)} + ${usd(d.storage)}) | ${l.freePlanPageviewsPerMonth.toLocaleString("en-US")} pageviews |`;
+  });
+  return [head, rule, ...rows].join("\n");
+}
+
+/** `--only cost`'s rows: the table, then the per-function and per-subscription figures. */
+export function costRows(cost: CostReport): [string, string][] {
+  return [
+    ["table", `\n${costTable(cost)}\n`],
+    ...cost.levels.flatMap((l): [string, string][] => [
+      [
+        `${l.pageviewsPerMonth} per event by function`,
+        l.perEventByFunction
+          .map((f) => `${f.name} ${f.calls} calls ${f.ioBytesRead}+${f.ioBytesWritten} B`)
+          .join("; "),
+      ],
+      [
+        `${l.pageviewsPerMonth} dashboard per hour by subscription`,
+        Object.entries(l.dashboard.unfiltered.perHourBySubscription)
+          .map(([name, t]) => `${name} ${t.reruns}× ${mb(t.bytesRead)}`)
+          .join("; "),
+      ],
+    ]),
+  ];
+}
