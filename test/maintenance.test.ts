@@ -147,7 +147,9 @@ describe("maintenance", () => {
     console.log(
       `overview documents read before → after compaction: 30 days ${before.month} → ${after.month}, 365 days ${before.year} → ${after.year}`,
     );
-    expect(after.month).toBeLessThan(before.month);
+    // A site-wide worker run writes one shard for all its events: a month of a backfill may
+    // already read one row per day before compaction; a year reads fewer once months merge.
+    expect(after.month).toBeLessThanOrEqual(before.month);
     expect(after.year).toBeLessThan(before.year);
     expect(
       (await h.admin.query(api.analytics.getHealth, { siteId: h.siteId, now: Date.now() }))

@@ -198,12 +198,13 @@ describe("reads", () => {
       `30-day overview documents read: ${JSON.stringify(small)} at 200 events, ${JSON.stringify(large)} at 5,000 events`,
     );
     // Compacted: the 30 day rows of the overview's one dimension, plus the site, whatever the
-    // traffic. Before compaction a day row per partition: the events are a backfill of closed
-    // hours, whose day rows the workers write as they fold (no hour row is left for a read to
-    // add), so the 5,000 events read as many rows as the 200.
+    // traffic. Before compaction at most a day row per shard: the events are a backfill of
+    // closed hours, whose day rows the workers write as they fold (no hour row is left for a
+    // read to add); a site-wide run writes shard 0 for every partition, and only a partition's
+    // own continuation run (a full batch) writes its partition's shard.
     expect(small.compacted).toBe(30 + 1);
     expect(large.compacted).toBe(small.compacted);
-    expect(small.uncompacted).toBe(30 * PARTITIONS + 1);
-    expect(large.uncompacted).toBe(small.uncompacted);
+    expect(small.uncompacted).toBeLessThanOrEqual(30 * PARTITIONS + 1);
+    expect(large.uncompacted).toBeLessThanOrEqual(30 * PARTITIONS + 1);
   });
 });

@@ -80,7 +80,7 @@ export const aggregateSite = internalMutation({
     let folded = 0;
     let more = false;
     for (let partition = 0; partition < PARTITIONS; partition++) {
-      const run = await foldPartition(ctx, site, partition, ledger);
+      const run = await foldPartition(ctx, site, partition, ledger, SITE_RUN_SHARD);
       folded += run.folded;
       more ||= run.more;
     }
@@ -97,15 +97,26 @@ export const aggregate = internalMutation({
     if (!site) return { folded: 0, more: false };
     const ledger = new Ledger();
     ledger.read([site]);
-    return await foldPartition(ctx, site, partition, ledger);
+    return await foldPartition(ctx, site, partition, ledger, partition);
   },
 });
+
+/**
+ * The rollup shard a site-wide run writes every partition's rows to: one row per (bucket, key)
+ * for a window of the site's traffic instead of one per partition, so a run reads and writes a
+ * quarter of the rows and a read of the open hours sums a quarter as many. Runs of one site
+ * are serialized (they read the same pending ranges), and a partition's own run (`aggregate`)
+ * writes its partition's shard: the two only meet on shard 0, where Convex's OCC serializes them.
+ */
+const SITE_RUN_SHARD = 0;
 
 async function foldPartition(
   ctx: MutationCtx,
   site: Doc<"sites">,
   partition: number,
   ledger: Ledger,
+  /** The rollup shard (a row's `partition`) this run writes. */
+  shard: number,
 ): Promise<{ folded: number; more: boolean }> {
   const siteId = site._id;
   if (overBudget(ledger.cost, WORKER_BUDGET).length) {
@@ -130,7 +141,7 @@ async function foldPartition(
     .take(WORKER_BATCH_EVENTS);
   ledger.read(pending);
   if (pending.length === 0) return { folded: 0, more: false };
-  const plan = await planBatch(ctx, site, pending, ledger, alone);
+  const plan = await planBatch(ctx, site, pending, ledger, alone, shard);
   await writePlan(ctx, site, partition, plan);
   // What this partition wrote counts against the budget of the partitions after it.
   ledger.cost = addCost(ledger.cost, planWrites(plan));
@@ -216,6 +227,8 @@ type Plan = {
   foldFrom: number;
   /** The final delta, once planning is done. */
   delta: RollupDelta;
+  /** The rollup shard the run reads and writes its rows in. */
+  shard: number;
 };
 
 const groupKey = (e: { visitorId: string; sessionId: string }) =>
@@ -230,6 +243,7 @@ async function planBatch(
   pending: EventDoc[],
   ledger: Ledger,
   alone: boolean,
+  shard: number,
 ): Promise<Plan> {
   const plan: Plan = {
     folded: [],
@@ -243,6 +257,7 @@ async function planBatch(
     copiedRows: new Set(),
     foldFrom: firstOpenBucket("hour", Date.now(), site.timezone),
     delta: new RollupDelta(),
+    shard,
   };
   const events = [...pending].sort((a, b) => a.ts - b.ts || (a.eventId < b.eventId ? -1 : 1));
   for (const [index, event] of events.entries()) {
@@ -325,10 +340,10 @@ async function admit(
   while (toRead.length) {
     const id = toRead.shift()!;
     const ref = parseRowId(id);
-    const row = await readRollup(ctx, site._id, event.partition, ref, ledger);
+    const row = await readRollup(ctx, site._id, plan.shard, ref, ledger);
     const copied = ref.granularity === "hour" && (row ? !row.unfolded : ref.bucket < plan.foldFrom);
     plan.rows.set(id, row);
-    plan.rowBytes.set(id, sizeOf(row ?? newRollup(site._id, event.partition, ref, !copied)));
+    plan.rowBytes.set(id, sizeOf(row ?? newRollup(site._id, plan.shard, ref, !copied)));
     if (copied) {
       plan.copiedRows.add(id);
       for (const coarse of coarserRows(ref, site.timezone))
@@ -681,7 +696,7 @@ async function writePlan(ctx: MutationCtx, site: Doc<"sites">, partition: number
       }
     }
   }
-  await writeRollups(ctx, site._id, partition, plan);
+  await writeRollups(ctx, site._id, plan.shard, plan);
   const foldedAt = Date.now();
   for (const event of plan.folded)
     await ctx.db.patch("events", event._id, { status: "done", foldedAt });
@@ -691,7 +706,7 @@ async function writePlan(ctx: MutationCtx, site: Doc<"sites">, partition: number
     await ctx.db.patch("events", event._id, { status: "failed", failure });
 }
 
-async function writeRollups(ctx: MutationCtx, siteId: Id<"sites">, partition: number, plan: Plan) {
+async function writeRollups(ctx: MutationCtx, siteId: Id<"sites">, shard: number, plan: Plan) {
   const { delta } = plan;
   for (const id of delta.touchedRows()) {
     const row = parseRowId(id);
@@ -726,7 +741,7 @@ async function writeRollups(ctx: MutationCtx, siteId: Id<"sites">, partition: nu
         siteId,
         ...row,
         ...(row.granularity === "hour" && !plan.copiedRows.has(id) ? { unfolded: true } : {}),
-        partition,
+        partition: shard,
         ...counters,
         visitors,
         ...(users ? { users } : {}),
