@@ -4,7 +4,11 @@
 // subscribed query's read set re-runs it), so the closed days stay in Convex's query cache.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, internal } from "../example/convex/_generated/api.js";
-import { breakdownFromParts, overviewFromParts } from "../src/component/lib/rangePart.js";
+import {
+  breakdownFromParts,
+  goalsFromParts,
+  overviewFromParts,
+} from "../src/component/lib/rangePart.js";
 import { modules as componentModules } from "../src/test.js";
 import { invalidates } from "./footprint/predict.js";
 import { startRecording } from "./footprint/recorder.js";
@@ -56,7 +60,7 @@ async function seed() {
   await h.settle();
 }
 
-const part = (from: number, to: number, dimension: "all" | "page", keys?: string[]) =>
+const part = (from: number, to: number, dimension: "all" | "goals" | "page", keys?: string[]) =>
   h.admin.query(api.analytics.getRangePart, {
     siteId: h.siteId,
     from,
@@ -98,6 +102,37 @@ describe("a range read as its closed days and today", () => {
     });
     // "/": v0–v3 before today and v0, v4 today: 5 visitors, one of them on both sides.
     expect(breakdown.rows[0]).toMatchObject({ key: "/", visitors: 5, pageviews: 6 });
+  });
+
+  it("merges goals into exactly what getGoals gives for the whole range", async () => {
+    await seed();
+    for (const [name, pathPattern] of [
+      ["Pricing", "/pricing"],
+      ["Home", "/"],
+      ["Blog", "/blog*"],
+    ])
+      await h.admin.mutation(api.analytics.createGoal, {
+        siteId: h.siteId,
+        name,
+        kind: "page",
+        pathPattern,
+      });
+    const whole = await h.admin.query(api.analytics.getGoals, {
+      siteId: h.siteId,
+      from: FROM,
+      to: TOMORROW,
+    });
+    const merged = goalsFromParts(
+      [await part(FROM, TODAY, "goals"), await part(TODAY, TOMORROW, "goals")],
+      [await part(FROM, TODAY, "all"), await part(TODAY, TOMORROW, "all")],
+    );
+    expect(merged).toEqual({ visitors: whole.visitors, goals: whole.goals });
+    // Home: v0–v3 before today, v0 and v4 today: 5 visitors of 5, v0 counted once.
+    expect(merged.goals.map((g) => [g.name, g.visitors, g.events])).toEqual([
+      ["Home", 5, 6],
+      ["Pricing", 4, 4],
+      ["Blog", 1, 1],
+    ]);
   });
 
   it("live traffic re-runs today's part and never the closed days'", async () => {

@@ -131,9 +131,9 @@ function backend() {
 
 /**
  * The default 30-day dashboard's subscriptions, as AnalyticsDashboard makes them on a host that
- * exports getRangePart (src/react/queries.ts): the overview, the daily series and each
- * breakdown read as the closed days and today, the previous period as one closed part; goals
- * and realtime whole. With a filter, the overview, breakdowns and goals read the range whole
+ * exports getRangePart (src/react/queries.ts): the overview, the daily series, goals and each
+ * breakdown read as the closed days and today, the previous period as one closed part;
+ * realtime whole. With a filter, the overview, breakdowns and goals read the range whole
  * (filtered reads go through the visits) and the series is still split.
  */
 function dashboardQueries(
@@ -174,13 +174,10 @@ function dashboardQueries(
     }),
   ];
   const dimensions = ["page", "source", "country", "device"] as const;
-  const whole = [
-    ...series,
-    q("getGoals", a.getGoals, { siteId, from, to, ...filters }),
-    q("getRealtime", a.getRealtime, { siteId }),
-  ];
+  const whole = [...series, q("getRealtime", a.getRealtime, { siteId })];
   if (filtered)
     return [
+      q("getGoals", a.getGoals, { siteId, from, to, ...filters }),
       q("getOverview", a.getOverview, { siteId, from, to, compare: true, ...filters }),
       ...dimensions.map((dimension) =>
         q(`getBreakdown:${dimension}`, a.getBreakdown, { siteId, from, to, dimension, ...filters }),
@@ -191,6 +188,8 @@ function dashboardQueries(
     part("overview:closed", "all", from, today),
     part("overview:today", "all", today, tomorrow),
     part("overview:previous", "all", from - (to - from), from),
+    part("goals:closed", "goals", from, today),
+    part("goals:today", "goals", today, tomorrow),
     ...dimensions.flatMap((dimension) => [
       part(`${dimension}:closed`, dimension, from, today),
       part(`${dimension}:today`, dimension, today, tomorrow, closedKeys(dimension)),

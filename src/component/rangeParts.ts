@@ -5,9 +5,12 @@
 import { v } from "convex/values";
 import { query } from "./_generated/server.js";
 import { MAX_DIMENSION_KEY_LENGTH } from "./lib/limits.js";
-import { MAX_PART_KEYS, foldByKey } from "./lib/rangePart.js";
+import type { RowLike } from "./lib/figures.js";
+import { goalDimension } from "./lib/goals.js";
+import { MAX_PART_KEYS, foldByKey, goalsPart } from "./lib/rangePart.js";
+import { definitionOf, siteGoals } from "./goalDocs.js";
 import { ALL } from "./lib/rollup.js";
-import { dimensionValidator, rangePartValidator } from "./lib/validators.js";
+import { rangePartDimensionValidator, rangePartValidator } from "./lib/validators.js";
 import { coverRange } from "./lib/time.js";
 import { invalidArgument } from "./lib/validate.js";
 import { candidateRows, checkedRange, keyRows, rangeRows } from "./rollupReads.js";
@@ -18,8 +21,8 @@ export const getRangePart = query({
     siteId: v.string(),
     from: v.number(),
     to: v.number(),
-    /** "all" for the overview's figures, or a breakdown dimension. */
-    dimension: v.union(v.literal("all"), dimensionValidator),
+    /** "all" for the overview's figures, "goals" for every goal's, or a breakdown dimension. */
+    dimension: rangePartDimensionValidator,
     /**
      * Keys whose rows the part must return whatever their rank: the dashboard passes the
      * closed part's keys to the open part, so every key shown has both parts' figures.
@@ -35,6 +38,24 @@ export const getRangePart = query({
     let part;
     if (args.dimension === "all") {
       part = foldByKey(await rangeRows(ctx, site, ALL, range.from, range.to), sortBy);
+    } else if (args.dimension === "goals") {
+      // As getGoals reads them: each dimension the goals need once, under one read budget.
+      const goals = (await siteGoals(ctx, site._id)).map((goal) => ({
+        goalId: goal._id as string,
+        name: goal.name,
+        definition: definitionOf(goal),
+      }));
+      const read = { rows: 0, bytes: 0 };
+      const byDimension = new Map<string, RowLike[]>();
+      for (const { definition } of goals) {
+        const dimension = goalDimension(definition);
+        if (!byDimension.has(dimension))
+          byDimension.set(
+            dimension,
+            await rangeRows(ctx, site, dimension, range.from, range.to, read),
+          );
+      }
+      part = goalsPart(goals, (dimension) => byDimension.get(dimension)!);
     } else {
       // The range's top keys through its leaderboards (a long tail is never read whole),
       // and the rows of the keys asked for that are not among them.
@@ -61,6 +82,7 @@ export const getRangePart = query({
       truncated: part.truncated,
       rows: part.rows.map((row) => ({
         key: row.key,
+        ...(row.name !== undefined ? { name: row.name } : {}),
         pageviews: row.pageviews,
         events: row.events,
         sessions: row.sessions,

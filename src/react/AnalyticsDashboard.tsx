@@ -148,6 +148,7 @@ function DashboardContent(props: ContentProps) {
             <DashboardErrorBoundary resetKey={resetKey} title="Couldn't load goal conversions">
               <GoalsPanel
                 getGoals={api.getGoals}
+                getRangePart={api.getRangePart}
                 siteId={siteId}
                 range={range}
                 comparison={compared}

@@ -134,6 +134,8 @@ function NoGoals({ siteId }: { siteId: string }) {
 
 export function GoalsPanel(props: {
   getGoals: NonNullable<AnalyticsApi["getGoals"]>;
+  /** Optional: with it, goals over a range that reaches the present are read in two parts. */
+  getRangePart?: AnalyticsApi["getRangePart"];
   siteId: string;
   range: DashboardRange;
   /** The compared range, or null when not comparing. */
@@ -144,11 +146,12 @@ export function GoalsPanel(props: {
   /** A click on a goal: filter by `goal is name`. */
   onFilter?: (dimension: string, key: string) => void;
 }) {
-  const { getGoals, siteId, range, comparison, comparedWith, filters, onFilter } = props;
+  const { getGoals, getRangePart, siteId, range, comparison, comparedWith, filters, onFilter } =
+    props;
   const idPrefix = `cxa-goals-${useId().replace(/[^a-zA-Z0-9]/g, "")}`;
   const [expanded, setExpanded] = useState(false);
-  const current = useGoals(getGoals, siteId, range, filters);
-  const previous = useGoals(getGoals, siteId, comparison, filters);
+  const current = useGoals(getGoals, siteId, range, filters, getRangePart);
+  const previous = useGoals(getGoals, siteId, comparison, filters, getRangePart);
   const report = current.data;
   const comparing = comparison !== null;
   const stale = current.isStale || (comparing && previous.isStale);

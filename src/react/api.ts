@@ -52,7 +52,7 @@ export type RangePartArgs = {
   siteId: string;
   from: number;
   to: number;
-  dimension: "all" | Dimension;
+  dimension: "all" | "goals" | Dimension;
   keys?: string[];
 };
 export type FunnelArgs = RangeArgs & { funnelId: string };

@@ -5,7 +5,11 @@
 // one subscription.
 import { usePaginatedQuery, useQuery } from "convex/react";
 import { useMemo, useRef } from "react";
-import { breakdownFromParts, overviewFromParts } from "../component/lib/rangePart.js";
+import {
+  breakdownFromParts,
+  goalsFromParts,
+  overviewFromParts,
+} from "../component/lib/rangePart.js";
 import type {
   Breakdown,
   Dimension,
@@ -299,20 +303,53 @@ export function useRealtime(
 }
 
 /**
- * getGoals over `range`, or nothing when `range` is null (not comparing). Takes the function
- * itself, as useRealtime does: `getGoals` is optional.
+ * getGoals over `range`, or nothing when `range` is null (not comparing). Takes the functions
+ * themselves, as useRealtime does: `getGoals` and `getRangePart` are optional. With
+ * `getRangePart` (and no filter), a range that reaches the present is read as its closed days
+ * and today, as the overview is: only today's goal rows re-run as events are folded.
  */
 export function useGoals(
   getGoals: NonNullable<AnalyticsApi["getGoals"]>,
   siteId: string,
   range: DashboardRange | null,
   filters?: Filter[],
+  getRangePart?: AnalyticsApi["getRangePart"],
 ) {
-  const result: GoalsReport | undefined = useQuery(
+  const open = range && getRangePart && !filters?.length ? openDay(range) : null;
+  const whole: GoalsReport | undefined = useQuery(
     getGoals,
-    range ? withFilters({ siteId, from: range.from, to: range.to }, filters) : "skip",
+    range && !open ? withFilters({ siteId, from: range.from, to: range.to }, filters) : "skip",
   );
-  return useKeepPrevious(result, `${siteId}:${range === null}`);
+  const part = (getRangePart ?? getGoals) as NonNullable<AnalyticsApi["getRangePart"]>;
+  const args = (from: number, to: number, dimension: "all" | "goals") =>
+    open ? { siteId, from, to, dimension } : ("skip" as const);
+  // The "all" parts are the overview's own subscriptions: the same arguments, shared.
+  const closedGoals: RangePartResult | undefined = useQuery(
+    part,
+    args(range?.from ?? 0, open?.from ?? 0, "goals"),
+  );
+  const todayGoals: RangePartResult | undefined = useQuery(
+    part,
+    args(open?.from ?? 0, open?.to ?? 0, "goals"),
+  );
+  const closedAll: RangePartResult | undefined = useQuery(
+    part,
+    args(range?.from ?? 0, open?.from ?? 0, "all"),
+  );
+  const todayAll: RangePartResult | undefined = useQuery(
+    part,
+    args(open?.from ?? 0, open?.to ?? 0, "all"),
+  );
+  const to = range?.to;
+  const merged = useMemo((): GoalsReport | undefined => {
+    if (to === undefined || !closedGoals || !todayGoals || !closedAll || !todayAll)
+      return undefined;
+    return {
+      range: { from: closedGoals.range.from, to },
+      ...goalsFromParts([closedGoals, todayGoals], [closedAll, todayAll]),
+    };
+  }, [to, closedGoals, todayGoals, closedAll, todayAll]);
+  return useKeepPrevious(open ? merged : whole, `${siteId}:${range === null}`);
 }
 
 /** The site's funnels (listFunnels), in the order the server lists them. */

@@ -5,8 +5,9 @@
 // rows folded per key (counters summed, visitor sketches united), so two parts merge into
 // exactly the figures one read of the whole range gives: the same lib/figures functions run on
 // the merged rows.
-import type { BreakdownRow, OverviewFigures } from "./types.js";
+import type { BreakdownRow, GoalsReport, OverviewFigures } from "./types.js";
 import { breakdownRows, overviewFigures, type RowLike } from "./figures.js";
+import { conversionRate, goalDimension, goalKeyMatcher, type GoalDefinition } from "./goals.js";
 import { BREAKDOWN_CANDIDATE_MARGIN, MAX_BREAKDOWN_LIMIT } from "./limits.js";
 import { addCounters, zeroCounters } from "./rollup.js";
 import { mergeAll, sketchCount } from "./sketch.js";
@@ -18,8 +19,8 @@ import { mergeAll, sketchCount } from "./sketch.js";
  */
 export const MAX_PART_KEYS = MAX_BREAKDOWN_LIMIT + BREAKDOWN_CANDIDATE_MARGIN;
 
-/** A part's row: a key's counters and sketches over the part's range. */
-export type PartRow = Omit<RowLike, "bucket">;
+/** A part's row: a key's counters and sketches over the part's range (goals: with a name). */
+export type PartRow = Omit<RowLike, "bucket"> & { name?: string };
 export type RangePart = { rows: PartRow[]; truncated: boolean };
 
 const asRows = (parts: readonly RangePart[]): RowLike[] =>
@@ -71,4 +72,59 @@ export function breakdownFromParts(
 ): { rows: BreakdownRow[]; approximate?: true } {
   const rows = breakdownRows(asRows(parts), sortBy, limit);
   return parts.some((p) => p.truncated) ? { rows, approximate: true } : { rows };
+}
+
+/**
+ * Every goal's conversions over a part, one row per goal (key: its id): the matching rows of
+ * its dimension folded, `events` its conversions (counted pageviews for a page goal), as
+ * lib/goals.ts goalFigures counts them. `rowsOf` gives a dimension's rows of the part.
+ */
+export function goalsPart(
+  goals: readonly { goalId: string; name: string; definition: GoalDefinition }[],
+  rowsOf: (dimension: string) => readonly RowLike[],
+): RangePart {
+  const rows = goals.map(({ goalId, name, definition }): PartRow => {
+    const matches = goalKeyMatcher(definition);
+    const matching = rowsOf(goalDimension(definition)).filter((row) => matches(row.key));
+    let events = 0;
+    for (const row of matching) events += definition.kind === "page" ? row.pageviews : row.events;
+    return {
+      key: goalId,
+      name,
+      ...zeroCounters(),
+      events,
+      visitors: mergeAll(matching.map((row) => row.visitors)),
+    };
+  });
+  return { rows, truncated: false };
+}
+
+/**
+ * The goals report of a range from its goal parts and its overview parts: what getGoals
+ * returns for the whole range (a visitor converting on both sides counts once).
+ */
+export function goalsFromParts(
+  goalParts: readonly RangePart[],
+  allParts: readonly RangePart[],
+): Omit<GoalsReport, "range"> {
+  const visitors = overviewFromParts(allParts).visitors;
+  const byGoal = new Map<string, { name: string; rows: PartRow[] }>();
+  for (const part of goalParts)
+    for (const row of part.rows) {
+      const goal = byGoal.get(row.key) ?? { name: row.name ?? row.key, rows: [] };
+      goal.rows.push(row);
+      byGoal.set(row.key, goal);
+    }
+  const goals = [...byGoal].map(([goalId, { name, rows }]) => {
+    const goalVisitors = sketchCount(mergeAll(rows.map((row) => row.visitors)));
+    return {
+      goalId,
+      name,
+      visitors: goalVisitors,
+      events: rows.reduce((n, row) => n + row.events, 0),
+      conversionRate: conversionRate(goalVisitors, visitors),
+    };
+  });
+  goals.sort((a, b) => b.visitors - a.visitors || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { visitors, goals };
 }

@@ -277,6 +277,7 @@ export type RangePartResult = {
   truncated: boolean;
   rows: {
     key: string;
+    name?: string;
     pageviews: number;
     events: number;
     sessions: number;

@@ -102,6 +102,8 @@ export const rangePartValidator = v.object({
   rows: v.array(
     v.object({
       key: v.string(),
+      /** Goals: the goal's name (its id is the key). */
+      name: v.optional(v.string()),
       pageviews: v.number(),
       events: v.number(),
       sessions: v.number(),
@@ -113,6 +115,13 @@ export const rangePartValidator = v.object({
     }),
   ),
 });
+
+/** What getRangePart folds: the overview's rows ("all"), every goal's, or a dimension's. */
+export const rangePartDimensionValidator = v.union(
+  v.literal("all"),
+  v.literal("goals"),
+  dimensionValidator,
+);
 
 export const propertiesValidator = v.object({
   range: rangeValidator,
