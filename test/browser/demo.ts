@@ -124,3 +124,39 @@ export async function expectGoalsPanelToMatch(page: Page, report: GoalsReport) {
       ]),
     );
 }
+
+type ReadArgs = Record<string, unknown>;
+
+/**
+ * The whole-range arguments of the page's next `name` read ("analytics:getOverview" or
+ * "analytics:getGoals") that `accept` takes. For a range that reaches the present the page reads
+ * the closed days and today apart (getRangePart: README "What it costs to run"): its closed
+ * part, which ends at today's midnight, gives the range's start, and the range ends at the
+ * next whole hour, as the dashboard's ranges do.
+ */
+export function rangeReadArgs(
+  page: Page,
+  name: "analytics:getOverview" | "analytics:getGoals",
+  accept: (args: ReadArgs) => boolean = () => true,
+): Promise<ReadArgs> {
+  let found: ReadArgs | undefined;
+  const dimension = name === "analytics:getGoals" ? "goals" : "all";
+  return page
+    .waitForRequest((request) => {
+      if (!request.url().endsWith("/demo/query")) return false;
+      const body = JSON.parse(request.postData() ?? "{}") as { name: string; args: ReadArgs };
+      let args: ReadArgs | undefined;
+      if (body.name === name) args = body.args;
+      else if (body.name === "analytics:getRangePart" && body.args.dimension === dimension) {
+        const midnight = new Date().setHours(0, 0, 0, 0);
+        if (body.args.to === midnight) {
+          const nextHour = new Date().setMinutes(0, 0, 0) + 3_600_000;
+          args = { siteId: body.args.siteId, from: body.args.from, to: nextHour };
+        }
+      }
+      if (!args || !accept(args)) return false;
+      found = args;
+      return true;
+    })
+    .then(() => found!);
+}

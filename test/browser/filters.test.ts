@@ -28,6 +28,7 @@ import {
   ROOT,
   startDemo,
   type Demo,
+  rangeReadArgs,
 } from "./demo.js";
 
 const DOCS = `${ROOT}docs`;
@@ -82,7 +83,7 @@ describe("filters, goals and the funnel in Chromium", () => {
   it("a click on a source row filters the KPIs to getOverview with that filter; Back removes it", async (context) => {
     if (!browser) return context.skip();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const firstArgs = nextArgs(page, "getOverview", unfiltered);
+    const firstArgs = rangeReadArgs(page, "analytics:getOverview", unfiltered);
     await page.goto(url);
     const plain = await firstArgs;
     await expectKpisToMatch(page, await query<Overview>("analytics:getOverview", plain));
@@ -169,7 +170,7 @@ describe("filters, goals and the funnel in Chromium", () => {
   it("the funnel's steps are getFunnel's, unfiltered and filtered", async (context) => {
     if (!browser) return context.skip();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const overviewArgs = nextArgs(page, "getOverview", unfiltered);
+    const overviewArgs = rangeReadArgs(page, "analytics:getOverview", unfiltered);
     await page.goto(url);
     const { siteId, from, to } = await overviewArgs;
     const funnels = await query<Funnel[]>("analytics:listFunnels", { siteId });
