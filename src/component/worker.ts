@@ -1,9 +1,8 @@
-// The aggregation worker: folds pending events of one (site, partition) into sessions and
-// rollup shard rows, and marks them done, all in one transaction
-// (invariant 2: exactly once). Partitions are by visitor, so one visitor's sessions are
-// only ever touched by one transaction at a time (invariant 3); concurrent kicks of the
-// same partition read the same pending range, so Convex's OCC serializes them and the
-// later one finds nothing left to do.
+// The aggregation worker: folds pending events of a site (every partition, or one) into sessions
+// and rollup shard rows, and marks them done, all in one transaction (invariant 2: exactly
+// once). Partitions are by visitor, so one visitor's sessions are only ever touched by one
+// transaction at a time (invariant 3); concurrent runs that fold a partition read its pending
+// range, so Convex's OCC serializes them and the later one finds nothing left to do.
 //
 // A run plans before it writes (invariant 9). It admits events one at a time, oldest first:
 // it reads what the event needs (stored sessions, rollup rows), measuring every
@@ -64,10 +63,12 @@ import { rollupRow } from "./rollupReads.js";
 import { sessionState } from "./visits.js";
 
 /**
- * What ingest schedules: one run per kick window for the whole site (lib/kick.ts), folding every
- * partition's pending events in one transaction, so a window of traffic costs one call, not one
- * per partition (invariant 11). The partitions share one budget: a partition it has no room
- * left for, or whose batch was full, gets a run of its own (`aggregate`) right after.
+ * What ingest schedules: one run per kick window for the whole site (lib/kick.ts), folding the
+ * pending events of every partition in one plan and one transaction, so a window of traffic
+ * costs one call, not one per partition (invariant 11), and each row the window touches is read
+ * and written once. It takes at most SITE_RUN_EVENTS_PER_PARTITION events of each partition
+ * (WORKER_BATCH_EVENTS in all, the bound the budget's headroom assumes); a partition with more,
+ * or with events the budget deferred, goes on in a run of its own (`aggregate`).
  */
 export const aggregateSite = internalMutation({
   args: { siteId: v.id("sites") },
@@ -75,16 +76,8 @@ export const aggregateSite = internalMutation({
   handler: async (ctx, { siteId }) => {
     const site = await ctx.db.get("sites", siteId);
     if (!site) return { folded: 0, more: false };
-    const ledger = new Ledger();
-    ledger.read([site]);
-    let folded = 0;
-    let more = false;
-    for (let partition = 0; partition < PARTITIONS; partition++) {
-      const run = await foldPartition(ctx, site, partition, ledger, SITE_RUN_SHARD);
-      folded += run.folded;
-      more ||= run.more;
-    }
-    return { folded, more };
+    const partitions = Array.from({ length: PARTITIONS }, (_, p) => p);
+    return await fold(ctx, site, partitions, SITE_RUN_EVENTS_PER_PARTITION, SITE_RUN_SHARD);
   },
 });
 
@@ -95,65 +88,73 @@ export const aggregate = internalMutation({
   handler: async (ctx, { siteId, partition }) => {
     const site = await ctx.db.get("sites", siteId);
     if (!site) return { folded: 0, more: false };
-    const ledger = new Ledger();
-    ledger.read([site]);
-    return await foldPartition(ctx, site, partition, ledger, partition);
+    return await fold(ctx, site, [partition], WORKER_BATCH_EVENTS, partition);
   },
 });
 
+const SITE_RUN_EVENTS_PER_PARTITION = Math.floor(WORKER_BATCH_EVENTS / PARTITIONS);
+
 /**
- * The rollup shard a site-wide run writes every partition's rows to: one row per (bucket, key)
- * for a window of the site's traffic instead of one per partition, so a run reads and writes a
- * quarter of the rows and a read of the open hours sums a quarter as many. Runs of one site
- * are serialized (they read the same pending ranges), and a partition's own run (`aggregate`)
- * writes its partition's shard: the two only meet on shard 0, where Convex's OCC serializes them.
+ * The rollup shard a site-wide run writes its rows to: one row per (bucket, key) for a window
+ * of the site's traffic instead of one per partition, so a read of the open hours sums a
+ * quarter as many. Runs of one site are serialized (they read the same pending ranges), and a
+ * partition's own run (`aggregate`) writes its partition's shard: the two only meet on shard 0,
+ * where Convex's OCC serializes them.
  */
 const SITE_RUN_SHARD = 0;
 
-async function foldPartition(
+/** Folds the pending events of `partitions` (at most `perPartition` each) into `shard`. */
+async function fold(
   ctx: MutationCtx,
   site: Doc<"sites">,
-  partition: number,
-  ledger: Ledger,
-  /** The rollup shard (a row's `partition`) this run writes. */
+  partitions: readonly number[],
+  perPartition: number,
   shard: number,
 ): Promise<{ folded: number; more: boolean }> {
   const siteId = site._id;
-  if (overBudget(ledger.cost, WORKER_BUDGET).length) {
-    // Earlier partitions of this run used the budget: this one goes on in a run of its own.
-    await ctx.scheduler.runAfter(0, internal.worker.aggregate, { siteId, partition });
-    return { folded: 0, more: true };
-  }
+  const ledger = new Ledger();
+  ledger.read([site]);
   // Only events received before the settle window: an ingest still in flight inserts
   // at receivedAt ≈ now, outside this range, so it can't invalidate this read (invariant 4).
-  // Nothing but the site read yet: an event over the budget now is over it alone.
-  const alone = ledger.cost.documentsRead <= 1;
   const cutoff = Date.now() - PENDING_SETTLE_MS;
-  const pending = await ctx.db
-    .query("events")
-    .withIndex("by_status", (q) =>
-      q
-        .eq("siteId", siteId)
-        .eq("partition", partition)
-        .eq("status", "pending")
-        .lt("receivedAt", cutoff),
-    )
-    .take(WORKER_BATCH_EVENTS);
+  const pending: EventDoc[] = [];
+  const full = new Set<number>();
+  for (const partition of partitions) {
+    const batch = await ctx.db
+      .query("events")
+      .withIndex("by_status", (q) =>
+        q
+          .eq("siteId", siteId)
+          .eq("partition", partition)
+          .eq("status", "pending")
+          .lt("receivedAt", cutoff),
+      )
+      .take(perPartition);
+    if (batch.length === perPartition) full.add(partition);
+    pending.push(...batch);
+  }
   ledger.read(pending);
   if (pending.length === 0) return { folded: 0, more: false };
-  const plan = await planBatch(ctx, site, pending, ledger, alone, shard);
-  await writePlan(ctx, site, partition, plan);
-  // What this partition wrote counts against the budget of the partitions after it.
-  ledger.cost = addCost(ledger.cost, planWrites(plan));
+  const plan = await planBatch(ctx, site, pending, ledger, shard);
+  await writePlan(ctx, site, plan);
   // A full batch may have more behind it; a deferred event is next; a retry waits a moment.
-  const more = pending.length === WORKER_BATCH_EVENTS || plan.deferred;
-  const retry = plan.retried.length > 0;
-  if (more || retry)
-    await ctx.scheduler.runAfter(more ? 0 : WORKER_RETRY_DELAY_MS, internal.worker.aggregate, {
+  const done = new Set([...plan.folded, ...plan.setAside.map((f) => f.event)].map((e) => e._id));
+  const retried = new Set(plan.retried.map((f) => f.event._id));
+  const deferred = new Set(
+    pending.filter((e) => !done.has(e._id) && !retried.has(e._id)).map((e) => e.partition),
+  );
+  const retryAfter = new Set(plan.retried.map((f) => f.event.partition));
+  let more = false;
+  for (const partition of partitions) {
+    const now = full.has(partition) || deferred.has(partition);
+    if (!now && !retryAfter.has(partition)) continue;
+    more = true;
+    await ctx.scheduler.runAfter(now ? 0 : WORKER_RETRY_DELAY_MS, internal.worker.aggregate, {
       siteId,
       partition,
     });
-  return { folded: plan.folded.length, more: more || retry };
+  }
+  return { folded: plan.folded.length, more };
 }
 
 type EventDoc = Doc<"events">;
@@ -189,6 +190,8 @@ class OverBudget extends Error {}
 type GroupPlan = {
   visitorId: string;
   sessionId: string;
+  /** The visitor's partition: its sessions' `partition`. */
+  partition: number;
   stored: Map<Id<"sessions">, Doc<"sessions">>;
   /** The ts window whose touching stored sessions are all in `stored`. */
   loaded: { lo: number; hi: number } | null;
@@ -242,7 +245,6 @@ async function planBatch(
   site: Doc<"sites">,
   pending: EventDoc[],
   ledger: Ledger,
-  alone: boolean,
   shard: number,
 ): Promise<Plan> {
   const plan: Plan = {
@@ -270,9 +272,9 @@ async function planBatch(
       else plan.retried.push(failure);
       continue;
     }
-    // Over the budget: alone (the first event of a run that had read nothing else), it never
-    // fits and is set aside; otherwise the next run starts with it.
-    if (index === 0 && alone) plan.setAside.push({ event, failure: verdict.over });
+    // Over the budget: alone (the first event this run looked at, with nothing else read),
+    // it never fits and is set aside; otherwise the next run starts with it.
+    if (index === 0) plan.setAside.push({ event, failure: verdict.over });
     else plan.deferred = true;
     break;
   }
@@ -370,6 +372,7 @@ function newGroup(plan: Plan, event: EventDoc): GroupPlan {
   const group: GroupPlan = {
     visitorId: event.visitorId,
     sessionId: event.sessionId,
+    partition: event.partition,
     stored: new Map(),
     loaded: null,
     activities: [],
@@ -523,22 +526,6 @@ function sessionWrites(
   return addCost(addCost(zeroCost(), writeCost(docs)), { documentsWritten: deletes });
 }
 
-/** What writing a final plan costs. */
-function planWrites(plan: Plan): Partial<Cost> {
-  const [first] = plan.groups.values();
-  if (first) return plannedWrites(plan, first, first.writes);
-  const none: GroupPlan = {
-    visitorId: "",
-    sessionId: "",
-    stored: new Map(),
-    loaded: null,
-    activities: [],
-    fold: null,
-    writes: {},
-  };
-  return plannedWrites(plan, none, {});
-}
-
 /**
  * What writing the plan costs with `group`'s writes replaced by `groupWrites`. Every rollup row
  * read so far belongs to the plan or to the event being admitted, so each may be written.
@@ -670,7 +657,7 @@ function attributeRowIds(state: SessionState, timezone: string) {
 // ---------------------------------------------------------------- writing
 
 /** Writes a final plan: every value was computed (and every document read) while planning. */
-async function writePlan(ctx: MutationCtx, site: Doc<"sites">, partition: number, plan: Plan) {
+async function writePlan(ctx: MutationCtx, site: Doc<"sites">, plan: Plan) {
   for (const group of plan.groups.values()) {
     if (!group.fold) continue;
     for (const { state: session, storedIds } of group.fold.folded) {
@@ -685,7 +672,7 @@ async function writePlan(ctx: MutationCtx, site: Doc<"sites">, partition: number
       if (storedIds.length === 0) {
         await ctx.db.insert("sessions", {
           siteId: site._id,
-          partition,
+          partition: group.partition,
           visitorId: group.visitorId,
           sessionId: group.sessionId,
           ...doc,
