@@ -32,7 +32,7 @@ const benchCell = (c: Cell): BenchCell => ({
 
 /**
  * The schedules' clock outside vitest: `Date.now` reads what the schedule sets, and timers
- * are held, so scheduled functions (worker kicks, presence touches) never fire on their own
+ * are held, so scheduled functions (worker kicks, realtime turns) never fire on their own
  * and the schedules run exactly as under the tests' fake timers.
  */
 async function withPausedClock<T>(body: (setTime: (ms: number) => void) => Promise<T>): Promise<T> {

@@ -26,6 +26,7 @@ import {
 } from "../../example/convex/_generated/api.js";
 import type { ImportEvent } from "../../src/client/accessLog.js";
 import { DEFAULT_CRON_OPTIONS } from "../../src/client/crons.js";
+import { sizeOf } from "../../src/component/lib/budget.js";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../src/component/lib/limits.js";
 import componentSchema from "../../src/component/schema.js";
 import type { Footprint } from "../../test/footprint/footprint.js";
@@ -435,7 +436,7 @@ async function compactAll(t: Backend["t"], clock: VirtualClock, settle: () => Pr
   }
 }
 
-/** Bytes of every component document stored (what storage is billed on). */
+/** Bytes of every component document stored (what storage is billed on), as Convex sizes them. */
 async function storedBytes(t: Backend["t"]) {
   const runner = t as unknown as {
     runInComponent<T>(path: string, fn: (ctx: { db: unknown }) => Promise<T>): Promise<T>;
@@ -445,7 +446,7 @@ async function storedBytes(t: Backend["t"]) {
     const db = ctx.db as { query(table: string): { collect(): Promise<unknown[]> } };
     let bytes = 0;
     for (const table of tables)
-      for (const doc of await db.query(table).collect()) bytes += JSON.stringify(doc).length;
+      for (const doc of await db.query(table).collect()) bytes += sizeOf(doc);
     return bytes;
   });
 }

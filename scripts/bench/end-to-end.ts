@@ -1,7 +1,7 @@
 // Write cost as users pay it (ARCHITECTURE invariant 11): documents and bytes written (and
 // read) per event, end to end — the ingest and every transaction the traffic sets off after it
-// (worker runs, presence touches, realtime refreshes, rate-limit reservations and their
-// release), every transaction's `ctx.meta.getTransactionMetrics()` summed (meter.ts).
+// (worker runs and realtime refreshes; ingest itself stores the rate-limit mark and presence),
+// every transaction's `ctx.meta.getTransactionMetrics()` summed (meter.ts).
 //
 // The traffic is the real access log (data/apache_combined_2015-05.log.gz, 1,495 pageviews of
 // 911 visitors over 83 hours), moved in time to end a minute before the pinned NOW, replayed
@@ -53,7 +53,7 @@ const LOG_END_BEFORE_NOW_MS = 60_000;
 const TRACKER_FLUSH_MS = 2_000;
 const TRACKER_MAX_BATCH = 20;
 const TRACKER_SESSION_TIMEOUT_MS = 30 * 60_000;
-/** Ingest kicks the workers this long after it commits (src/component/ingest.ts KICK_DELAY_MS). */
+/** The settle window and the kick's slack (src/component/lib/kick.ts): drip's wait after a request. */
 const KICK_DELAY_MS = PENDING_SETTLE_MS + 500;
 /** Events per importEvents call in bulk. */
 const BULK_BATCH = 500;

@@ -40,7 +40,7 @@ function endToEndSection(r: BenchReport): string[] {
   return [
     "## Write cost end to end (invariant 11)",
     "",
-    `What one event costs to write as users pay it: the ingest and every transaction it sets off (worker runs, presence touches, realtime refreshes, rate-limit reservations), each transaction's \`ctx.meta.getTransactionMetrics()\` summed (\`scripts/bench/meter.ts\`), divided by the events. The traffic is the real access log (${num(a.endToEnd.log.pageviews)} pageviews, moved to end a minute before the pinned clock, ${a.endToEnd.now}) on the example host app, under a stopped clock:`,
+    `What one event costs to write as users pay it: the ingest and every transaction it sets off (worker runs, realtime refreshes; ingest stores the rate-limit mark and presence itself), each transaction's \`ctx.meta.getTransactionMetrics()\` summed (\`scripts/bench/meter.ts\`), divided by the events. The traffic is the real access log (${num(a.endToEnd.log.pageviews)} pageviews, moved to end a minute before the pinned clock, ${a.endToEnd.now}) on the example host app, under a stopped clock:`,
     "",
     "- **live**: each visitor's pageviews through `POST /analytics/ingest` as the tracker batches them (flushed 2 s after a batch's first view), the clock at each send's time, every scheduled function run when it is due;",
     "- **drip**: the same requests, every worker run to completion after each one (no run ever folds two requests);",

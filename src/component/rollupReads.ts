@@ -12,14 +12,13 @@ import {
   MAX_BOARDS_PER_SEGMENT,
   MAX_OPEN_BYTES_PER_READ,
   MAX_OPEN_ROWS_PER_READ,
+  MAX_RANGE_DAYS,
 } from "./lib/limits.js";
 import { sketchCount } from "./lib/sketch.js";
 import { bucketsIn, coverRange, nextMonth, snapRange, type Segment } from "./lib/time.js";
 import { invalidArgument } from "./lib/validate.js";
 
-/** Longest range a read accepts; hourly series are shorter (their points are sent). */
-export const MAX_RANGE_DAYS = 3 * 366;
-export const MAX_HOURLY_RANGE_DAYS = 62;
+export { MAX_HOURLY_RANGE_DAYS, MAX_RANGE_DAYS } from "./lib/limits.js";
 /** A read that would need more rollup rows than this asks for a narrower range instead. */
 export const MAX_ROLLUP_ROWS_PER_READ = 20_000;
 /**

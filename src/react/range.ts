@@ -8,7 +8,7 @@ import type { Interval } from "../client/types.js";
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
-/** The server refuses longer ranges (reports.ts MAX_RANGE_DAYS); clamp rather than fail. */
+/** The server refuses longer ranges (lib/limits.ts MAX_RANGE_DAYS); clamp rather than fail. */
 export const MAX_RANGE_MS = 3 * 366 * DAY_MS;
 /** Ranges up to this long are charted hour by hour, longer ones day by day. */
 export const HOURLY_UP_TO_MS = 2 * DAY_MS;

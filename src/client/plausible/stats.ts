@@ -2,12 +2,15 @@
 // checked and planned here (parseStatsQuery), run against the component's reads handed in
 // (answerStatsQuery), and its figures put back in Plausible's shape. It accepts the subset
 // our reads answer exactly and names anything else in a 400, as Plausible's validation does.
-import { DAY_MS, HOUR_MS, MAX_BREAKDOWN_LIMIT } from "../../component/lib/limits.js";
+import {
+  DAY_MS,
+  HOUR_MS,
+  MAX_BREAKDOWN_LIMIT,
+  MAX_HOURLY_RANGE_DAYS,
+  MAX_RANGE_DAYS,
+} from "../../component/lib/limits.js";
 import { bucketsIn, dayBucket, utcOffsetMs } from "../../component/lib/time.js";
 
-/** What our reads can't go past (rollupReads.ts): the longest range, the longest hourly one. */
-const MAX_RANGE_DAYS = 3 * 366;
-const MAX_HOURLY_RANGE_DAYS = 62;
 /** Plausible's default page size. */
 const DEFAULT_LIMIT = 10_000;
 

@@ -61,6 +61,10 @@ export const MAX_SESSION_PAGEVIEWS = 500;
 /** Distinct custom event names remembered per session (for the `sessions` column of `event`). */
 export const MAX_SESSION_EVENT_NAMES = 50;
 
+/** Longest range a read accepts; hourly series are shorter (their points are sent). */
+export const MAX_RANGE_DAYS = 3 * 366;
+export const MAX_HOURLY_RANGE_DAYS = 62;
+
 /** Page sizes of the list endpoints. */
 export const MAX_PAGE_SIZE = 100;
 /** Breakdown rows (SPEC §3). */
