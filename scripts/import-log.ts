@@ -1,5 +1,5 @@
 // Imports an access log into a REAL deployment through the host app's `importEvents`
-// admin function (SPEC §6):
+// admin function (contract §6):
 //
 //   CONVEX_URL=https://<deployment>.convex.cloud ANALYTICS_AUTH_TOKEN=<JWT of an admin> \
 //     npx tsx scripts/import-log.ts <logfile> --site <siteId> --domain <host> [--function analytics:importEvents]

@@ -1,4 +1,4 @@
-// `npm run report -- <logfile> --domain <host> [--timezone <tz>] [--json]` (SPEC §6): imports
+// `npm run report -- <logfile> --domain <host> [--timezone <tz>] [--json]` (contract §6): imports
 // an Apache/Nginx access log into an embedded backend (the demo's: the same component code,
 // in memory, no account) and prints, for the log's whole range, the overview, the top 10
 // pages and sources, the daily series and the import counts. With --json, exactly one JSON

@@ -1,5 +1,5 @@
 /// <reference types="vite/client" />
-// convex-test support: `register(t)` mounts the component in a test app (SPEC §1).
+// convex-test support: `register(t)` mounts the component in a test app (contract §1).
 import type { TestConvex } from "convex-test";
 import type { GenericSchema, SchemaDefinition } from "convex/server";
 import schema from "./component/schema.js";

@@ -1,4 +1,4 @@
-// Sites (SPEC §4) and the facades' auth contract (SPEC §1).
+// Sites (contract §4) and the facades' auth contract (contract §1).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components } from "../example/convex/_generated/api.js";
 import { exposeAdminApi, exposeAnalyticsApi } from "../src/client/index.js";

@@ -1,4 +1,4 @@
-// Filters, goals under filters and funnels (SPEC §7, issue 14) through the example host's real
+// Filters, goals under filters and funnels (contract §7) through the example host's real
 // facades and HTTP route: hand-counted traffic with the exact figures every filtered read must
 // give, the errors a bad filter or funnel gets, and that funnel ids never cross sites.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";

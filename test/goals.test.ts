@@ -1,4 +1,4 @@
-// Goals (SPEC §7, issue 14) through the example host's real facades and HTTP route: what a
+// Goals (contract §7) through the example host's real facades and HTTP route: what a
 // conversion is, the exact figures getGoals reports for hand-counted traffic, the limits and
 // errors of createGoal, and that a goal id or site id never reaches another site's goals.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";

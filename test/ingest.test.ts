@@ -1,4 +1,4 @@
-// SPEC §2 over the real HTTP route: every status, CORS on every answer, bots, per-event
+// contract §2 over the real HTTP route: every status, CORS on every answer, bots, per-event
 // rejections, clamping, and "a rejected request stores nothing".
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../example/convex/_generated/api.js";

@@ -1,4 +1,4 @@
-// Maintenance (ARCHITECTURE invariant 5): compaction changes no figure and makes long reads
+// Maintenance (invariant 5): compaction changes no figure and makes long reads
 // cheaper; retention never deletes what is not yet counted; the default crons are what
 // the README says, and each run is bounded.
 import { cronJobs } from "convex/server";

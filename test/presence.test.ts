@@ -1,4 +1,4 @@
-// Presence and realtime (ARCHITECTURE invariant 7), through the real HTTP route.
+// Presence and realtime (invariant 7), through the real HTTP route.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components, internal } from "../example/convex/_generated/api.js";
 import {

@@ -1,4 +1,4 @@
-// Property and trait keys Convex can't take as field names (issue 23, part 3): PostHog's
+// Property and trait keys Convex can't take as field names: PostHog's
 // "$browser" and keys in Cyrillic arrive through importEvents and the HTTP route, are stored in
 // their escaped form (src/component/lib/propKeys.ts), and every read that takes or returns a key
 // speaks the key as sent. Keys that were valid before are stored exactly as before.

@@ -1,5 +1,5 @@
 // Read API behaviour: timezones, compare ranges, pagination, and reads that don't grow with
-// traffic (ARCHITECTURE invariant 6).
+// traffic (invariant 6).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components, internal } from "../example/convex/_generated/api.js";
 import { PARTITIONS } from "../src/component/lib/limits.js";

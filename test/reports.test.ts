@@ -1,4 +1,4 @@
-// The numbers of SPEC §5, worked out by hand for one realistic hour of traffic, read back
+// The numbers of contract §5, worked out by hand for one realistic hour of traffic, read back
 // through the example app's facades after going through the real HTTP route and worker.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../example/convex/_generated/api.js";
@@ -116,7 +116,7 @@ describe("the figures of one hour of traffic", () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  it("counts pageviews, visitors, sessions, bounces, duration, events and users as SPEC §5 defines them", async () => {
+  it("counts pageviews, visitors, sessions, bounces, duration, events and users as contract §5 defines them", async () => {
     const response = await h.send(scenario());
     expect(response.status).toBe(202);
     expect(response.body).toEqual({ accepted: 9, duplicates: 0, filtered: 0, rejected: [] });

@@ -1,4 +1,4 @@
-// Events from host code (issue 23, part 1) through the example app's own mutation
+// Events from host code (contract §8) through the example app's own mutation
 // (example/convex/orders.ts placeOrder, which identifies and tracks with `Analytics`): the event
 // exists if and only if the host's mutation commits, counts exactly once whatever the retries,
 // joins the browser visit it names, and a bad call throws naming the field with nothing written.

@@ -1,4 +1,4 @@
-// The upgrade path (issue 21's "keep an upgrade path"): a deployment with data written by 0.1.x
+// The upgrade path: a deployment with data written by 0.1.x
 // keeps every figure after the upgrade. The documents are seeded as 0.1.x stored them: rollup
 // shard rows per partition at hour, day and month granularity (written live, no `unfolded`
 // mark), sessions without the fields added since, a raw event the worker left pending when the

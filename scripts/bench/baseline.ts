@@ -12,7 +12,7 @@ import { perEvent, round, zeroCost, type Cost } from "./harness.js";
 import { rangeEnd, SCALE_VOLUMES, sumFigures, type ReadFigures } from "./scale.js";
 import { scaleWorkload, toNaive } from "./workload.js";
 
-/** Convex's per-function read limits (ARCHITECTURE: "The Convex facts"). */
+/** Convex's per-function read limits (docs/architecture.md, "The platform facts it relies on"). */
 export const CONVEX_LIMITS = { documentsRead: 32_000, bytesRead: 16 * 2 ** 20 };
 /** Events per naive ingest call while seeding (each event is its own read-modify-write anyway). */
 const NAIVE_BATCH = 100;

@@ -1,4 +1,4 @@
-// Conflicts (ARCHITECTURE, "Showing conflict-freedom without a real backend"): predicted
+// Conflicts (docs/architecture.md, "How conflict-freedom is shown"): predicted
 // write conflicts per 1,000 pairs of concurrent operations, from the footprints the project's
 // recorder (test/footprint) takes of each transaction: two executions conflict when one
 // writes inside what the other read. Ours: the realistic schedules of

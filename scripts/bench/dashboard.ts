@@ -1,4 +1,4 @@
-// Dashboard reads (ARCHITECTURE invariant 6): documents read by a 30-day and a 365-day
+// Dashboard reads (invariant 6): documents read by a 30-day and a 365-day
 // overview at two traffic volumes over the same buckets, before and after compaction. Reads
 // are O(buckets × rows): 25× the events must read the same number of documents.
 import { api } from "../../src/component/_generated/api.js";

@@ -1,4 +1,4 @@
-// Write cost as users pay it (ARCHITECTURE invariant 11): documents and bytes written (and
+// Write cost as users pay it (invariant 11): documents and bytes written (and
 // read) per event, end to end — the ingest and every transaction the traffic sets off after it
 // (worker runs and realtime refreshes; ingest itself stores the rate-limit mark and presence),
 // every transaction's `ctx.meta.getTransactionMetrics()` summed (meter.ts).
@@ -63,11 +63,11 @@ const COPY_OFFSET_MS = 100;
 const MAX_TAIL_TIMERS = 100_000;
 
 /**
- * Hand-measured figures of the peer component (Abdssamie/convex-analytics), issue 13: the same
+ * Hand-measured figures of the peer component (Abdssamie/convex-analytics): the same
  * log and protocols, documents (and bytes) written per event end to end.
  */
 export const PEER_BY_HAND = {
-  label: "peer (Abdssamie/convex-analytics, measured by hand, issue 13)",
+  label: "peer (Abdssamie/convex-analytics, measured by hand)",
   bulk: { x1: { documentsWritten: 6.06 }, x10: { documentsWritten: 4.15 } },
   live: { x1: { documentsWritten: 13.1, bytesWritten: 4.6 * 1000 } },
   ours: {

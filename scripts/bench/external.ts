@@ -6,9 +6,9 @@ import { seedDemo } from "../demo.js";
 import { runLookupBench } from "../engine/lookup-bench.js";
 import { round } from "./harness.js";
 
-/** Document counts of the lookup comparison (the issue's). */
+/** Document counts of the lookup comparison (the sizes the engine patch was measured at). */
 export const LOOKUP_SIZES = [10_000, 100_000];
-/** SPEC budget for the gzipped script-tag tracker. */
+/** The size budget of the gzipped script-tag tracker: what every page that loads it pays. */
 export const TRACKER_BUDGET_GZIP_BYTES = 1_536;
 
 /**
@@ -66,7 +66,7 @@ export async function benchLookups() {
 
 /**
  * The script-tag build of the tracker (scripts/build-tracker.ts): its size, raw and gzipped,
- * against the SPEC budget.
+ * against that budget.
  */
 export async function benchTracker() {
   const { rawBytes, gzipBytes } = await buildTrackerScript();

@@ -1,4 +1,4 @@
-// Filtered reads (SPEC §7, issue 14): what a filtered 30-day dashboard reads, next to the same
+// Filtered reads (contract §7): what a filtered 30-day dashboard reads, next to the same
 // dashboard unfiltered, at 10,000 and 100,000 visits in the range; and how far the sampled
 // figures a filtered read returns past MAX_VISITS_PER_READ sessions are from the exact ones.
 //
@@ -86,9 +86,9 @@ export const FILTERED_VOLUMES = process.env.BENCH_FILTERED_VOLUMES?.split(",").m
 export const FILTER = [["is", "source", ["google.com"]]] as const;
 /** The dashboard's breakdowns. */
 export const FILTERED_DIMENSIONS = ["page", "source", "country", "device", "event"] as const;
-/** Figures compared are those whose exact visitors are above this (the issue's threshold). */
+/** Figures compared are those whose exact visitors are above this (where the sketch's error is measured: contract §5). */
 export const ERROR_MIN_VISITORS = 1_000;
-/** The issue's target for those figures' p95 relative error. */
+/** The target for those figures' p95 relative error. */
 export const ERROR_TARGET_P95 = 0.05;
 const RANGE_DAYS = 30;
 /** Sessions written per t.run, and read back per t.run for the exact figures. */
@@ -875,7 +875,7 @@ export function filteredMarkdown(r: FilteredReport): string[] {
   const minVisitors = num(large.error.minVisitors);
   const worst = large.error.worst;
   return [
-    "## Filtered reads (SPEC §7)",
+    "## Filtered reads (contract §7)",
     "",
     `A 30-day dashboard (${r.range.from.slice(0, 10)} to ${r.range.to.slice(0, 10)}: overview with comparison, daily timeseries, breakdowns by ${r.dimensions.join(", ")} (limit ${MAX_BREAKDOWN_LIMIT}), goals) with the filter \`${JSON.stringify(r.filter)}\`, next to the same reads unfiltered. A filtered read reads the range's sessions whatever the filter selects: all of them up to ${num(r.budget.visits)} sessions / ${mib(r.budget.bytes)} (each side of a comparison half of it), beyond that whole visitor strata (of ${num(r.budget.strata)}), its figures scaled by 1 / fraction. The sites are seeded directly (\`scripts/bench/filtered.ts\`): sessions folded by the worker's own functions and stored as it stores them, rollup rows built from the same contributions (checked row for row against the worker's on ${num(CROSS_CHECKED_VISITS)} visits) as compaction leaves them; the 30 days before the range hold as many visits (the comparison reads them). Errors compare each sampled figure with lib/visitFigures.ts over every session of the range (fraction 1), for figures above ${minVisitors} exact visitors: overview visitors, sessions and pageviews (both sides of the comparison), breakdown rows' visitors and pageviews.`,
     "",

@@ -1,4 +1,4 @@
-// Long tails (issue 22): what a top-pages breakdown reads over 30 days and 12 months at two
+// Long tails (docs/read-path.md): what a top-pages breakdown reads over 30 days and 12 months at two
 // numbers of distinct pages a month, and how far its top 10 is from the exact figures.
 //
 // Seeding. Folding millions of pageviews through ingest, the workers and compaction would take
@@ -16,7 +16,7 @@
 // over any months are known in closed form: pageviews add, visitors = the most regulars of any
 // month + every month's new ones.
 //
-// Scaled down: 1,000 and 20,000 distinct pages a month (the issue asks for 1,000,000; writing
+// Scaled down: 1,000 and 20,000 distinct pages a month (a large site has 1,000,000; writing
 // 12 million rows into convex-test's in-memory database takes far longer than the bench's
 // minutes). What a read touches doesn't depend on it: the boards (LEADERBOARD_SIZE entries
 // each) and the candidates' rows (limit + BREAKDOWN_CANDIDATE_MARGIN keys × buckets).

@@ -1,4 +1,4 @@
-// A long-tail site (issue 22), generated: pageviews over many distinct paths with Zipf
+// A long-tail site (docs/read-path.md), generated: pageviews over many distinct paths with Zipf
 // popularity, long tails of referrer hosts, each pageview its own session (so no dedup rule
 // is involved and the reference below is the whole definition). Deterministic from the seed.
 // Shared by the long-tail test and the bench's longTail section.
@@ -89,7 +89,7 @@ export type ReferenceRow = { key: string; visitors: number; pageviews: number };
 
 /**
  * The breakdown computed from the events alone: pageviews and distinct visitors per key in
- * [from, to), sorted as SPEC §3 sorts (visitors, then key).
+ * [from, to), sorted as contract §3 sorts (visitors, then key).
  */
 export function referenceTop(
   events: readonly LongTailEvent[],

@@ -81,7 +81,7 @@ export function renderMarkdown(r: BenchReport): string {
     "",
     ...endToEndSection(r),
     ...filteredMarkdown(r.filteredReads),
-    `Targets: ${passed} of ${checks.length} pass${r.uniques.specHolds ? "; SPEC §5 unique-visitor accuracy holds" : "; SPEC §5 unique-visitor accuracy FAILS"}.`,
+    `Targets: ${passed} of ${checks.length} pass${r.uniques.specHolds ? "; contract §5 unique-visitor accuracy holds" : "; contract §5 unique-visitor accuracy FAILS"}.`,
     "",
     "| measure | result |",
     "|---|---|",

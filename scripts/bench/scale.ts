@@ -1,4 +1,4 @@
-// Dashboard at scale (ARCHITECTURE invariant 6, issue targets): documents and bytes read by a
+// Dashboard at scale (invariant 6, issue targets): documents and bytes read by a
 // 30-day dashboard load (overview + daily timeseries + 5 breakdowns) and by a 365-day
 // overview, at 10,000 and 100,000 events (1,000,000 with --full) of a year of traffic from
 // many visitors, before and after compaction. Events are imported in batches of 500 and
@@ -43,7 +43,7 @@ const FULL_SKIPPED =
 /** The 30-day dashboard's breakdowns. */
 export const DASHBOARD_DIMENSIONS = ["page", "source", "browser", "country", "entryPage"] as const;
 /**
- * The scale sites keep raw events for ten years (SPEC §4 `retentionDays`, its maximum) instead
+ * The scale sites keep raw events for ten years (contract §4 `retentionDays`, its maximum) instead
  * of the default 90 days. The workload spans a year, so with the default every
  * runMaintenance call would also delete raw events, sessions and visitors of the nine
  * months before the last three (500 deletes a call): at 100,000 events, 130,213 deletions
@@ -328,12 +328,12 @@ function whyBytes(small: ScaleVolume, large: ScaleVolume, state: State, read: Re
   return (
     `the rows read (each query also reads its site document, ~0.4 KiB): at ${events(small)} events ${describeBytes(a)}; at ${events(large)}, ${describeBytes(b)}. ` +
     `Counter and key bytes follow the rows (${times(fixed(b), fixed(a))}); sketch bytes grow ${times(b.sketchBytes, a.sketchBytes)}: a sparse sketch is the exact set of its row's visitors ` +
-    `(SPEC §5 wants ranges under 1,000 visitors exact, so a row must hold its visitors' set, not a fixed-size summary), and visitors a row grow with traffic (${visitorsPerRow(a)} → ${visitorsPerRow(b)}) until the row passes 1,024 and turns dense (16,385 B, then flat). ` +
+    `(contract §5 wants ranges under 1,000 visitors exact, so a row must hold its visitors' set, not a fixed-size summary), and visitors a row grow with traffic (${visitorsPerRow(a)} → ${visitorsPerRow(b)}) until the row passes 1,024 and turns dense (16,385 B, then flat). ` +
     `So bytes grow with traffic until every row is dense, and stay under rows × (counters + 16 KiB) ≈ ${round(bound / 2 ** 20, 2)} MiB for this read whatever the volume; between ${events(small)} and ${events(large)} events the sketches are in their growing, exact phase.`
   );
 }
 
-/** Ratios of the largest volume to the smallest, and the issue's targets as pass/fail lines. */
+/** Ratios of the largest volume to the smallest, and the targets of docs/benchmark.md as pass/fail lines. */
 export function scaleVerdicts(volumes: ScaleVolume[]) {
   const small = volumes.find((v) => v.events === SCALE_VOLUMES[0])!;
   const large = volumes.find((v) => v.events === SCALE_VOLUMES[1])!;

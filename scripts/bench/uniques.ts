@@ -1,4 +1,4 @@
-// Unique visitors (SPEC §5): the relative error of the visitor sketch over many ranges. The
+// Unique visitors (contract §5): the relative error of the visitor sketch over many ranges. The
 // visitors of a year are spread over 365 day buckets × PARTITIONS partitions as the worker
 // spreads them (one sketch per day row and partition, through sketchAdd); a range is a random
 // contiguous span of days, counted as the reads count it (countUnion of its rows' sketches)
@@ -20,7 +20,7 @@ export const FULL_UNIQUE_VOLUME = 1_000_000;
 const DAYS = 365;
 /** Ranges drawn per volume: random contiguous spans of 1…365 days. */
 export const RANGES_PER_VOLUME = 400;
-/** SPEC §5. */
+/** contract §5. */
 export const EXACT_BELOW = 1_000;
 export const TOLERANCE = 0.02;
 export const WITHIN_SHARE = 0.95;

@@ -104,7 +104,7 @@ export function scaleWorkload(
       total - events.length,
     );
     // A session starts anywhere in the year and ends before `end`; it never views a path twice
-    // (a repeat within pageviewDedupMs would not count: SPEC §5), so pageviews = events.
+    // (a repeat within pageviewDedupMs would not count: contract §5), so pageviews = events.
     const paths = new Set<string>();
     const day = Math.floor(random() * WORKLOAD_DAYS);
     const hour = PEAK_HOURS[Math.floor(random() * PEAK_HOURS.length)]!;

@@ -1,5 +1,5 @@
 // Write path: what one ingested event and one aggregated event cost in documents read and
-// written (ARCHITECTURE invariants 1 and 4: ingest reads nothing but its site and its own
+// written (invariants 1 and 4: ingest reads nothing but its site and its own
 // ids; the worker's reads are bounded by its batch).
 import { api } from "../../src/component/_generated/api.js";
 import {
@@ -23,7 +23,7 @@ import {
   type Cost,
 } from "./harness.js";
 
-/** The live ingest request's cap (SPEC §2) and the import cap (SPEC §4). */
+/** The live ingest request's cap (contract §2) and the import cap (contract §4). */
 const INGEST_BATCHES = [100, MAX_EVENTS_PER_IMPORT];
 /** The aggregation batch is placed a few hours back: an import, folded like any event. */
 const AGGREGATION_START_AGO_MS = 3 * HOUR_MS;

@@ -1,4 +1,4 @@
-// SPEC §6 access-log import: the line parser, the page/bot rules, visitor ids, deterministic
+// contract §6 access-log import: the line parser, the page/bot rules, visitor ids, deterministic
 // event ids and the counts, with exact expectations.
 import { describe, expect, it } from "vitest";
 import {

@@ -1,4 +1,4 @@
-// SPEC §6: turns Apache/Nginx "combined" or "common" access logs into `importEvents` batches.
+// contract §6: turns Apache/Nginx "combined" or "common" access logs into `importEvents` batches.
 // Runs anywhere the package runs (browsers, edge runtimes, Node): no `node:` imports, hashing
 // through Web Crypto.
 //
@@ -170,7 +170,7 @@ export function targetPath(target: string | null): string | null {
 }
 
 /**
- * SPEC §6: GET, status 2xx or 304, and the last path segment has no extension or ends in
+ * contract §6: GET, status 2xx or 304, and the last path segment has no extension or ends in
  * .html/.htm/.xhtml/.php (case-insensitive). The extension is what follows the segment's last
  * dot when that dot is not its first character (`/.well-known` has none, `/a.` has "."); a
  * trailing slash leaves an empty last segment, which is a page.
@@ -186,7 +186,7 @@ export function isPageRequest(line: ParsedLine): boolean {
 }
 
 /**
- * SPEC §6: in combined logs `isbot`, or an empty or `-` User-Agent, marks a bot. Common logs
+ * contract §6: in combined logs `isbot`, or an empty or `-` User-Agent, marks a bot. Common logs
  * have no User-Agent and are never filtered by it.
  */
 export function isBotLine(line: ParsedLine): boolean {
@@ -202,12 +202,12 @@ async function sha256Hex(text: string): Promise<string> {
   return hex;
 }
 
-/** SPEC §6: the visitor is SHA-256(ip + user agent) as 64 lowercase hex digits ("" without a UA). */
+/** contract §6: the visitor is SHA-256(ip + user agent) as 64 lowercase hex digits ("" without a UA). */
 export function visitorIdFor(ip: string, userAgent: string | null | undefined): Promise<string> {
   return sha256Hex(ip + (userAgent ?? ""));
 }
 
-/** One `importEvents` event made from a log line (SPEC §4: the ingest shape plus ip/userAgent). */
+/** One `importEvents` event made from a log line (contract §4: the ingest shape plus ip/userAgent). */
 export type ImportEvent = {
   type: "pageview";
   id: string;
@@ -247,7 +247,7 @@ export type AccessLogBatch = {
 export type LogSource = string | Iterable<string> | AsyncIterable<string>;
 
 export const MAX_IMPORT_BATCH = 500;
-// The bounds importEvents validates (SPEC §4 / limits.ts); cut here so no event is rejected.
+// The bounds importEvents validates (contract §4 / limits.ts); cut here so no event is rejected.
 const MAX_URL = 2048;
 const MAX_USER_AGENT = 1024;
 const MAX_IP = 64;

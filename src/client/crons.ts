@@ -1,4 +1,4 @@
-// Default maintenance schedule (SPEC §1, ARCHITECTURE invariant 5).
+// Default maintenance schedule (contract §1, invariant 5).
 //
 // Convex crons can only name functions of the app itself: `crons.interval(...)` calls
 // getFunctionName, which refuses a component reference ("Expected function reference in

@@ -1,7 +1,7 @@
-// The read and admin facades a host app re-exports (SPEC §1). Each function awaits the
+// The read and admin facades a host app re-exports (contract §1). Each function awaits the
 // host's `auth` before calling into the component: the component itself has no notion of
 // users, so nothing is reachable from a client except through these. Auth is told the site
-// every call names, however it names it (ARCHITECTURE invariant 10).
+// every call names, however it names it (invariant 10).
 import {
   mutationGeneric,
   queryGeneric,
@@ -102,7 +102,7 @@ function exposedMutation<Ref extends AnyMutationRef>(
   });
 }
 
-/** Every read takes `filters` (SPEC §7); the component checks them and names a bad one. */
+/** Every read takes `filters` (contract §7); the component checks them and names a bad one. */
 const range = { siteId: v.string(), from: v.number(), to: v.number(), filters: filtersValidator };
 const listArgs = {
   siteId: v.string(),

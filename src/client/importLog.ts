@@ -1,4 +1,4 @@
-// Importing an access log into a deployment (SPEC §6): the log streams through
+// Importing an access log into a deployment (contract §6): the log streams through
 // accessLogBatches into the host's `importEvents` admin function, one batch of at most 500
 // events per call. Works with anything that can call a mutation: a ConvexHttpClient
 // signed in as an administrator (scripts/import-log.ts), ConvexReactClient, or convex-test.

@@ -1,4 +1,4 @@
-// The HTTP ingest route (SPEC §2). It runs in the host app: parses and bounds the request,
+// The HTTP ingest route (contract §2). It runs in the host app: parses and bounds the request,
 // drops bots, and hands the events to the component's ingest mutation, which admits the
 // request (key, origin, status, rate limit) and stores it in the same transaction: a request
 // costs the route and one mutation.

@@ -1,4 +1,4 @@
-// listSessions and listEvents under filters (SPEC §7): the same newest-first pages and cursors
+// listSessions and listEvents under filters (contract §7): the same newest-first pages and cursors
 // as without, keeping only what the filters select. A page looks at a bounded slice of the
 // index (FILTERED_LIST_SCAN documents and FILTERED_LIST_BYTES, events' sessions included), so
 // a selective filter returns a short page, or an empty one that is not done, rather than

@@ -1,4 +1,4 @@
-// Funnels (SPEC §7): the admin functions that keep a site's funnels, and getFunnel, how many
+// Funnels (contract §7): the admin functions that keep a site's funnels, and getFunnel, how many
 // visitors went through each step in order within one visit. A funnel is always read from
 // the range's visits (visits.ts), filtered or not: order within a visit is in no rollup row.
 import { v } from "convex/values";

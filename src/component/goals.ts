@@ -1,4 +1,4 @@
-// Goals (SPEC §7): the admin functions that keep a site's goals, and getGoals, their
+// Goals (contract §7): the admin functions that keep a site's goals, and getGoals, their
 // conversions over a range: from rollup rows only without filters (lib/goals.ts defines the
 // figures), from the range's visits with filters (visits.ts, lib/visitFigures.ts).
 import { v, type Infer } from "convex/values";

@@ -1,4 +1,4 @@
-// Ingest: append-only (ARCHITECTURE invariant 1). The mutation reads the site (by key hash)
+// Ingest: append-only (invariant 1). The mutation reads the site (by key hash)
 // and point lookups of its own events' ids, inserts events, and schedules the workers of the
 // partitions it touched. It reads nothing another ingest or the worker writes.
 import { v } from "convex/values";
@@ -235,7 +235,7 @@ export const ingest = mutation({
 });
 
 /**
- * SPEC §4 importEvents: server-side backfill (access logs, other tools). Old timestamps are
+ * contract §4 importEvents: server-side backfill (access logs, other tools). Old timestamps are
  * kept; each event carries its own ip/userAgent, bots among them are filtered one by one.
  */
 export const importEvents = mutation({

@@ -1,4 +1,4 @@
-// Maintenance (ARCHITECTURE invariant 5): compaction, retention, the sweep for pending
+// Maintenance (invariant 5): compaction, retention, the sweep for pending
 // events a crash left behind, and health. Every step is one mutation with bounded reads and
 // writes; `run` is the action that loops steps within a budget and reschedules itself while
 // work remains. Overlapping runs are safe: two steps that touch the same rows conflict and
@@ -527,7 +527,7 @@ export const run = action({
 const MAINTENANCE_TASKS: MaintenanceTask[] = ["compact", "retention", "presence"];
 
 /**
- * SPEC §4: one bounded pass of compaction, retention and presence cleanup over one site (each
+ * contract §4: one bounded pass of compaction, retention and presence cleanup over one site (each
  * task's step inside MAINTENANCE_BYTES_PER_STEP, so three fit in one transaction). Without a
  * siteId a pass over every site can't fit one transaction, so it is handed to the background
  * run (one scheduled action per task, one site per transaction) and `more` is true.

@@ -302,7 +302,7 @@ async function loadSummary(ctx: QueryCtx, siteId: string) {
 }
 
 /**
- * SPEC §3 getRealtime: the summary only, whatever the number of live visitors. `minutes` are
+ * contract §3 getRealtime: the summary only, whatever the number of live visitors. `minutes` are
  * the 30 minutes ending with the one of `updatedAt` (oldest first); `sources` the live
  * sessions' sources by visitors.
  */

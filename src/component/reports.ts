@@ -1,6 +1,6 @@
 // Dashboard reads. Without filters every query reads rollup rows only, O(buckets × keys ×
 // shards) documents whatever the traffic (invariant 6), through the by_row index. With
-// filters (SPEC §7) it reads the range's visits instead, exactly up to MAX_VISITS_PER_READ and
+// filters (contract §7) it reads the range's visits instead, exactly up to MAX_VISITS_PER_READ and
 // a visitor sample beyond (visits.ts), and lib/visitFigures.ts defines the figures. Raw events
 // and sessions are otherwise read only by the paginated lists, one page at a time.
 import { pick } from "convex-helpers";

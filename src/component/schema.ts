@@ -80,7 +80,7 @@ export const sessionState = {
   eventNames: v.array(v.string()),
   entry: entryFacts,
   client: clientFacts,
-  /** Optional: sessions stored before filters (SPEC §7) have none; read as []. */
+  /** Optional: sessions stored before filters (contract §7) have none; read as []. */
   customEvents: v.optional(
     v.array(
       v.object({
@@ -167,7 +167,7 @@ export default defineSchema({
 
   /**
    * No longer written: no figure reads it (unique visitors are the rollups' sketches), and a row
-   * per visitor cost a write per new visitor (issue 13). Kept so that rows stored by earlier
+   * per visitor cost a write per new visitor. Kept so that rows stored by earlier
    * versions stay valid; retention deletes them.
    */
   visitors: defineTable({
@@ -289,7 +289,7 @@ export default defineSchema({
     .index("by_at", ["siteId", "at"]),
 
   /**
-   * Conversion goals (SPEC §7, lib/goals.ts), at most MAX_GOALS_PER_SITE per site. Written only
+   * Conversion goals (contract §7, lib/goals.ts), at most MAX_GOALS_PER_SITE per site. Written only
    * by the admin goal functions; getGoals reads a site's goals whole through by_site.
    */
   goals: defineTable({
@@ -306,7 +306,7 @@ export default defineSchema({
   }).index("by_site", ["siteId"]),
 
   /**
-   * Funnels (SPEC §7): 2 to 8 of the site's goals, in order; at most MAX_FUNNELS_PER_SITE per
+   * Funnels (contract §7): 2 to 8 of the site's goals, in order; at most MAX_FUNNELS_PER_SITE per
    * site. A goal that is a step can't be deleted while the funnel exists.
    */
   funnels: defineTable({

@@ -1,7 +1,7 @@
 // Events from host code: `Analytics.track` / `identify` (src/client/analytics.ts) call these
 // from a host mutation, so they run in the host's transaction and the event exists if and only
 // if the host's mutation commits. Validated, enriched and stored as ingest does it: an
-// append-only insert the worker folds (ARCHITECTURE invariant 1), never a read of anything
+// append-only insert the worker folds (invariant 1), never a read of anything
 // another tracking call or the worker writes.
 import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel.js";

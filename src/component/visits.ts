@@ -1,4 +1,4 @@
-// What a filtered read (SPEC §7) computes its figures from: the stored sessions ("visits")
+// What a filtered read (contract §7) computes its figures from: the stored sessions ("visits")
 // that start in the range, read whole, never the raw events. A session already holds every
 // fact a filter, a goal or a funnel needs (lib/visitFact.ts), so filters cost no write of
 // their own; sessions are kept for `visitRetentionDays`, apart from raw events' retention.

@@ -1,4 +1,4 @@
-// Shown when a site has never received an event: how to send the first one (SPEC §2),
+// Shown when a site has never received an event: how to send the first one (contract §2),
 // with the deployment's own ingest URL filled in when it can be worked out.
 import { useConvex } from "convex/react";
 import { useId, useState } from "react";

@@ -1,5 +1,5 @@
 // Custom events by name. A click on one filters the dashboard by it; its "Properties" button
-// drills into its properties (SPEC §3 getEventProperties): pick a property name seen on
+// drills into its properties (contract §3 getEventProperties): pick a property name seen on
 // recent events, or type one; a click on a value filters by that property value.
 import { useId, useState, type FormEvent } from "react";
 import type { Filter } from "../client/types.js";

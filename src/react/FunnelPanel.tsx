@@ -1,4 +1,4 @@
-// A funnel (SPEC §7): 2 to 8 goals a visitor completes in order within one visit. Per step,
+// A funnel (contract §7): 2 to 8 goals a visitor completes in order within one visit. Per step,
 // a horizontal bar of the visitors who reached it, the share of step 1 they are (step 1: of
 // all the range's visitors), and the drop-off from the step before, drawn as the hatched
 // part of the bar the previous step had. A picker chooses among the site's funnels (kept in

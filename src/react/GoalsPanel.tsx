@@ -1,4 +1,4 @@
-// Goal conversions (Plausible's panel), from getGoals (SPEC §7): per goal of the site, the
+// Goal conversions (Plausible's panel), from getGoals (contract §7): per goal of the site, the
 // visitors who converted, the conversions and the conversion rate over the dashboard's range.
 // When the dashboard compares, each rate shows its change from a second getGoals of the
 // compared range. Everything follows the dashboard's filters (the rate's denominator is the

@@ -1,4 +1,4 @@
-// The newest visits in the range, one row per session (SPEC §5 "Session").
+// The newest visits in the range, one row per session (contract §5 "Session").
 import type { Filter, SessionItem } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
 import { formatCountry, formatDateTime, formatDuration } from "./format.js";

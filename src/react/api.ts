@@ -1,5 +1,5 @@
 // The functions the dashboard calls, as the host app re-exports them from
-// `exposeAnalyticsApi` (SPEC §3). Typed structurally so that `api.analytics` from the host's
+// `exposeAnalyticsApi` (contract §3). Typed structurally so that `api.analytics` from the host's
 // generated `_generated/api` fits without casts.
 import type { DefaultFunctionArgs, FunctionReference, PaginationOptions } from "convex/server";
 import type {
@@ -28,7 +28,7 @@ type PublicQuery<Args extends DefaultFunctionArgs, Return> = FunctionReference<
 >;
 
 /**
- * Every read but getRealtime takes filters (SPEC §7): `[operator, dimension, values]`, values
+ * Every read but getRealtime takes filters (contract §7): `[operator, dimension, values]`, values
  * OR, filters AND. Left out, a read is exactly the unfiltered one.
  */
 export type FilterArgs = { filters?: Filter[] };

@@ -54,7 +54,7 @@ function yearBefore(ms: number): number {
 
 /**
  * The range the figures are compared with, or null for none.
- * - previous: the same length just before (SPEC §3 `compare: true`); matching the day of the
+ * - previous: the same length just before (contract §3 `compare: true`); matching the day of the
  *   week, the shift is the length rounded up to whole weeks.
  * - year: the same dates a year earlier; matching the day of the week, 52 weeks (364 days).
  * - custom: the chosen dates, as they are.

@@ -25,7 +25,7 @@ export type DashboardState = {
   interval?: ChartInterval;
   comparison: Comparison;
   metric: ChartMetric;
-  /** Every read's filters (SPEC §7), in the order they were added; none by default. */
+  /** Every read's filters (contract §7), in the order they were added; none by default. */
   filters: Filter[];
   /** Panel id → chosen tab; a panel not listed shows its first tab. */
   tabs: Record<string, string>;

@@ -1,4 +1,4 @@
-// The dashboard's filters (SPEC §7), pure: how a filter reads on a chip, how it travels in
+// The dashboard's filters (contract §7), pure: how a filter reads on a chip, how it travels in
 // the query string, how a click on a row or the editor changes the list, and the checks the
 // editor makes before a filter goes to the server (the server checks again, and its refusal
 // names the filter by index: filterErrorIndex). A filter is `[operator, dimension, values]`;

@@ -1,4 +1,4 @@
-// The hooks the dashboard is built from, one per read function (SPEC §3). Each takes the
+// The hooks the dashboard is built from, one per read function (contract §3). Each takes the
 // host's `api` module and a range from `useDashboardRange`, so hosts can build their own
 // views with the same shared subscriptions. Each takes the dashboard's filters last; with
 // none, its arguments are exactly the unfiltered read's (no `filters: []`), so the two share

@@ -1,4 +1,4 @@
-// Which shown results were computed from a sample (SPEC §7: a filtered read over many visits
+// Which shown results were computed from a sample (contract §7: a filtered read over many visits
 // takes a deterministic share of them and scales its counts up). Each query hook reports the
 // `sample.fraction` of the result it returns; the dashboard's badge shows the smallest one.
 // Outside a dashboard (a host's own view over the hooks) there is no store and reports are

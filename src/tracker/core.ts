@@ -1,5 +1,5 @@
 // The tracker's core: pageviews (history and hash routing), custom events, identify calls and
-// heartbeats, batched to the HTTP ingest route (SPEC §2). This is all the script tag's
+// heartbeats, batched to the HTTP ingest route (contract §2). This is all the script tag's
 // tracker.js holds; the opt-in click and 404 tracking is in extras.ts. Written by hand rather than on a library: no maintained client
 // speaks this protocol, and the script-tag build of this file must stay under
 // TRACKER_BUDGET_GZIP_BYTES, which rules out general-purpose queue/retry packages.
@@ -49,7 +49,7 @@ export type CoreTrackerOptions = {
   flushIntervalMs?: number;
   /** A batch this large is sent at once. Default 20, at most 100. */
   maxBatchSize?: number;
-  /** Idle time after which the next event opens a new session (SPEC §5). Default 30 min. */
+  /** Idle time after which the next event opens a new session (contract §5). Default 30 min. */
   sessionTimeoutMs?: number;
 };
 
@@ -59,7 +59,7 @@ export type Tracker = {
   /** A pageview of `url` (default: the current location). The same URL twice in a row counts once. */
   pageview(url?: string): void;
   track(name: string, props?: Props): void;
-  /** Links this visitor to your user id (SPEC §2 `identify`). */
+  /** Links this visitor to your user id (contract §2 `identify`). */
   identify(userId: string, traits?: Props): void;
   /** Sends what is queued now; resolves when it was delivered, refused, or a retry is scheduled. */
   flush(): Promise<void>;
@@ -230,7 +230,7 @@ export function createCoreTracker(options: CoreTrackerOptions): Tracker {
     if (pageUrl == lastPageviewUrl) return false;
     lastPageviewUrl = pageUrl;
     // Only the page load's first pageview has a referrer: later SPA views were reached from
-    // this site, and a session that starts mid-visit is Direct (SPEC §5 Source).
+    // this site, and a session that starts mid-visit is Direct (contract §5 Source).
     const referrer = referrerSent ? "" : document.referrer.slice(0, MAX_URL_LENGTH);
     referrerSent = true;
     return enqueue("pageview", {

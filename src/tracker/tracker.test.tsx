@@ -155,7 +155,7 @@ describe("batching", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(sent.map((s) => s.events.map((e) => e.name))).toEqual([["a", "b", "c", "d"]]);
 
-    // Events with the most props SPEC §2 allows are ~18 KB: four in one body would be ~74 KB,
+    // Events with the most props contract §2 allows are ~18 KB: four in one body would be ~74 KB,
     // over the route's 64 KiB limit, so the batch is halved.
     const props = Object.fromEntries(
       Array.from({ length: 32 }, (_, i) => [`key_${i}_${"k".repeat(55)}`, "x".repeat(512)]),

@@ -1,4 +1,4 @@
-// Accuracy of filtered reads (SPEC §7) end to end: the real 10,000-line log goes through the
+// Accuracy of filtered reads (contract §7) end to end: the real 10,000-line log goes through the
 // product's importer, the importEvents facade and the workers, then every filtered figure of
 // the read API must equal the independent reference (reference.ts, referenceFiltered)
 // exactly: the overview, the page and the source breakdowns, for a source filter, a page

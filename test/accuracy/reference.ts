@@ -4,7 +4,7 @@
 // src/client/accessLog.ts (its own line scanner, its own page and bot rules, node:crypto for
 // hashing), so a bug on one side shows up as a difference instead of being copied.
 //
-// Definitions (SPEC §5/§6 as the product implements them):
+// Definitions (contract §5/§6 as the product implements them):
 // - Lines: non-empty lines (whitespace-only lines are empty). Each lands in exactly one of
 //   unparsed (not a combined/common line), notPages (not GET, status not 2xx/304, target not
 //   origin-form `/…`, or the last path segment has an extension other than .html/.htm/.xhtml/
@@ -23,7 +23,7 @@
 //   non-http(s), empty host, or the site's domain (with or without www.) → "Direct / None".
 // - Range: [first pageview hour, last pageview hour + 1 h). Daily buckets are UTC days.
 //
-// Filtered figures (SPEC §7), for the whole log's range (every session starts in it), by
+// Filtered figures (contract §7), for the whole log's range (every session starts in it), by
 // referenceFiltered:
 // - A filter selects sessions. `source`: the session's source (above) equals the value.
 //   `pagePattern`: the session has a pageview line (counted or not) whose path matches the

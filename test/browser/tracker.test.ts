@@ -190,7 +190,7 @@ describe("the script-tag tracker in Chromium", () => {
       to: Date.now() + 3_600_000,
     });
     // Four pageviews arrived; the return to /site/pricing is the same path in the same session
-    // within pageviewDedupMs, which SPEC §5 counts once.
+    // within pageviewDedupMs, which contract §5 counts once.
     expect(overview).toMatchObject({
       pageviews: 3,
       visitors: 1,
@@ -198,7 +198,7 @@ describe("the script-tag tracker in Chromium", () => {
       events: 2,
       bounceRate: 0,
     });
-    // Duration runs from the first pageview to the last event, heartbeats included (SPEC §5).
+    // Duration runs from the first pageview to the last event, heartbeats included (contract §5).
     expect(overview.avgDurationMs).toBe(events.at(-1)!.ts - events[0]!.ts);
     await page.context().close();
   });

@@ -1,4 +1,4 @@
-// The reference incidents of ARCHITECTURE.md, each replayed against the real component: the
+// The reference incidents of docs/architecture.md, each replayed against the real component: the
 // footprints say whether the writers would have collided on a real deployment, and the
 // report figures say whether anything was lost, doubled or mislabelled.
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";

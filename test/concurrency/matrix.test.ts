@@ -1,4 +1,4 @@
-// The conflict matrix (ARCHITECTURE.md, "Showing conflict-freedom without a real backend")
+// The conflict matrix (docs/architecture.md, "How conflict-freedom is shown a real backend")
 // over realistic schedules of the real component: invariants 1, 3, 4 and 7 as cells that must
 // be zero, the pairs that legitimately conflict as exact counts (each a clean retry), and the
 // report figures after every schedule (no event lost or doubled). teeth.test.ts shows that

@@ -1,5 +1,5 @@
 // Realistic schedules of the component's real functions, recorded as footprints
-// (test/footprint) and turned into the conflict matrix of ARCHITECTURE.md, "Showing
+// (test/footprint) and turned into the conflict matrix of docs/architecture.md, "Showing
 // conflict-freedom without a real backend". Shared by test/concurrency/*.test.ts and by
 // scripts/bench/conflicts.ts, so it imports nothing from vitest and nothing Node-only: the
 // caller hands in the component's module map and the clock.
@@ -569,7 +569,7 @@ export class Lab {
     const siteId = this.siteId;
     const call = {
       getOverview: () => this.t.query(api.reports.getOverview, { siteId, ...range }),
-      // A filtered read (SPEC §7) reads the range's sessions, not only rollup rows.
+      // A filtered read (contract §7) reads the range's sessions, not only rollup rows.
       filteredOverview: () =>
         this.t.query(api.reports.getOverview, {
           siteId,
@@ -1166,7 +1166,7 @@ export async function heartbeats(env: ScheduleEnv, options: { sessions?: number 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reference incidents (ARCHITECTURE.md): each as a schedule whose figures say whether it recurred
+// Reference incidents (docs/architecture.md): each as a schedule whose figures say whether it recurred
 
 /**
  * Concurrent writers to one log: `calls` ingest calls of `perCall` views from distinct

@@ -1,4 +1,4 @@
-// Tracking from host code (issue 23) in the conflict matrix's terms: footprints of the real
+// Tracking from host code (contract §8) in the conflict matrix's terms: footprints of the real
 // component's `track` mutation (what a host mutation calling `Analytics.track` runs inside its
 // own transaction; the host's own reads and writes are its business) interleaved with ingests
 // and worker runs, as schedules.ts records them. Tracking is append-only like ingest: no two

@@ -66,7 +66,7 @@ async function settled(lab: Lab) {
 
 const CLEAN = { overview: EXPECTED, pending: 0, failed: 0, statuses: { done: 7 } };
 
-describe("the defects of issue 12", () => {
+describe("the worker defects the hostile-input review found", () => {
   test("one request of 100 events of one visitor, each with 32 distinct prop values, is folded over several runs and counted once", async () => {
     const lab = await openLab();
     const events = Array.from({ length: 100 }, (_, i) =>

@@ -1,4 +1,4 @@
-// The attacker's findings of issue 12 (public edge), one test each: every one failed before
+// The hostile-input review's findings on the public edge, one test each: every one failed before
 // its fix. The table of hostile inputs is in hostile.test.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components } from "../../example/convex/_generated/api.js";
@@ -33,7 +33,7 @@ function scopedHost(h: Harness, approved: string[]) {
   };
 }
 
-describe("issue 12: the public edge", () => {
+describe("the public edge", () => {
   let h: Harness;
   beforeEach(async () => {
     vi.useFakeTimers();

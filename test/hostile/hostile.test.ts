@@ -1,4 +1,4 @@
-// The hostile-input suite (issue 12): a table of attacks on every public entry — the HTTP
+// The hostile-input suite: a table of attacks on every public entry — the HTTP
 // route (whoever holds the public write key), the read facades, the admin facades and
 // importEvents — each run through the real route or the example host's facades. Every case
 // asserts its status or error, CORS headers on HTTP answers, and that nothing was stored or
@@ -496,7 +496,7 @@ for (const fn of ["getOverview", "getTimeseries", "getBreakdown", "getEventPrope
     { throws: /Validator/ },
   );
 }
-// Filters (SPEC §7) are checked by the component, whichever read carries them: each bad one is
+// Filters (contract §7) are checked by the component, whichever read carries them: each bad one is
 // named, and nothing is read for it.
 const FILTERED_READS = [
   "getOverview",

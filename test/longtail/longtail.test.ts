@@ -1,4 +1,4 @@
-// Long tails (issue 22): a year of a blog whose posts have Zipf popularity, imported through the
+// Long tails (docs/read-path.md): a year of a blog whose posts have Zipf popularity, imported through the
 // example app and compacted as the crons would. The year's and the last 30 days' top pages must
 // be exactly what the events say, read through the leaderboards (docs/read-path.md), and what
 // a breakdown reads must not grow with the number of distinct pages.

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 
-/** The four files SPEC §1 names, in README order: `**N. \`convex/<file>\`**` then a ts block. */
+/** The four files contract §1 names, in README order: `**N. \`convex/<file>\`**` then a ts block. */
 export const HOST_FILES = ["convex.config.ts", "http.ts", "analytics.ts", "crons.ts"] as const;
 
 /** The README's host files, keyed by file name, exactly as a user would copy them. */

@@ -1,5 +1,5 @@
 // @vitest-environment node
-// The component is the bottom layer (ARCHITECTURE "Layout"): the Convex CLI bundles it from
+// The component is the bottom layer (docs/architecture.md, "Data flow"): the Convex CLI bundles it from
 // dist/component on its own, so nothing under src/component may import the client, the React
 // dashboard or the tracker.
 import { readdirSync, readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 /// <reference types="vite/client" />
-// Property: whatever SPEC-valid batches the public route accepts (100 events, 32 props, long
+// Property: whatever contract-valid batches the public route accepts (100 events, 32 props, long
 // values, many distinct keys and visitors), every worker transaction stays inside Convex's
 // per-transaction limits and every accepted event is counted exactly once (invariant 9).
 import { convexTest } from "convex-test";

@@ -18,7 +18,7 @@ import { modules } from "../../src/test.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const DAY = 86_400_000;
-/** 32 props of 512 characters: an event as large as SPEC §2 lets a public sender make it. */
+/** 32 props of 512 characters: an event as large as contract §2 lets a public sender make it. */
 const LARGE_PROPS = Object.fromEntries(
   Array.from({ length: MAX_PROPS }, (_, i) => [`p${i}`, "x".repeat(MAX_PROP_STRING_LENGTH)]),
 );

@@ -10,7 +10,7 @@ export type Refusal = {
 
 type SiteGate = { status: "active" | "disabled"; allowedOrigins: string[] } | null;
 
-/** SPEC §2: 401 for an unknown key, 403 for a disabled site or a foreign Origin. */
+/** contract §2: 401 for an unknown key, 403 for a disabled site or a foreign Origin. */
 export function checkSite(site: SiteGate, origin: string | undefined): Refusal | null {
   if (!site)
     return { status: 401, code: "unknown_key", message: "the write key is not valid for any site" };

@@ -7,7 +7,7 @@ import { isbot } from "isbot";
 import { DIRECT_SOURCE, UNKNOWN } from "./types.js";
 import { MAX_DIMENSION_KEY_LENGTH } from "./limits.js";
 
-/** SPEC §2: a bot is what isbot says is one, or a request with no User-Agent at all. */
+/** contract §2: a bot is what isbot says is one, or a request with no User-Agent at all. */
 export function isBotUserAgent(userAgent: string | null | undefined): boolean {
   const ua = (userAgent ?? "").trim();
   return ua === "" || ua === "-" || isbot(ua);
@@ -100,7 +100,7 @@ export function parsePageUrl(url: string): UrlFacts {
 }
 
 /**
- * SPEC §5 Source: the external referrer host, `www.` stripped. A referrer on the page's own
+ * contract §5 Source: the external referrer host, `www.` stripped. A referrer on the page's own
  * host or on the site's domain is same-site; a missing or unparseable one is direct.
  */
 export function referrerSource(

@@ -1,4 +1,4 @@
-// Turning rollup rows into the figures of SPEC §3/§5. Pure: the reads in reports.ts fetch
+// Turning rollup rows into the figures of contract §3/§5. Pure: the reads in reports.ts fetch
 // rows, these functions define what the numbers mean.
 import type { BreakdownRow, OverviewFigures, PropertyRow } from "./types.js";
 import { addCounters, zeroCounters, type Counters } from "./rollup.js";
@@ -49,7 +49,7 @@ const byKey = (a: { key: string }, b: { key: string }) =>
   a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 
 /**
- * SPEC §3: rows sorted by visitors (by events for `event`), ties by key. A key whose
+ * contract §3: rows sorted by visitors (by events for `event`), ties by key. A key whose
  * counters all cancelled out (a late event moved a session's entry page elsewhere) is
  * not shown.
  */

@@ -1,4 +1,4 @@
-// The definition of filters (SPEC §7): the grammar, its errors, and which visits a filter
+// The definition of filters (contract §7): the grammar, its errors, and which visits a filter
 // selects, down to the laws (isNot is the complement of is, values OR, filters AND).
 import type { ConvexError } from "convex/values";
 import fc from "fast-check";

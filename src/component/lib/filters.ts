@@ -1,4 +1,4 @@
-// The filter grammar of SPEC §7, and what it means for one visit. Pure: a filtered read
+// The filter grammar of contract §7, and what it means for one visit. Pure: a filtered read
 // parses its `filters` here and keeps the stored sessions whose facts (lib/visitFact.ts)
 // match; this file is the definition of "match" (lib/visitFigures.ts counts what matched).
 //
@@ -35,7 +35,7 @@ export const SESSION_DIMENSIONS = [
 type SessionDimension = (typeof SESSION_DIMENSIONS)[number];
 
 /**
- * Every dimension a filter may name: those of SPEC §3 (in its order), hostname and goal;
+ * Every dimension a filter may name: those of contract §3 (in its order), hostname and goal;
  * `prop:<key>` comes on top, parsed to "prop" and its key.
  */
 export const FILTER_DIMENSIONS = [...DIMENSIONS, "hostname", "goal"] as const;

@@ -1,4 +1,4 @@
-// Goals (SPEC §7): what counts as a conversion, and a goal's figures from rollup rows. Pure:
+// Goals (contract §7): what counts as a conversion, and a goal's figures from rollup rows. Pure:
 // goals.ts (the Convex module) stores goals and fetches rows; this file defines the numbers.
 //
 // Without filters a goal costs what a breakdown costs: an event goal is the `event` row of

@@ -8,7 +8,7 @@
 export type LeaderEntry = { key: string; score: number };
 export type Leaderboard = { entries: LeaderEntry[]; floor: number };
 
-/** What ranks a breakdown of `dimension` (SPEC §3: events for `event` and properties). */
+/** What ranks a breakdown of `dimension` (contract §3: events for `event` and properties). */
 export function scoreMetric(dimension: string): "visitors" | "events" {
   return dimension === "event" || dimension.startsWith("prop\u001f") ? "events" : "visitors";
 }

@@ -1,11 +1,11 @@
-// Every limit of SPEC.md, and every bound the component keeps to stay inside Convex's
+// Every limit of docs/contract.md, and every bound the component keeps to stay inside Convex's
 // per-transaction limits, as a named constant. Tests and docs import these; nothing
 // repeats the numbers.
 
-/** SPEC §2: an ingest request body. */
+/** contract §2: an ingest request body. */
 export const MAX_BODY_BYTES = 64 * 1024;
 export { MAX_EVENTS_PER_REQUEST, MAX_TITLE_LENGTH, MAX_URL_LENGTH } from "./wireLimits.js";
-/** SPEC §4: `importEvents` takes larger batches (server-side callers, no browser). */
+/** contract §4: `importEvents` takes larger batches (server-side callers, no browser). */
 export const MAX_EVENTS_PER_IMPORT = 500;
 
 export const MAX_ID_LENGTH = 64;
@@ -22,7 +22,7 @@ export const MAX_FIELD_NAME_LENGTH = 1024;
 /** Rollup keys (paths, sources, campaign names) are cut to this many characters. */
 export const MAX_DIMENSION_KEY_LENGTH = 300;
 
-/** SPEC §2: live ingest clamps `ts` to [now − 24 h, now + 5 min]. */
+/** contract §2: live ingest clamps `ts` to [now − 24 h, now + 5 min]. */
 export const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
 export const MAX_EVENT_FUTURE_MS = 5 * 60 * 1000;
 
@@ -67,7 +67,7 @@ export const MAX_HOURLY_RANGE_DAYS = 62;
 
 /** Page sizes of the list endpoints. */
 export const MAX_PAGE_SIZE = 100;
-/** Breakdown rows (SPEC §3). */
+/** Breakdown rows (contract §3). */
 export const DEFAULT_BREAKDOWN_LIMIT = 10;
 export const MAX_BREAKDOWN_LIMIT = 100;
 /**
@@ -92,14 +92,14 @@ export const MAX_OPEN_BYTES_PER_READ = 4 * 2 ** 20;
 /** Leaderboards a breakdown reads per segment of its range: a segment spans at most 62 days. */
 export const MAX_BOARDS_PER_SEGMENT = 1_200;
 
-/** Setting bounds (SPEC §4), validated with a clear error. */
+/** Setting bounds (contract §4), validated with a clear error. */
 export const SETTING_BOUNDS = {
   sessionTimeoutMs: { min: MINUTE_MS, max: 24 * HOUR_MS, default: 30 * MINUTE_MS },
   pageviewDedupMs: { min: 0, max: 24 * HOUR_MS, default: 30 * MINUTE_MS },
   heartbeatDedupMs: { min: 1_000, max: 10 * MINUTE_MS, default: 10_000 },
   presenceTimeoutMs: { min: 10_000, max: HOUR_MS, default: 2 * MINUTE_MS },
   retentionDays: { min: 1, max: 3650, default: 90 },
-  /** Sessions, the filtered reads' facts (SPEC §7): long enough for year over year. */
+  /** Sessions, the filtered reads' facts (contract §7): long enough for year over year. */
   visitRetentionDays: { min: 1, max: 3650, default: 400 },
   ingestRatePerMinute: { min: 1, max: 1_000_000, default: 6_000 },
 } as const;
@@ -115,7 +115,7 @@ export const MAX_ALLOWED_ORIGINS = 50;
 export const RATE_RESERVATION_TTL_MS = 120_000;
 export const RESERVATIONS_PRUNED_PER_STEP = 1_000;
 
-/** A supplied write key's strength (issue 12): length, distinct characters, estimated bits. */
+/** A supplied write key's strength : length, distinct characters, estimated bits. */
 export const MIN_WRITE_KEY_LENGTH = 32;
 export const MIN_WRITE_KEY_DISTINCT_CHARS = 10;
 export const MIN_WRITE_KEY_ENTROPY_BITS = 96;
@@ -202,7 +202,7 @@ export const CONVEX_TRANSACTION_LIMITS = {
  * before the first that would pass this budget, which it only knows once that event's reads
  * are done: so each figure leaves the limit room for one more event's reads on top (at most
  * WORKER_EVENT_ROWS rows of ≤ 17 KB and WORKER_GROUP_SESSIONS sessions of ≤ 180 KB, ≈ 3.7 MiB),
- * and the pending read (≤ 100 events of ≤ 50 KB by the SPEC limits) is inside it.
+ * and the pending read (≤ 100 events of ≤ 50 KB by the contract §2 limits) is inside it.
  */
 export const WORKER_BUDGET = {
   databaseQueries: 2_000,
@@ -248,7 +248,7 @@ export const HEALTH_FAILURE_SAMPLES = 5;
  */
 export const REQUEUE_PER_CALL = 100;
 
-// ---------------------------------------------------------------- goals and filters (issue 14)
+// ---------------------------------------------------------------- goals and filters (contract §7)
 
 /**
  * Goals a site may define. getGoals reads them all, plus one rollup dimension per distinct
@@ -256,14 +256,14 @@ export const REQUEUE_PER_CALL = 100;
  */
 export const MAX_GOALS_PER_SITE = 100;
 export const MAX_GOAL_NAME_LENGTH = 120;
-/** Funnels a site may define, and the goal steps of one (SPEC §7: 2 to 8). */
+/** Funnels a site may define, and the goal steps of one (contract §7: 2 to 8). */
 export const MAX_FUNNELS_PER_SITE = 50;
 export const MIN_FUNNEL_STEPS = 2;
 export const MAX_FUNNEL_STEPS = 8;
 /** A page goal's path pattern: at most as long as a stored path (MAX_DIMENSION_KEY_LENGTH). */
 export const MAX_PATH_PATTERN_LENGTH = MAX_DIMENSION_KEY_LENGTH;
 
-/** SPEC §7 filters: how many a read takes, values per filter, characters per value. */
+/** contract §7 filters: how many a read takes, values per filter, characters per value. */
 export const MAX_FILTERS = 10;
 export const MAX_FILTER_VALUES = 20;
 export const MAX_FILTER_VALUE_LENGTH = 300;
@@ -278,7 +278,7 @@ export const MAX_VISIT_EVENTS = 100;
 export const MAX_VISIT_EVENT_BYTES = 16_384;
 
 /**
- * Filtered reads (SPEC §7, visits.ts) read the range's sessions themselves. Up to this many,
+ * Filtered reads (contract §7, visits.ts) read the range's sessions themselves. Up to this many,
  * and this many bytes, the figures are exact; beyond, a read takes a deterministic sample of
  * visitors (SAMPLE_STRATA strata by visitor hash, the first k of them) sized to fit, and scales.
  */

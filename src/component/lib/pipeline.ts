@@ -86,7 +86,7 @@ export function partitionOf(visitorId: string): number {
 }
 
 /**
- * SPEC §2: live events are clamped to [now − 24 h, now + 5 min]; imports keep old
+ * contract §2: live events are clamped to [now − 24 h, now + 5 min]; imports keep old
  * timestamps (that is what they are for), and validateEvents refused their future ones.
  * A missing ts means now.
  */
@@ -102,7 +102,7 @@ export function clampTimestamp(
   return ts;
 }
 
-/** SPEC §6: an import without a visitorId is identified by SHA-256(ip + user agent). */
+/** contract §6: an import without a visitorId is identified by SHA-256(ip + user agent). */
 export async function resolveImportIdentity(
   event: ImportEvent,
 ): Promise<{ visitorId: string; sessionId: string }> {

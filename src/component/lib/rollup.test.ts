@@ -55,7 +55,7 @@ describe("rollup row keys", () => {
     expect(propertyDimension("signup", "plan")).toBe("prop\u001fsignup\u001fplan");
   });
 
-  it("keep the issue's forgeries apart from the rows they imitate", () => {
+  it("keep the hostile-input suite's forgeries apart from the rows they imitate", () => {
     const forged = rowOf("signup\u001fplan\u0001INJECTED", "x", "y");
     expect(parseRowId(rowId(forged)).dimension).not.toBe(propertyDimension("signup", "plan"));
     expect(parseRowId(rowId(rowOf("sign\u0001up", "plan", "pro")))).toEqual(

@@ -44,7 +44,7 @@ export const ALL = "all";
 
 // Row keys are built from what senders choose (event names, property keys and values), so
 // every encoding below is injective by construction: no input can make two different rows
-// share a key, or one row's parts read as another's (issue 12: "sign\u0001up" once split
+// share a key, or one row's parts read as another's (a hostile-input finding: "sign\u0001up" once split
 // into dimension "prop…sign" and a forged key).
 
 const FIELD_SEPARATOR = "\u001f";

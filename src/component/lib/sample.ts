@@ -1,4 +1,4 @@
-// The sampling key of filtered reads (SPEC §7): a visitor's stratum, from a hash of its id, so
+// The sampling key of filtered reads (contract §7): a visitor's stratum, from a hash of its id, so
 // a sample keeps or drops all of one visitor's visits together (its unique count stays exact
 // within the sample) and the same visitors whatever the read. A seed of its own keeps the
 // strata independent of the bits the unique-visitor sketches use.

@@ -1,4 +1,4 @@
-// The definition of a session, a counted pageview, a bounce and a duration (SPEC §5).
+// The definition of a session, a counted pageview, a bounce and a duration (contract §5).
 import { describe, expect, it } from "vitest";
 import { MAX_SESSION_PAGEVIEWS } from "./limits.js";
 import { parseRowId } from "./rollup.js";

@@ -1,5 +1,5 @@
 // Sessionization and what a session contributes to the rollups: the definition of
-// "session", "pageview", "bounce", "duration", "source", "entry/exit page" of SPEC §5.
+// "session", "pageview", "bounce", "duration", "source", "entry/exit page" of contract §5.
 //
 // A session is a set of activities of one (visitorId, sessionId) with no gap longer than
 // `sessionTimeoutMs`. Events arrive late and out of order, so the worker never appends to a
@@ -47,7 +47,7 @@ export type EntryFacts = {
 };
 
 /**
- * One custom event of a session, as filters, goals and funnels need it (SPEC §7): when, which
+ * One custom event of a session, as filters, goals and funnels need it (contract §7): when, which
  * name, and its property values spelled as rollup keys (propertyKey), so that a filter or a
  * goal compares them as the breakdowns show them.
  */
@@ -263,7 +263,7 @@ export function foldSessions<Id>(
 }
 
 /**
- * SPEC §5 Pageview: a repeat of the same path within `pageviewDedupMs` of the previous
+ * contract §5 Pageview: a repeat of the same path within `pageviewDedupMs` of the previous
  * counted view of that path is not counted. 0 counts every view.
  */
 export function countedPageviews(
@@ -287,7 +287,7 @@ export function isVisit(state: SessionState): boolean {
   return state.pageviews.length > 0 || state.eventCount > 0;
 }
 
-/** The per-session figures of SPEC §5, as listSessions shows them. */
+/** The per-session figures of contract §5, as listSessions shows them. */
 export function sessionFigures(
   state: Pick<SessionState, "startTs" | "endTs" | "pageviews" | "eventCount">,
   pageviewDedupMs: number,
@@ -335,7 +335,7 @@ export function attributeRows(state: SessionState, timezone: string): RowRef[] {
 export const ROLLUP_GRANULARITIES: readonly Granularity[] = ["hour", "day", "month"];
 
 /**
- * A worker writes hour rows only (issue 13: a third of the rows per event). Day and month rows
+ * A worker writes hour rows only (a third of the rows per event: docs/write-path.md). Day and month rows
  * are built from them once an hour is closed: compaction folds each closed hour's new shard
  * rows (marked `unfolded`) into the day's and month's merged rows in the same transaction, and
  * reads add the hour rows not folded yet (rollupReads.ts), so every figure is the same as with

@@ -1,6 +1,6 @@
 // Unique-visitor sketches, stored in Convex documents as bytes (v.bytes()).
 //
-// SPEC §5: visitors over any range are exact below 1,000 and within 2 % of the exact count
+// contract §5: visitors over any range are exact below 1,000 and within 2 % of the exact count
 // in at least 95 % of ranges above that. A range is a union of rollup rows, so a sketch
 // must merge losslessly: it is the exact set of visitor hashes while small ("sparse"), and
 // a HyperLogLog once one row holds more than SPARSE_LIMIT visitors ("dense"). With

@@ -1,4 +1,4 @@
-// Public types of convex-analytics: the shapes SPEC.md §3 and §4 define. They live in the
+// Public types of convex-analytics: the shapes contract §3 and §4 define. They live in the
 // component (the bottom layer) and are re-exported by the client for the facades, the React
 // dashboard and the CLIs, so that all agree on one contract.
 
@@ -39,7 +39,7 @@ export type OverviewFigures = {
 };
 
 /**
- * SPEC §7 filter: `[operator, dimension, values]`. Values of one filter are OR, filters are
+ * contract §7 filter: `[operator, dimension, values]`. Values of one filter are OR, filters are
  * AND. `dimension` is one of FILTER_DIMENSIONS (lib/filters.ts) or `prop:<key>`; the path
  * dimensions (page, entryPage, exitPage) take `*` wildcards under is / isNot.
  */
@@ -201,7 +201,7 @@ export type Health = {
 };
 
 /**
- * A goal as listGoals returns it (SPEC §7): a custom event by name, optionally only with one
+ * A goal as listGoals returns it (contract §7): a custom event by name, optionally only with one
  * property value, or a pageview whose path matches `pathPattern` (`*` matches any characters).
  */
 export type Goal = {
@@ -234,7 +234,7 @@ export type GoalsReport = {
   sample?: Sample;
 };
 
-/** A funnel as listFunnels returns it (SPEC §7): 2 to 8 goals, in order. */
+/** A funnel as listFunnels returns it (contract §7): 2 to 8 goals, in order. */
 export type Funnel = {
   funnelId: string;
   siteId: string;

@@ -1,5 +1,5 @@
 // What validate.ts accepts and the exact reasons it gives for what it refuses. The reasons are
-// API (SPEC: a rejection names the field), and several come from zod itself: zod/mini carries
+// API (contract §2: a rejection names the field), and several come from zod itself: zod/mini carries
 // no messages of its own, so validate.ts registers zod's English locale as full zod did. The
 // rows with "Invalid input: …", "Too small: …", "Too big: …" and "Unrecognized key" are
 // those, and were checked against the full-zod validate.ts this file replaced.

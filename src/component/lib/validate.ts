@@ -293,7 +293,7 @@ export function estimatedEntropyBits(key: string): number {
 
 /**
  * A supplied key is the only secret between a site and anyone writing to it, and it is
- * public in every page: it must at least not be guessable (SPEC §4: "a strong key").
+ * public in every page: it must at least not be guessable (contract §4: "a strong key").
  */
 export const writeKeySchema = z.string().check(
   z.minLength(MIN_WRITE_KEY_LENGTH, `writeKey must be at least ${MIN_WRITE_KEY_LENGTH} characters`),

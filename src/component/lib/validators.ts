@@ -18,7 +18,7 @@ export const siteValidator = v.object({
 export const rangeValidator = v.object({ from: v.number(), to: v.number() });
 
 /**
- * A read's `filters` (SPEC §7): checked by lib/filters.ts parseFilters, whose errors name the
+ * A read's `filters` (contract §7): checked by lib/filters.ts parseFilters, whose errors name the
  * bad filter by index, operator and dimension; this validator only lets any list reach it.
  */
 export const filtersValidator = v.optional(v.array(v.any()));
@@ -185,7 +185,7 @@ export const sessionsPageValidator = pageOf(sessionItemValidator);
 // `returns`); these mirror maintenance.runMaintenance and presence.getRealtime, which
 // should import them rather than repeat them.
 
-/** SPEC §4 runMaintenance: what one bounded call did. */
+/** contract §4 runMaintenance: what one bounded call did. */
 export const maintenanceResultValidator = v.object({
   compacted: v.number(),
   expired: v.number(),
@@ -193,7 +193,7 @@ export const maintenanceResultValidator = v.object({
   more: v.boolean(),
 });
 
-/** SPEC §3 getRealtime. */
+/** contract §3 getRealtime. */
 export const realtimeValidator = v.object({
   activeVisitors: v.number(),
   pages: v.array(v.object({ path: v.string(), visitors: v.number() })),
@@ -202,7 +202,7 @@ export const realtimeValidator = v.object({
   sources: v.array(v.object({ source: v.string(), visitors: v.number() })),
 });
 
-/** getHealth (SPEC §4), plus the events the worker set aside and why. */
+/** getHealth (contract §4), plus the events the worker set aside and why. */
 export const healthValidator = v.object({
   pendingEvents: v.number(),
   oldestPendingMs: v.union(v.number(), v.null()),
@@ -217,7 +217,7 @@ export const healthValidator = v.object({
   compactionBacklog: v.number(),
 });
 
-// ---------------------------------------------------------------- goals (SPEC §7)
+// ---------------------------------------------------------------- goals (contract §7)
 
 /** createGoal's arguments, declared once for the component and the admin facade. */
 export const createGoalArgs = {
@@ -259,7 +259,7 @@ export const goalsReportValidator = v.object({
   sample: v.optional(sampleValidator),
 });
 
-// ---------------------------------------------------------------- funnels (SPEC §7)
+// ---------------------------------------------------------------- funnels (contract §7)
 
 export const createFunnelArgs = {
   siteId: v.string(),

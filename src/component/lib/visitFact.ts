@@ -16,7 +16,7 @@ export type VisitFact = {
   /** The session's first and last pageview paths (as sessionFigures); null for a visit of events only. */
   entryPage: string | null;
   exitPage: string | null;
-  /** Session-level attributes, as the session breakdowns count them (SPEC §5). */
+  /** Session-level attributes, as the session breakdowns count them (contract §5). */
   source: string;
   utmSource?: string;
   utmMedium?: string;

@@ -1,4 +1,4 @@
-// The definition of filtered figures (SPEC §7): what a filtered read shows, computed from the
+// The definition of filtered figures (contract §7): what a filtered read shows, computed from the
 // range's stored sessions. One hand-built range with every number written out, then a
 // property test tying the definition to the rollups': with no filter, the two agree.
 import fc from "fast-check";

@@ -1,4 +1,4 @@
-// Filtered figures (SPEC §7): every number of a filtered read, computed from the range's
+// Filtered figures (contract §7): every number of a filtered read, computed from the range's
 // stored sessions ("visits") instead of rollup rows. Pure: visits.ts chooses which sessions
 // to read (and samples them); this file defines what the numbers mean.
 //
