@@ -18,23 +18,43 @@ const HEADER = (what: string) => `/* eslint-disable */
  */
 `;
 
-/** Function modules of a Convex folder: every .ts file except config, schema, tests, libs. */
+/**
+ * Function modules of a Convex folder: its top-level .ts files except config, schema and tests.
+ * Subfolders (lib/, and the component's ingest/, aggregate/, maintenance/, read/) hold logic
+ * that defines no Convex function, so they are not API modules; a function defined in one
+ * is an error here rather than a path that silently goes missing from `api`.
+ */
 export function functionModules(dir: string): string[] {
   const found: string[] = [];
-  const walk = (folder: string) => {
-    for (const name of readdirSync(folder).sort()) {
-      const full = join(folder, name);
-      if (statSync(full).isDirectory()) {
-        if (name !== "_generated" && name !== "lib" && name !== "node_modules") walk(full);
-        continue;
-      }
-      if (!name.endsWith(".ts") || name.endsWith(".d.ts") || name.endsWith(".test.ts")) continue;
-      if (["schema.ts", "convex.config.ts", "crons.ts.template"].includes(name)) continue;
-      found.push(relative(dir, full).replace(/\\/g, "/").replace(/\.ts$/, ""));
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) {
+      if (name !== "_generated" && name !== "node_modules") assertNoFunctions(dir, full);
+      continue;
     }
-  };
-  walk(dir);
+    if (!isSource(name)) continue;
+    if (["schema.ts", "convex.config.ts"].includes(name)) continue;
+    found.push(name.replace(/\.ts$/, ""));
+  }
   return found;
+}
+
+const isSource = (name: string) =>
+  name.endsWith(".ts") && !name.endsWith(".d.ts") && !name.endsWith(".test.ts");
+
+/** A Convex function registration: `query(`, `internalMutation(`, `httpAction(`… */
+const REGISTERS_FUNCTION =
+  /\b(?:query|mutation|action|internalQuery|internalMutation|internalAction|httpAction)\s*\(\s*\{/;
+
+function assertNoFunctions(root: string, folder: string) {
+  for (const name of readdirSync(folder).sort()) {
+    const full = join(folder, name);
+    if (statSync(full).isDirectory()) assertNoFunctions(root, full);
+    else if (isSource(name) && REGISTERS_FUNCTION.test(readFileSync(full, "utf8")))
+      throw new Error(
+        `${relative(root, full)} defines a Convex function: function modules live at the top of ${root}`,
+      );
+  }
 }
 
 const ident = (modulePath: string) => modulePath.replace(/[^A-Za-z0-9_]/g, "_");
