@@ -1,3 +1,4 @@
+/* global module */
 // The import graph check (`npm run check:imports`, part of `npm test`): no module of src/,
 // scripts/, test/ or example/ may import itself through others. A cycle makes the load order
 // decide which side sees the other half-initialised, and hides which layer owns what.
