@@ -6,11 +6,10 @@ import type { FunctionReference } from "convex/server";
 import { components } from "../example/convex/_generated/api.js";
 import { staleGeneratedFiles } from "../scripts/codegen.js";
 
+// Function modules are the top-level files; the subfolders hold logic (scripts/codegen.ts).
 const componentModules = import.meta.glob([
-  "../src/component/**/*.ts",
-  "!../src/component/**/*.test.ts",
-  "!../src/component/_generated/**",
-  "!../src/component/lib/**",
+  "../src/component/*.ts",
+  "!../src/component/*.test.ts",
   "!../src/component/schema.ts",
   "!../src/component/convex.config.ts",
 ]);

@@ -6,7 +6,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { registerDefaultAnalyticsCrons, ANALYTICS_CRON_NAMES } from "../src/client/crons.js";
 import { api, components, internal } from "../example/convex/_generated/api.js";
 import exampleCrons from "../example/convex/crons.js";
-import { COMPACTED_PARTITION, UNFOLDED_DAY_PARTITION } from "../src/component/lib/compaction.js";
+import {
+  COMPACTED_PARTITION,
+  UNFOLDED_DAY_PARTITION,
+} from "../src/component/maintenance/compaction.js";
 import { RETENTION_SCAN_PER_STEP } from "../src/component/lib/limits.js";
 import {
   componentDocs,

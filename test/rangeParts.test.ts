@@ -8,7 +8,7 @@ import {
   breakdownFromParts,
   goalsFromParts,
   overviewFromParts,
-} from "../src/component/lib/rangePart.js";
+} from "../src/component/read/rangePart.js";
 import { modules as componentModules } from "../src/test.js";
 import { invalidates } from "./footprint/predict.js";
 import { startRecording } from "./footprint/recorder.js";

@@ -6,7 +6,7 @@
 // without its session's source.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, internal } from "../example/convex/_generated/api.js";
-import { partitionOf } from "../src/component/lib/pipeline.js";
+import { partitionOf } from "../src/component/ingest/pipeline.js";
 import { emptySketch, hashId, sketchAdd } from "../src/component/lib/sketch.js";
 import { createHarness, DAY, HOUR, MINUTE, pageview, type Harness } from "./harness.js";
 

@@ -5,10 +5,10 @@
 // section uses it to say why a figure grows with traffic, with numbers.
 import { getDocumentSize } from "convex/values";
 import { DAY_MS, PARTITIONS } from "../../src/component/lib/limits.js";
-import { ALL } from "../../src/component/lib/rollup.js";
+import { ALL } from "../../src/component/aggregate/rollup.js";
 import { sketchCount } from "../../src/component/lib/sketch.js";
 import { coverRange, snapRange, type Segment } from "../../src/component/lib/time.js";
-import { UNFOLDED_FINER } from "../../src/component/rollupReads.js";
+import { UNFOLDED_FINER } from "../../src/component/read/rollupReads.js";
 import type { ComponentBackend } from "./harness.js";
 import { round } from "./harness.js";
 

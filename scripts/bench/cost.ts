@@ -26,7 +26,7 @@ import {
 } from "../../example/convex/_generated/api.js";
 import type { ImportEvent } from "../../src/client/accessLog.js";
 import { DEFAULT_CRON_OPTIONS } from "../../src/client/crons.js";
-import { sizeOf } from "../../src/component/lib/budget.js";
+import { sizeOf } from "../../src/component/aggregate/budget.js";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../src/component/lib/limits.js";
 import componentSchema from "../../src/component/schema.js";
 import type { Footprint } from "../../test/footprint/footprint.js";

@@ -25,8 +25,8 @@
 // side of the overview reads them.
 import { api } from "../../src/component/_generated/api.js";
 import type { Doc } from "../../src/component/_generated/dataModel.js";
-import { COMPACTED_PARTITION } from "../../src/component/lib/compaction.js";
-import { parseFilters } from "../../src/component/lib/filters.js";
+import { COMPACTED_PARTITION } from "../../src/component/maintenance/compaction.js";
+import { parseFilters } from "../../src/component/read/filters.js";
 import {
   DAY_MS,
   HOUR_MS,
@@ -36,7 +36,7 @@ import {
   MINUTE_MS,
   SAMPLE_STRATA,
 } from "../../src/component/lib/limits.js";
-import { partitionOf } from "../../src/component/lib/pipeline.js";
+import { partitionOf } from "../../src/component/ingest/pipeline.js";
 import {
   ALL,
   isZero,
@@ -45,8 +45,8 @@ import {
   propertyKey,
   zeroCounters,
   type Counters,
-} from "../../src/component/lib/rollup.js";
-import { sampleOf } from "../../src/component/lib/sample.js";
+} from "../../src/component/aggregate/rollup.js";
+import { sampleOf } from "../../src/component/read/sample.js";
 import {
   eventFigures,
   foldGroup,
@@ -56,7 +56,7 @@ import {
   sessionFigures,
   type Activity,
   type SessionState,
-} from "../../src/component/lib/session.js";
+} from "../../src/component/aggregate/session.js";
 import { emptySketch, hashId, sketchAdd } from "../../src/component/lib/sketch.js";
 import { coverRange, dayBucket } from "../../src/component/lib/time.js";
 import type { Dimension } from "../../src/component/lib/types.js";
@@ -66,8 +66,8 @@ import {
   visitsTimeseries,
   type FilterContext,
   type VisitRecord,
-} from "../../src/component/lib/visitFigures.js";
-import { sessionState } from "../../src/component/visits.js";
+} from "../../src/component/read/visitFigures.js";
+import { sessionState } from "../../src/component/read/visits.js";
 import {
   createComponentBackend,
   createSite,

@@ -5,7 +5,7 @@
 import { convexTest } from "convex-test";
 import { api, internal } from "../../src/component/_generated/api.js";
 import { PARTITIONS, PENDING_SETTLE_MS } from "../../src/component/lib/limits.js";
-import { partitionOf } from "../../src/component/lib/pipeline.js";
+import { partitionOf } from "../../src/component/ingest/pipeline.js";
 import schema from "../../src/component/schema.js";
 import { globModules } from "../demo/backend.js";
 

@@ -21,8 +21,8 @@
 // minutes). What a read touches doesn't depend on it: the boards (LEADERBOARD_SIZE entries
 // each) and the candidates' rows (limit + BREAKDOWN_CANDIDATE_MARGIN keys × buckets).
 import { api } from "../../src/component/_generated/api.js";
-import { COMPACTED_PARTITION } from "../../src/component/lib/compaction.js";
-import { BoardDraft } from "../../src/component/lib/leaderboard.js";
+import { COMPACTED_PARTITION } from "../../src/component/maintenance/compaction.js";
+import { BoardDraft } from "../../src/component/read/leaderboard.js";
 import { LEADERBOARD_SIZE } from "../../src/component/lib/limits.js";
 import { emptySketch, hashId, sketchAdd, sketchCount } from "../../src/component/lib/sketch.js";
 import { nextMonth } from "../../src/component/lib/time.js";

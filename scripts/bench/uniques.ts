@@ -4,7 +4,7 @@
 // contiguous span of days, counted as the reads count it (countUnion of its rows' sketches)
 // and compared with the exact number of distinct visitors in it. Pure: no engine involved.
 import { PARTITIONS } from "../../src/component/lib/limits.js";
-import { partitionOf } from "../../src/component/lib/pipeline.js";
+import { partitionOf } from "../../src/component/ingest/pipeline.js";
 import {
   countUnion,
   emptySketch,

@@ -2,7 +2,7 @@
 // sessions of a fixed pool of visitors spread over the last 365 days, with a few pages,
 // sources and browsers in skewed proportions, as a small site sees them. Deterministic (seeded).
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../src/component/lib/limits.js";
-import { parseUserAgent } from "../../src/component/lib/enrich.js";
+import { parseUserAgent } from "../../src/component/ingest/enrich.js";
 import { USER_AGENT } from "./harness.js";
 
 /** A small deterministic PRNG (mulberry32): same workload on every run and machine. */

@@ -3,8 +3,8 @@
 // mutation commits (an order that rolled back never counts as a conversion).
 import type { GenericDataModel, GenericMutationCtx } from "convex/server";
 import type { ComponentApi } from "../component/_generated/component.js";
-import { encodePropKeys } from "../component/lib/propKeys.js";
-import type { PropValue } from "../component/lib/validate.js";
+import { encodePropKeys } from "../component/ingest/propKeys.js";
+import type { PropValue } from "../component/ingest/validate.js";
 
 /** Event names and the props each one carries, for `new Analytics<Events>(…)`. */
 export type EventProps = Record<string, Record<string, PropValue>>;

@@ -14,7 +14,7 @@ import {
 } from "convex/server";
 import { v, type PropertyValidators, type Validator } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
-import { invalidArgument } from "../component/lib/validate.js";
+import { invalidArgument } from "../component/ingest/validate.js";
 import {
   breakdownValidator,
   createFunnelArgs,

@@ -13,7 +13,7 @@ export {
   decodePropKeys,
   encodePropKey,
   encodePropKeys,
-} from "../component/lib/propKeys.js";
+} from "../component/ingest/propKeys.js";
 export {
   exposeMaintenance,
   registerDefaultAnalyticsCrons,

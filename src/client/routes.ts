@@ -3,11 +3,11 @@
 // request (key, origin, status, rate limit) and stores it in the same transaction: a request
 // costs the route and one mutation.
 import { httpActionGeneric, type HttpRouter } from "convex/server";
-import { DEFAULT_COUNTRY_HEADERS, countryFromHeaders } from "../component/lib/enrich.js";
+import { DEFAULT_COUNTRY_HEADERS, countryFromHeaders } from "../component/ingest/enrich.js";
 import { sha256Hex } from "../component/lib/keys.js";
 import { MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST } from "../component/lib/limits.js";
-import { validateEvents } from "../component/lib/pipeline.js";
-import { describeIssues, ingestBodySchema } from "../component/lib/validate.js";
+import { validateEvents } from "../component/ingest/pipeline.js";
+import { describeIssues, ingestBodySchema } from "../component/ingest/validate.js";
 import type { ComponentApi } from "../component/_generated/component.js";
 
 export type RegisterRoutesOptions = {

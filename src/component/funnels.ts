@@ -4,25 +4,25 @@
 import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import { mutation, query, type QueryCtx } from "./_generated/server.js";
-import { definitionOf, siteFunnels, siteGoals } from "./goalDocs.js";
-import { checkText } from "./lib/goals.js";
+import { definitionOf, siteFunnels, siteGoals } from "./read/goalDocs.js";
+import { checkText } from "./read/goals.js";
 import {
   MAX_FUNNEL_STEPS,
   MAX_FUNNELS_PER_SITE,
   MAX_GOAL_NAME_LENGTH,
   MIN_FUNNEL_STEPS,
 } from "./lib/limits.js";
-import { invalidArgument } from "./lib/validate.js";
+import { invalidArgument } from "./ingest/validate.js";
 import {
   createFunnelArgs,
   filtersValidator,
   funnelReportValidator,
   funnelValidator,
 } from "./lib/validators.js";
-import { visitsFunnel } from "./lib/visitFigures.js";
-import { checkedRange } from "./rollupReads.js";
+import { visitsFunnel } from "./read/visitFigures.js";
+import { checkedRange } from "./read/rollupReads.js";
 import { loadSite } from "./sites.js";
-import { filterContext, readVisits } from "./visits.js";
+import { filterContext, readVisits } from "./read/visits.js";
 
 /** A funnel as listFunnels returns it, its steps named by the site's goals. */
 function publicFunnel(funnel: Doc<"funnels">, goals: ReadonlyMap<string, Doc<"goals">>) {

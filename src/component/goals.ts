@@ -3,22 +3,22 @@
 // figures), from the range's visits with filters (visits.ts, lib/visitFigures.ts).
 import { v, type Infer } from "convex/values";
 import { mutation, query } from "./_generated/server.js";
-import type { RowLike } from "./lib/figures.js";
-import { checkGoal, goalDimension, goalRows } from "./lib/goals.js";
-import { definitionOf, publicGoal, siteFunnels, siteGoals } from "./goalDocs.js";
+import type { RowLike } from "./read/figures.js";
+import { checkGoal, goalDimension, goalRows } from "./read/goals.js";
+import { definitionOf, publicGoal, siteFunnels, siteGoals } from "./read/goalDocs.js";
 import { MAX_GOALS_PER_SITE } from "./lib/limits.js";
-import { ALL } from "./lib/rollup.js";
+import { ALL } from "./aggregate/rollup.js";
 import { countUnion } from "./lib/sketch.js";
-import { invalidArgument } from "./lib/validate.js";
+import { invalidArgument } from "./ingest/validate.js";
 import {
   createGoalArgs,
   filtersValidator,
   goalsReportValidator,
   goalValidator,
 } from "./lib/validators.js";
-import { visitsGoals } from "./lib/visitFigures.js";
-import { filterContext, readVisits } from "./visits.js";
-import { checkedRange, rangeRows, type RowsRead } from "./rollupReads.js";
+import { visitsGoals } from "./read/visitFigures.js";
+import { filterContext, readVisits } from "./read/visits.js";
+import { checkedRange, rangeRows, type RowsRead } from "./read/rollupReads.js";
 import { loadSite } from "./sites.js";
 
 export const createGoal = mutation({

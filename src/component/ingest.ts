@@ -11,9 +11,9 @@ import {
   checkSite,
   eventsInWindow,
   minuteOf,
-} from "./lib/admission.js";
-import { isBotUserAgent } from "./lib/enrich.js";
-import { kickAt } from "./lib/kick.js";
+} from "./ingest/admission.js";
+import { isBotUserAgent } from "./ingest/enrich.js";
+import { kickAt } from "./aggregate/kick.js";
 import { MAX_EVENTS_PER_IMPORT, MAX_EVENTS_PER_REQUEST, MINUTE_MS } from "./lib/limits.js";
 import {
   clampTimestamp,
@@ -21,8 +21,8 @@ import {
   resolveImportIdentity,
   validateEvents,
   type EnrichedEvent,
-} from "./lib/pipeline.js";
-import { invalidArgument, type ImportEvent, type IngestEvent } from "./lib/validate.js";
+} from "./ingest/pipeline.js";
+import { invalidArgument, type ImportEvent, type IngestEvent } from "./ingest/validate.js";
 import { ingestResultValidator } from "./lib/validators.js";
 import { touchPresence } from "./presence.js";
 import { loadSite } from "./sites.js";

@@ -21,11 +21,11 @@ import {
   firstOpenBucket,
   mergeRows,
   type MergeableRow,
-} from "./lib/compaction.js";
-import { BoardDraft, scoreMetric } from "./lib/leaderboard.js";
+} from "./maintenance/compaction.js";
+import { BoardDraft, scoreMetric } from "./read/leaderboard.js";
 import { ReadBudget } from "./lib/readBudget.js";
 import { countUnion } from "./lib/sketch.js";
-import { rollupRow } from "./rollupReads.js";
+import { rollupRow } from "./read/rollupReads.js";
 import { visitRetentionDays } from "./lib/settings.js";
 import {
   COMPACTION_GROUPS_PER_STEP,
@@ -47,8 +47,8 @@ import {
   RETENTION_SCAN_PER_STEP,
   SWEEP_STALE_PENDING_MS,
 } from "./lib/limits.js";
-import { ALL, rowId, type Granularity, type RowRef } from "./lib/rollup.js";
-import { coarserRows, ROLLUP_GRANULARITIES } from "./lib/session.js";
+import { ALL, rowId, type Granularity, type RowRef } from "./aggregate/rollup.js";
+import { coarserRows, ROLLUP_GRANULARITIES } from "./aggregate/session.js";
 import { healthValidator, maintenanceResultValidator } from "./lib/validators.js";
 import { sweepPresence } from "./presence.js";
 import { loadSite } from "./sites.js";

@@ -5,7 +5,7 @@ import { v } from "convex/values";
 import type { QueryCtx } from "./_generated/server.js";
 import { mutation, query } from "./_generated/server.js";
 import { PLAUSIBLE_SALTS_KEPT } from "./lib/limits.js";
-import { invalidArgument } from "./lib/validate.js";
+import { invalidArgument } from "./ingest/validate.js";
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 

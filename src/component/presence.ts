@@ -24,7 +24,7 @@ import {
   REALTIME_SCAN,
   REALTIME_STALL_MS,
 } from "./lib/limits.js";
-import type { EnrichedEvent } from "./lib/pipeline.js";
+import type { EnrichedEvent } from "./ingest/pipeline.js";
 import {
   currentMinute,
   latestTouches,
@@ -34,7 +34,7 @@ import {
   summarizePresence,
   topSources,
   touchKey,
-} from "./lib/presence.js";
+} from "./ingest/presence.js";
 import { realtimeValidator } from "./lib/validators.js";
 import { loadSite } from "./sites.js";
 

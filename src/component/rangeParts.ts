@@ -5,15 +5,15 @@
 import { v } from "convex/values";
 import { query } from "./_generated/server.js";
 import { MAX_DIMENSION_KEY_LENGTH } from "./lib/limits.js";
-import type { RowLike } from "./lib/figures.js";
-import { goalDimension } from "./lib/goals.js";
-import { MAX_PART_KEYS, foldByKey, goalsPart } from "./lib/rangePart.js";
-import { definitionOf, siteGoals } from "./goalDocs.js";
-import { ALL } from "./lib/rollup.js";
+import type { RowLike } from "./read/figures.js";
+import { goalDimension } from "./read/goals.js";
+import { MAX_PART_KEYS, foldByKey, goalsPart } from "./read/rangePart.js";
+import { definitionOf, siteGoals } from "./read/goalDocs.js";
+import { ALL } from "./aggregate/rollup.js";
 import { rangePartDimensionValidator, rangePartValidator } from "./lib/validators.js";
 import { coverRange } from "./lib/time.js";
-import { invalidArgument } from "./lib/validate.js";
-import { candidateRows, checkedRange, keyRows, rangeRows } from "./rollupReads.js";
+import { invalidArgument } from "./ingest/validate.js";
+import { candidateRows, checkedRange, keyRows, rangeRows } from "./read/rollupReads.js";
 import { loadSite } from "./sites.js";
 
 export const getRangePart = query({

@@ -15,20 +15,20 @@ import {
   ratios,
   sumRows,
   type RowLike,
-} from "./lib/figures.js";
-import { isComplete, scoreMetric } from "./lib/leaderboard.js";
+} from "./read/figures.js";
+import { isComplete, scoreMetric } from "./read/leaderboard.js";
 import {
   BREAKDOWN_CANDIDATE_MARGIN,
   DEFAULT_BREAKDOWN_LIMIT,
   MAX_BREAKDOWN_LIMIT,
   MAX_PAGE_SIZE,
 } from "./lib/limits.js";
-import { encodePropKey } from "./lib/propKeys.js";
-import { ALL, propertyDimension } from "./lib/rollup.js";
-import { sessionFigures } from "./lib/session.js";
+import { encodePropKey } from "./ingest/propKeys.js";
+import { ALL, propertyDimension } from "./aggregate/rollup.js";
+import { sessionFigures } from "./aggregate/session.js";
 import { countUnion } from "./lib/sketch.js";
 import { bucketsIn, coverRange, dayBucket, hourBucket, type Segment } from "./lib/time.js";
-import { invalidArgument } from "./lib/validate.js";
+import { invalidArgument } from "./ingest/validate.js";
 import {
   breakdownValidator,
   dimensionValidator,
@@ -45,8 +45,8 @@ import {
   visitsOverview,
   visitsProperties,
   visitsTimeseries,
-} from "./lib/visitFigures.js";
-import { filteredEvents, filteredSessions } from "./filteredLists.js";
+} from "./read/visitFigures.js";
+import { filteredEvents, filteredSessions } from "./read/filteredLists.js";
 import {
   MAX_HOURLY_RANGE_DAYS,
   MAX_RANGE_DAYS,
@@ -54,10 +54,10 @@ import {
   checkedRange,
   rangeRows,
   readRows,
-} from "./rollupReads.js";
+} from "./read/rollupReads.js";
 import schema, { publicEventFields } from "./schema.js";
 import { loadSite } from "./sites.js";
-import { FULL_VISIT_BUDGET, QueryReads, filterContext, readVisits } from "./visits.js";
+import { FULL_VISIT_BUDGET, QueryReads, filterContext, readVisits } from "./read/visits.js";
 
 /** A comparison reads two ranges in one query: each side gets half the visit budget. */
 const COMPARED_VISIT_BUDGET = {

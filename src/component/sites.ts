@@ -13,7 +13,7 @@ import {
   slugSchema,
   timezoneSchema,
   writeKeySchema,
-} from "./lib/validate.js";
+} from "./ingest/validate.js";
 import { siteValidator } from "./lib/validators.js";
 
 /** A site as the API returns it: never any key material. */

@@ -9,7 +9,7 @@ import {
   MAX_STATS_KEY_SITES,
   MAX_STATS_KEYS_PER_SITE,
 } from "./lib/limits.js";
-import { invalidArgument } from "./lib/validate.js";
+import { invalidArgument } from "./ingest/validate.js";
 import { siteByDomain } from "./plausible.js";
 import { loadSite } from "./sites.js";
 

@@ -7,10 +7,10 @@ import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel.js";
 import { mutation, type MutationCtx } from "./_generated/server.js";
 import { storeEvents } from "./ingest.js";
-import { clampTimestamp, enrichEvent, validateEvents } from "./lib/pipeline.js";
-import { identifyEvent, trackedEvent } from "./lib/serverEvents.js";
+import { clampTimestamp, enrichEvent, validateEvents } from "./ingest/pipeline.js";
+import { identifyEvent, trackedEvent } from "./ingest/serverEvents.js";
 import { UNKNOWN } from "./lib/types.js";
-import { invalidArgument, type IngestEvent } from "./lib/validate.js";
+import { invalidArgument, type IngestEvent } from "./ingest/validate.js";
 import { loadSite } from "./sites.js";
 
 const newId = () => `srv_${crypto.randomUUID()}`;

@@ -26,7 +26,7 @@ import {
   writeCost,
   type Cost,
   type CostField,
-} from "./lib/budget.js";
+} from "./aggregate/budget.js";
 import {
   HOUR_MS,
   MAX_EVENT_ATTEMPTS,
@@ -46,7 +46,7 @@ import {
   type Counters,
   type Granularity,
   type RowRef,
-} from "./lib/rollup.js";
+} from "./aggregate/rollup.js";
 import {
   attributeRows,
   eventFigures,
@@ -55,12 +55,12 @@ import {
   type Activity,
   type GroupFold,
   type SessionState,
-} from "./lib/session.js";
+} from "./aggregate/session.js";
 import { emptySketch, hashId, sketchAdd, sketchRemove } from "./lib/sketch.js";
-import { sampleOf } from "./lib/sample.js";
-import { firstOpenBucket } from "./lib/compaction.js";
-import { rollupRow } from "./rollupReads.js";
-import { sessionState } from "./visits.js";
+import { sampleOf } from "./read/sample.js";
+import { firstOpenBucket } from "./maintenance/compaction.js";
+import { rollupRow } from "./read/rollupReads.js";
+import { sessionState } from "./read/visits.js";
 
 /**
  * What ingest schedules: one run per kick window for the whole site (lib/kick.ts), folding the

@@ -7,7 +7,7 @@ import type { EventItem, GoalsReport, Overview, SessionItem } from "../client/ty
 import type { AnalyticsApi } from "./api.js";
 import { AnalyticsDashboard } from "./AnalyticsDashboard.js";
 import { emptySketch, sketchAdd } from "../component/lib/sketch.js";
-import { HOUR_MS, MINUTE_MS, rangeFor } from "./range.js";
+import { HOUR_MS, MINUTE_MS, rangeFor } from "./model/range.js";
 
 vi.mock("convex/react", () => ({
   useQuery: vi.fn(),

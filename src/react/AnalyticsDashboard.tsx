@@ -5,38 +5,43 @@
 // query string by default.
 import { useCallback, useState, type ReactNode } from "react";
 import type { Filter } from "../client/types.js";
-import { ActivityPanel } from "./ActivityPanel.js";
+import { ActivityPanel } from "./panels/ActivityPanel.js";
 import type { AnalyticsApi } from "./api.js";
-import { BreakdownPanel } from "./BreakdownPanel.js";
-import { BREAKDOWN_PANELS } from "./breakdownPanels.js";
-import { COMPARISON_LABELS, comparisonRange } from "./comparison.js";
+import { BreakdownPanel } from "./panels/BreakdownPanel.js";
+import { BREAKDOWN_PANELS } from "./panels/breakdownPanels.js";
+import { COMPARISON_LABELS, comparisonRange } from "./model/comparison.js";
 import {
   defaultDashboardState,
   useDashboardState,
   type DashboardState,
   type UpdateDashboardState,
-} from "./dashboardState.js";
-import { EmptyState } from "./EmptyState.js";
-import { DashboardErrorBoundary, ErrorAlertContext } from "./ErrorBoundary.js";
-import { errorMessage } from "./errors.js";
-import { EventsPanel } from "./EventsPanel.js";
-import { FilterBar, FilterRefusal, type EditorTarget } from "./FilterBar.js";
-import { addRowFilter, filtersKey, isFilterError } from "./filters.js";
-import { formatRange } from "./format.js";
-import { FunnelPanel } from "./FunnelPanel.js";
-import { GoalsPanel } from "./GoalsPanel.js";
-import { resolveInterval } from "./intervals.js";
-import { KpiRow } from "./KpiRow.js";
-import { useComparedOverview, useHasAnyEvents, useOverview } from "./queries.js";
-import { shiftSelection, toDateInput, type DashboardRange, type RangeSelection } from "./range.js";
-import { RangePicker } from "./RangePicker.js";
-import { RealtimeView } from "./RealtimeView.js";
-import { createSampleStore, SampleContext } from "./sampling.js";
-import { useShortcuts, type ShortcutAction } from "./shortcuts.js";
-import { DASHBOARD_CSS, ROOT_CLASS } from "./styles.js";
-import { resolveTheme, type DashboardTheme } from "./theme.js";
-import { TimeseriesChart } from "./TimeseriesChart.js";
-import { useDashboardRange, useHourClock } from "./useDashboardRange.js";
+} from "./hooks/dashboardState.js";
+import { EmptyState } from "./panels/EmptyState.js";
+import { DashboardErrorBoundary, ErrorAlertContext } from "./ui/ErrorBoundary.js";
+import { errorMessage } from "./model/errors.js";
+import { EventsPanel } from "./panels/EventsPanel.js";
+import { FilterBar, FilterRefusal, type EditorTarget } from "./panels/FilterBar.js";
+import { addRowFilter, filtersKey, isFilterError } from "./model/filters.js";
+import { formatRange } from "./model/format.js";
+import { FunnelPanel } from "./panels/FunnelPanel.js";
+import { GoalsPanel } from "./panels/GoalsPanel.js";
+import { resolveInterval } from "./model/intervals.js";
+import { KpiRow } from "./panels/KpiRow.js";
+import { useComparedOverview, useHasAnyEvents, useOverview } from "./hooks/queries.js";
+import {
+  shiftSelection,
+  toDateInput,
+  type DashboardRange,
+  type RangeSelection,
+} from "./model/range.js";
+import { RangePicker } from "./panels/RangePicker.js";
+import { RealtimeView } from "./panels/RealtimeView.js";
+import { createSampleStore, SampleContext } from "./ui/sampling.js";
+import { useShortcuts, type ShortcutAction } from "./hooks/shortcuts.js";
+import { DASHBOARD_CSS, ROOT_CLASS } from "./ui/styles.js";
+import { resolveTheme, type DashboardTheme } from "./ui/theme.js";
+import { TimeseriesChart } from "./panels/TimeseriesChart.js";
+import { useDashboardRange, useHourClock } from "./hooks/useDashboardRange.js";
 
 export type AnalyticsDashboardProps = {
   /** The module the host re-exported from `exposeAnalyticsApi`, e.g. `api.analytics`. */

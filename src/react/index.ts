@@ -30,8 +30,8 @@ export {
   useSessionsList,
   useTimeseries,
   type QueryState,
-} from "./queries.js";
-export { useDashboardRange, useHourClock } from "./useDashboardRange.js";
+} from "./hooks/queries.js";
+export { useDashboardRange, useHourClock } from "./hooks/useDashboardRange.js";
 export {
   DIMENSION_LABELS,
   FILTER_DIMENSIONS,
@@ -40,7 +40,7 @@ export {
   encodeFilter,
   filterLabel,
   withFilters,
-} from "./filters.js";
+} from "./model/filters.js";
 export {
   PRESET_LABELS,
   RANGE_PRESETS,
@@ -50,7 +50,7 @@ export {
   type DashboardRange,
   type RangePreset,
   type RangeSelection,
-} from "./range.js";
+} from "./model/range.js";
 export {
   formatConversionRate,
   formatCount,
@@ -60,14 +60,14 @@ export {
   pointsDelta,
   relativeDelta,
   type Delta,
-} from "./format.js";
+} from "./model/format.js";
 export {
   KPIS,
   CHART_METRICS,
   type ChartMetric,
   type KpiDefinition,
   type KpiKey,
-} from "./metrics.js";
+} from "./model/metrics.js";
 export {
   DARK_PALETTE,
   LIGHT_PALETTE,
@@ -76,6 +76,6 @@ export {
   type ThemeMode,
   type ThemeVariable,
   type ThemeVariables,
-} from "./theme.js";
-export { DASHBOARD_CSS, ROOT_CLASS } from "./styles.js";
-export { ingestEndpointFor } from "./EmptyState.js";
+} from "./ui/theme.js";
+export { DASHBOARD_CSS, ROOT_CLASS } from "./ui/styles.js";
+export { ingestEndpointFor } from "./panels/EmptyState.js";

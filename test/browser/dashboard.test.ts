@@ -11,10 +11,10 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { chromium, type Browser, type Page, type Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GoalsReport, Overview } from "../../src/client/types.js";
-import { breakdownCsv, goalsCsv } from "../../src/react/csv.js";
-import { pointsDelta } from "../../src/react/format.js";
-import { isEmptyPeriod } from "../../src/react/KpiRow.js";
-import { KPIS } from "../../src/react/metrics.js";
+import { breakdownCsv, goalsCsv } from "../../src/react/model/csv.js";
+import { pointsDelta } from "../../src/react/model/format.js";
+import { isEmptyPeriod } from "../../src/react/panels/KpiRow.js";
+import { KPIS } from "../../src/react/model/metrics.js";
 import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
 import {
   allLoaded,

@@ -12,7 +12,7 @@ import {
   formatExact,
   formatPercent,
   formatRatio,
-} from "../../src/react/format.js";
+} from "../../src/react/model/format.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const DEMO_START_TIMEOUT_MS = 120_000;

@@ -16,7 +16,7 @@ import type {
   GoalsReport,
   Overview,
 } from "../../src/client/types.js";
-import { formatConversionRate, formatExact } from "../../src/react/format.js";
+import { formatConversionRate, formatExact } from "../../src/react/model/format.js";
 import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
 import {
   allLoaded,

@@ -31,7 +31,7 @@ import {
   PENDING_SETTLE_MS,
   REALTIME_REFRESH_MS,
 } from "../../src/component/lib/limits.js";
-import { partitionOf } from "../../src/component/lib/pipeline.js";
+import { partitionOf } from "../../src/component/ingest/pipeline.js";
 import componentSchema from "../../src/component/schema.js";
 import type { Footprint } from "../footprint/footprint.js";
 import {

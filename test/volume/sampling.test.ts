@@ -6,11 +6,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../../example/convex/_generated/api.js";
 import type { Doc } from "../../src/component/_generated/dataModel.js";
 import type { QueryCtx } from "../../src/component/_generated/server.js";
-import { parseFilters } from "../../src/component/lib/filters.js";
+import { parseFilters } from "../../src/component/read/filters.js";
 import { QUERY_READ_DOCUMENTS, SAMPLE_STRATA } from "../../src/component/lib/limits.js";
-import { sampleOf } from "../../src/component/lib/sample.js";
-import { visitsOverview } from "../../src/component/lib/visitFigures.js";
-import { QueryReads, readVisits } from "../../src/component/visits.js";
+import { sampleOf } from "../../src/component/read/sample.js";
+import { visitsOverview } from "../../src/component/read/visitFigures.js";
+import { QueryReads, readVisits } from "../../src/component/read/visits.js";
 import { createHarness, HOUR, MINUTE, pageview, type Harness } from "../harness.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);

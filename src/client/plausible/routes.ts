@@ -11,10 +11,10 @@ import {
   DEFAULT_COUNTRY_HEADERS,
   countryFromHeaders,
   isBotUserAgent,
-} from "../../component/lib/enrich.js";
+} from "../../component/ingest/enrich.js";
 import { sha256Hex } from "../../component/lib/keys.js";
 import { MAX_BODY_BYTES } from "../../component/lib/limits.js";
-import { validateEvents } from "../../component/lib/pipeline.js";
+import { validateEvents } from "../../component/ingest/pipeline.js";
 import type { ComponentApi } from "../../component/_generated/component.js";
 import {
   clientIp,

@@ -8,9 +8,7 @@
  */
 
 import type * as failures from "../failures.js";
-import type * as filteredLists from "../filteredLists.js";
 import type * as funnels from "../funnels.js";
-import type * as goalDocs from "../goalDocs.js";
 import type * as goals from "../goals.js";
 import type * as ingest from "../ingest.js";
 import type * as maintenance from "../maintenance.js";
@@ -18,11 +16,9 @@ import type * as plausible from "../plausible.js";
 import type * as presence from "../presence.js";
 import type * as rangeParts from "../rangeParts.js";
 import type * as reports from "../reports.js";
-import type * as rollupReads from "../rollupReads.js";
 import type * as sites from "../sites.js";
 import type * as statsKeys from "../statsKeys.js";
 import type * as track from "../track.js";
-import type * as visits from "../visits.js";
 import type * as worker from "../worker.js";
 
 import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
@@ -30,9 +26,7 @@ import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
   "failures": typeof failures;
-  "filteredLists": typeof filteredLists;
   "funnels": typeof funnels;
-  "goalDocs": typeof goalDocs;
   "goals": typeof goals;
   "ingest": typeof ingest;
   "maintenance": typeof maintenance;
@@ -40,11 +34,9 @@ const fullApi: ApiFromModules<{
   "presence": typeof presence;
   "rangeParts": typeof rangeParts;
   "reports": typeof reports;
-  "rollupReads": typeof rollupReads;
   "sites": typeof sites;
   "statsKeys": typeof statsKeys;
   "track": typeof track;
-  "visits": typeof visits;
   "worker": typeof worker;
 }> = anyApi as any;
 

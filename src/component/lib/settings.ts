@@ -1,6 +1,6 @@
 import type { SiteSettings } from "./types.js";
 import { SETTING_BOUNDS } from "./limits.js";
-import { invalidArgument, type SettingsPatch } from "./validate.js";
+import { invalidArgument, type SettingsPatch } from "../ingest/validate.js";
 
 export const DEFAULT_SETTINGS: SiteSettings = {
   sessionTimeoutMs: SETTING_BOUNDS.sessionTimeoutMs.default,

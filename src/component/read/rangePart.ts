@@ -1,0 +1,130 @@
+// Mergeable parts of a range (invariant 12). The dashboard splits a range that reaches the
+// present at the start of today: the closed part (whole days before today) is read by a query
+// that no live write touches, so Convex serves it from its cache until a day closes, and only
+// the open part (today) re-runs when the worker folds new events. A part is the range's rollup
+// rows folded per key (counters summed, visitor sketches united), so two parts merge into
+// exactly the figures one read of the whole range gives: the same lib/figures functions run on
+// the merged rows.
+import type { BreakdownRow, GoalsReport, OverviewFigures } from "../lib/types.js";
+import { breakdownRows, overviewFigures, type RowLike } from "./figures.js";
+import { conversionRate, goalDimension, goalKeyMatcher, type GoalDefinition } from "./goals.js";
+import { BREAKDOWN_CANDIDATE_MARGIN, MAX_BREAKDOWN_LIMIT } from "../lib/limits.js";
+import { addCounters, zeroCounters } from "../aggregate/rollup.js";
+import { mergeAll, sketchCount } from "../lib/sketch.js";
+
+/**
+ * Keys a part returns by rank, most visitors (events for `event`) first: the longest
+ * breakdown the dashboard shows and the candidates' margin. A part that has more says
+ * `truncated`, and a breakdown merged from it is marked approximate.
+ */
+export const MAX_PART_KEYS = MAX_BREAKDOWN_LIMIT + BREAKDOWN_CANDIDATE_MARGIN;
+
+/** A part's row: a key's counters and sketches over the part's range (goals: with a name). */
+export type PartRow = Omit<RowLike, "bucket"> & { name?: string };
+export type RangePart = { rows: PartRow[]; truncated: boolean };
+
+const asRows = (parts: readonly RangePart[]): RowLike[] =>
+  parts.flatMap((p) => p.rows.map((row) => ({ ...row, bucket: 0 })));
+
+/** The rows of a range folded to one per key, in breakdown order, at most `maxKeys`. */
+export function foldByKey(
+  rows: readonly RowLike[],
+  sortBy: "visitors" | "events",
+  maxKeys = MAX_PART_KEYS,
+): RangePart {
+  const groups = new Map<string, RowLike[]>();
+  for (const row of rows) (groups.get(row.key) ?? groups.set(row.key, []).get(row.key)!).push(row);
+  const folded: (PartRow & { visitorCount: number })[] = [];
+  for (const [key, group] of groups) {
+    const counters = zeroCounters();
+    for (const row of group) addCounters(counters, row);
+    const users = group.flatMap((r) => (r.users ? [r.users] : []));
+    const visitors = mergeAll(group.map((r) => r.visitors));
+    folded.push({
+      key,
+      ...counters,
+      visitors,
+      ...(users.length ? { users: mergeAll(users) } : {}),
+      visitorCount: sketchCount(visitors),
+    });
+  }
+  const score = (r: (typeof folded)[number]) => (sortBy === "events" ? r.events : r.visitorCount);
+  folded.sort((a, b) => score(b) - score(a) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return {
+    rows: folded.slice(0, maxKeys).map(({ visitorCount: _, ...row }) => row),
+    truncated: folded.length > maxKeys,
+  };
+}
+
+/** The overview of a range from its parts: what getOverview returns for the whole range. */
+export function overviewFromParts(parts: readonly RangePart[]): OverviewFigures {
+  return overviewFigures(asRows(parts));
+}
+
+/**
+ * The breakdown of a range from its parts: what getBreakdown returns for the whole range, and
+ * `approximate` when a part had more keys than it returned (a key it left out could rank).
+ */
+export function breakdownFromParts(
+  parts: readonly RangePart[],
+  sortBy: "visitors" | "events",
+  limit: number,
+): { rows: BreakdownRow[]; approximate?: true } {
+  const rows = breakdownRows(asRows(parts), sortBy, limit);
+  return parts.some((p) => p.truncated) ? { rows, approximate: true } : { rows };
+}
+
+/**
+ * Every goal's conversions over a part, one row per goal (key: its id): the matching rows of
+ * its dimension folded, `events` its conversions (counted pageviews for a page goal), as
+ * lib/goals.ts goalFigures counts them. `rowsOf` gives a dimension's rows of the part.
+ */
+export function goalsPart(
+  goals: readonly { goalId: string; name: string; definition: GoalDefinition }[],
+  rowsOf: (dimension: string) => readonly RowLike[],
+): RangePart {
+  const rows = goals.map(({ goalId, name, definition }): PartRow => {
+    const matches = goalKeyMatcher(definition);
+    const matching = rowsOf(goalDimension(definition)).filter((row) => matches(row.key));
+    let events = 0;
+    for (const row of matching) events += definition.kind === "page" ? row.pageviews : row.events;
+    return {
+      key: goalId,
+      name,
+      ...zeroCounters(),
+      events,
+      visitors: mergeAll(matching.map((row) => row.visitors)),
+    };
+  });
+  return { rows, truncated: false };
+}
+
+/**
+ * The goals report of a range from its goal parts and its overview parts: what getGoals
+ * returns for the whole range (a visitor converting on both sides counts once).
+ */
+export function goalsFromParts(
+  goalParts: readonly RangePart[],
+  allParts: readonly RangePart[],
+): Omit<GoalsReport, "range"> {
+  const visitors = overviewFromParts(allParts).visitors;
+  const byGoal = new Map<string, { name: string; rows: PartRow[] }>();
+  for (const part of goalParts)
+    for (const row of part.rows) {
+      const goal = byGoal.get(row.key) ?? { name: row.name ?? row.key, rows: [] };
+      goal.rows.push(row);
+      byGoal.set(row.key, goal);
+    }
+  const goals = [...byGoal].map(([goalId, { name, rows }]) => {
+    const goalVisitors = sketchCount(mergeAll(rows.map((row) => row.visitors)));
+    return {
+      goalId,
+      name,
+      visitors: goalVisitors,
+      events: rows.reduce((n, row) => n + row.events, 0),
+      conversionRate: conversionRate(goalVisitors, visitors),
+    };
+  });
+  goals.sort((a, b) => b.visitors - a.visitors || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { visitors, goals };
+}
