@@ -4,7 +4,6 @@
 // a visitor sample beyond (visits.ts), and lib/visitFigures.ts defines the figures. Raw events
 // and sessions are otherwise read only by the paginated lists, one page at a time.
 import { pick } from "convex-helpers";
-import { getPage } from "convex-helpers/server/pagination";
 import { v, type Infer } from "convex/values";
 import type { Doc } from "./_generated/dataModel.js";
 import { query, type QueryCtx } from "./_generated/server.js";
@@ -21,7 +20,6 @@ import {
   BREAKDOWN_CANDIDATE_MARGIN,
   DEFAULT_BREAKDOWN_LIMIT,
   MAX_BREAKDOWN_LIMIT,
-  MAX_PAGE_SIZE,
 } from "./lib/limits.js";
 import { encodePropKey } from "./ingest/propKeys.js";
 import { ALL, propertyDimension } from "./aggregate/rollup.js";
@@ -47,6 +45,7 @@ import {
   visitsTimeseries,
 } from "./read/visitFigures.js";
 import { filteredEvents, filteredSessions } from "./read/filteredLists.js";
+import { indexPage, pageSize, type ListRequest } from "./read/listPages.js";
 import {
   MAX_HOURLY_RANGE_DAYS,
   MAX_RANGE_DAYS,
@@ -55,7 +54,7 @@ import {
   rangeRows,
   readRows,
 } from "./read/rollupReads.js";
-import schema, { publicEventFields } from "./schema.js";
+import { publicEventFields } from "./schema.js";
 import { loadSite } from "./sites.js";
 import { FULL_VISIT_BUDGET, QueryReads, filterContext, readVisits } from "./read/visits.js";
 
@@ -269,88 +268,6 @@ const listArgs = {
   paginationOpts: paginationOptsValidator,
   filters: filtersValidator,
 };
-
-export function pageSize(numItems: number) {
-  if (!Number.isInteger(numItems) || numItems < 1)
-    throw invalidArgument("paginationOpts.numItems must be a positive integer");
-  return Math.min(numItems, MAX_PAGE_SIZE);
-}
-
-const BAD_CURSOR =
-  "paginationOpts.cursor is not a cursor this list returned for this site and range";
-
-/**
- * A cursor is handed back by the caller, so it is checked before it becomes an index bound
- * (invariant 10): exactly the key getPage returns for this index ([siteId, time,
- * _creationTime, _id]), of this site, and inside [from, to). A forged one would otherwise
- * start the page in another site's part of the index.
- */
-export function decodeCursor(
-  cursor: string | null,
-  siteId: string,
-  range: { from?: number; to?: number },
-): [string, number, number, string] | undefined {
-  if (cursor === null || cursor === "") return undefined;
-  let key: unknown;
-  try {
-    key = JSON.parse(cursor);
-  } catch {
-    throw invalidArgument(BAD_CURSOR);
-  }
-  if (
-    !Array.isArray(key) ||
-    key.length !== 4 ||
-    key[0] !== siteId ||
-    typeof key[1] !== "number" ||
-    !Number.isFinite(key[1]) ||
-    typeof key[2] !== "number" ||
-    !Number.isFinite(key[2]) ||
-    typeof key[3] !== "string" ||
-    (range.from !== undefined && key[1] < range.from) ||
-    (range.to !== undefined && key[1] >= range.to)
-  ) {
-    throw invalidArgument(BAD_CURSOR);
-  }
-  return key as [string, number, number, string];
-}
-
-export type ListRequest = {
-  from?: number;
-  to?: number;
-  paginationOpts: { numItems: number; cursor: string | null };
-};
-
-/**
- * One index page of a list, newest first: `rows` documents after the request's cursor, with
- * each one's index key (the cursor that resumes after it).
- */
-export async function indexPage<T extends "events" | "sessions">(
-  ctx: QueryCtx,
-  table: T,
-  index: "by_ts" | "by_start",
-  site: Doc<"sites">,
-  args: ListRequest,
-  rows: number,
-) {
-  const after = decodeCursor(args.paginationOpts.cursor, site._id, args);
-  const { page, hasMore, indexKeys } = await getPage(ctx, {
-    table,
-    index,
-    schema,
-    order: "desc",
-    startIndexKey: after ?? (args.to !== undefined ? [site._id, args.to] : [site._id]),
-    startInclusive: false,
-    endIndexKey: args.from !== undefined ? [site._id, args.from] : [site._id],
-    endInclusive: true,
-    // convex-helpers ignores targetMaxRows once endIndexKey is set; the absolute bound holds.
-    absoluteMaxRows: rows,
-  } as never);
-  return {
-    page: page as unknown as Doc<T>[],
-    hasMore,
-    cursors: indexKeys.map((key) => JSON.stringify(key)),
-  };
-}
 
 async function listNewestFirst<T extends "events" | "sessions">(
   ctx: QueryCtx,

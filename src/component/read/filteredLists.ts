@@ -15,7 +15,7 @@ import { ReadBudget } from "../lib/readBudget.js";
 import { isVisit } from "../aggregate/session.js";
 import { visitFactOf } from "./visitFact.js";
 import type { FilterContext } from "./visitFigures.js";
-import { indexPage, pageSize, type ListRequest } from "../reports.js";
+import { indexPage, pageSize, type ListRequest } from "./listPages.js";
 import { sessionState } from "./visits.js";
 
 type Page<T> = { page: T[]; isDone: boolean; continueCursor: string };
