@@ -1,6 +1,6 @@
 // Property and trait keys Convex can't take as field names: PostHog's
 // "$browser" and keys in Cyrillic arrive through importEvents and the HTTP route, are stored in
-// their escaped form (src/component/lib/propKeys.ts), and every read that takes or returns a key
+// their escaped form (src/component/ingest/propKeys.ts), and every read that takes or returns a key
 // speaks the key as sent. Keys that were valid before are stored exactly as before.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../example/convex/_generated/api.js";

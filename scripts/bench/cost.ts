@@ -132,7 +132,7 @@ function backend() {
 
 /**
  * The default 30-day dashboard's subscriptions, as AnalyticsDashboard makes them on a host that
- * exports getRangePart (src/react/queries.ts): the overview, the daily series, goals and each
+ * exports getRangePart (src/react/hooks/queries.ts): the overview, the daily series, goals and each
  * breakdown read as the closed days and today, the previous period as one closed part;
  * realtime whole. With a filter, the overview, breakdowns and goals read the range whole
  * (filtered reads go through the visits) and the series is still split.

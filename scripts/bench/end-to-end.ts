@@ -53,7 +53,7 @@ const LOG_END_BEFORE_NOW_MS = 60_000;
 const TRACKER_FLUSH_MS = 2_000;
 const TRACKER_MAX_BATCH = 20;
 const TRACKER_SESSION_TIMEOUT_MS = 30 * 60_000;
-/** The settle window and the kick's slack (src/component/lib/kick.ts): drip's wait after a request. */
+/** The settle window and the kick's slack (src/component/aggregate/kick.ts): drip's wait after a request. */
 const KICK_DELAY_MS = PENDING_SETTLE_MS + 500;
 /** Events per importEvents call in bulk. */
 const BULK_BATCH = 500;

@@ -2,14 +2,14 @@
 // dashboard unfiltered, at 10,000 and 100,000 visits in the range; and how far the sampled
 // figures a filtered read returns past MAX_VISITS_PER_READ sessions are from the exact ones.
 //
-// A filtered read reads the range's stored sessions (src/component/visits.ts readVisits):
+// A filtered read reads the range's stored sessions (src/component/read/visits.ts readVisits):
 // all of them up to MAX_VISITS_PER_READ / MAX_VISIT_BYTES_PER_READ (halved for each side of a
-// comparison), beyond that whole visitor strata (lib/sample.ts), figures scaled by 1/fraction.
+// comparison), beyond that whole visitor strata (read/sample.ts), figures scaled by 1/fraction.
 // So its documents must stay ≈ constant past the budget, whatever the traffic.
 //
 // Seeding. Folding 200,000 visits through ingest and the workers would take many minutes, so
 // the sites are written directly: every visit is folded by the worker's own fold
-// (lib/session.ts foldSessions) and its session stored as the worker stores it (with its
+// (aggregate/session.ts foldSessions) and its session stored as the worker stores it (with its
 // sampling stratum); the rollup rows the reads use are summed from the same contributions
 // (sessionContribution and eventFigures at day granularity, checked row for row against the
 // worker's foldGroup + eventFigures on CROSS_CHECKED_VISITS visits) and stored as compaction
@@ -299,7 +299,7 @@ const dayRowRef = (id: string) => {
 };
 
 /**
- * What one visit adds to the day rollup rows: lib/session.ts sessionContribution and the
+ * What one visit adds to the day rollup rows: aggregate/session.ts sessionContribution and the
  * visitors foldGroup adds (session-level figures in its start day, each counted pageview in
  * its own day), plus eventFigures for each of its activities, at day granularity only. The
  * worker's functions compute every granularity through JSON row ids (~0.3 ms a visit: over a
@@ -423,7 +423,7 @@ function crossCheck(
 }
 
 /**
- * The visits folded as the worker folds them (lib/session.ts foldSessions: one session each),
+ * The visits folded as the worker folds them (aggregate/session.ts foldSessions: one session each),
  * their day rollup rows added to `rows`.
  */
 function foldVisits(visits: GeneratedVisit[], settings: Settings, rows: Map<string, RowAcc>) {
@@ -877,7 +877,7 @@ export function filteredMarkdown(r: FilteredReport): string[] {
   return [
     "## Filtered reads (contract §7)",
     "",
-    `A 30-day dashboard (${r.range.from.slice(0, 10)} to ${r.range.to.slice(0, 10)}: overview with comparison, daily timeseries, breakdowns by ${r.dimensions.join(", ")} (limit ${MAX_BREAKDOWN_LIMIT}), goals) with the filter \`${JSON.stringify(r.filter)}\`, next to the same reads unfiltered. A filtered read reads the range's sessions whatever the filter selects: all of them up to ${num(r.budget.visits)} sessions / ${mib(r.budget.bytes)} (each side of a comparison half of it), beyond that whole visitor strata (of ${num(r.budget.strata)}), its figures scaled by 1 / fraction. The sites are seeded directly (\`scripts/bench/filtered.ts\`): sessions folded by the worker's own functions and stored as it stores them, rollup rows built from the same contributions (checked row for row against the worker's on ${num(CROSS_CHECKED_VISITS)} visits) as compaction leaves them; the 30 days before the range hold as many visits (the comparison reads them). Errors compare each sampled figure with lib/visitFigures.ts over every session of the range (fraction 1), for figures above ${minVisitors} exact visitors: overview visitors, sessions and pageviews (both sides of the comparison), breakdown rows' visitors and pageviews.`,
+    `A 30-day dashboard (${r.range.from.slice(0, 10)} to ${r.range.to.slice(0, 10)}: overview with comparison, daily timeseries, breakdowns by ${r.dimensions.join(", ")} (limit ${MAX_BREAKDOWN_LIMIT}), goals) with the filter \`${JSON.stringify(r.filter)}\`, next to the same reads unfiltered. A filtered read reads the range's sessions whatever the filter selects: all of them up to ${num(r.budget.visits)} sessions / ${mib(r.budget.bytes)} (each side of a comparison half of it), beyond that whole visitor strata (of ${num(r.budget.strata)}), its figures scaled by 1 / fraction. The sites are seeded directly (\`scripts/bench/filtered.ts\`): sessions folded by the worker's own functions and stored as it stores them, rollup rows built from the same contributions (checked row for row against the worker's on ${num(CROSS_CHECKED_VISITS)} visits) as compaction leaves them; the 30 days before the range hold as many visits (the comparison reads them). Errors compare each sampled figure with read/visitFigures.ts over every session of the range (fraction 1), for figures above ${minVisitors} exact visitors: overview visitors, sessions and pageviews (both sides of the comparison), breakdown rows' visitors and pageviews.`,
     "",
     line("measure", head),
     `|---|${head.map(() => "---|").join("")}`,

@@ -48,7 +48,7 @@ const rateMarkValidator = v.union(
 );
 
 /**
- * The rate limit's marks (lib/admission.ts): the newest, the last one at or before the sliding
+ * The rate limit's marks (ingest/admission.ts): the newest, the last one at or before the sliding
  * minute's start, and the oldest inside it. Three point reads of tiny rows, whatever the
  * traffic. Ingest runs it through a stale snapshot, so it takes no read dependency.
  */
@@ -92,7 +92,7 @@ export const rateMarks = internalQuery({
 /**
  * Step 4, store: insert what is new, report what was already there. Unless `kick` is false
  * (live ingest decides that itself, once per kick window), schedules the site's worker run at
- * the aligned instant of lib/kick.ts.
+ * the aligned instant of aggregate/kick.ts.
  */
 export async function storeEvents(
   ctx: MutationCtx,
@@ -123,7 +123,7 @@ export async function storeEvents(
   return { accepted, duplicates };
 }
 
-/** One worker run for the whole site at the kick window's instant (lib/kick.ts). */
+/** One worker run for the whole site at the kick window's instant (aggregate/kick.ts). */
 async function scheduleFold(ctx: MutationCtx, siteId: Id<"sites">, receivedAt: number) {
   await ctx.scheduler.runAt(kickAt(receivedAt), internal.worker.aggregateSite, { siteId });
 }

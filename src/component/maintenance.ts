@@ -178,7 +178,7 @@ async function mergeGroups(
 }
 
 /**
- * The leaderboards one compaction step updates (lib/leaderboard.ts), each read once and
+ * The leaderboards one compaction step updates (read/leaderboard.ts), each read once and
  * written once at the end of the step. Every row compaction writes gives its key's whole
  * score in the bucket (its −1 and −2 rows together), so a board sees every change compaction
  * makes; the whole-site dimension has one key and needs no board.

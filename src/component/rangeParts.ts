@@ -1,4 +1,4 @@
-// The dashboard's mergeable reads (invariant 12, lib/rangePart.ts): a range's rollup rows
+// The dashboard's mergeable reads (invariant 12, read/rangePart.ts): a range's rollup rows
 // folded per key. The dashboard reads the closed part of a range that reaches the present (the
 // days before today) and its open part (today) apart, so that the worker's writes to today's
 // rows re-run only the small open part; the closed part stays in Convex's query cache.

@@ -1,7 +1,7 @@
 // Dashboard reads. Without filters every query reads rollup rows only, O(buckets × keys ×
 // shards) documents whatever the traffic (invariant 6), through the by_row index. With
 // filters (contract §7) it reads the range's visits instead, exactly up to MAX_VISITS_PER_READ and
-// a visitor sample beyond (visits.ts), and lib/visitFigures.ts defines the figures. Raw events
+// a visitor sample beyond (visits.ts), and read/visitFigures.ts defines the figures. Raw events
 // and sessions are otherwise read only by the paginated lists, one page at a time.
 import { pick } from "convex-helpers";
 import { v, type Infer } from "convex/values";
@@ -236,7 +236,7 @@ export const getEventProperties = query({
     const limit = checkedLimit(args.limit);
     const range = checkedRange(args.from, args.to, site.timezone);
     const filters = await filterContext(ctx, site, args.filters);
-    // Rows and kept events are keyed by the property's stored form (lib/propKeys.ts).
+    // Rows and kept events are keyed by the property's stored form (ingest/propKeys.ts).
     const property = encodePropKey(args.property);
     if (filters) {
       const read = await readVisits(ctx, site, range);

@@ -148,7 +148,7 @@ export default defineSchema({
     timezone: v.string(),
     pageviewDedupMs: v.number(),
     /**
-     * The visitor's sampling stratum (lib/sample.ts), 0 ≤ sample < SAMPLE_STRATA: a sampled
+     * The visitor's sampling stratum (read/sample.ts), 0 ≤ sample < SAMPLE_STRATA: a sampled
      * filtered read takes whole strata. Optional only for sessions stored before it existed.
      */
     sample: v.optional(v.number()),
@@ -186,7 +186,7 @@ export default defineSchema({
    * One row per (granularity, bucket, dimension, key) per partition ("shard"). Workers write
    * hour shard rows (and day and month shards for closed hours); partition −1 holds what
    * compaction merged; partition −2 the day rows it folds closed hours into, until the day
-   * closes and they fold into their month (lib/compaction.ts). Sketches are unique-visitor/user
+   * closes and they fold into their month (maintenance/compaction.ts). Sketches are unique-visitor/user
    * sketches (lib/sketch).
    */
   rollups: defineTable({
@@ -269,7 +269,7 @@ export default defineSchema({
 
   /**
    * The ingest rate limit's input: one row per request that admitted events (duplicates
-   * included), blind-inserted by ingest (lib/admission.ts), deleted by maintenance once it is
+   * included), blind-inserted by ingest (ingest/admission.ts), deleted by maintenance once it is
    * out of the window.
    */
   ingestReservations: defineTable({
@@ -279,7 +279,7 @@ export default defineSchema({
     at: v.number(),
     events: v.number(),
     /**
-     * The site's running total of admitted events, this row's included (lib/admission.ts
+     * The site's running total of admitted events, this row's included (ingest/admission.ts
      * eventsInWindow). Absent on rows written by 0.1.x, which are pruned within minutes.
      */
     cumulative: v.optional(v.number()),
@@ -289,7 +289,7 @@ export default defineSchema({
     .index("by_at", ["siteId", "at"]),
 
   /**
-   * Conversion goals (contract §7, lib/goals.ts), at most MAX_GOALS_PER_SITE per site. Written only
+   * Conversion goals (contract §7, read/goals.ts), at most MAX_GOALS_PER_SITE per site. Written only
    * by the admin goal functions; getGoals reads a site's goals whole through by_site.
    */
   goals: defineTable({
@@ -356,14 +356,14 @@ export default defineSchema({
     failedEvents: v.number(),
     /**
      * No longer written: the rate limiter once read a per-minute tally here; the ingest route now
-     * reserves its share up front (lib/admission.ts). Optional so that stored rows stay valid.
+     * reserves its share up front (ingest/admission.ts). Optional so that stored rows stay valid.
      */
     receivedPerMinute: v.optional(v.array(v.object({ minute: v.number(), count: v.number() }))),
   }).index("by_partition", ["siteId", "partition"]),
 
   /**
    * Per (granularity, bucket, dimension): the LEADERBOARD_SIZE keys with the highest score and a
-   * floor above every other key's (lib/leaderboard.ts). Written only by compaction as it merges
+   * floor above every other key's (read/leaderboard.ts). Written only by compaction as it merges
    * and folds rows (maintenance.ts), never by ingest or the worker; read by breakdowns to
    * choose the keys whose rows they read (docs/read-path.md).
    */

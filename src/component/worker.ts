@@ -63,7 +63,7 @@ import { rollupRow } from "./read/rollupReads.js";
 import { sessionState } from "./read/visits.js";
 
 /**
- * What ingest schedules: one run per kick window for the whole site (lib/kick.ts), folding the
+ * What ingest schedules: one run per kick window for the whole site (aggregate/kick.ts), folding the
  * pending events of every partition in one plan and one transaction, so a window of traffic
  * costs one call, not one per partition (invariant 11), and each row the window touches is read
  * and written once. It takes at most SITE_RUN_EVENTS_PER_PARTITION events of each partition
@@ -218,7 +218,7 @@ type Plan = {
   rowBytes: Map<string, number>;
   /**
    * Shard hour rows outside compaction's fold (no `unfolded` mark), whose day and month copies
-   * are written live, so a change to one is written to those too (lib/session.ts coarserRows,
+   * are written live, so a change to one is written to those too (aggregate/session.ts coarserRows,
    * also in `rows`): rows stored before hour-only writes, and new rows of an hour that is
    * already closed (`foldFrom`). A closed hour is a backfill or a late event: compaction may
    * fold that hour at any moment, and a read would add a marked row to every day and month

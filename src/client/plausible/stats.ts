@@ -53,7 +53,7 @@ const BREAKDOWN_DIMENSIONS = {
 type BreakdownDimension = keyof typeof BREAKDOWN_DIMENSIONS;
 export type OurDimension = (typeof BREAKDOWN_DIMENSIONS)[BreakdownDimension];
 
-/** Plausible's filter dimensions and ours (lib/filters.ts); `event:props:<key>` is `prop:<key>`. */
+/** Plausible's filter dimensions and ours (read/filters.ts); `event:props:<key>` is `prop:<key>`. */
 const FILTER_DIMENSIONS: Record<string, string> = {
   ...BREAKDOWN_DIMENSIONS,
   "event:hostname": "hostname",

@@ -36,7 +36,7 @@ export type Rejection = { index: number; reason: string };
 
 /**
  * Step 1, validate: splits a batch into valid events (with their index) and rejections.
- * Valid events come out with their property and trait keys in stored form (lib/propKeys.ts),
+ * Valid events come out with their property and trait keys in stored form (ingest/propKeys.ts),
  * which can cross Convex's wire. An import event may also be given as its JSON text: sources
  * such as PostHog exports carry field names ("$browser") that Convex's wire format can't, so
  * as objects they would fail the whole call before it reached this code; as text they arrive.

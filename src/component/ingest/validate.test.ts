@@ -116,7 +116,7 @@ describe("ingest events", () => {
       { ...event, props: { a: "x".repeat(513) } },
       "props.a: property values must be at most 512 characters",
     ],
-    // Keys Convex can't take as field names are stored escaped (lib/propKeys.ts).
+    // Keys Convex can't take as field names are stored escaped (ingest/propKeys.ts).
     ["a prop key starting with $", { ...event, props: { $a: 1 } }, null],
     [
       "a prop key with a control character",

@@ -57,7 +57,7 @@ const text = (what: string, max: number) =>
   );
 
 // Keys Convex can't take as field names ("$browser", "город") are stored escaped
-// (lib/propKeys.ts); the rules here apply to the key as sent, also when it arrives in its
+// (ingest/propKeys.ts); the rules here apply to the key as sent, also when it arrives in its
 // stored form. "__proto__" would be dropped by JSON handling on the way (zod,
 // Object.entries), so it is refused by name rather than silently lost.
 export function propKeyProblem(stored: string): string | null {

@@ -16,7 +16,7 @@ export const MAX_PROP_STRING_LENGTH = 512;
 export const MAX_TRAITS = 32;
 /**
  * Convex's limit on a field name (MAX_IDENTIFIER_LEN in convex/values). A property key's stored
- * form (lib/propKeys.ts) is at most 5 × MAX_PROP_KEY_LENGTH characters, which stays under it.
+ * form (ingest/propKeys.ts) is at most 5 × MAX_PROP_KEY_LENGTH characters, which stays under it.
  */
 export const MAX_FIELD_NAME_LENGTH = 1024;
 /** Rollup keys (paths, sources, campaign names) are cut to this many characters. */
@@ -45,7 +45,7 @@ export const PARTITIONS = 4;
 export const PENDING_SETTLE_MS = 2_000;
 
 /**
- * Ingest kicks the site's worker at instants aligned to this window (lib/kick.ts), so one run
+ * Ingest kicks the site's worker at instants aligned to this window (aggregate/kick.ts), so one run
  * folds every event of a window: a figure shows an event at most this much (plus the settle
  * window) after it arrived, under the 60 s promised in the README. Longer windows mean fewer
  * worker calls and fewer re-runs of open dashboards (each writing run re-runs them once):
@@ -71,7 +71,7 @@ export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_BREAKDOWN_LIMIT = 10;
 export const MAX_BREAKDOWN_LIMIT = 100;
 /**
- * Keys a leaderboard keeps per (bucket, dimension) (lib/leaderboard.ts). Above the largest
+ * Keys a leaderboard keeps per (bucket, dimension) (read/leaderboard.ts). Above the largest
  * breakdown page, so that a key in the top MAX_BREAKDOWN_LIMIT of most buckets is listed, not
  * bounded; 128 entries of ~100-byte keys are ~16 KB, so a 3-year read's ~70 boards stay ~1 MB.
  */
@@ -198,7 +198,7 @@ export const CONVEX_TRANSACTION_LIMITS = {
 } as const;
 
 /**
- * What one worker run plans to use (lib/budget.ts). It admits events one at a time and stops
+ * What one worker run plans to use (aggregate/budget.ts). It admits events one at a time and stops
  * before the first that would pass this budget, which it only knows once that event's reads
  * are done: so each figure leaves the limit room for one more event's reads on top (at most
  * WORKER_EVENT_ROWS rows of ≤ 17 KB and WORKER_GROUP_SESSIONS sessions of ≤ 180 KB, ≈ 3.7 MiB),
@@ -215,7 +215,7 @@ export const WORKER_BUDGET = {
 /**
  * Rollup rows one event can touch: the hour rows of the whole site, its page or event name,
  * each of 32 props, and its session's attributes (10 dimensions), and at most as many day and
- * month rows again where those hour rows were stored before hour-only writes (lib/session.ts
+ * month rows again where those hour rows were stored before hour-only writes (aggregate/session.ts
  * coarserRows). For the headroom argument of WORKER_BUDGET; the budget itself is measured.
  */
 export const WORKER_EVENT_ROWS = 3 * (2 + MAX_PROPS + 10 + 2);
@@ -269,7 +269,7 @@ export const MAX_FILTER_VALUES = 20;
 export const MAX_FILTER_VALUE_LENGTH = 300;
 
 /**
- * Custom events a session keeps for filters, goals and funnels (lib/session.ts boundedEvents):
+ * Custom events a session keeps for filters, goals and funnels (aggregate/session.ts boundedEvents):
  * the earliest ones, at most this many and this many characters of JSON, so a session stays
  * small however many events it sends (a session document is at most ~170 KB: 500 pageviews
  * of ≤ 300-character paths, and these).

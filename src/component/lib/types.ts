@@ -40,7 +40,7 @@ export type OverviewFigures = {
 
 /**
  * contract §7 filter: `[operator, dimension, values]`. Values of one filter are OR, filters are
- * AND. `dimension` is one of FILTER_DIMENSIONS (lib/filters.ts) or `prop:<key>`; the path
+ * AND. `dimension` is one of FILTER_DIMENSIONS (read/filters.ts) or `prop:<key>`; the path
  * dimensions (page, entryPage, exitPage) take `*` wildcards under is / isNot.
  */
 export type FilterOperator = "is" | "isNot" | "contains" | "notContains";
@@ -270,7 +270,7 @@ export const UNKNOWN = "Unknown";
 /**
  * getRangePart: a range's rollup rows folded per key, with their visitor sketches, so that the
  * dashboard can merge the closed and the open part of a range into exact figures
- * (lib/rangePart.ts).
+ * (read/rangePart.ts).
  */
 export type RangePartResult = {
   range: TimeRange;

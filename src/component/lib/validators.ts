@@ -18,7 +18,7 @@ export const siteValidator = v.object({
 export const rangeValidator = v.object({ from: v.number(), to: v.number() });
 
 /**
- * A read's `filters` (contract §7): checked by lib/filters.ts parseFilters, whose errors name the
+ * A read's `filters` (contract §7): checked by read/filters.ts parseFilters, whose errors name the
  * bad filter by index, operator and dimension; this validator only lets any list reach it.
  */
 export const filtersValidator = v.optional(v.array(v.any()));
@@ -95,7 +95,7 @@ export const breakdownValidator = v.object({
   sample: v.optional(sampleValidator),
 });
 
-/** getRangePart (lib/rangePart.ts): a range's rows folded per key, with their sketches. */
+/** getRangePart (read/rangePart.ts): a range's rows folded per key, with their sketches. */
 export const rangePartValidator = v.object({
   range: rangeValidator,
   truncated: v.boolean(),
@@ -230,7 +230,7 @@ export const createGoalArgs = {
   pathPattern: v.optional(v.string()),
 };
 
-/** A goal as listGoals returns it (lib/goals.ts GoalDefinition, flattened as stored). */
+/** A goal as listGoals returns it (read/goals.ts GoalDefinition, flattened as stored). */
 export const goalValidator = v.object({
   goalId: v.string(),
   siteId: v.string(),

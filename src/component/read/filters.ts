@@ -1,6 +1,6 @@
 // The filter grammar of contract §7, and what it means for one visit. Pure: a filtered read
-// parses its `filters` here and keeps the stored sessions whose facts (lib/visitFact.ts)
-// match; this file is the definition of "match" (lib/visitFigures.ts counts what matched).
+// parses its `filters` here and keeps the stored sessions whose facts (read/visitFact.ts)
+// match; this file is the definition of "match" (read/visitFigures.ts counts what matched).
 //
 // A filter is `[operator, dimension, values]`. Values of one filter are OR, filters are AND.
 // A filter selects visits: a session-level dimension compares the visit's value; `page`
@@ -66,7 +66,7 @@ function parseDimension(at: string, raw: unknown): Pick<Filter, "dimension" | "p
     const property = raw.slice(PROP_PREFIX.length);
     const problem = propertyKeyProblem(property);
     if (problem) throw invalidArgument(`${at}: the property of dimension "${raw}" ${problem}`);
-    // Matched against stored keys (lib/propKeys.ts).
+    // Matched against stored keys (ingest/propKeys.ts).
     return { dimension: "prop", property: encodePropKey(property) };
   }
   if (typeof raw !== "string" || !(FILTER_DIMENSIONS as readonly string[]).includes(raw))

@@ -1,5 +1,5 @@
 // A site's stored goals and funnels as the goal, funnel and filtered reads use them
-// (lib/goals.ts defines what a goal means; this reads them, bounded by the per-site limits).
+// (read/goals.ts defines what a goal means; this reads them, bounded by the per-site limits).
 import type { Doc } from "../_generated/dataModel.js";
 import type { QueryCtx } from "../_generated/server.js";
 import type { GoalDefinition } from "./goals.js";

@@ -105,7 +105,7 @@ describe("checkGoal", () => {
       checkGoal({ name: "N", kind: "event", eventName: "e", property: "p", value: null })
         .definition,
     ).toEqual({ kind: "event", eventName: "e", property: "p", value: null });
-    // Stored as events store the key (lib/propKeys.ts), so that the goal's rows match.
+    // Stored as events store the key (ingest/propKeys.ts), so that the goal's rows match.
     expect(
       checkGoal({ name: "B", kind: "event", eventName: "e", property: "$browser", value: "x" })
         .definition,

@@ -51,7 +51,7 @@ export function checkText(field: string, value: string, max: number): string {
 }
 
 /**
- * Why `key` is not a property key ingest accepts (lib/validate.ts), or null: a goal or filter
+ * Why `key` is not a property key ingest accepts (ingest/validate.ts), or null: a goal or filter
  * naming a key ingest refuses could never match, so it is refused with the reason instead.
  */
 export function propertyKeyProblem(key: string): string | null {
@@ -62,7 +62,7 @@ export function propertyKeyProblem(key: string): string | null {
   return problem && `${JSON.stringify(sent)} is not a property key ingest accepts: ${problem}`;
 }
 
-/** A goal's property, in the stored form its events' keys have (lib/propKeys.ts). */
+/** A goal's property, in the stored form its events' keys have (ingest/propKeys.ts). */
 function checkPropertyKey(key: string): string {
   const problem = propertyKeyProblem(key);
   if (problem) throw invalidArgument(`property ${problem}`);

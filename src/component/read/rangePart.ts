@@ -77,7 +77,7 @@ export function breakdownFromParts(
 /**
  * Every goal's conversions over a part, one row per goal (key: its id): the matching rows of
  * its dimension folded, `events` its conversions (counted pageviews for a page goal), as
- * lib/goals.ts goalFigures counts them. `rowsOf` gives a dimension's rows of the part.
+ * read/goals.ts goalFigures counts them. `rowsOf` gives a dimension's rows of the part.
  */
 export function goalsPart(
   goals: readonly { goalId: string; name: string; definition: GoalDefinition }[],

@@ -1,6 +1,6 @@
-// One visit's compact facts: everything a filter (lib/filters.ts) or a goal needs to decide
+// One visit's compact facts: everything a filter (read/filters.ts) or a goal needs to decide
 // whether the visit matches, and nothing more. A fact is derived from a stored session
-// (lib/session.ts), never stored: the session is the one record of a visit, so a fact can't
+// (aggregate/session.ts), never stored: the session is the one record of a visit, so a fact can't
 // disagree with the figures the same session gives the rollups.
 //
 // Its lists are as complete as the session: pageviews are all kept (a session past

@@ -1,12 +1,12 @@
 // What a filtered read (contract §7) computes its figures from: the stored sessions ("visits")
 // that start in the range, read whole, never the raw events. A session already holds every
-// fact a filter, a goal or a funnel needs (lib/visitFact.ts), so filters cost no write of
+// fact a filter, a goal or a funnel needs (read/visitFact.ts), so filters cost no write of
 // their own; sessions are kept for `visitRetentionDays`, apart from raw events' retention.
 //
 // Bounded whatever the traffic. The range's session count is known first from its whole-site
 // rollup rows (cheap: what getOverview reads). Up to MAX_VISITS_PER_READ sessions the read
 // is exact: one index range, by start. Beyond, it takes a sample: visitors are split into
-// SAMPLE_STRATA strata by a hash of their id (lib/sample.ts), and the read takes whole strata
+// SAMPLE_STRATA strata by a hash of their id (read/sample.ts), and the read takes whole strata
 // 0, 1, 2, … (one index range each) while they fit the budget: the largest sample the budget
 // holds, the same visitors for every read of the range with that budget, and a visitor's
 // visits all in or all out. Figures are then scaled by 1 / fraction. A stratum that doesn't
@@ -31,7 +31,7 @@ import { invalidArgument } from "../ingest/validate.js";
 import type { FilterContext, VisitRecord } from "./visitFigures.js";
 import { rangeRows, type RowsRead } from "./rollupReads.js";
 
-/** A stored session's state as lib/session.ts folds and figures it. */
+/** A stored session's state as aggregate/session.ts folds and figures it. */
 export function sessionState(session: Doc<"sessions">): SessionState {
   const { startTs, endTs, pageviews, eventCount, eventNames, entry, client } = session;
   const customEvents = session.customEvents ?? [];
@@ -176,7 +176,7 @@ export async function readVisits(
 }
 
 /**
- * A read's `filters`, parsed (lib/filters.ts names a bad one), with the site's goals when a
+ * A read's `filters`, parsed (read/filters.ts names a bad one), with the site's goals when a
  * filter selects by goal. Null when there are none: the read takes the rollup path.
  */
 export async function filterContext(

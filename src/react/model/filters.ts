@@ -27,7 +27,7 @@ export const FILTER_OPERATORS: readonly FilterOperator[] = [
   "notContains",
 ];
 
-/** The component's filter dimensions (lib/filters.ts), spelled here so zod stays out of the page. */
+/** The component's filter dimensions (read/filters.ts), spelled here so zod stays out of the page. */
 export const FILTER_DIMENSIONS = [
   ...DIMENSIONS,
   "hostname",
