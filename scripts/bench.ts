@@ -122,4 +122,3 @@ export async function runBench(
 }
 
 export type BenchReport = Awaited<ReturnType<typeof runBench>>;
-export type BenchReportWithoutRatios = Omit<BenchReport, "ratios">;

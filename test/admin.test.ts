@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components } from "../example/convex/_generated/api.js";
 import { exposeAdminApi, exposeAnalyticsApi } from "../src/client/index.js";
 import { sha256Hex } from "../src/component/lib/keys.js";
+import { handlerOf } from "./registered.js";
 import { createHarness, type Harness } from "./harness.js";
 
 describe("sites", () => {
@@ -125,11 +126,7 @@ describe("facades", () => {
       auth: (_ctx, request) => void seen.push(request),
     });
     // Call the registered function's handler directly: what matters is what auth receives.
-    const handler = (
-      reads.getOverview as unknown as {
-        _handler: (ctx: unknown, args: unknown) => Promise<unknown>;
-      }
-    )._handler;
+    const handler = handlerOf(reads.getOverview);
     await handler({ runQuery: async () => "result" }, { siteId: "s1", from: 0, to: 1 });
     expect(seen).toEqual([{ kind: "read", fn: "getOverview", siteId: "s1" }]);
   });

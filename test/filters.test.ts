@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components } from "../example/convex/_generated/api.js";
 import { exposeAdminApi, exposeAnalyticsApi, type AuthRequest } from "../src/client/index.js";
 import { MAX_FUNNEL_STEPS } from "../src/component/lib/limits.js";
+import { handlerOf } from "./registered.js";
 import { addSite, createHarness, HOUR, MINUTE, pageview, type Harness } from "./harness.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -359,8 +360,7 @@ describe("funnels", () => {
       seen.push(request);
       if (request.siteId !== h.siteId) throw new Error(`forbidden: ${request.fn}`);
     };
-    type Handler = (ctx: unknown, args: unknown) => Promise<unknown>;
-    const handler = (fn: unknown) => (fn as { _handler: Handler })._handler;
+    const handler = handlerOf;
     const admin = exposeAdminApi(components.analytics, { auth });
     const reads = exposeAnalyticsApi(components.analytics, { auth });
     await expect(

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components } from "../example/convex/_generated/api.js";
 import { exposeAdminApi, exposeAnalyticsApi, type AuthRequest } from "../src/client/index.js";
 import { MAX_GOALS_PER_SITE } from "../src/component/lib/limits.js";
+import { handlerOf } from "./registered.js";
 import { addSite, createHarness, HOUR, MINUTE, pageview, type Harness } from "./harness.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -49,8 +50,7 @@ function scoped() {
     if (request.siteId !== h.siteId)
       throw new Error(`forbidden: ${request.fn} on ${request.siteId ?? "all sites"}`);
   };
-  type Handler = (ctx: unknown, args: unknown) => Promise<any>;
-  const handler = (fn: unknown) => (fn as { _handler: Handler })._handler;
+  const handler = handlerOf;
   const reads = exposeAnalyticsApi(components.analytics, { auth });
   const admin = exposeAdminApi(components.analytics, { auth });
   return {

@@ -11,6 +11,7 @@ import { coverRange, snapRange, type Segment } from "../../src/component/lib/tim
 import { UNFOLDED_FINER } from "../../src/component/read/rollupReads.js";
 import type { ComponentBackend } from "./harness.js";
 import { round } from "./harness.js";
+import { kib, num, pct } from "./numbers.js";
 
 /** The sketch format bytes of lib/sketch.ts. */
 const SPARSE = 1;
@@ -153,15 +154,9 @@ export async function readAnatomy(
   };
 }
 
-export type ReadAnatomy = Awaited<ReturnType<typeof readAnatomy>>;
-
-const num = (x: number, digits = 1) => x.toLocaleString("en", { maximumFractionDigits: digits });
-const kib = (bytes: number) => `${num(bytes / 1024)} KiB`;
-const pct = (x: number) => `${Math.round(x * 100)} %`;
-
 /** "1,883 rows (56 % of a 3,360-row ceiling)". */
 export function describeRows(a: RowAnatomy, ceiling = a.ceiling) {
-  return `${num(a.rows)} rows (${pct(a.rows / ceiling)} of a ${num(ceiling)}-row ceiling)`;
+  return `${num(a.rows, 1)} rows (${pct(a.rows / ceiling, 0)} of a ${num(ceiling, 1)}-row ceiling)`;
 }
 
 /** Visitors per row, averaged over the read's rows. */
@@ -172,6 +167,6 @@ export function describeBytes(a: RowAnatomy) {
   const fixed = a.bytes - a.sketchBytes;
   return (
     `${kib(a.bytes)} = ${kib(fixed)} of counters and keys (${Math.round(fixed / Math.max(1, a.rows))} B a row) + ${kib(a.sketchBytes)} of sketches ` +
-    `(${num(visitorsPerRow(a))} visitors a row on average; ${num(a.sparseRows)} sparse rows at 8 B a visitor, ${num(a.denseRows)} dense at 16 KiB)`
+    `(${num(visitorsPerRow(a), 1)} visitors a row on average; ${num(a.sparseRows, 1)} sparse rows at 8 B a visitor, ${num(a.denseRows, 1)} dense at 16 KiB)`
   );
 }

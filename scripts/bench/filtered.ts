@@ -77,6 +77,7 @@ import {
 } from "./harness.js";
 import { rangeEnd } from "./scale.js";
 import { rng } from "./workload.js";
+import { kib, mib, num, pct } from "./numbers.js";
 
 /** Visits in the 30-day range (BENCH_FILTERED_VOLUMES=a,b overrides them, for a quick run). */
 export const FILTERED_VOLUMES = process.env.BENCH_FILTERED_VOLUMES?.split(",").map(Number) ?? [
@@ -829,10 +830,6 @@ export type FilteredReport = Awaited<ReturnType<typeof benchFiltered>>;
 
 // ------------------------------------------------------------------------------ rendering
 
-const num = (x: number, digits = 2) => x.toLocaleString("en", { maximumFractionDigits: digits });
-const kib = (bytes: number) => `${num(bytes / 1024, 1)} KiB`;
-const mib = (bytes: number) => `${num(bytes / 2 ** 20, 2)} MiB`;
-const pct = (x: number, digits = 2) => `${num(x * 100, digits)} %`;
 const fractionText = (f?: { min: number; max: number }) =>
   !f ? "—" : f.min === f.max ? num(f.min, 4) : `${num(f.min, 4)}–${num(f.max, 4)}`;
 

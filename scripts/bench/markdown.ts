@@ -3,9 +3,9 @@
 import type { BenchReport } from "../bench.js";
 import { filteredMarkdown } from "./filtered.js";
 import { tableRows } from "./table.js";
+import { num } from "./numbers.js";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|");
-const num = (x: number, digits = 2) => x.toLocaleString("en", { maximumFractionDigits: digits });
 const kb = (bytes: number) => `${num(bytes / 1000, 1)} KB`;
 
 /** Write cost end to end (invariant 11): ours per protocol and multiple, the peer beside it. */

@@ -1,9 +1,7 @@
 // The short human-readable table of a benchmark report (the JSON holds every figure).
 import type { BenchReport } from "../bench.js";
 import { filteredRows } from "./filtered.js";
-
-const num = (x: number, digits = 2) => x.toLocaleString("en", { maximumFractionDigits: digits });
-const kib = (bytes: number) => `${num(bytes / 1024, 1)} KiB`;
+import { kib, num, pct } from "./numbers.js";
 
 export function renderTable(r: BenchReport): string {
   const rows = tableRows(r);
@@ -194,5 +192,3 @@ export function scaleRows(r: BenchReport): [string, string][] {
   add("ratio ours/baseline: conflicts per 1,000 ingest pairs", `×${q.conflictsPer1000IngestPairs}`);
   return rows;
 }
-
-const pct = (x: number, digits = 2) => `${num(x * 100, digits)} %`;

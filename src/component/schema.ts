@@ -344,7 +344,8 @@ export default defineSchema({
   /**
    * No longer written or read: per (site, partition) run counters that every worker run
    * rewrote, one document per run (what getHealth needed now lives on the events and sessions
-   * the run writes anyway). Kept so that stored rows stay valid.
+   * the run writes anyway). Kept so that rows a 0.1.0 deployment stored stay valid: dropping the
+   * table from the schema would make pushing this version to such a deployment fail validation.
    */
   workerState: defineTable({
     siteId: v.id("sites"),

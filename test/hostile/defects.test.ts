@@ -3,12 +3,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components } from "../../example/convex/_generated/api.js";
 import { exposeAdminApi, exposeAnalyticsApi, type AuthRequest } from "../../src/client/index.js";
+import { handlerOf } from "../registered.js";
 import { addSite, createHarness, MINUTE, pageview, type Harness } from "../harness.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
-
-type Handler = (ctx: unknown, args: unknown) => Promise<unknown>;
-const handlerOf = (fn: unknown) => (fn as { _handler: Handler })._handler;
 
 /** The facades of a host whose auth approves only `approved` sites (and no spanning call). */
 function scopedHost(h: Harness, approved: string[]) {

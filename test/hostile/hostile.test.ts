@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { api, components } from "../../example/convex/_generated/api.js";
 import { exposeAdminApi, exposeAnalyticsApi, type AuthRequest } from "../../src/client/index.js";
 import { MAX_BODY_BYTES } from "../../src/component/lib/limits.js";
+import { handlerOf } from "../registered.js";
 import {
   addSite,
   createHarness,
@@ -41,9 +42,6 @@ const seenAuth: AuthRequest[] = [];
 function call(who: object, kind: "query" | "mutation", ref: unknown, args: unknown) {
   return (who as Record<string, (r: unknown, a: unknown) => Promise<unknown>>)[kind]!(ref, args);
 }
-
-type Handler = (ctx: unknown, args: unknown) => Promise<unknown>;
-const handlerOf = (fn: unknown) => (fn as { _handler: Handler })._handler;
 
 /** Facades of a host whose auth approves only the main site, never a spanning call. */
 function scoped() {

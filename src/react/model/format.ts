@@ -1,5 +1,4 @@
 // How figures read on the dashboard: short counts (1.2k), durations (3m 12s), rates (45%).
-import type { Interval } from "../../client/types.js";
 
 const UNITS: [suffix: string, size: number][] = [
   ["k", 1e3],
@@ -88,32 +87,12 @@ export function pointsDelta(current: number, previous: number, decimals = 0): De
     : { text: `${points} pp`, direction: "down" };
 }
 
-const hourLabel = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
-const dayLabel = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
-const fullLabel = new Intl.DateTimeFormat(undefined, {
-  weekday: "short",
-  month: "short",
-  day: "numeric",
-  year: "numeric",
-});
 const dateTimeLabel = new Intl.DateTimeFormat(undefined, {
   month: "short",
   day: "numeric",
   hour: "numeric",
   minute: "2-digit",
 });
-
-/** A chart axis tick: "2:00 PM" for hourly points, "Mar 5" for daily ones. */
-export function formatBucket(t: number, interval: Interval): string {
-  return interval === "hour" ? hourLabel.format(t) : dayLabel.format(t);
-}
-
-/** A tooltip heading: the day, and the hour for hourly points. */
-export function formatBucketLong(t: number, interval: Interval): string {
-  return interval === "hour"
-    ? `${dayLabel.format(t)}, ${hourLabel.format(t)}`
-    : fullLabel.format(t);
-}
 
 const dateTimeSecondsLabel = new Intl.DateTimeFormat(undefined, {
   month: "short",
