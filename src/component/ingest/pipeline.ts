@@ -1,6 +1,7 @@
 // The ingest pipeline, one named step at a time: validate → classify → enrich → store.
-// (Sessionization is the worker's step: see session.ts.) Each step is pure and tested on
-// its own; the Convex mutation in ingest.ts only runs them in order and writes the result.
+// (Sessionization is the worker's step: see ../aggregate/session.ts.) Each step is pure and has
+// its own tests (validate.test.ts, enrich.test.ts, pipeline.test.ts); the Convex mutation in
+// ingest.ts only runs them in order and writes the result.
 import type { SiteSettings } from "../lib/types.js";
 import {
   countryFromHeaders,
