@@ -30,4 +30,6 @@ export {
   type MutationCaller,
 } from "./importLog.js";
 export type { ComponentApi } from "../component/_generated/component.js";
+/** The `error.code` values of the ingest route's refusals (README "Limits and error codes"). */
+export type { RefusalCode } from "../component/ingest/admission.js";
 export * from "./types.js";

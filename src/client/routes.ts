@@ -3,6 +3,7 @@
 // request (key, origin, status, rate limit) and stores it in the same transaction: a request
 // costs the route and one mutation.
 import { httpActionGeneric, type HttpRouter } from "convex/server";
+import type { RefusalCode } from "../component/ingest/admission.js";
 import { DEFAULT_COUNTRY_HEADERS, countryFromHeaders } from "../component/ingest/enrich.js";
 import { sha256Hex } from "../component/lib/keys.js";
 import { MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST } from "../component/lib/limits.js";
@@ -46,7 +47,7 @@ function json(request: Request, status: number, body: unknown, extra: Record<str
 function error(
   request: Request,
   status: number,
-  code: string,
+  code: RefusalCode,
   message: string,
   extra?: Record<string, string>,
 ) {
@@ -55,7 +56,7 @@ function error(
 
 function refused(
   request: Request,
-  refusal: { status: number; code: string; message: string; retryAfterSec?: number },
+  refusal: { status: number; code: RefusalCode; message: string; retryAfterSec?: number },
 ) {
   const { status, code, message, retryAfterSec } = refusal;
   return error(

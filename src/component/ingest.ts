@@ -6,6 +6,7 @@ import { internal } from "./_generated/api.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import { internalQuery, mutation, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import {
+  ADMISSION_REFUSAL_CODES,
   RATE_LIMITED_REASON,
   admitEvents,
   checkSite,
@@ -30,7 +31,7 @@ import { UNKNOWN } from "./lib/types.js";
 
 const refusalValidator = v.object({
   status: v.number(),
-  code: v.string(),
+  code: v.union(...ADMISSION_REFUSAL_CODES.map((code) => v.literal(code))),
   message: v.string(),
   retryAfterSec: v.optional(v.number()),
 });

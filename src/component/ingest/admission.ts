@@ -1,9 +1,35 @@
 // Who may write: the key, the site's status and allowed origins, and the rate limit.
 import { MINUTE_MS } from "../lib/limits.js";
 
+/**
+ * Every `error.code` the ingest route answers with (contract §2, docs/limits.md): a closed set,
+ * so a sender can switch on it and a new refusal can't appear without being added here.
+ */
+export const REFUSAL_CODES = [
+  "invalid_json",
+  "invalid_body",
+  "too_many_events",
+  "missing_key",
+  "unknown_key",
+  "origin_not_allowed",
+  "site_disabled",
+  "method_not_allowed",
+  "body_too_large",
+  "rate_limited",
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
+/** The refusals admission decides on (the route checks the rest before it asks). */
+export const ADMISSION_REFUSAL_CODES = [
+  "unknown_key",
+  "site_disabled",
+  "origin_not_allowed",
+  "rate_limited",
+] as const satisfies readonly RefusalCode[];
+
 export type Refusal = {
   status: 401 | 403 | 429;
-  code: string;
+  code: (typeof ADMISSION_REFUSAL_CODES)[number];
   message: string;
   retryAfterSec?: number;
 };
