@@ -15,11 +15,11 @@ import { createEmbeddedBackend, waitForAggregation } from "./demo/backend.js";
 import { startDemoServer } from "./demo/server.js";
 import { startSyntheticVisitors } from "./demo/visitors.js";
 import { readLogFile, SAMPLE_LOG_PATH } from "./sample-log.js";
+import { DAY_MS } from "../src/component/lib/limits.js";
 
 const DEFAULT_PORT = 4300;
 
 const LOG_DOMAIN = "semicomplete.com";
-const DAY_MS = 86_400_000;
 
 /**
  * The demo site's goals: the log's signups (and the pro ones among them), the live visitors'

@@ -8,9 +8,8 @@ import { parseArgs } from "node:util";
 import { importAccessLog } from "../src/client/importLog.js";
 import { createEmbeddedBackend, waitForAggregation } from "./demo/backend.js";
 import { readLogFile } from "./sample-log.js";
+import { HOUR_MS, SETTING_BOUNDS } from "../src/component/lib/limits.js";
 
-const HOUR_MS = 3_600_000;
-const MAX_RETENTION_DAYS = 3650;
 const USAGE =
   "usage: npm run report -- <logfile> --domain <host> [--timezone <IANA zone>] [--json]";
 
@@ -27,7 +26,7 @@ export async function report(logPath: string, domain: string, timezone: string) 
   // Keep every raw event of an old log for the whole run: retention is not what is measured.
   await admin.mutation(api.analytics.updateSite, {
     siteId,
-    settings: { retentionDays: MAX_RETENTION_DAYS },
+    settings: { retentionDays: SETTING_BOUNDS.retentionDays.max },
   });
   const imported = await importAccessLog(admin, api.analytics.importEvents, siteId, text, {
     domain,

@@ -2,7 +2,7 @@
 // reference incident is parallel heartbeats of one session patching the same row: here a
 // heartbeat inside the dedup window for the same path writes nothing at all, so tabs and
 // retries can read the row together without ever conflicting.
-import { REALTIME_TOP_PAGES } from "../lib/limits.js";
+import { MINUTE_MS, REALTIME_TOP_PAGES } from "../lib/limits.js";
 
 export type PresenceRow = { path: string; lastSeen: number };
 export type Touch = { visitorId: string; sessionId: string; path: string; ts: number };
@@ -66,7 +66,6 @@ export function summarizePresence(
 export const REALTIME_MINUTES = 30;
 /** Sources listed in the realtime summary. */
 export const REALTIME_TOP_SOURCES = 10;
-const MINUTE_MS = 60_000;
 
 export type MinuteVisitors = { t: number; visitors: number };
 export type SourceVisitors = { source: string; visitors: number };

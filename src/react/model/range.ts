@@ -4,12 +4,11 @@
 // are the browser's local ones: the read API has no way to tell the site's time zone, and
 // the viewer's is the best guess (the server snaps to the site's hours in any case).
 import type { Interval } from "../../client/types.js";
+import { DAY_MS, HOUR_MS, MAX_RANGE_DAYS, MINUTE_MS } from "../../component/lib/limits.js";
 
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 60 * MINUTE_MS;
-export const DAY_MS = 24 * HOUR_MS;
-/** The server refuses longer ranges (lib/limits.ts MAX_RANGE_DAYS); clamp rather than fail. */
-export const MAX_RANGE_MS = 3 * 366 * DAY_MS;
+export { DAY_MS, HOUR_MS, MINUTE_MS };
+/** The server refuses longer ranges; clamp rather than fail. */
+export const MAX_RANGE_MS = MAX_RANGE_DAYS * DAY_MS;
 /** Ranges up to this long are charted hour by hour, longer ones day by day. */
 export const HOURLY_UP_TO_MS = 2 * DAY_MS;
 
