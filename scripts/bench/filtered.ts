@@ -291,7 +291,7 @@ type Settings = { timezone: string; pageviewDedupMs: number; sessionTimeoutMs: n
 /** Visits of each site whose day rows are checked against the worker's own (foldGroup + eventFigures). */
 const CROSS_CHECKED_VISITS = 500;
 
-/** A row's key in the accumulator: cheaper than lib/rollup's rowId (JSON), which the check maps to. */
+/** A row's key in the accumulator: cheaper than aggregate/rollup's rowId (JSON), which the check maps to. */
 const dayRowKey = (bucket: number, dimension: string, key: string) =>
   `${bucket}\u0000${dimension}\u0000${key}`;
 const dayRowRef = (id: string) => {

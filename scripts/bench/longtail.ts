@@ -4,7 +4,7 @@
 // Seeding. Folding millions of pageviews through ingest, the workers and compaction would take
 // hours in convex-test, so each site is written as compaction leaves a year of closed months:
 // one merged row (partition −1) per (month, page) with its counters and its visitors' sketch,
-// and each month's leaderboard built by lib/leaderboard's BoardDraft from the same rows, one
+// and each month's leaderboard built by read/leaderboard's BoardDraft from the same rows, one
 // `set` per row as compaction makes them (maintenance.ts Boards). The ranges are whole months
 // (30 days: April 2026; 12 months: June 2025 to May 2026), so a read touches month rows and
 // month boards only; day and hour segments read the same way (boards, then candidates' rows).

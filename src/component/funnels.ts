@@ -1,6 +1,6 @@
 // Funnels (contract §7): the admin functions that keep a site's funnels, and getFunnel, how many
 // visitors went through each step in order within one visit. A funnel is always read from
-// the range's visits (visits.ts), filtered or not: order within a visit is in no rollup row.
+// the range's visits (read/visits.ts), filtered or not: order within a visit is in no rollup row.
 import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import { mutation, query, type QueryCtx } from "./_generated/server.js";

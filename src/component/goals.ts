@@ -1,6 +1,6 @@
 // Goals (contract §7): the admin functions that keep a site's goals, and getGoals, their
 // conversions over a range: from rollup rows only without filters (read/goals.ts defines the
-// figures), from the range's visits with filters (visits.ts, read/visitFigures.ts).
+// figures), from the range's visits with filters (read/visits.ts, read/visitFigures.ts).
 import { v, type Infer } from "convex/values";
 import { mutation, query } from "./_generated/server.js";
 import type { RowLike } from "./read/figures.js";

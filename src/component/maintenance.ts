@@ -116,7 +116,7 @@ function workListPartitions(granularity: Granularity) {
  * row. A group's unfolded rows are also added to the next coarser row, in the same transaction
  * that drops their mark: a closed hour's unfolded shards (written by workers while the hour was
  * open) to its day's −2 row, a closed day's −2 row to its month's merged row. So a row always
- * holds exactly what was folded into it (reads add the rest: rollupReads.ts), and each (hour,
+ * holds exactly what was folded into it (reads add the rest: read/rollupReads.ts), and each (hour,
  * key) costs one write in the day, each (day, key) one in the month.
  * Stops before a group whose rows would pass the budget; the next step merges it. `closedDays`:
  * an hour went into a closed day's −2 row that this step doesn't merge (the day's last hour
@@ -341,7 +341,7 @@ async function retentionStep(ctx: MutationCtx, site: Doc<"sites">, now: number) 
   const cutoff = now - site.settings.retentionDays * DAY_MS;
   // A session (and its visitor) is kept while an event inside retention could still extend it.
   const visitorCutoff = cutoff - site.settings.sessionTimeoutMs;
-  // Sessions are also what filtered reads count (visits.ts): kept for the visit retention.
+  // Sessions are also what filtered reads count (read/visits.ts): kept for the visit retention.
   const visitDays = Math.max(site.settings.retentionDays, visitRetentionDays(site.settings));
   const sessionCutoff = now - visitDays * DAY_MS - site.settings.sessionTimeoutMs;
   const budget = new ReadBudget(RETENTION_SCAN_PER_STEP, MAINTENANCE_BYTES_PER_STEP);

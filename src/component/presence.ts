@@ -1,6 +1,6 @@
 // Presence and realtime (invariant 7). Ingest hands heartbeats and pageviews to `touch`
 // (scheduled, so ingest stays append-only): a touch writes its session's presence row only
-// when lib/presence says it changed, and stores a heartbeat as a raw event (for session
+// when ingest/presence says it changed, and stores a heartbeat as a raw event (for session
 // duration) only then. A refresh loop per site, running only while someone is live,
 // rewrites the realtime summary at most every REALTIME_REFRESH_MS; getRealtime reads only it.
 // The summary also keeps visitors per minute for the last 30 minutes and the live sessions'

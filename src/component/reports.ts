@@ -1,7 +1,7 @@
 // Dashboard reads. Without filters every query reads rollup rows only, O(buckets × keys ×
 // shards) documents whatever the traffic (invariant 6), through the by_row index. With
 // filters (contract §7) it reads the range's visits instead, exactly up to MAX_VISITS_PER_READ and
-// a visitor sample beyond (visits.ts), and read/visitFigures.ts defines the figures. Raw events
+// a visitor sample beyond (read/visits.ts), and read/visitFigures.ts defines the figures. Raw events
 // and sessions are otherwise read only by the paginated lists, one page at a time.
 import { pick } from "convex-helpers";
 import { v, type Infer } from "convex/values";
@@ -160,7 +160,7 @@ export const getTimeseries = query({
 });
 
 /**
- * A breakdown's first `limit` rows from its candidates' rows (rollupReads.ts candidateRows):
+ * A breakdown's first `limit` rows from its candidates' rows (read/rollupReads.ts candidateRows):
  * each row's figures are exact (all its rows are read); `approximate` when a key not read
  * might rank above the last row shown (docs/read-path.md gives the bound).
  */

@@ -162,7 +162,7 @@ export default defineSchema({
     /** The worker's retraction reads one visitor's sessions starting in the stale rows' buckets. */
     .index("by_visitor_start", ["siteId", "visitorId", "startTs"])
     .index("by_start", ["siteId", "startTs"])
-    /** Sampled filtered reads: one range per stratum taken (visits.ts). */
+    /** Sampled filtered reads: one range per stratum taken (read/visits.ts). */
     .index("by_sample", ["siteId", "sample", "startTs"]),
 
   /**
@@ -208,25 +208,25 @@ export default defineSchema({
      * The row's data is in no coarser row yet. On shard hour rows of an open hour (the worker):
      * compaction folds the hour into its day's −2 row and drops the mark in one transaction.
      * On −2 day rows: compaction folds the closed day into its month the same way. Reads add
-     * the marked rows of the finer granularities (rollupReads.ts). Unmarked hour shards (rows
+     * the marked rows of the finer granularities (read/rollupReads.ts). Unmarked hour shards (rows
      * of closed hours, and rows stored before hour-only writes) had their day and month
      * written live.
      */
     unfolded: v.optional(v.boolean()),
   })
     .index("by_row", ["siteId", "granularity", "dimension", "bucket", "key", "partition"])
-    /** Rows not folded into their coarser rows yet, per dimension (rollupReads.ts). */
+    /** Rows not folded into their coarser rows yet, per dimension (read/rollupReads.ts). */
     .index("by_unfolded", ["siteId", "dimension", "unfolded", "granularity", "bucket"])
     /** Compaction's work list: the shard rows (partition ≥ 0) and −2 rows of closed buckets. */
     .index("by_shard", ["siteId", "partition", "granularity", "bucket"])
     /**
-     * One key's rows over a range (rollupReads.ts readTop): a breakdown reads only its candidate
+     * One key's rows over a range (read/rollupReads.ts readTop): a breakdown reads only its candidate
      * keys' rows. `unfolded` before granularity: a range's finer rows are the unfolded ones.
      */
     .index("by_key", ["siteId", "dimension", "key", "unfolded", "granularity", "bucket"]),
 
   /**
-   * One row per live session and page (lib/presence): tabs of one session on different pages
+   * One row per live session and page (ingest/presence): tabs of one session on different pages
    * keep a row each rather than taking turns rewriting one. Written only when it changes.
    */
   presence: defineTable({
@@ -249,7 +249,7 @@ export default defineSchema({
     siteId: v.id("sites"),
     activeVisitors: v.number(),
     pages: v.array(v.object({ path: v.string(), visitors: v.number() })),
-    /** Distinct visitors seen per minute (lib/presence currentMinute), the last 30 minutes. */
+    /** Distinct visitors seen per minute (ingest/presence currentMinute), the last 30 minutes. */
     minutes: v.optional(v.array(v.object({ t: v.number(), visitors: v.number() }))),
     /** Live visitors by their session's source, most first. */
     sources: v.optional(v.array(v.object({ source: v.string(), visitors: v.number() }))),

@@ -14,7 +14,7 @@ export const COMPACTED_PARTITION = -1;
  * The partition of a day's row built from its folded hours (marked `unfolded`): it is not in
  * the month row yet. Compaction folds each closed hour into it (one write per hour and key,
  * where folding into the day and the month each hour wrote two), and the closed day into its
- * month once (lib/compaction's firstOpenBucket), then merges it into the day's −1 row. Kept
+ * month once (maintenance/compaction's firstOpenBucket), then merges it into the day's −1 row. Kept
  * apart from −1 because −1 also merges day shards whose month the worker wrote live: a row
  * holding both couldn't say which part its month still lacks.
  */

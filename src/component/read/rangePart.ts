@@ -3,7 +3,7 @@
 // that no live write touches, so Convex serves it from its cache until a day closes, and only
 // the open part (today) re-runs when the worker folds new events. A part is the range's rollup
 // rows folded per key (counters summed, visitor sketches united), so two parts merge into
-// exactly the figures one read of the whole range gives: the same lib/figures functions run on
+// exactly the figures one read of the whole range gives: the same read/figures functions run on
 // the merged rows.
 import type { BreakdownRow, GoalsReport, OverviewFigures } from "../lib/types.js";
 import { breakdownRows, overviewFigures, type RowLike } from "./figures.js";
