@@ -20,7 +20,7 @@ import { benchEndToEnd } from "./bench/end-to-end.js";
 import { benchFiltered, FILTERED_VOLUMES } from "./bench/filtered.js";
 import { benchLookups, benchRealLog, benchTracker } from "./bench/external.js";
 import { benchLongTail } from "./bench/longtail.js";
-import { round } from "./bench/harness.js";
+import { round } from "../harness/component.js";
 import { computeRatios } from "./bench/ratios.js";
 import { benchScale, SCALE_VOLUMES } from "./bench/scale.js";
 import { benchUniques } from "./bench/uniques.js";

@@ -11,7 +11,7 @@
 import { fileURLToPath } from "node:url";
 import { accessLogToEvents, MAX_IMPORT_BATCH } from "../src/client/accessLog.js";
 import type { Breakdown, FunnelReport, GoalsReport, Overview } from "../src/client/types.js";
-import { createEmbeddedBackend, waitForAggregation } from "./demo/backend.js";
+import { createEmbeddedBackend, waitForAggregation } from "../harness/embedded.js";
 import { startDemoServer } from "./demo/server.js";
 import { startSyntheticVisitors } from "./demo/visitors.js";
 import { readLogFile, SAMPLE_LOG_PATH } from "./sample-log.js";

@@ -6,7 +6,7 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { importAccessLog } from "../src/client/importLog.js";
-import { createEmbeddedBackend, waitForAggregation } from "./demo/backend.js";
+import { createEmbeddedBackend, waitForAggregation } from "../harness/embedded.js";
 import { readLogFile } from "./sample-log.js";
 import { HOUR_MS, SETTING_BOUNDS } from "../src/component/lib/limits.js";
 

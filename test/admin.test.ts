@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components } from "../example/convex/_generated/api.js";
 import { exposeAdminApi, exposeAnalyticsApi } from "../src/client/index.js";
 import { sha256Hex } from "../src/component/lib/keys.js";
-import { handlerOf } from "./registered.js";
-import { createHarness, type Harness } from "./harness.js";
+import { handlerOf } from "../harness/registered.js";
+import { createHarness, type Harness } from "../harness/host.js";
 
 describe("sites", () => {
   let h: Harness;

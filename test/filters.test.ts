@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components } from "../example/convex/_generated/api.js";
 import { exposeAdminApi, exposeAnalyticsApi, type AuthRequest } from "../src/client/index.js";
 import { MAX_FUNNEL_STEPS } from "../src/component/lib/limits.js";
-import { handlerOf } from "./registered.js";
-import { addSite, createHarness, HOUR, MINUTE, pageview, type Harness } from "./harness.js";
+import { handlerOf } from "../harness/registered.js";
+import { addSite, createHarness, HOUR, MINUTE, pageview, type Harness } from "../harness/host.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const FROM = NOW - 3 * HOUR;

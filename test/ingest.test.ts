@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../example/convex/_generated/api.js";
 import { MAX_BODY_BYTES, MAX_EVENT_AGE_MS } from "../src/component/lib/limits.js";
-import { createHarness, HOUR, MINUTE, pageview, type Harness } from "./harness.js";
+import { createHarness, HOUR, MINUTE, pageview, type Harness } from "../harness/host.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 

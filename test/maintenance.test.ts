@@ -19,7 +19,7 @@ import {
   MINUTE,
   tableCounts,
   type Harness,
-} from "./harness.js";
+} from "../harness/host.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 

@@ -6,7 +6,7 @@ import {
   REALTIME_REFRESH_MS,
   REALTIME_STALL_MS,
 } from "../src/component/lib/limits.js";
-import { createHarness, MINUTE, type Harness } from "./harness.js";
+import { createHarness, MINUTE, type Harness } from "../harness/host.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const HEARTBEAT_MS = 15_000;

@@ -5,7 +5,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../example/convex/_generated/api.js";
 import { decodePropKeys, encodePropKeys } from "../src/client/index.js";
-import { componentDocs, createHarness, HOUR, MINUTE, pageview, type Harness } from "./harness.js";
+import {
+  componentDocs,
+  createHarness,
+  HOUR,
+  MINUTE,
+  pageview,
+  type Harness,
+} from "../harness/host.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const RANGE = { from: NOW - 3 * HOUR, to: NOW + HOUR };

@@ -10,10 +10,10 @@ import {
   overviewFromParts,
 } from "../src/component/read/rangePart.js";
 import { modules as componentModules } from "../src/test.js";
-import { invalidates } from "./footprint/predict.js";
-import { startRecording } from "./footprint/recorder.js";
+import { invalidates } from "../harness/footprint/predict.js";
+import { startRecording } from "../harness/footprint/recorder.js";
 import componentSchema from "../src/component/schema.js";
-import { createHarness, DAY, HOUR, MINUTE, pageview, type Harness } from "./harness.js";
+import { createHarness, DAY, HOUR, MINUTE, pageview, type Harness } from "../harness/host.js";
 
 const exampleModules = import.meta.glob("../example/convex/**/*.ts");
 const TODAY = Date.UTC(2026, 5, 15);

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components, internal } from "../example/convex/_generated/api.js";
 import { PARTITIONS } from "../src/component/lib/limits.js";
 import { partitionOf } from "../src/component/ingest/pipeline.js";
-import { createHarness, DAY, HOUR, MINUTE, type Harness } from "./harness.js";
+import { createHarness, DAY, HOUR, MINUTE, type Harness } from "../harness/host.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 

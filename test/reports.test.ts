@@ -2,7 +2,7 @@
 // through the example app's facades after going through the real HTTP route and worker.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../example/convex/_generated/api.js";
-import { createHarness, HOUR, MINUTE, type Harness } from "./harness.js";
+import { createHarness, HOUR, MINUTE, type Harness } from "../harness/host.js";
 
 const T0 = Date.UTC(2026, 10, 2, 10, 0, 0); // Monday 2026-11-02 10:00 UTC
 

@@ -7,7 +7,14 @@ import { ConvexError } from "convex/values";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components } from "../example/convex/_generated/api.js";
 import { Analytics, decodePropKeys } from "../src/client/index.js";
-import { componentDocs, createHarness, HOUR, MINUTE, pageview, type Harness } from "./harness.js";
+import {
+  componentDocs,
+  createHarness,
+  HOUR,
+  MINUTE,
+  pageview,
+  type Harness,
+} from "../harness/host.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const RANGE = { from: NOW - 3 * HOUR, to: NOW + HOUR };

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, internal } from "../example/convex/_generated/api.js";
 import { partitionOf } from "../src/component/ingest/pipeline.js";
 import { emptySketch, hashId, sketchAdd } from "../src/component/lib/sketch.js";
-import { createHarness, DAY, HOUR, MINUTE, pageview, type Harness } from "./harness.js";
+import { createHarness, DAY, HOUR, MINUTE, pageview, type Harness } from "../harness/host.js";
 
 const NOW = Date.UTC(2026, 5, 15, 12);
 const DAY3 = Date.UTC(2026, 5, 12);

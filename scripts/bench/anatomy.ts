@@ -9,8 +9,8 @@ import { ALL } from "../../src/component/aggregate/rollup.js";
 import { sketchCount } from "../../src/component/lib/sketch.js";
 import { coverRange, snapRange, type Segment } from "../../src/component/lib/time.js";
 import { UNFOLDED_FINER } from "../../src/component/read/rollupReads.js";
-import type { ComponentBackend } from "./harness.js";
-import { round } from "./harness.js";
+import type { ComponentBackend } from "../../harness/component.js";
+import { round } from "../../harness/component.js";
 import { kib, num, pct } from "./numbers.js";
 
 /** The sketch format bytes of lib/sketch.ts. */

@@ -5,10 +5,10 @@
 // whether it is over Convex's per-function limits.
 import { convexTest } from "convex-test";
 import { DAY_MS } from "../../src/component/lib/limits.js";
-import { globModules } from "../demo/backend.js";
+import { globModules } from "../../harness/embedded.js";
 import { api } from "./naive/_generated/api.js";
 import naiveSchema from "./naive/schema.js";
-import { perEvent, round, zeroCost, type Cost } from "./harness.js";
+import { perEvent, round, zeroCost, type Cost } from "../../harness/component.js";
 import { rangeEnd, SCALE_VOLUMES, sumFigures, type ReadFigures } from "./scale.js";
 import { scaleWorkload, toNaive } from "./workload.js";
 

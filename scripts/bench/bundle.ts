@@ -12,7 +12,7 @@ import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { bundleForDefaultRuntime } from "../../test/package/host.js";
-import { round } from "./harness.js";
+import { round } from "../../harness/component.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** Packages listed by name in the report; the rest are summed as "other". */

@@ -22,7 +22,7 @@ import { benchCost, costRows } from "./cost.js";
 import { benchEndToEnd } from "./end-to-end.js";
 import { benchFiltered, filteredRows } from "./filtered.js";
 import { benchLongTail, longTailRows } from "./longtail.js";
-import { round } from "./harness.js";
+import { round } from "../../harness/component.js";
 import { renderMarkdown } from "./markdown.js";
 import { renderTable } from "./table.js";
 

@@ -7,11 +7,11 @@
 // implementation's ingests. Every naive ingest read-modify-writes the same counter
 // documents, so every pair of them conflicts.
 import { MINUTE_MS } from "../../src/component/lib/limits.js";
-import { conflictMatrix, type Execution } from "../../test/footprint/predict.js";
-import { startRecording } from "../../test/footprint/recorder.js";
+import { conflictMatrix, type Execution } from "../../harness/footprint/predict.js";
+import { startRecording } from "../../harness/footprint/recorder.js";
 import { concurrencyMatrix, hotDocuments, type Cell } from "../../test/concurrency/schedules.js";
-import { globModules } from "../demo/backend.js";
-import { pageview, round } from "./harness.js";
+import { globModules } from "../../harness/embedded.js";
+import { pageview, round } from "../../harness/component.js";
 import { createNaiveBackend } from "./baseline.js";
 import { api as naiveApi } from "./naive/_generated/api.js";
 import naiveSchema from "./naive/schema.js";

@@ -29,9 +29,9 @@ import { DEFAULT_CRON_OPTIONS } from "../../src/client/crons.js";
 import { sizeOf } from "../../src/component/aggregate/budget.js";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../src/component/lib/limits.js";
 import componentSchema from "../../src/component/schema.js";
-import type { Footprint } from "../../test/footprint/footprint.js";
-import { invalidates } from "../../test/footprint/predict.js";
-import { startRecording } from "../../test/footprint/recorder.js";
+import type { Footprint } from "../../harness/footprint/footprint.js";
+import { invalidates } from "../../harness/footprint/predict.js";
+import { startRecording } from "../../harness/footprint/recorder.js";
 import { NOW, VirtualClock } from "./clock.js";
 import {
   APP_MODULES,
@@ -41,7 +41,7 @@ import {
   runTail,
   trackerRequests,
 } from "./end-to-end.js";
-import { round } from "./harness.js";
+import { round } from "../../harness/component.js";
 import { Meter, type Totals } from "./meter.js";
 
 /** Convex's published prices (Professional plan, US) and the free plan's monthly allowances. */

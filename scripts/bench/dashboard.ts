@@ -19,7 +19,7 @@ import {
   visitorsByPartition,
   type ComponentBackend,
   type Cost,
-} from "./harness.js";
+} from "../../harness/component.js";
 
 /** The baseline volume and the one compared with it. */
 export const BASELINE_EVENTS = 200;

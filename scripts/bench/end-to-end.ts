@@ -36,10 +36,10 @@ import {
 } from "../../example/convex/_generated/api.js";
 import { DAY_MS } from "../../src/component/lib/limits.js";
 import componentSchema from "../../src/component/schema.js";
-import { globModules } from "../demo/backend.js";
+import { globModules } from "../../harness/embedded.js";
 import { readLogFile, SAMPLE_LOG_PATH } from "../sample-log.js";
 import { NOW, VirtualClock } from "./clock.js";
-import { round } from "./harness.js";
+import { round } from "../../harness/component.js";
 import { instrument, Meter, type Totals } from "./meter.js";
 
 /** Traffic multiples measured (BENCH_E2E_MULTIPLES=1 for a quick run). */

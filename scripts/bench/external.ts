@@ -4,7 +4,7 @@
 import { buildTrackerScript } from "../build-tracker.js";
 import { seedDemo } from "../demo.js";
 import { runLookupBench } from "../engine/lookup-bench.js";
-import { round } from "./harness.js";
+import { round } from "../../harness/component.js";
 
 /** Document counts of the lookup comparison (the sizes the engine patch was measured at). */
 export const LOOKUP_SIZES = [10_000, 100_000];

@@ -74,7 +74,7 @@ import {
   measure,
   round,
   type ComponentBackend,
-} from "./harness.js";
+} from "../../harness/component.js";
 import { rangeEnd } from "./scale.js";
 import { rng } from "./workload.js";
 import { kib, mib, num, pct } from "./numbers.js";

@@ -33,7 +33,7 @@ import {
   measure,
   round,
   type ComponentBackend,
-} from "./harness.js";
+} from "../../harness/component.js";
 
 export const LONG_TAIL_KEY_COUNTS = [1_000, 20_000];
 const HEAD_PAGES = 50;

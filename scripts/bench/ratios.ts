@@ -2,7 +2,7 @@
 // same engine with the same traffic (< 1: ours is cheaper).
 import type { BatchFigures } from "./write-path.js";
 import type { BaselineVolume } from "./baseline.js";
-import { round } from "./harness.js";
+import { round } from "../../harness/component.js";
 import type { ScaleVolume } from "./scale.js";
 
 type Inputs = {

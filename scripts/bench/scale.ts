@@ -23,7 +23,7 @@ import {
   zeroCost,
   type ComponentBackend,
   type Cost,
-} from "./harness.js";
+} from "../../harness/component.js";
 import { SCALE_VISITORS, scaleWorkload, toImport, type WorkloadEvent } from "./workload.js";
 
 /** The two volumes compared (BENCH_SCALE_VOLUMES=a,b overrides them, for a quick smoke run). */

@@ -12,7 +12,7 @@ import {
   mergeAll,
   sketchAdd,
 } from "../../src/component/lib/sketch.js";
-import { round } from "./harness.js";
+import { round } from "../../harness/component.js";
 import { rng } from "./workload.js";
 
 export const UNIQUE_VOLUMES = [1_000, 10_000, 100_000];

@@ -3,7 +3,7 @@
 // sources and browsers in skewed proportions, as a small site sees them. Deterministic (seeded).
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../src/component/lib/limits.js";
 import { parseUserAgent } from "../../src/component/ingest/enrich.js";
-import { USER_AGENT } from "./harness.js";
+import { USER_AGENT } from "../../harness/component.js";
 
 /** A small deterministic PRNG (mulberry32): same workload on every run and machine. */
 export function rng(seed: number) {

@@ -21,7 +21,7 @@ import {
   waitSettle,
   type ComponentBackend,
   type Cost,
-} from "./harness.js";
+} from "../../harness/component.js";
 
 /** The live ingest request's cap (contract §2) and the import cap (contract §4). */
 const INGEST_BATCHES = [100, MAX_EVENTS_PER_IMPORT];

@@ -10,7 +10,7 @@ import { build } from "esbuild";
 import { makeFunctionReference } from "convex/server";
 import { ConvexError, convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import { buildTrackerScript } from "../build-tracker.js";
-import type { EmbeddedBackend } from "./backend.js";
+import type { EmbeddedBackend } from "../../harness/embedded.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 /** Only the read facade is reachable from the page, as in a real app. */

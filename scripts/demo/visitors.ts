@@ -4,7 +4,7 @@
 // checkout of the plan they chose; heartbeats while they stay. The demo's goals (demo.ts)
 // count the signups, checkouts and article reads, and its funnel follows that order within
 // a visit: article → signup → checkout. Demo-only.
-import type { EmbeddedBackend } from "./backend.js";
+import type { EmbeddedBackend } from "../../harness/embedded.js";
 
 const TICK_MS = 3_000;
 const MAX_LIVE_VISITORS = 12;

@@ -6,7 +6,7 @@
 // filtered read is exact: its sample is the whole.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { api } from "../../example/convex/_generated/api.js";
-import type { Harness } from "../harness.js";
+import type { Harness } from "../../harness/host.js";
 import { LOG, LOG_OPTIONS, siteWithRealLog } from "./realLog.js";
 import {
   referenceFigures,

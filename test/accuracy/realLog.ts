@@ -3,7 +3,7 @@
 import { api } from "../../example/convex/_generated/api.js";
 import { importAccessLog } from "../../src/client/importLog.js";
 import { readLogFile, SAMPLE_LOG_PATH } from "../../scripts/sample-log.js";
-import { createHarness } from "../harness.js";
+import { createHarness } from "../../harness/host.js";
 
 export const LOG = readLogFile(SAMPLE_LOG_PATH);
 export const DOMAIN = "semicomplete.com";

@@ -14,7 +14,7 @@ import {
   createEmbeddedBackend,
   waitForAggregation,
   type EmbeddedBackend,
-} from "../../scripts/demo/backend.js";
+} from "../../harness/embedded.js";
 import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
 
 type Arrival = {

@@ -13,7 +13,7 @@ import {
   createEmbeddedBackend,
   waitForAggregation,
   type EmbeddedBackend,
-} from "../../scripts/demo/backend.js";
+} from "../../harness/embedded.js";
 import { sitePage } from "../../scripts/demo/server.js";
 import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
 

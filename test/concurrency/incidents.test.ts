@@ -3,7 +3,7 @@
 // report figures say whether anything was lost, doubled or mislabelled.
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { modules } from "../../src/test.js";
-import { predictConflict } from "../footprint/predict.js";
+import { predictConflict } from "../../harness/footprint/predict.js";
 import {
   appendRacingRetention,
   conflictsIn,

@@ -5,7 +5,7 @@
 // these same checks fail on deliberately broken variants.
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { modules } from "../../src/test.js";
-import { predictConflict } from "../footprint/predict.js";
+import { predictConflict } from "../../harness/footprint/predict.js";
 import {
   concurrentKicks,
   conflictsIn,

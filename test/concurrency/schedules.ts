@@ -33,14 +33,14 @@ import {
 } from "../../src/component/lib/limits.js";
 import { partitionOf } from "../../src/component/ingest/pipeline.js";
 import componentSchema from "../../src/component/schema.js";
-import type { Footprint } from "../footprint/footprint.js";
+import type { Footprint } from "../../harness/footprint/footprint.js";
 import {
   conflictMatrix,
   invalidates,
   type Execution,
   type PredictOptions,
-} from "../footprint/predict.js";
-import { startRecording, type Recorder } from "../footprint/recorder.js";
+} from "../../harness/footprint/predict.js";
+import { startRecording, type Recorder } from "../../harness/footprint/recorder.js";
 
 export type Modules = Record<string, () => Promise<unknown>>;
 type AnySchema = SchemaDefinition<GenericSchema, boolean>;

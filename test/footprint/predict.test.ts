@@ -1,9 +1,20 @@
 // The conflict predictor on hand-made footprints, and the value order it rests on.
 import { compareValues as convexCompareValues } from "convex/values";
 import { describe, expect, test } from "vitest";
-import type { Footprint, IndexKey, KeyChange, ReadRange, WriteRecord } from "./footprint.js";
-import { conflictMatrix, formatMatrix, invalidates, predictConflict } from "./predict.js";
-import { compareKeys, compareValues } from "./values.js";
+import type {
+  Footprint,
+  IndexKey,
+  KeyChange,
+  ReadRange,
+  WriteRecord,
+} from "../../harness/footprint/footprint.js";
+import {
+  conflictMatrix,
+  formatMatrix,
+  invalidates,
+  predictConflict,
+} from "../../harness/footprint/predict.js";
+import { compareKeys, compareValues } from "../../harness/footprint/values.js";
 
 // ---------------------------------------------------------------------------------------------
 // Builders. Table "items" with index by_list_rank = [list, rank]; keys end with _creationTime, _id.

@@ -7,9 +7,9 @@ import componentSchema from "./fixture/component/schema.js";
 import { api, components } from "./fixture/convex/_generated/api.js";
 import type { Id } from "./fixture/convex/_generated/dataModel.js";
 import schema from "./fixture/convex/schema.js";
-import type { Footprint, ReadRange } from "./footprint.js";
-import { invalidates, predictConflict } from "./predict.js";
-import { startRecording, type Recorder } from "./recorder.js";
+import type { Footprint, ReadRange } from "../../harness/footprint/footprint.js";
+import { invalidates, predictConflict } from "../../harness/footprint/predict.js";
+import { startRecording, type Recorder } from "../../harness/footprint/recorder.js";
 
 const appModules = import.meta.glob("./fixture/convex/**/*.ts");
 const componentModules = import.meta.glob("./fixture/component/**/*.ts");

@@ -3,8 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components } from "../../example/convex/_generated/api.js";
 import { exposeAdminApi, exposeAnalyticsApi, type AuthRequest } from "../../src/client/index.js";
-import { handlerOf } from "../registered.js";
-import { addSite, createHarness, MINUTE, pageview, type Harness } from "../harness.js";
+import { handlerOf } from "../../harness/registered.js";
+import { addSite, createHarness, MINUTE, pageview, type Harness } from "../../harness/host.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { api, components } from "../../example/convex/_generated/api.js";
 import { exposeAdminApi, exposeAnalyticsApi, type AuthRequest } from "../../src/client/index.js";
 import { MAX_BODY_BYTES } from "../../src/component/lib/limits.js";
-import { handlerOf } from "../registered.js";
+import { handlerOf } from "../../harness/registered.js";
 import {
   addSite,
   createHarness,
@@ -17,7 +17,7 @@ import {
   tableCounts,
   USER_AGENT,
   type Harness,
-} from "../harness.js";
+} from "../../harness/host.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 

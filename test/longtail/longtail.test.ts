@@ -11,7 +11,7 @@ import {
   type LongTailOptions,
 } from "../../scripts/bench/longtailWorkload.js";
 import { LEADERBOARD_SIZE } from "../../src/component/lib/limits.js";
-import { componentDocs, createHarness, DAY, type Harness } from "../harness.js";
+import { componentDocs, createHarness, DAY, type Harness } from "../../harness/host.js";
 
 const NOW = Date.UTC(2026, 0, 1, 12);
 const TODAY = NOW - (NOW % DAY);

@@ -3,7 +3,14 @@
 // IP and User-Agent (the IP stored nowhere), and every answer is Plausible's.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../../example/convex/_generated/api.js";
-import { DAY, MINUTE, USER_AGENT, componentDocs, createHarness, type Harness } from "../harness.js";
+import {
+  DAY,
+  MINUTE,
+  USER_AGENT,
+  componentDocs,
+  createHarness,
+  type Harness,
+} from "../../harness/host.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const IP_A = "203.0.113.7";

@@ -3,7 +3,7 @@
 // by hand from the small scenario below, plus the errors and the stats-key lifecycle.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../../example/convex/_generated/api.js";
-import { HOUR, MINUTE, createHarness, pageview, type Harness } from "../harness.js";
+import { HOUR, MINUTE, createHarness, pageview, type Harness } from "../../harness/host.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0); // Friday 2026-11-20 12:00 UTC: events arrive
 /** When the queries run: the next morning, so `7d` (the 7 days before today) holds them all. */

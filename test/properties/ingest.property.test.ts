@@ -17,7 +17,7 @@ import {
 import schema from "../../src/component/schema.js";
 import { modules } from "../../src/test.js";
 import { withModules } from "../concurrency/schedules.js";
-import { USER_AGENT } from "../harness.js";
+import { USER_AGENT } from "../../harness/host.js";
 import { runs } from "./fixture/worker.js";
 
 const exampleModules = import.meta.glob("../../example/convex/**/*.ts");

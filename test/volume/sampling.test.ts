@@ -11,7 +11,7 @@ import { QUERY_READ_DOCUMENTS, SAMPLE_STRATA } from "../../src/component/lib/lim
 import { sampleOf } from "../../src/component/read/sample.js";
 import { visitsOverview } from "../../src/component/read/visitFigures.js";
 import { QueryReads, readVisits } from "../../src/component/read/visits.js";
-import { createHarness, HOUR, MINUTE, pageview, type Harness } from "../harness.js";
+import { createHarness, HOUR, MINUTE, pageview, type Harness } from "../../harness/host.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const FROM = NOW - 6 * HOUR;

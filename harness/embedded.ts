@@ -6,10 +6,10 @@ import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { convexTest } from "convex-test";
-import componentSchema from "../../src/component/schema.js";
-import { api } from "../../example/convex/_generated/api.js";
+import componentSchema from "../src/component/schema.js";
+import { api } from "../example/convex/_generated/api.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
+const root = fileURLToPath(new URL("../", import.meta.url));
 
 type ModuleMap = Record<string, () => Promise<Record<string, unknown>>>;
 

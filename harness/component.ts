@@ -3,11 +3,11 @@
 // function's cost through `ctx.meta.getTransactionMetrics()` and run the aggregation workers
 // deterministically instead of waiting for their real-time kicks.
 import { convexTest } from "convex-test";
-import { api, internal } from "../../src/component/_generated/api.js";
-import { PARTITIONS, PENDING_SETTLE_MS } from "../../src/component/lib/limits.js";
-import { partitionOf } from "../../src/component/ingest/pipeline.js";
-import schema from "../../src/component/schema.js";
-import { globModules } from "../demo/backend.js";
+import { api, internal } from "../src/component/_generated/api.js";
+import { PARTITIONS, PENDING_SETTLE_MS } from "../src/component/lib/limits.js";
+import { partitionOf } from "../src/component/ingest/pipeline.js";
+import schema from "../src/component/schema.js";
+import { globModules } from "./embedded.js";
 
 /** Slack on top of the worker's settle window before its pending range includes new events. */
 const SETTLE_SLACK_MS = 150;
