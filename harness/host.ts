@@ -1,15 +1,17 @@
 /// <reference types="vite/client" />
 // The test harness: the example host app with the component mounted, driven through its
-// real HTTP route and facades, with fake timers so the scheduled workers run on demand.
+// real HTTP route and facades, with fake timers so the scheduled workers run on demand. The
+// bench and the demo use the same backend without vitest (component.ts, embedded.ts).
 import { convexTest } from "convex-test";
 import { vi } from "vitest";
 import { api } from "../example/convex/_generated/api.js";
 import { register } from "../src/test.js";
+import { USER_AGENT } from "./component.js";
 
 const exampleModules = import.meta.glob("../example/convex/**/*.ts");
 
-export const USER_AGENT =
-  "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+/** The browser every event of the harness comes from (the bench's too). */
+export { USER_AGENT };
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
@@ -73,9 +75,11 @@ export function pageview(
   };
 }
 
-export const MINUTE = 60_000;
-export const HOUR = 60 * MINUTE;
-export const DAY = 24 * HOUR;
+export {
+  MINUTE_MS as MINUTE,
+  HOUR_MS as HOUR,
+  DAY_MS as DAY,
+} from "../src/component/lib/limits.js";
 
 /** A second site in the same deployment, with its own key: the other tenant of cross-site tests. */
 export async function addSite(h: Harness, slug: string, allowedOrigins: string[] = []) {

@@ -238,7 +238,7 @@ export function instrumentOnce() {
   return instrumented;
 }
 
-/** scripts/demo/backend.ts createEmbeddedBackend, on the memoized module maps. */
+/** harness/embedded.ts createEmbeddedBackend, on the memoized module maps. */
 export function createBackend() {
   const t = convexTest({ modules: APP_MODULES, transactionLimits: true });
   t.registerComponent("analytics", componentSchema, COMPONENT_MODULES);

@@ -3,7 +3,7 @@
 // an action or HTTP action), `ctx.meta.getTransactionMetrics()` read at the end of its handler.
 //
 // It wraps the `_handler` of every registered function of the modules it is given (the same
-// boundary test/footprint/recorder.ts hooks): convex-test calls that for a top-level call, a
+// boundary harness/footprint/recorder.ts hooks): convex-test calls that for a top-level call, a
 // scheduled run, a component call and an action's ctx.run*. A query or mutation called from a
 // running query or mutation (a facade calling into the component) joins its caller's
 // transaction, whose metrics already include it (convex-test folds a nested layer into its
