@@ -1,5 +1,7 @@
 // Step 1 of the ingest pipeline: validate. zod at the edge, every bound from limits.ts, and
-// messages that name the field that was wrong so a developer can fix the sender.
+// messages that name the field that was wrong so a developer can fix the sender. This checks
+// what arrives over the wire (HTTP bodies, imported events, host `track` calls); the Convex
+// argument and return validators of the component's functions are lib/validators.ts.
 //
 // zod/mini, not zod: the same package and parser core, but functional and tree-shakable, so
 // the component bundle carries only the schemas used here (full zod was most of the bundle).

@@ -1,5 +1,7 @@
-// Return validators of the component's public functions: the runtime form of
-// src/client/types.ts, so a shape drift fails loudly instead of reaching the dashboard.
+// Convex `v` validators of the component's public functions, their returns above all: the
+// runtime form of src/client/types.ts, so a shape drift fails loudly instead of reaching the
+// dashboard. Events arriving over the wire are checked by zod schemas instead, with messages
+// naming the bad field: ingest/validate.ts.
 import { v } from "convex/values";
 import { propValue, publicEventFields, siteSettings } from "../schema.js";
 

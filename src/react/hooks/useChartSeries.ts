@@ -1,5 +1,6 @@
-// The points of the chart for a range and interval. Hours and days come from getTimeseries;
-// a week or month point is one getOverview over that week or month (intervals.ts says why).
+// The points of the chart for a range and interval: which queries to subscribe to. Hours and
+// days come from getTimeseries; a week or month point is one getOverview over that week or
+// month (model/intervals.ts says why). How points are drawn is model/chartData.ts.
 import { useQueries } from "convex/react";
 import { getFunctionName } from "convex/server";
 import { useMemo } from "react";

@@ -1,4 +1,5 @@
-// What the chart draws, from time series points: pure, so the rules read as tests.
+// What the chart draws, from time series points: pure, so the rules read as tests. Which
+// points there are (which queries, for which range and interval) is hooks/useChartSeries.ts.
 // - A day without visits has no bounce rate or duration: those points are gaps, not 0.
 // - The period that is still running (today, this hour) is drawn dashed: it isn't complete.
 // - Hourly ticks fall on round local hours, and midnight is labelled with its date, so a
