@@ -22,6 +22,7 @@ export const eventType = v.union(
   v.literal("event"),
   v.literal("identify"),
   v.literal("heartbeat"),
+  v.literal("engagement"),
 );
 
 /**
@@ -39,6 +40,12 @@ export const publicEventFields = {
   title: v.optional(v.string()),
   name: v.optional(v.string()),
   props: v.optional(v.record(v.string(), propValue)),
+  /** Only `false` is stored: a custom event that does not end a bounce (lib/session.ts). */
+  interactive: v.optional(v.boolean()),
+  /** An engagement's maximum scroll depth on its page, 0..100 (lib/engagement.ts). */
+  scrollDepth: v.optional(v.number()),
+  /** An engagement's engaged time on its page since the tracker's last one. */
+  engagedMs: v.optional(v.number()),
   userId: v.optional(v.string()),
   source: v.string(),
   referrerHost: v.optional(v.string()),
@@ -89,6 +96,12 @@ export const sessionState = {
         props: v.optional(v.record(v.string(), v.string())),
       }),
     ),
+  ),
+  /** Custom events sent as non-interactive (they don't end a bounce); absent = 0. */
+  quietEvents: v.optional(v.number()),
+  /** Per page, the session's maximum scroll depth and engaged time (lib/engagement.ts). */
+  engagement: v.optional(
+    v.array(v.object({ path: v.string(), scrollDepth: v.number(), engagedMs: v.number() })),
   ),
 };
 
@@ -202,6 +215,10 @@ export default defineSchema({
     bounces: v.number(),
     pvSessions: v.number(),
     durationMs: v.number(),
+    /** Engagement counters of page rows (lib/rollup.ts storedCounters): absent when 0. */
+    engagedVisits: v.optional(v.number()),
+    engagedMs: v.optional(v.number()),
+    scrollSum: v.optional(v.number()),
     visitors: v.bytes(),
     users: v.optional(v.bytes()),
     /**

@@ -69,8 +69,9 @@ export function breakdownFromParts(
   parts: readonly RangePart[],
   sortBy: "visitors" | "events",
   limit: number,
+  withEngagement = false,
 ): { rows: BreakdownRow[]; approximate?: true } {
-  const rows = breakdownRows(asRows(parts), sortBy, limit);
+  const rows = breakdownRows(asRows(parts), sortBy, limit, withEngagement);
   return parts.some((p) => p.truncated) ? { rows, approximate: true } : { rows };
 }
 

@@ -85,6 +85,9 @@ export const breakdownValidator = v.object({
       pageviews: v.number(),
       sessions: v.number(),
       events: v.number(),
+      /** page, entryPage and exitPage rows (lib/engagement.ts); absent: no engagement sent. */
+      scrollDepth: v.optional(v.number()),
+      timeOnPageMs: v.optional(v.number()),
     }),
   ),
   /**
@@ -110,6 +113,10 @@ export const rangePartValidator = v.object({
       bounces: v.number(),
       pvSessions: v.number(),
       durationMs: v.number(),
+      /** Page rows' engagement counters (lib/rollup.ts): absent when 0. */
+      engagedVisits: v.optional(v.number()),
+      engagedMs: v.optional(v.number()),
+      scrollSum: v.optional(v.number()),
       visitors: v.bytes(),
       users: v.optional(v.bytes()),
     }),
