@@ -17,8 +17,7 @@ import { MAX_SESSION_PAGEVIEWS } from "./limits.js";
 export const MAX_ENGAGED_MS_PER_EVENT = 30 * 60_000;
 /** Scroll depth is a percentage of the page's height. */
 export const MAX_SCROLL_DEPTH = 100;
-/** The tracker sends no engagement for less engaged time than this, unless the scroll grew. */
-export const ENGAGEMENT_MIN_SEND_MS = 3_000;
+export { ENGAGEMENT_MIN_SEND_MS } from "./wireLimits.js";
 /**
  * Pages of one session with engagement kept: as many as it may have pageviews. Keeping the
  * first pages in path order (not the first to arrive) makes merging order-independent: a page
