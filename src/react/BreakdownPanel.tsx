@@ -16,6 +16,20 @@ import { PanelShell, ShowMoreButton } from "./PanelShell.js";
 import { useBreakdown } from "./queries.js";
 import type { DashboardRange } from "./range.js";
 import { SkeletonRows } from "./Skeleton.js";
+import { ENGAGEMENT_DIMENSIONS } from "../component/lib/engagement.js";
+import type { BreakdownRow } from "../client/types.js";
+import { formatDuration } from "./format.js";
+
+/** Page rows' engagement columns, as Plausible's top pages show them. */
+const ENGAGEMENT_COLUMNS = ["Time on page", "Scroll depth"];
+
+/** A page row's engagement, or a dash for a page no visit sent engagement for. */
+function engagementCells(row: BreakdownRow): string[] {
+  return [
+    row.timeOnPageMs === undefined ? "—" : formatDuration(row.timeOnPageMs),
+    row.scrollDepth === undefined ? "—" : `${row.scrollDepth}%`,
+  ];
+}
 
 export function BreakdownPanel(props: {
   api: AnalyticsApi;
@@ -36,6 +50,7 @@ export function BreakdownPanel(props: {
   const tab = config.tabs.find((t) => t.dimension === selectedTab) ?? config.tabs[0];
   const limit = expanded ? BREAKDOWN_LIMIT_EXPANDED : BREAKDOWN_LIMIT;
   const { data, isStale } = useBreakdown(api, siteId, range, tab.dimension, limit, filters);
+  const withEngagement = ENGAGEMENT_DIMENSIONS.has(tab.dimension);
 
   return (
     <PanelShell
@@ -78,9 +93,11 @@ export function BreakdownPanel(props: {
             key: row.key,
             visitors: row.visitors,
             secondary: row.pageviews,
+            ...(withEngagement ? { extra: engagementCells(row) } : {}),
           }))}
           keyLabel={tab.keyLabel}
           secondaryLabel="Pageviews"
+          extraColumns={withEngagement ? ENGAGEMENT_COLUMNS : undefined}
           formatKey={tab.formatKey}
           onSelectKey={onFilter ? (key) => onFilter(tab.dimension, key) : undefined}
           selectLabel={(key) => rowFilterLabel(tab.dimension, key)}
