@@ -31,8 +31,11 @@ export function BarTable(props: {
   keyLabel: string;
   /** Unset: no second count column (e.g. live pages, which only have visitors). */
   secondaryLabel?: string;
-  /** More columns after the counts (page rows: time on page, scroll depth), their headers. */
-  extraColumns?: string[];
+  /**
+   * More columns after the counts (page rows: time on page, scroll depth): a short header and
+   * the full name (its tooltip and what a screen reader reads). Hidden on phones.
+   */
+  extraColumns?: { label: string; name: string }[];
   /** How a key reads, e.g. a country code as its flag and name. */
   formatKey?: (key: string) => string;
   /** Makes each key a button that adds a filter by it; `selectLabel` names what it does. */
@@ -69,9 +72,10 @@ export function BarTable(props: {
               {secondaryLabel}
             </th>
           ) : null}
-          {extraColumns.map((label) => (
-            <th key={label} scope="col" className="cxa-num">
-              {label}
+          {extraColumns.map(({ label, name }) => (
+            <th key={label} scope="col" className="cxa-num cxa-extra" title={name}>
+              <span aria-hidden="true">{label}</span>
+              <span className="cxa-sr-only">{name}</span>
             </th>
           ))}
           {rowAction ? (
@@ -111,8 +115,8 @@ export function BarTable(props: {
                   {formatCount(row.secondary)}
                 </td>
               ) : null}
-              {extraColumns.map((label, i) => (
-                <td key={label} className="cxa-num">
+              {extraColumns.map(({ label }, i) => (
+                <td key={label} className="cxa-num cxa-extra">
                   {row.extra?.[i] ?? ""}
                 </td>
               ))}

@@ -21,7 +21,10 @@ import type { BreakdownRow } from "../client/types.js";
 import { formatDuration } from "./format.js";
 
 /** Page rows' engagement columns, as Plausible's top pages show them. */
-const ENGAGEMENT_COLUMNS = ["Time on page", "Scroll depth"];
+const ENGAGEMENT_COLUMNS = [
+  { label: "Time", name: "Time on page" },
+  { label: "Scroll", name: "Scroll depth" },
+];
 
 /** A page row's engagement, or a dash for a page no visit sent engagement for. */
 function engagementCells(row: BreakdownRow): string[] {
