@@ -122,6 +122,45 @@ describe("POST /api/event", () => {
     expect(everything).not.toContain(IP_B);
   });
 
+  it("keeps the #fragment in the page path for hash-routed pages (`h`), drops it otherwise; ignores revenue", async () => {
+    // A hash-routed app: the tracker sends `h: 1` and the page is in the fragment.
+    await send({ n: "pageview", u: "https://example.com/app/#/pricing", h: 1 }, from(IP_A));
+    at(MINUTE);
+    await send({ n: "pageview", u: "https://example.com/app/#/docs/setup", h: 1 }, from(IP_A));
+    // A history-routed page with an in-page anchor: the anchor is not a page.
+    at(2 * MINUTE);
+    await send({ n: "pageview", u: "https://example.com/guide#install" }, from(IP_B));
+    // Revenue has no place in our events: the purchase is recorded, its revenue ignored.
+    at(3 * MINUTE);
+    const purchase = await send(
+      {
+        n: "Purchase",
+        u: "https://example.com/app/#/checkout",
+        h: 1,
+        $: { amount: "19.90", currency: "EUR" },
+        p: { plan: "pro" },
+      },
+      from(IP_A),
+    );
+    expect(purchase).toMatchObject({ status: 202, dropped: null });
+    await h.settle();
+
+    const range = { siteId: h.siteId, from: NOW - DAY, to: NOW + DAY };
+    const pages = await h.admin.query(api.analytics.getBreakdown, { ...range, dimension: "page" });
+    expect(pages.rows.map((r) => [r.key, r.pageviews])).toEqual([
+      ["/app/#/docs/setup", 1],
+      ["/app/#/pricing", 1],
+      ["/guide", 1],
+    ]);
+    const stored = await componentDocs<{ type: string; path?: string; props?: object }>(
+      h,
+      "events",
+    );
+    const event = stored.find((e) => e.type === "event")!;
+    expect(event).toMatchObject({ path: "/app/#/checkout", props: { plan: "pro" } });
+    expect(JSON.stringify(stored)).not.toContain("19.90");
+  });
+
   it("rotates the visitor hash daily and keeps only two days of salts", async () => {
     const page = { n: "pageview", u: "https://example.com/", d: "example.com" };
     await send(page, from(IP_A));

@@ -103,6 +103,21 @@ describe("what is recorded", () => {
   });
 });
 
+describe("hash-based routing (`h`)", () => {
+  const wire = (body: Record<string, unknown>) => {
+    const parsed = parse({ n: "pageview", u: "https://a.com/app/#/pricing?x=1", ...body });
+    if (!parsed.ok) throw new Error("parse failed");
+    return toWireEvent(parsed.event, "id1", "p_v");
+  };
+
+  it("asks for the fragment to be kept in the path when `h` is truthy, and only then", () => {
+    for (const h of [1, true, "1", "true", 2])
+      expect(wire({ h })).toMatchObject({ url: "https://a.com/app/#/pricing?x=1", keepHash: true });
+    for (const h of [0, false, "0", "", null, undefined])
+      expect(wire({ h })).not.toHaveProperty("keepHash");
+  });
+});
+
 describe("identity", () => {
   const headers = (xff?: string) => new Headers(xff ? { "X-Forwarded-For": xff } : {});
 

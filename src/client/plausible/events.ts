@@ -11,6 +11,8 @@ export type PlausibleEvent = {
   domains: string[];
   referrer?: string;
   props?: Record<string, string>;
+  /** `h`: a hash-based router's page, whose path keeps the URL's `#fragment`. */
+  hashMode?: true;
 };
 
 /** Plausible answers a bad body 400 `{ errors: { field: [message] } }`. */
@@ -43,6 +45,16 @@ function readProps(raw: unknown): Record<string, string> | undefined | "invalid"
     else if (typeof v === "number" || typeof v === "boolean") props[key] = String(v);
   }
   return Object.keys(props).length > 0 ? props : undefined;
+}
+
+/**
+ * Plausible's tracker sends `h: 1` from hash-routed pages; any truthy flag counts (`true`, a
+ * non-zero number, "1" or "true"), so `0`, `false` and "0" leave the fragment out.
+ */
+function readFlag(raw: unknown): boolean {
+  if (typeof raw === "number") return raw !== 0;
+  if (typeof raw === "string") return raw === "1" || raw === "true";
+  return raw === true;
 }
 
 function isHttpUrl(url: string) {
@@ -95,8 +107,9 @@ export function parsePlausibleBody(
     errors.domain = [`at most ${MAX_PLAUSIBLE_DOMAINS} domains per event`];
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   // Read and not kept: `i` (non-interactive events: our wire has no such flag, so they end a
-  // bounce), `h` (hash mode: our path is the URL's pathname, which can't hold the fragment),
-  // `$`/`revenue`, `v` (tracker version). See the README's "Coming from Plausible".
+  // bounce), `v` (tracker version), and `$`/`revenue`: our events have no revenue to put it
+  // in, so it is ignored as Plausible ignores a revenue it can't read. See the README's
+  // "Coming from Plausible".
   return {
     ok: true,
     event: {
@@ -105,6 +118,7 @@ export function parsePlausibleBody(
       domains: domains!,
       ...(typeof referrer === "string" && referrer !== "" ? { referrer } : {}),
       ...(props && props !== "invalid" ? { props } : {}),
+      ...(readFlag(b.h) ? { hashMode: true as const } : {}),
     },
   };
 }
@@ -129,6 +143,8 @@ export function toWireEvent(event: PlausibleEvent, id: string, visitorId: string
     // As in our access-log import: one id per visitor, so sessions come from the idle timeout.
     sessionId: visitorId,
     url: event.url,
+    // The path is the pathname, plus the `#fragment` from a hash router (as Plausible's).
+    ...(event.hashMode ? { keepHash: true } : {}),
     ...(event.referrer !== undefined ? { referrer: event.referrer } : {}),
     ...(event.props ? { props: event.props } : {}),
   };

@@ -154,7 +154,7 @@ export function enrichEvent(
   site: SiteFacts,
   ts: number,
 ): EnrichedEvent {
-  const page = event.url ? parsePageUrl(event.url) : undefined;
+  const page = event.url ? parsePageUrl(event.url, event.keepHash) : undefined;
   const source = referrerSource(event.referrer, page?.hostname, site.domain);
   const enriched: EnrichedEvent = {
     eventId: event.id,

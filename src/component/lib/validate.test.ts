@@ -120,6 +120,7 @@ describe("ingest events", () => {
     ],
     ["an ftp url", { ...pageview, url: "ftp://x.y" }, "url must be an absolute http(s) URL"],
     ["a relative url", { ...pageview, url: "/a" }, "url must be an absolute http(s) URL"],
+    ["a keepHash that is no boolean", { ...pageview, keepHash: 1 }, "keepHash must be a boolean"],
     ["a pageview without url", { ...pageview, url: undefined }, "url is required for pageview"],
     [
       "a heartbeat without url",

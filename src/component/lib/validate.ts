@@ -131,6 +131,8 @@ const baseEvent = z.object({
   visitorId: id("visitorId"),
   sessionId: id("sessionId"),
   url: z.optional(absoluteUrl("url")),
+  // Hash-based routers (Plausible's `h`): the URL's #fragment is part of the page path.
+  keepHash: z.optional(z.boolean("keepHash must be a boolean")),
   referrer: z.optional(text("referrer", MAX_URL_LENGTH)),
   title: z.optional(text("title", MAX_TITLE_LENGTH)),
   name: z.optional(
