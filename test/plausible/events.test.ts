@@ -177,7 +177,46 @@ describe("POST /api/event", () => {
     expect(salts.map((s) => s.day).sort()).toEqual(["2026-11-21", "2026-11-22"]);
   });
 
-  it("drops bots, unknown domains and engagement with 202 and the reason; a bad body is a 400", async () => {
+  it("counts engagement (sd, e) as time on page and scroll depth, and i:false events keep a bounce", async () => {
+    const page = (path: string) => ({ n: "pageview", u: `https://example.com${path}` });
+    const engagement = (path: string, sd: number, e: number) => ({
+      n: "engagement",
+      u: `https://example.com${path}`,
+      sd,
+      e,
+    });
+    // A reads /guide twice as far as B, for 40 s and 10 s; B's only other event is a
+    // non-interactive one (a video autoplaying), so B still bounces.
+    await send(page("/guide"), from(IP_A));
+    at(40_000);
+    await send(engagement("/guide", 80, 40_000), from(IP_A));
+    at(MINUTE);
+    await send(page("/guide"), from(IP_B));
+    await send({ n: "Video Play", u: "https://example.com/guide", i: false }, from(IP_B));
+    at(MINUTE + 10_000);
+    expect(await send(engagement("/guide", 40, 10_000), from(IP_B))).toMatchObject({
+      status: 202,
+      dropped: null,
+    });
+    await h.t.finishAllScheduledFunctions(() => vi.runAllTimers());
+    const range = { siteId: h.siteId, from: NOW - DAY, to: NOW + DAY };
+    const pages = await h.admin.query(api.analytics.getBreakdown, { ...range, dimension: "page" });
+    expect(pages.rows).toEqual([
+      {
+        key: "/guide",
+        visitors: 2,
+        pageviews: 2,
+        sessions: 2,
+        events: 0,
+        scrollDepth: 60,
+        timeOnPageMs: 25_000,
+      },
+    ]);
+    const overview = await h.admin.query(api.analytics.getOverview, range);
+    expect(overview).toMatchObject({ pageviews: 2, events: 1, bounceRate: 1 });
+  });
+
+  it("drops bots and unknown domains with 202 and the reason; a bad body is a 400", async () => {
     const page = { n: "pageview", u: "https://example.com/", d: "example.com" };
     expect(
       await send(page, { "User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)" }),
@@ -189,9 +228,6 @@ describe("POST /api/event", () => {
       status: 202,
       dropped: "unknown_domain",
     });
-    expect(
-      await send({ n: "engagement", u: "https://example.com/", d: "example.com", sd: 40, e: 5000 }),
-    ).toMatchObject({ status: 202, dropped: "engagement_not_supported" });
     const bad = await send({ u: "https://example.com/" });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.text)).toEqual({ errors: { event_name: ["can't be blank"] } });

@@ -21,11 +21,21 @@ const NOV_2 = Date.UTC(2026, 10, 2);
  * - v1 today 09:00 "/" from google, 09:05 "/pricing", 09:06 event Signup {plan: pro}; 360 s. (US)
  * - v2 today 10:00 "/?utm_source=news", direct; a bounce of 0 s.                          (EE)
  * - v3 today 10:30 "/blog" from news.ycombinator.com, 10:40 "/pricing"; 600 s.             (US)
+ * Engagement, each inside its visit (so no duration changes): v1 today on "/" 30 % for 8 s and
+ * on "/pricing" 90 % for 45 s; v3 on "/blog" 60 % for 20 s.
  * Goals: "Signup" (event Signup) and "Pricing" (page /pricing).
  */
 async function scenario(h: Harness) {
   const us = { "cf-ipcountry": "US" };
   const visit = (visitor: string) => ({ visitorId: visitor, sessionId: visitor });
+  const engagement = (
+    id: string,
+    ts: number,
+    path: string,
+    visitor: string,
+    scrollDepth: number,
+    engagedMs: number,
+  ) => ({ ...pageview(id, ts, path, visit(visitor)), type: "engagement", scrollDepth, engagedMs });
   // The older visits, each sent on its day (live ingest takes the last 24 hours).
   vi.setSystemTime(OCT_30 + 16 * HOUR);
   await h.send(
@@ -56,6 +66,9 @@ async function scenario(h: Harness) {
         name: "Signup",
         props: { plan: "pro" },
       },
+      engagement("e1", TODAY + 9 * HOUR + 3 * MINUTE, "/", "v1", 30, 8_000),
+      engagement("e2", TODAY + 9 * HOUR + 6 * MINUTE, "/pricing", "v1", 90, 45_000),
+      engagement("e3", TODAY + 10 * HOUR + 35 * MINUTE, "/blog", "v3", 60, 20_000),
       pageview("c1", TODAY + 10 * HOUR + 30 * MINUTE, "/blog", {
         ...visit("v3"),
         referrer: "https://news.ycombinator.com/item?id=1",
@@ -286,6 +299,30 @@ const TABLE: [string, Record<string, unknown>, unknown[], Record<string, unknown
     ],
   ],
   [
+    "time on page and scroll depth of each page (null where no visit sent engagement)",
+    {
+      metrics: ["visitors", "time_on_page", "scroll_depth"],
+      date_range: "7d",
+      dimensions: ["event:page"],
+      order_by: [["event:page", "asc"]],
+    },
+    // One engaged visit a page today: its seconds and its deepest scroll.
+    [
+      { metrics: [2, 8, 30], dimensions: ["/"] },
+      { metrics: [2, 20, 60], dimensions: ["/blog"] },
+      { metrics: [2, 45, 90], dimensions: ["/pricing"] },
+    ],
+  ],
+  [
+    "engagement of the pages of one day before today: none sent",
+    {
+      metrics: ["visitors", "time_on_page", "scroll_depth"],
+      date_range: ["2026-11-19", "2026-11-19"],
+      dimensions: ["event:page"],
+    },
+    [{ metrics: [1, null, null], dimensions: ["/blog"] }],
+  ],
+  [
     "top pages of each day",
     {
       metrics: ["visitors", "pageviews"],
@@ -405,7 +442,11 @@ describe("POST /api/v2/query", () => {
   it.each([
     [
       { metrics: ["time_on_page"], date_range: "7d" },
-      "#/metrics/0: Metric `time_on_page` is not supported",
+      "Metric `time_on_page` can only be queried with event:page as a dimension in convex-analytics",
+    ],
+    [
+      { metrics: ["scroll_depth"], date_range: "7d", dimensions: ["visit:source"] },
+      "Metric `scroll_depth` can only be queried with event:page as a dimension in convex-analytics",
     ],
     [{ metrics: ["visitorz"], date_range: "7d" }, '#/metrics/0: Invalid metric "visitorz"'],
     [

@@ -13,6 +13,10 @@ export type PlausibleEvent = {
   props?: Record<string, string>;
   /** `h`: a hash-based router's page, whose path keeps the URL's `#fragment`. */
   hashMode?: true;
+  /** `i: false`: a custom event that doesn't end a bounce. */
+  nonInteractive?: true;
+  /** An `engagement` event's `sd` (maximum scroll depth, percent) and `e` (engaged ms). */
+  engagement?: { scrollDepth: number; engagedMs: number };
 };
 
 /** Plausible answers a bad body 400 `{ errors: { field: [message] } }`. */
@@ -106,14 +110,21 @@ export function parsePlausibleBody(
   else if (domains.length > MAX_PLAUSIBLE_DOMAINS)
     errors.domain = [`at most ${MAX_PLAUSIBLE_DOMAINS} domains per event`];
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  // Read and not kept: `i` (non-interactive events: our wire has no such flag, so they end a
-  // bounce), `v` (tracker version), and `$`/`revenue`: our events have no revenue to put it
-  // in, so it is ignored as Plausible ignores a revenue it can't read. See the README's
+  // Read and not kept: `v` (tracker version), and `$`/`revenue`: our events have no revenue to
+  // put it in, so it is ignored as Plausible ignores a revenue it can't read. See the README's
   // "Coming from Plausible".
+  const trimmed = (name as string).trim();
+  const interactive = pick(b, "i", "interactive");
   return {
     ok: true,
     event: {
-      name: (name as string).trim(),
+      name: trimmed,
+      ...(trimmed === "engagement" ? { engagement: readEngagement(b) } : {}),
+      ...((interactive === false || interactive === 0) &&
+      trimmed !== "pageview" &&
+      trimmed !== "engagement"
+        ? { nonInteractive: true as const }
+        : {}),
       url: url as string,
       domains: domains!,
       ...(typeof referrer === "string" && referrer !== "" ? { referrer } : {}),
@@ -124,12 +135,17 @@ export function parsePlausibleBody(
 }
 
 /**
- * Why an event is answered 202 yet not recorded, or null to record it. Plausible's engagement
- * events (scroll depth `sd`, engaged time `e`) have no counterpart on our wire yet.
+ * An engagement's `sd` and `e` as Plausible's ingest reads them: scroll depth cut to 0..100,
+ * engaged time at least 0 (our enrich step cuts it to 30 minutes); a missing or unreadable
+ * value counts as 0 rather than losing the visit's other figure.
  */
-export function droppedReason(event: PlausibleEvent): string | null {
-  if (event.name === "engagement") return "engagement_not_supported";
-  return null;
+function readEngagement(body: Record<string, unknown>) {
+  const number = (raw: unknown) =>
+    typeof raw === "number" && Number.isFinite(raw) ? raw : typeof raw === "string" ? +raw || 0 : 0;
+  return {
+    scrollDepth: Math.min(100, Math.max(0, Math.round(number(pick(body, "sd"))))),
+    engagedMs: Math.max(0, Math.round(number(pick(body, "e")))),
+  };
 }
 
 /** Our wire event for one site: the visitor and session ids come from the salted hash. */
@@ -137,7 +153,13 @@ export function toWireEvent(event: PlausibleEvent, id: string, visitorId: string
   return {
     ...(event.name === "pageview"
       ? { type: "pageview" as const }
-      : { type: "event" as const, name: event.name }),
+      : event.engagement
+        ? { type: "engagement" as const, ...event.engagement }
+        : {
+            type: "event" as const,
+            name: event.name,
+            ...(event.nonInteractive ? { interactive: false } : {}),
+          }),
     id,
     visitorId,
     // As in our access-log import: one id per visitor, so sessions come from the idle timeout.

@@ -24,12 +24,17 @@ export const METRICS = [
   "events",
   "conversion_rate",
   "percentage",
-] as const;
-export type Metric = (typeof METRICS)[number];
-/** Plausible metrics our data can't answer yet (engagement, revenue). */
-const UNSUPPORTED_METRICS = [
   "time_on_page",
   "scroll_depth",
+] as const;
+export type Metric = (typeof METRICS)[number];
+/**
+ * Engagement metrics: a page's figures over the visits that sent engagement for it, null for a
+ * page none did (as Plausible answers).
+ */
+const ENGAGEMENT_METRICS: readonly Metric[] = ["time_on_page", "scroll_depth"];
+/** Plausible metrics our data can't answer yet (revenue, exit rate). */
+const UNSUPPORTED_METRICS = [
   "exit_rate",
   "group_conversion_rate",
   "average_revenue",
@@ -109,7 +114,7 @@ const METRICS_BY_KIND: Record<RowRead | "timeseries", readonly Metric[]> = {
     "visit_duration",
   ],
   // Not `events`: our rollup rows count custom events under the site and the event name only.
-  breakdown: ["visitors", "visits", "pageviews", "percentage"],
+  breakdown: ["visitors", "visits", "pageviews", "percentage", ...ENGAGEMENT_METRICS],
   goals: ["visitors", "events", "conversion_rate"],
 };
 
@@ -442,6 +447,11 @@ export function parseStatsQuery(body: unknown, site: StatsSite, now: number): Pl
   }
 
   const kind = read === "aggregate" && timeDimension ? "timeseries" : read;
+  for (const metric of metrics)
+    if (ENGAGEMENT_METRICS.includes(metric) && by !== "event:page")
+      fail(
+        `Metric \`${metric}\` can only be queried with event:page as a dimension in convex-analytics`,
+      );
   for (const metric of metrics) {
     if (!METRICS_BY_KIND[kind].includes(metric)) {
       if (metric === "percentage" && others.length === 0)
@@ -597,6 +607,8 @@ export type StatsReads = {
         pageviews: number;
         sessions: number;
         events: number;
+        scrollDepth?: number;
+        timeOnPageMs?: number;
       }[];
     } & Sample
   >;
@@ -620,6 +632,8 @@ function plausibleFigures(f: {
   bounceRate?: number;
   avgDurationMs?: number;
   viewsPerSession?: number;
+  scrollDepth?: number;
+  timeOnPageMs?: number;
 }): Partial<Record<Metric, number>> {
   return {
     visitors: f.visitors,
@@ -632,6 +646,8 @@ function plausibleFigures(f: {
       ? { visit_duration: Math.round(f.avgDurationMs / 1000) }
       : {}),
     views_per_visit: round(f.viewsPerSession ?? (f.sessions > 0 ? f.pageviews / f.sessions : 0), 2),
+    ...(f.scrollDepth !== undefined ? { scroll_depth: f.scrollDepth } : {}),
+    ...(f.timeOnPageMs !== undefined ? { time_on_page: Math.round(f.timeOnPageMs / 1000) } : {}),
   };
 }
 
@@ -857,7 +873,7 @@ export async function answerStatsQuery(plan: Plan, reads: StatsReads) {
   if (sampled < 1) meta.sample_fraction = sampled;
   return {
     results: rows.slice(plan.offset, plan.offset + plan.limit).map((r) => ({
-      metrics: plan.metrics.map((m) => r.values[m] ?? 0),
+      metrics: plan.metrics.map((m) => r.values[m] ?? (ENGAGEMENT_METRICS.includes(m) ? null : 0)),
       dimensions: r.dimensions,
     })),
     meta,
