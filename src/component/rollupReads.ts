@@ -55,7 +55,7 @@ function addRead(read: RowsRead, row: RowLike) {
 }
 
 /** Counts a row read, and stops the query before the platform's limits would. */
-function countRead(read: RowsRead, row: RowLike) {
+export function countRead(read: RowsRead, row: RowLike) {
   addRead(read, row);
   if (read.rows > MAX_ROLLUP_ROWS_PER_READ) {
     throw invalidArgument(

@@ -303,6 +303,13 @@ export default defineSchema({
     /** Page goals: a path with `*` wildcards. */
     pathPattern: v.optional(v.string()),
     createdAt: v.number(),
+    /**
+     * Wildcard page goals: how far compaction has walked the site's history into the goal's own
+     * rows (lib/goalMirror.ts MirrorCursor); absent until the first walk, "done" after it.
+     */
+    mirror: v.optional(
+      v.union(v.literal("done"), v.object({ bucket: v.number(), key: v.string() })),
+    ),
   }).index("by_site", ["siteId"]),
 
   /**

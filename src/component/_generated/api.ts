@@ -11,6 +11,7 @@ import type * as failures from "../failures.js";
 import type * as filteredLists from "../filteredLists.js";
 import type * as funnels from "../funnels.js";
 import type * as goalDocs from "../goalDocs.js";
+import type * as goalMirror from "../goalMirror.js";
 import type * as goals from "../goals.js";
 import type * as ingest from "../ingest.js";
 import type * as maintenance from "../maintenance.js";
@@ -33,6 +34,7 @@ const fullApi: ApiFromModules<{
   "filteredLists": typeof filteredLists;
   "funnels": typeof funnels;
   "goalDocs": typeof goalDocs;
+  "goalMirror": typeof goalMirror;
   "goals": typeof goals;
   "ingest": typeof ingest;
   "maintenance": typeof maintenance;

@@ -7,7 +7,7 @@
 // the merged rows.
 import type { BreakdownRow, GoalsReport, OverviewFigures } from "./types.js";
 import { breakdownRows, overviewFigures, type RowLike } from "./figures.js";
-import { conversionRate, goalDimension, goalKeyMatcher, type GoalDefinition } from "./goals.js";
+import { conversionRate, type GoalDefinition } from "./goals.js";
 import { BREAKDOWN_CANDIDATE_MARGIN, MAX_BREAKDOWN_LIMIT } from "./limits.js";
 import { addCounters, zeroCounters } from "./rollup.js";
 import { mergeAll, sketchCount } from "./sketch.js";
@@ -75,17 +75,16 @@ export function breakdownFromParts(
 }
 
 /**
- * Every goal's conversions over a part, one row per goal (key: its id): the matching rows of
- * its dimension folded, `events` its conversions (counted pageviews for a page goal), as
- * lib/goals.ts goalFigures counts them. `rowsOf` gives a dimension's rows of the part.
+ * Every goal's conversions over a part, one row per goal (key: its id): its converting rows
+ * folded, `events` its conversions (counted pageviews for a page goal), as lib/goals.ts
+ * conversionFigures counts them. `conversionsOf` gives a goal's converting rows of the part.
  */
 export function goalsPart(
   goals: readonly { goalId: string; name: string; definition: GoalDefinition }[],
-  rowsOf: (dimension: string) => readonly RowLike[],
+  conversionsOf: (goalId: string) => readonly RowLike[],
 ): RangePart {
   const rows = goals.map(({ goalId, name, definition }): PartRow => {
-    const matches = goalKeyMatcher(definition);
-    const matching = rowsOf(goalDimension(definition)).filter((row) => matches(row.key));
+    const matching = conversionsOf(goalId);
     let events = 0;
     for (const row of matching) events += definition.kind === "page" ? row.pageviews : row.events;
     return {
