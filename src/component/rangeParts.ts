@@ -61,11 +61,15 @@ export const getRangePart = query({
         if (!have.has(key))
           asked.push(...(await keyRows(ctx, site, args.dimension, key, segments, budget)));
       const folded = foldByKey([...read.rows, ...asked], sortBy, MAX_PART_KEYS + keys.length);
-      part = { rows: folded.rows, truncated: folded.truncated || read.capped || read.rest > 0 };
+      const truncated = folded.truncated || read.capped || read.rest > 0;
+      // A key not returned: not a candidate (bound `rest`), or folded out below the last row.
+      const rest = Math.max(read.rest, folded.rest ?? 0);
+      part = { rows: folded.rows, truncated, ...(truncated && !read.capped ? { rest } : {}) };
     }
     return {
       range,
       truncated: part.truncated,
+      ...(part.rest !== undefined ? { rest: part.rest } : {}),
       rows: part.rows.map((row) => ({
         key: row.key,
         ...(row.name !== undefined ? { name: row.name } : {}),
