@@ -25,12 +25,14 @@ import {
 import { GOAL_DIMENSION } from "./lib/goalMirror.js";
 import { BoardDraft, scoreMetric } from "./lib/leaderboard.js";
 import { GoalMirror } from "./goalMirror.js";
+import { backfillBoards } from "./boardBackfill.js";
 import { ReadBudget } from "./lib/readBudget.js";
 import { countUnion } from "./lib/sketch.js";
 import { rollupRow } from "./rollupReads.js";
 import { visitRetentionDays } from "./lib/settings.js";
 import {
   COMPACTION_GROUPS_PER_STEP,
+  BOARD_BACKFILL_ROWS_PER_STEP,
   DAY_MS,
   GOAL_BACKFILL_ROWS_PER_STEP,
   HEALTH_BACKLOG_SCAN,
@@ -111,9 +113,16 @@ async function compactStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
     new ReadBudget(GOAL_BACKFILL_ROWS_PER_STEP, (MAINTENANCE_BYTES_PER_STEP - budget.bytes) / 2),
   );
   await mirror.write();
+  // Boards for buckets merged before leaderboards existed (boardBackfill.ts), once per site.
+  const rebuilding = await backfillBoards(
+    ctx,
+    site,
+    now,
+    new ReadBudget(BOARD_BACKFILL_ROWS_PER_STEP, (MAINTENANCE_BYTES_PER_STEP - budget.bytes) / 2),
+  );
   return {
     done: merged.groups,
-    more: more || walking || merged.groups < groups.size || merged.closedDays,
+    more: more || walking || rebuilding || merged.groups < groups.size || merged.closedDays,
   };
 }
 

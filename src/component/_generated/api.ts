@@ -7,6 +7,7 @@
  * @module
  */
 
+import type * as boardBackfill from "../boardBackfill.js";
 import type * as failures from "../failures.js";
 import type * as filteredLists from "../filteredLists.js";
 import type * as funnels from "../funnels.js";
@@ -30,6 +31,7 @@ import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server
 import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
+  "boardBackfill": typeof boardBackfill;
   "failures": typeof failures;
   "filteredLists": typeof filteredLists;
   "funnels": typeof funnels;

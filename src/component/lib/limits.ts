@@ -133,6 +133,11 @@ export const COMPACTION_GROUPS_PER_STEP = 100;
  * most what it read.
  */
 export const GOAL_BACKFILL_ROWS_PER_STEP = 1_000;
+/**
+ * Rollup rows a compaction step walks of its site's one pass that rebuilds every bucket's
+ * leaderboard (boardBackfill.ts), within half the bytes left after the goals' walk.
+ */
+export const BOARD_BACKFILL_ROWS_PER_STEP = 2_000;
 /** A bucket is compacted once it ended this long ago: the worker is done with it by then. */
 export const COMPACTION_GRACE_MS = HOUR_MS;
 /** Raw events, sessions and visitors looked at (and at most deleted) per retention step. */
