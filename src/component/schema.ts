@@ -320,6 +320,13 @@ export default defineSchema({
     /** Page goals: a path with `*` wildcards. */
     pathPattern: v.optional(v.string()),
     createdAt: v.number(),
+    /**
+     * Wildcard page goals: how far compaction has walked the site's history into the goal's own
+     * rows (lib/goalMirror.ts MirrorCursor); absent until the first walk, "done" after it.
+     */
+    mirror: v.optional(
+      v.union(v.literal("done"), v.object({ bucket: v.number(), key: v.string() })),
+    ),
   }).index("by_site", ["siteId"]),
 
   /**
@@ -396,7 +403,31 @@ export default defineSchema({
      * month's read adds these boards, as it adds the unfolded rows.
      */
     unfolded: v.optional(v.boolean()),
+    /**
+     * While boardBackfill.ts rebuilds it from its bucket's rows over several steps: reads ignore
+     * it (they read its bucket's rows whole) until the walk has passed the whole bucket.
+     */
+    building: v.optional(v.boolean()),
   })
     .index("by_bucket", ["siteId", "dimension", "granularity", "bucket"])
     .index("by_unfolded", ["siteId", "dimension", "unfolded", "granularity", "bucket"]),
+
+  /**
+   * Per site: how far the one walk over its rollup rows that rebuilds every bucket's leaderboard
+   * has gone (boardBackfill.ts; rows stored before leaderboards have none). Written only by
+   * compaction.
+   */
+  boardBackfills: defineTable({
+    siteId: v.id("sites"),
+    /** The first row the next step reads (its key's rows are read again, all of them). */
+    cursor: v.optional(
+      v.object({
+        granularity: v.union(v.literal("hour"), v.literal("day"), v.literal("month")),
+        dimension: v.string(),
+        bucket: v.number(),
+        key: v.string(),
+      }),
+    ),
+    done: v.boolean(),
+  }).index("by_site", ["siteId"]),
 });

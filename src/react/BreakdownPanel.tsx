@@ -1,6 +1,7 @@
 // One breakdown panel (pages, sources, countries, devices): tabs pick the dimension (kept in
 // the dashboard's URL state), "Show more" raises the limit from 10 to 100, "Export CSV" saves
-// up to 100 rows, a click on a row filters the whole dashboard by it.
+// up to 100 rows, a click on a row filters the whole dashboard by it. A long tail's list whose
+// order is not certain says so (ApproximateMark).
 import { useId, useState } from "react";
 import type { Filter } from "../client/types.js";
 import type { AnalyticsApi } from "./api.js";
@@ -12,7 +13,7 @@ import {
   type BreakdownPanelConfig,
 } from "./breakdownPanels.js";
 import { rowFilterLabel } from "./filters.js";
-import { PanelShell, ShowMoreButton } from "./PanelShell.js";
+import { ApproximateMark, PanelShell, ShowMoreButton } from "./PanelShell.js";
 import { useBreakdown } from "./queries.js";
 import type { DashboardRange } from "./range.js";
 import { SkeletonRows } from "./Skeleton.js";
@@ -81,11 +82,14 @@ export function BreakdownPanel(props: {
       stale={isStale}
       footer={
         data ? (
-          <ShowMoreButton
-            expanded={expanded}
-            canExpand={data.rows.length >= BREAKDOWN_LIMIT}
-            onToggle={() => setExpanded((e) => !e)}
-          />
+          <>
+            <ShowMoreButton
+              expanded={expanded}
+              canExpand={data.rows.length >= BREAKDOWN_LIMIT}
+              onToggle={() => setExpanded((e) => !e)}
+            />
+            <ApproximateMark approximate={data.approximate} />
+          </>
         ) : null
       }
     >

@@ -210,6 +210,7 @@ ${R} .cxa-filter-chip-label:hover, ${R} .cxa-filter-chip-remove:hover { backgrou
 ${R} .cxa-filter-chip-label:focus-visible, ${R} .cxa-filter-chip-remove:focus-visible { outline-offset: -2px; border-radius: 999px; }
 ${R} .cxa-filter-spacer { flex: 1 1 0; }
 ${R} .cxa-filter-note { font-size: 13px; }
+${R} .cxa-approximate { font-size: 12px; padding: 2px 8px; color: var(--cxa-text-muted); background: transparent; text-decoration: none; cursor: help; }
 ${R} .cxa-sampled { font-size: 12px; padding: 3px 10px; color: var(--cxa-text); background: var(--cxa-bar); border-color: transparent; cursor: help; }
 ${R} .cxa-filter-editor {
   position: absolute; z-index: 20; top: calc(100% + 6px); left: 0; width: min(440px, 100%);

@@ -7,10 +7,12 @@
  * @module
  */
 
+import type * as boardBackfill from "../boardBackfill.js";
 import type * as failures from "../failures.js";
 import type * as filteredLists from "../filteredLists.js";
 import type * as funnels from "../funnels.js";
 import type * as goalDocs from "../goalDocs.js";
+import type * as goalMirror from "../goalMirror.js";
 import type * as goals from "../goals.js";
 import type * as ingest from "../ingest.js";
 import type * as maintenance from "../maintenance.js";
@@ -29,10 +31,12 @@ import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server
 import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
+  "boardBackfill": typeof boardBackfill;
   "failures": typeof failures;
   "filteredLists": typeof filteredLists;
   "funnels": typeof funnels;
   "goalDocs": typeof goalDocs;
+  "goalMirror": typeof goalMirror;
   "goals": typeof goals;
   "ingest": typeof ingest;
   "maintenance": typeof maintenance;

@@ -102,6 +102,11 @@ export const breakdownValidator = v.object({
 export const rangePartValidator = v.object({
   range: rangeValidator,
   truncated: v.boolean(),
+  /**
+   * A truncated breakdown part: no key it left out has a higher score (visitors; events for
+   * `event`) in the part. Absent when no bound is known (its open rows were capped).
+   */
+  rest: v.optional(v.number()),
   rows: v.array(
     v.object({
       key: v.string(),
