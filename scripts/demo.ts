@@ -8,6 +8,8 @@
 //   npm run demo -- --print       import, aggregate, print the report and exit
 //   PORT=5000 npm run demo        another port (0: any free port)
 //   npm run demo -- --no-live     serve without the synthetic visitors (the browser test)
+//   npm run demo -- --long-tail   serve a long-tail site instead (Zipf-popular posts, far more
+//                                 distinct pages than a leaderboard keeps; its browser test)
 import { fileURLToPath } from "node:url";
 import { accessLogToEvents, MAX_IMPORT_BATCH } from "../src/client/accessLog.js";
 import type { Breakdown, FunnelReport, GoalsReport, Overview } from "../src/client/types.js";
@@ -16,6 +18,7 @@ import { startDemoServer } from "./demo/server.js";
 import { startSyntheticVisitors } from "./demo/visitors.js";
 import { readLogFile, SAMPLE_LOG_PATH } from "./sample-log.js";
 import { DAY_MS } from "../src/component/lib/limits.js";
+import { longTailEvents, type LongTailOptions } from "./bench/longtailWorkload.js";
 
 const DEFAULT_PORT = 4300;
 
@@ -131,6 +134,44 @@ export async function seedDemo() {
   };
 }
 
+/**
+ * The long-tail demo's log: five months of posts with Zipf popularity over 4,000 paths, in the
+ * days before today (local time), so the page's "Last 12 months" reads whole months through
+ * their leaderboards. Deterministic for a given day: its browser test recomputes the top pages.
+ */
+export function longTailDemoLog(): LongTailOptions {
+  const today = new Date().setHours(0, 0, 0, 0);
+  return {
+    start: today - 150 * DAY_MS,
+    days: 149,
+    events: 5_000,
+    pages: 4_000,
+    sources: 300,
+    visitors: 4_000,
+  };
+}
+
+/** A long-tail site (`--long-tail`): its log imported, aggregated and compacted. */
+export async function seedLongTailDemo() {
+  const backend = createEmbeddedBackend();
+  const { admin, api } = backend;
+  const { siteId, writeKey } = await admin.mutation(api.analytics.createSite, {
+    slug: "longtail",
+    name: "A long tail of posts",
+    domain: "example.com",
+  });
+  const events = longTailEvents(longTailDemoLog());
+  for (let i = 0; i < events.length; i += MAX_IMPORT_BATCH)
+    await admin.mutation(api.analytics.importEvents, {
+      siteId,
+      events: events.slice(i, i + MAX_IMPORT_BATCH),
+    });
+  await waitForAggregation(backend, siteId);
+  // What the compact cron does: merge closed buckets and write their leaderboards.
+  while ((await admin.mutation(api.analytics.runMaintenance, { siteId })).more);
+  return { backend, siteId, writeKey, accepted: events.length };
+}
+
 function table(title: string, breakdown: Breakdown) {
   console.log(`\n${title}`);
   for (const row of breakdown.rows) {
@@ -168,7 +209,31 @@ function printFunnel(report: FunnelReport) {
   });
 }
 
+async function serve(
+  backend: Awaited<ReturnType<typeof seedDemo>>["backend"],
+  siteId: string,
+  writeKey: string,
+) {
+  const port = process.env.PORT === undefined ? DEFAULT_PORT : Number(process.env.PORT);
+  const { server, url } = await startDemoServer(backend, siteId, writeKey, port);
+  console.log(`\nDashboard: ${url}  (Ctrl-C stops)`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  server.close();
+  console.log("demo stopped");
+}
+
 async function main() {
+  if (process.argv.includes("--long-tail")) {
+    const started = Date.now();
+    const { backend, siteId, writeKey, accepted } = await seedLongTailDemo();
+    console.log(
+      `convex-analytics demo: a long tail of ${accepted} pageviews, aggregated and compacted in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    return await serve(backend, siteId, writeKey);
+  }
   const started = Date.now();
   const { backend, siteId, writeKey, counts, accepted, health, range } = await seedDemo();
   const { admin, api } = backend;

@@ -20,7 +20,13 @@ const ingestUrl = ingestEndpointFor(url);
 /** One tracker for the page's lifetime; stop() on unmount makes StrictMode's remount harmless. */
 function TrackPageViews({ endpoint, writeKey }: { endpoint: string; writeKey: string }) {
   useEffect(() => {
-    const tracker = createTracker({ endpoint, key: writeKey, outboundLinks: true });
+    // Pageviews, heartbeats and engagement (time on page, scroll depth) are on by default.
+    const tracker = createTracker({
+      endpoint,
+      key: writeKey,
+      outboundLinks: true,
+      engagement: true,
+    });
     return () => tracker.stop();
   }, [endpoint, writeKey]);
   return null;

@@ -40,6 +40,7 @@ import {
   logEvents,
   runTail,
   trackerRequests,
+  type ReplayEvent,
 } from "./end-to-end.js";
 import { round } from "../../harness/component.js";
 import { Meter, type Totals } from "./meter.js";
@@ -96,7 +97,18 @@ function visitTemplates(log: ImportEvent[]) {
   });
 }
 
-/** Live traffic at `perMonth` pageviews a month for `durationMs` from `start`. */
+/**
+ * How long a visitor stays on the last page of a visit: its engagement is sent then (the
+ * tracker sends one when the tab is hidden or closed).
+ */
+const LAST_PAGE_ENGAGED_MS = 30_000;
+
+/**
+ * Live traffic at `perMonth` pageviews a month for `durationMs` from `start`. Each pageview is
+ * followed by its page's engagement, as the tracker sends it by default: just before the next
+ * pageview, or LAST_PAGE_ENGAGED_MS after the last one (a reading site's visits send about as
+ * many engagement events as pageviews; they are counted in every per-pageview figure).
+ */
 export function liveTraffic(
   log: ImportEvent[],
   perMonth: number,
@@ -108,7 +120,7 @@ export function liveTraffic(
   const pageviews = Math.round((perMonth * durationMs) / MONTH_MS);
   const visitors = Math.max(1, Math.round(pageviews / viewsPerVisitor));
   const gap = durationMs / visitors;
-  const events: ImportEvent[] = [];
+  const events: ReplayEvent[] = [];
   for (let k = 0; k < visitors; k++) {
     const template = templates[k % templates.length]!;
     const arrival = start + Math.floor(k * gap);
@@ -117,6 +129,20 @@ export function liveTraffic(
       const ts = arrival + view.ts;
       if (ts >= start + durationMs) break;
       events.push({ ...view, id: `lv${k}-${i}`, ts, visitorId, sessionId: visitorId });
+      const next = template[i + 1];
+      const engagedMs = Math.min(next ? next.ts - view.ts : LAST_PAGE_ENGAGED_MS, 30 * MINUTE_MS);
+      const left = ts + Math.max(1, engagedMs) - (next ? 1 : 0);
+      if (left < start + durationMs)
+        events.push({
+          ...view,
+          type: "engagement",
+          id: `lv${k}-${i}e`,
+          ts: left,
+          visitorId,
+          sessionId: visitorId,
+          scrollDepth: (k * 37 + i * 11) % 101,
+          engagedMs,
+        });
     }
   }
   return events;
@@ -383,7 +409,12 @@ async function replayLevel(level: Level, log: ImportEvent[], progress: (line: st
           });
           const body = (await response.json()) as { accepted?: number };
           if (response.status !== 202) throw new Error(`ingest answered ${response.status}`);
-          pageviews += body.accepted ?? 0;
+          if (body.accepted !== item.request.events.length)
+            throw new Error(`ingest accepted ${body.accepted} of ${item.request.events.length}`);
+          // Figures are per pageview: the engagement events ride along in every one of them.
+          pageviews += item.request.events.filter(
+            (e) => (e as { type: string }).type === "pageview",
+          ).length;
         } else if ("task" in item) {
           await t.action(exampleInternal.analytics.analyticsMaintenance, {
             task: item.task,

@@ -159,8 +159,13 @@ function scaled(events: ImportEvent[], multiple: number): ImportEvent[] {
  * of the batch's first view, each sent at that first view + flushIntervalMs with the visitor's
  * user agent. Sorted by send time (then visitor), as the server would receive them.
  */
-export function trackerRequests(events: ImportEvent[]): Request[] {
-  const byVisitor = new Map<string, ImportEvent[]>();
+/** A replayed event: a log pageview, or the engagement the tracker sends when its page is left. */
+export type ReplayEvent =
+  | ImportEvent
+  | (Omit<ImportEvent, "type"> & { type: "engagement"; scrollDepth: number; engagedMs: number });
+
+export function trackerRequests(events: ReplayEvent[]): Request[] {
+  const byVisitor = new Map<string, ReplayEvent[]>();
   for (const e of events) {
     const list = byVisitor.get(e.visitorId);
     if (list) list.push(e);
@@ -191,7 +196,8 @@ export function trackerRequests(events: ImportEvent[]): Request[] {
         requests.push(open);
       }
       open.events.push({
-        type: "pageview",
+        type: e.type,
+        ...(e.type === "engagement" ? { scrollDepth: e.scrollDepth, engagedMs: e.engagedMs } : {}),
         id: e.id,
         ts: e.ts,
         visitorId,

@@ -1,30 +1,44 @@
-// Long tails (docs/read-path.md): what a top-pages breakdown reads over 30 days and 12 months at two
-// numbers of distinct pages a month, and how far its top 10 is from the exact figures.
+// Long tails: what a breakdown reads over 30 days and 12 months of a site whose pages, sources
+// and campaigns have 1,000 and 1,000,000 distinct keys a month, and how far its top 10 is from
+// the exact figures.
 //
 // Seeding. Folding millions of pageviews through ingest, the workers and compaction would take
 // hours in convex-test, so each site is written as compaction leaves a year of closed months:
-// one merged row (partition −1) per (month, page) with its counters and its visitors' sketch,
-// and each month's leaderboard built by read/leaderboard's BoardDraft from the same rows, one
-// `set` per row as compaction makes them (maintenance.ts Boards). The ranges are whole months
-// (30 days: April 2026; 12 months: June 2025 to May 2026), so a read touches month rows and
-// month boards only; day and hour segments read the same way (boards, then candidates' rows).
+// one merged row (partition −1) per (month, dimension, key) with its counters and its visitors'
+// sketch, and each month's leaderboard built by read/leaderboard's BoardDraft, as compaction
+// builds it (maintenance.ts Boards: one `set` per key with its score, sketchCount(visitors)).
+// The reads go through the real getBreakdown, measured with getTransactionMetrics. The ranges
+// are whole months (30 days: April 2026; 12 months: June 2025 to May 2026), so a read touches
+// month rows and month boards only; day and hour segments read the same way.
 //
-// Traffic (deterministic): page k's rank in month m is k for the 50 head pages and rotates
-// through the tail from month to month; a page of rank r has max(1, ⌊TOP_PAGEVIEWS / (r+1)⌋)
-// pageviews in the month (Zipf), each a session of its own, by as many visitors: half of them
-// the page's regulars (the same ids every month), half new that month. So the exact figures
-// over any months are known in closed form: pageviews add, visitors = the most regulars of any
-// month + every month's new ones.
+// At 1,000,000 keys a month (12 million rows a dimension) two shortcuts keep it to minutes,
+// neither of which changes what a read touches:
+// - A board is fed its keys in descending score order and only down to the first key that can't
+//   enter it: every later key has a score ≤ that one's, so `set` would only raise the floor to
+//   at most the same value. The board is the one feeding every key in that order gives.
+// - Only the rows of keys that some month's board lists are stored (≤ 128 × 12 keys, in every
+//   month). A breakdown reads the rows of its candidates, and with a board on every bucket (no
+//   open part) a candidate is a key a board lists: rows of other keys are never read, and
+//   their absence changes no index range it reads. At 1,000 keys every row is stored.
+// The exact figures (the reference) are computed in closed form over every key.
 //
-// Scaled down: 1,000 and 20,000 distinct pages a month (a large site has 1,000,000; writing
-// 12 million rows into convex-test's in-memory database takes far longer than the bench's
-// minutes). What a read touches doesn't depend on it: the boards (LEADERBOARD_SIZE entries
-// each) and the candidates' rows (limit + BREAKDOWN_CANDIDATE_MARGIN keys × buckets).
+// Traffic (deterministic): key k's rank in month m is k for the 50 head keys and rotates through
+// the tail from month to month; a key of rank r has max(1, ⌊TOP_PAGEVIEWS / (r+1)⌋) pageviews
+// in the month (Zipf: ~1.03 million a month at 1,000,000 keys), each a session of its own, by as
+// many visitors: half of them the key's regulars (the same ids every month), half new that
+// month. So the exact figures over any months are known in closed form: pageviews add, visitors
+// = the most regulars of any month + every month's new ones.
 import { api } from "../../src/component/_generated/api.js";
 import { COMPACTED_PARTITION } from "../../src/component/maintenance/compaction.js";
 import { BoardDraft } from "../../src/component/read/leaderboard.js";
 import { LEADERBOARD_SIZE } from "../../src/component/lib/limits.js";
-import { emptySketch, hashId, sketchAdd, sketchCount } from "../../src/component/lib/sketch.js";
+import {
+  emptySketch,
+  hashId,
+  sketchAdd,
+  sketchCount,
+  SPARSE_LIMIT,
+} from "../../src/component/lib/sketch.js";
 import { nextMonth } from "../../src/component/lib/time.js";
 import type { Doc } from "../../src/component/_generated/dataModel.js";
 import {
@@ -35,7 +49,14 @@ import {
   type ComponentBackend,
 } from "../../harness/component.js";
 
-export const LONG_TAIL_KEY_COUNTS = [1_000, 20_000];
+export const LONG_TAIL_KEY_COUNTS = [1_000, 1_000_000];
+/** Key counts up to this are stored whole (every key's row every month). */
+const STORED_WHOLE = 20_000;
+const DIMENSIONS = [
+  { dimension: "page", keyOf: (k: number) => `/posts/${k}` },
+  { dimension: "source", keyOf: (k: number) => `site${k}.example.net` },
+  { dimension: "utmCampaign", keyOf: (k: number) => `campaign-${k}` },
+] as const;
 const HEAD_PAGES = 50;
 const TOP_PAGEVIEWS = 4_000;
 const FIRST_MONTH = Date.UTC(2025, 5, 1);
@@ -57,6 +78,13 @@ function rank(key: number, month: number, keys: number) {
   return ((key - HEAD_PAGES + month * 997) % (keys - HEAD_PAGES)) + HEAD_PAGES;
 }
 
+/** The key of rank r in a month: rank's inverse. */
+function keyAt(r: number, month: number, keys: number) {
+  if (r < HEAD_PAGES) return r;
+  const tail = keys - HEAD_PAGES;
+  return ((((r - HEAD_PAGES - month * 997) % tail) + tail) % tail) + HEAD_PAGES;
+}
+
 const pageviewsOf = (key: number, month: number, keys: number) =>
   Math.max(1, Math.floor(TOP_PAGEVIEWS / (rank(key, month, keys) + 1)));
 const regularsOf = (pageviews: number) => Math.floor(pageviews / 2);
@@ -69,8 +97,12 @@ function rowVisitors(key: number, month: number, pageviews: number) {
   return sketchAdd(emptySketch(), hashes);
 }
 
+/** A row's score as compaction gives it: its sketch's count (the exact count below the limit). */
+const scoreOf = (key: number, month: number, pageviews: number) =>
+  pageviews <= SPARSE_LIMIT ? pageviews : sketchCount(rowVisitors(key, month, pageviews));
+
 /** The exact top rows over months [first, last), in the breakdown's order. */
-function reference(keys: number, first: number, last: number) {
+function reference(keys: number, first: number, last: number, keyOf: (k: number) => string) {
   const rows = [];
   for (let key = 0; key < keys; key++) {
     let pageviews = 0;
@@ -82,7 +114,7 @@ function reference(keys: number, first: number, last: number) {
       regulars = Math.max(regulars, regularsOf(views));
       fresh += views - regularsOf(views);
     }
-    rows.push({ key: `/posts/${key}`, pageviews, visitors: regulars + fresh });
+    rows.push({ key: keyOf(key), pageviews, visitors: regulars + fresh });
   }
   return rows.sort((a, b) => b.visitors - a.visitors || (a.key < b.key ? -1 : 1));
 }
@@ -95,46 +127,61 @@ async function insertRows(t: ComponentBackend, docs: RollupDoc[]) {
   });
 }
 
+/** A month's board: its keys fed in descending score order until one can't enter (above). */
+function monthBoard(month: number, keys: number, keyOf: (k: number) => string) {
+  const board = new BoardDraft({ entries: [], floor: 0 }, LEADERBOARD_SIZE);
+  for (let r = 0; r < keys; r++) {
+    const key = keyAt(r, month, keys);
+    board.set(keyOf(key), scoreOf(key, month, pageviewsOf(key, month, keys)));
+    if (r >= LEADERBOARD_SIZE) break;
+  }
+  return board.board();
+}
+
 async function seed(keys: number) {
   const t = createComponentBackend();
   const siteId = await createSite(t, `longtail-${keys}`);
   let rows = 0;
-  for (const [m, bucket] of months.entries()) {
-    const board = new BoardDraft({ entries: [], floor: 0 }, LEADERBOARD_SIZE);
-    for (let from = 0; from < keys; from += ROLLUP_BATCH) {
-      const docs: Parameters<typeof insertRows>[1] = [];
-      for (let key = from; key < Math.min(keys, from + ROLLUP_BATCH); key++) {
-        const pageviews = pageviewsOf(key, m, keys);
-        const visitors = rowVisitors(key, m, pageviews);
-        board.set(`/posts/${key}`, sketchCount(visitors));
-        docs.push({
-          siteId: siteId as Doc<"rollups">["siteId"],
-          granularity: "month" as const,
-          bucket,
-          dimension: "page",
-          key: `/posts/${key}`,
-          partition: COMPACTED_PARTITION,
-          pageviews,
-          events: 0,
-          sessions: pageviews,
-          bounces: pageviews,
-          pvSessions: pageviews,
-          durationMs: 0,
-          visitors,
+  for (const { dimension, keyOf } of DIMENSIONS) {
+    const boards = months.map((_, m) => monthBoard(m, keys, keyOf));
+    const listed = new Set(boards.flatMap((b) => b.entries.map((e) => e.key)));
+    const stored =
+      keys <= STORED_WHOLE
+        ? Array.from({ length: keys }, (_, k) => k)
+        : Array.from({ length: keys }, (_, k) => k).filter((k) => listed.has(keyOf(k)));
+    for (const [m, bucket] of months.entries()) {
+      for (let from = 0; from < stored.length; from += ROLLUP_BATCH) {
+        const docs: RollupDoc[] = stored.slice(from, from + ROLLUP_BATCH).map((key) => {
+          const pageviews = pageviewsOf(key, m, keys);
+          return {
+            siteId: siteId as Doc<"rollups">["siteId"],
+            granularity: "month" as const,
+            bucket,
+            dimension,
+            key: keyOf(key),
+            partition: COMPACTED_PARTITION,
+            pageviews,
+            events: 0,
+            sessions: pageviews,
+            bounces: pageviews,
+            pvSessions: pageviews,
+            durationMs: 0,
+            visitors: rowVisitors(key, m, pageviews),
+          };
         });
+        await insertRows(t, docs);
+        rows += docs.length;
       }
-      await insertRows(t, docs);
-      rows += docs.length;
-    }
-    await t.run(async (ctx) => {
-      await ctx.db.insert("leaderboards", {
-        siteId: siteId as never,
-        granularity: "month",
-        bucket,
-        dimension: "page",
-        ...board.board(),
+      await t.run(async (ctx) => {
+        await ctx.db.insert("leaderboards", {
+          siteId: siteId as never,
+          granularity: "month",
+          bucket,
+          dimension,
+          ...boards[m]!,
+        });
       });
-    });
+    }
   }
   return { t, siteId, rows };
 }
@@ -146,40 +193,43 @@ export async function benchLongTail(options: { log?: (line: string) => void } = 
     const started = performance.now();
     const { t, siteId, rows } = await seed(keys);
     log(
-      `  seeded ${rows} rows (${keys} pages a month) in ${round((performance.now() - started) / 1000, 1)} s`,
+      `  seeded ${rows} rows (${keys} keys a month in each of ${DIMENSIONS.length} dimensions) in ${round((performance.now() - started) / 1000, 1)} s`,
     );
-    for (const { range, from, to } of RANGES) {
-      const { result, cost } = await measure(t, (ctx) =>
-        ctx.runQuery(api.reports.getBreakdown, { siteId, from, to, dimension: "page", limit: 10 }),
-      );
-      const first = months.indexOf(from);
-      const exact = reference(keys, first, months.indexOf(to) === -1 ? MONTHS : months.indexOf(to));
-      const top10 = exact.slice(0, 10);
-      const pageviewsExact =
-        result.rows.length === 10 &&
-        result.rows.every(
-          (row, i) => row.key === top10[i]!.key && row.pageviews === top10[i]!.pageviews,
+    for (const { dimension, keyOf } of DIMENSIONS) {
+      for (const { range, from, to } of RANGES) {
+        const { result, cost } = await measure(t, (ctx) =>
+          ctx.runQuery(api.reports.getBreakdown, { siteId, from, to, dimension, limit: 10 }),
         );
-      const visitorsMaxRelativeError = Math.max(
-        ...result.rows.map((row) => {
-          const truth = exact.find((r) => r.key === row.key)!.visitors;
-          return Math.abs(row.visitors - truth) / truth;
-        }),
-      );
-      const entry = {
-        dimension: "page",
-        range,
-        keys,
-        documentsRead: cost.documentsRead,
-        bytesRead: cost.bytesRead,
-        indexRanges: cost.indexRanges,
-        /** What reading every row of the range (before leaderboards) would have read. */
-        rowsInRange: keys * Math.round((to - from) / (30.4 * 86_400_000)),
-        approximate: "approximate" in result,
-        top10: { pageviewsExact, visitorsMaxRelativeError: round(visitorsMaxRelativeError, 4) },
-      };
-      log(`  ${range} at ${keys} pages/month: ${JSON.stringify(entry)}`);
-      reads.push(entry);
+        const first = months.indexOf(from);
+        const last = months.indexOf(to) === -1 ? MONTHS : months.indexOf(to);
+        const exact = reference(keys, first, last, keyOf);
+        const top10 = exact.slice(0, 10);
+        const pageviewsExact =
+          result.rows.length === 10 &&
+          result.rows.every(
+            (row, i) => row.key === top10[i]!.key && row.pageviews === top10[i]!.pageviews,
+          );
+        const visitorsMaxRelativeError = Math.max(
+          ...result.rows.map((row) => {
+            const truth = exact.find((r) => r.key === row.key)!.visitors;
+            return Math.abs(row.visitors - truth) / truth;
+          }),
+        );
+        const entry = {
+          dimension,
+          range,
+          keys,
+          documentsRead: cost.documentsRead,
+          bytesRead: cost.bytesRead,
+          indexRanges: cost.indexRanges,
+          /** What reading every row of the range (before leaderboards) would have read. */
+          rowsInRange: keys * (last - first),
+          approximate: "approximate" in result,
+          top10: { pageviewsExact, visitorsMaxRelativeError: round(visitorsMaxRelativeError, 4) },
+        };
+        log(`  ${dimension} ${range} at ${keys} keys/month: ${JSON.stringify(entry)}`);
+        reads.push(entry);
+      }
     }
   }
   return { keyCounts: LONG_TAIL_KEY_COUNTS, reads };

@@ -1,7 +1,8 @@
 // A small stream of live synthetic visitors for the demo, sent through the real HTTP
 // ingest route exactly as the browser tracker would: a pageview, a few more pages, a
 // signup now and then (mostly after reading an article) and, for some who signed up, a
-// checkout of the plan they chose; heartbeats while they stay. The demo's goals (demo.ts)
+// checkout of the plan they chose; heartbeats while they stay, and an engagement (time on the
+// page, how far down it they scrolled) whenever they leave a page. The demo's goals (demo.ts)
 // count the signups, checkouts and article reads, and its funnel follows that order within
 // a visit: article → signup → checkout. Demo-only.
 import type { EmbeddedBackend } from "../../harness/embedded.js";
@@ -36,6 +37,8 @@ type Visitor = {
   visitorId: string;
   sessionId: string;
   path: string;
+  /** When the visitor reached `path`: its engaged time so far. */
+  arrivedAt: number;
   leavesAt: number;
   /** Whether this visit viewed an article: the funnel's first step. */
   readArticle: boolean;
@@ -68,13 +71,21 @@ export function startSyntheticVisitors(backend: EmbeddedBackend, writeKey: strin
   const timer = setInterval(() => {
     const now = Date.now();
     const events: object[] = [];
-    for (let i = live.length - 1; i >= 0; i--) if (live[i]!.leavesAt < now) live.splice(i, 1);
+    // What a visitor did on the page it leaves: articles are read further down than the rest.
+    const engagement = (visitor: Visitor) =>
+      event(visitor, "engagement", {
+        scrollDepth: Math.round((isArticle(visitor.path) ? 55 : 25) + Math.random() * 45),
+        engagedMs: now - visitor.arrivedAt,
+      });
+    for (let i = live.length - 1; i >= 0; i--)
+      if (live[i]!.leavesAt < now) events.push(engagement(live.splice(i, 1)[0]!));
     if (live.length < MAX_LIVE_VISITORS && Math.random() < 0.6) {
       const path = pick(PAGES);
       const visitor: Visitor = {
         visitorId: `synthetic-${sequence}`,
         sessionId: `s-${sequence}`,
         path,
+        arrivedAt: now,
         leavesAt: now + 20_000 + Math.random() * 90_000,
         readArticle: isArticle(path),
         signedUp: false,
@@ -86,7 +97,9 @@ export function startSyntheticVisitors(backend: EmbeddedBackend, writeKey: strin
     for (const visitor of live) {
       const signupChance = visitor.readArticle ? SIGNUP_CHANCE.reader : SIGNUP_CHANCE.other;
       if (Math.random() < 0.15) {
+        events.push(engagement(visitor));
         visitor.path = pick(PAGES);
+        visitor.arrivedAt = now;
         visitor.readArticle ||= isArticle(visitor.path);
         events.push(event(visitor, "pageview"));
       } else if (visitor.plan && Math.random() < CHECKOUT_CHANCE) {

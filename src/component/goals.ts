@@ -3,9 +3,9 @@
 // figures), from the range's visits with filters (read/visits.ts, read/visitFigures.ts).
 import { v, type Infer } from "convex/values";
 import { mutation, query } from "./_generated/server.js";
-import type { RowLike } from "./read/figures.js";
-import { checkGoal, goalDimension, goalRows } from "./read/goals.js";
-import { definitionOf, publicGoal, siteFunnels, siteGoals } from "./read/goalDocs.js";
+import { checkGoal, goalRows } from "./read/goals.js";
+import { publicGoal, siteFunnels, siteGoals } from "./read/goalDocs.js";
+import { goalConversions, readGoals } from "./maintenance/goalMirrorRows.js";
 import { MAX_GOALS_PER_SITE } from "./lib/limits.js";
 import { ALL } from "./aggregate/rollup.js";
 import { countUnion } from "./lib/sketch.js";
@@ -85,11 +85,11 @@ export const deleteGoal = mutation({
 
 /**
  * Every goal's conversions over the range. Reads the range's whole-site rows (its visitors,
- * as getOverview counts them) and each dimension the goals need once: the `event` rows for
- * plain event goals, one event-property dimension per distinct (event, property) pair, and
- * all `page` rows for page goals — a wildcard can match any path, so a page goal costs what
- * the page breakdown costs. All of it shares one read budget (reports.ts), so a report too
- * wide for one query says so instead of failing at the platform's limit.
+ * as getOverview counts them) and each goal's converting rows (maintenance/goalMirrorRows.ts goalConversions):
+ * an event goal's one key, a wildcard page goal's own rows, so a goal costs O(buckets) however
+ * many distinct paths or values its dimension has. All of it shares one read budget
+ * (rollupReads.ts), so a report too wide for one query says so instead of failing at the
+ * platform's limit.
  */
 export const getGoals = query({
   args: { siteId: v.string(), from: v.number(), to: v.number(), filters: filtersValidator },
@@ -98,33 +98,20 @@ export const getGoals = query({
     const site = await loadSite(ctx, args.siteId);
     const range = checkedRange(args.from, args.to, site.timezone);
     const filters = await filterContext(ctx, site, args.filters);
+    const goals = await readGoals(ctx, site._id);
     if (filters) {
-      const goals = (await siteGoals(ctx, site._id)).map((goal) => ({
-        goalId: goal._id as string,
-        name: goal.name,
-        definition: definitionOf(goal),
-      }));
       const visits = await readVisits(ctx, site, range);
       const report = visitsGoals(visits.visits, filters, visits.fraction, goals);
       return { range, ...report, sample: { fraction: visits.fraction } };
     }
     const read: RowsRead = { rows: 0, bytes: 0 };
-    const rows = (dimension: string) => rangeRows(ctx, site, dimension, range.from, range.to, read);
-    const visitors = countUnion((await rows(ALL)).map((row) => row.visitors));
-    const goals = (await siteGoals(ctx, site._id)).map((goal) => ({
-      goalId: goal._id as string,
-      name: goal.name,
-      definition: definitionOf(goal),
-    }));
-    const byDimension = new Map<string, RowLike[]>();
-    for (const { definition } of goals) {
-      const dimension = goalDimension(definition);
-      if (!byDimension.has(dimension)) byDimension.set(dimension, await rows(dimension));
-    }
+    const all = await rangeRows(ctx, site, ALL, range.from, range.to, read);
+    const visitors = countUnion(all.map((row) => row.visitors));
+    const conversions = await goalConversions(ctx, site, goals, range.from, range.to, read);
     return {
       range,
       visitors,
-      goals: goalRows(goals, (dimension) => byDimension.get(dimension)!, visitors),
+      goals: goalRows(goals, (goalId) => conversions.get(goalId)!, visitors),
     };
   },
 });

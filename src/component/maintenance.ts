@@ -22,14 +22,19 @@ import {
   mergeRows,
   type MergeableRow,
 } from "./maintenance/compaction.js";
+import { GOAL_DIMENSION } from "./maintenance/goalMirror.js";
 import { BoardDraft, scoreMetric } from "./read/leaderboard.js";
+import { GoalMirror } from "./maintenance/goalMirrorRows.js";
+import { backfillBoards } from "./maintenance/boardBackfill.js";
 import { ReadBudget } from "./lib/readBudget.js";
 import { countUnion } from "./lib/sketch.js";
 import { rollupRow } from "./read/rollupReads.js";
 import { visitRetentionDays } from "./lib/settings.js";
 import {
   COMPACTION_GROUPS_PER_STEP,
+  BOARD_BACKFILL_ROWS_PER_STEP,
   DAY_MS,
+  GOAL_BACKFILL_ROWS_PER_STEP,
   HEALTH_BACKLOG_SCAN,
   HEALTH_FAILED_SCAN,
   HEALTH_FAILURE_REASONS,
@@ -101,8 +106,24 @@ async function compactStep(ctx: MutationCtx, site: Doc<"sites">, now: number) {
       }
     }
   }
-  const merged = await mergeGroups(ctx, site, groups, budget, now);
-  return { done: merged.groups, more: more || merged.groups < groups.size || merged.closedDays };
+  const mirror = await GoalMirror.load(ctx, site._id, budget);
+  const merged = await mergeGroups(ctx, site, groups, budget, now, mirror);
+  // A wildcard goal's history (maintenance/goalMirrorRows.ts), within what the merges left of the step's bytes.
+  const walking = await mirror.backfill(
+    new ReadBudget(GOAL_BACKFILL_ROWS_PER_STEP, (MAINTENANCE_BYTES_PER_STEP - budget.bytes) / 2),
+  );
+  await mirror.write();
+  // Boards for buckets merged before leaderboards existed (maintenance/boardBackfill.ts), once per site.
+  const rebuilding = await backfillBoards(
+    ctx,
+    site,
+    now,
+    new ReadBudget(BOARD_BACKFILL_ROWS_PER_STEP, (MAINTENANCE_BYTES_PER_STEP - budget.bytes) / 2),
+  );
+  return {
+    done: merged.groups,
+    more: more || walking || rebuilding || merged.groups < groups.size || merged.closedDays,
+  };
 }
 
 /** The partitions whose rows of closed buckets compaction merges: the shards, and −2 days. */
@@ -128,6 +149,7 @@ async function mergeGroups(
   groups: Map<string, Doc<"rollups">>,
   budget: ReadBudget,
   now: number,
+  mirror: GoalMirror,
 ) {
   const siteId = site._id;
   const dayOpenFrom = firstOpenBucket("day", now, site.timezone);
@@ -136,9 +158,11 @@ async function mergeGroups(
   let closedDays = false;
   for (const sample of groups.values()) {
     if (budget.spent) break;
+    if (mirror.defers(sample)) continue;
     mergedGroups++;
     const rows = await groupRows(ctx, siteId, sample);
     for (const row of rows) budget.spend(row);
+    mirror.merged(sample, rows);
     const unfolded = rows.filter((row) => row.unfolded);
     const coarse = coarserRow(sample, site.timezone);
     if (unfolded.length && coarse) {
@@ -181,7 +205,7 @@ async function mergeGroups(
  * The leaderboards one compaction step updates (read/leaderboard.ts), each read once and
  * written once at the end of the step. Every row compaction writes gives its key's whole
  * score in the bucket (its −1 and −2 rows together), so a board sees every change compaction
- * makes; the whole-site dimension has one key and needs no board.
+ * makes.
  */
 class Boards {
   private readonly drafts = new Map<
@@ -202,7 +226,8 @@ class Boards {
 
   /** `unfolded`: the score includes a day's −2 row, which its month doesn't hold yet. */
   async set(row: RowRef, total: MergeableRow, unfolded = false) {
-    if (row.dimension === ALL) return;
+    // The whole-site dimension has one key, a goal's rows one per goal: neither needs a board.
+    if (row.dimension === ALL || row.dimension === GOAL_DIMENSION) return;
     const { granularity, bucket, dimension } = row;
     const id = JSON.stringify([granularity, bucket, dimension]);
     let entry = this.drafts.get(id);

@@ -5,10 +5,8 @@
 import { v } from "convex/values";
 import { query } from "./_generated/server.js";
 import { MAX_DIMENSION_KEY_LENGTH } from "./lib/limits.js";
-import type { RowLike } from "./read/figures.js";
-import { goalDimension } from "./read/goals.js";
 import { MAX_PART_KEYS, foldByKey, goalsPart } from "./read/rangePart.js";
-import { definitionOf, siteGoals } from "./read/goalDocs.js";
+import { goalConversions, readGoals } from "./maintenance/goalMirrorRows.js";
 import { ALL } from "./aggregate/rollup.js";
 import { rangePartDimensionValidator, rangePartValidator } from "./lib/validators.js";
 import { coverRange } from "./lib/time.js";
@@ -39,23 +37,11 @@ export const getRangePart = query({
     if (args.dimension === "all") {
       part = foldByKey(await rangeRows(ctx, site, ALL, range.from, range.to), sortBy);
     } else if (args.dimension === "goals") {
-      // As getGoals reads them: each dimension the goals need once, under one read budget.
-      const goals = (await siteGoals(ctx, site._id)).map((goal) => ({
-        goalId: goal._id as string,
-        name: goal.name,
-        definition: definitionOf(goal),
-      }));
+      // As getGoals reads them: each goal's converting rows, under one read budget.
+      const goals = await readGoals(ctx, site._id);
       const read = { rows: 0, bytes: 0 };
-      const byDimension = new Map<string, RowLike[]>();
-      for (const { definition } of goals) {
-        const dimension = goalDimension(definition);
-        if (!byDimension.has(dimension))
-          byDimension.set(
-            dimension,
-            await rangeRows(ctx, site, dimension, range.from, range.to, read),
-          );
-      }
-      part = goalsPart(goals, (dimension) => byDimension.get(dimension)!);
+      const conversions = await goalConversions(ctx, site, goals, range.from, range.to, read);
+      part = goalsPart(goals, (goalId) => conversions.get(goalId)!);
     } else {
       // The range's top keys through its leaderboards (a long tail is never read whole),
       // and the rows of the keys asked for that are not among them.
@@ -75,11 +61,15 @@ export const getRangePart = query({
         if (!have.has(key))
           asked.push(...(await keyRows(ctx, site, args.dimension, key, segments, budget)));
       const folded = foldByKey([...read.rows, ...asked], sortBy, MAX_PART_KEYS + keys.length);
-      part = { rows: folded.rows, truncated: folded.truncated || read.capped || read.rest > 0 };
+      const truncated = folded.truncated || read.capped || read.rest > 0;
+      // A key not returned: not a candidate (bound `rest`), or folded out below the last row.
+      const rest = Math.max(read.rest, folded.rest ?? 0);
+      part = { rows: folded.rows, truncated, ...(truncated && !read.capped ? { rest } : {}) };
     }
     return {
       range,
       truncated: part.truncated,
+      ...(part.rest !== undefined ? { rest: part.rest } : {}),
       rows: part.rows.map((row) => ({
         key: row.key,
         ...(row.name !== undefined ? { name: row.name } : {}),
@@ -89,6 +79,9 @@ export const getRangePart = query({
         bounces: row.bounces,
         pvSessions: row.pvSessions,
         durationMs: row.durationMs,
+        ...(row.engagedVisits ? { engagedVisits: row.engagedVisits } : {}),
+        ...(row.engagedMs ? { engagedMs: row.engagedMs } : {}),
+        ...(row.scrollSum ? { scrollSum: row.scrollSum } : {}),
         visitors: row.visitors,
         ...(row.users ? { users: row.users } : {}),
       })),

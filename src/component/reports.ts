@@ -15,6 +15,7 @@ import {
   sumRows,
   type RowLike,
 } from "./read/figures.js";
+import { ENGAGEMENT_DIMENSIONS } from "./lib/engagement.js";
 import { isComplete, scoreMetric } from "./read/leaderboard.js";
 import {
   BREAKDOWN_CANDIDATE_MARGIN,
@@ -214,7 +215,7 @@ export const getBreakdown = query({
     }
     const sortBy = args.dimension === "event" ? "events" : "visitors";
     const top = await topRows(ctx, site, args.dimension, range, limit, (rows) =>
-      breakdownRows(rows, sortBy, limit),
+      breakdownRows(rows, sortBy, limit, ENGAGEMENT_DIMENSIONS.has(args.dimension)),
     );
     return { range, dimension: args.dimension, ...top };
   },

@@ -22,6 +22,7 @@ export const eventType = v.union(
   v.literal("event"),
   v.literal("identify"),
   v.literal("heartbeat"),
+  v.literal("engagement"),
 );
 
 /**
@@ -39,6 +40,12 @@ export const publicEventFields = {
   title: v.optional(v.string()),
   name: v.optional(v.string()),
   props: v.optional(v.record(v.string(), propValue)),
+  /** Only `false` is stored: a custom event that does not end a bounce (aggregate/session.ts). */
+  interactive: v.optional(v.boolean()),
+  /** An engagement's maximum scroll depth on its page, 0..100 (lib/engagement.ts). */
+  scrollDepth: v.optional(v.number()),
+  /** An engagement's engaged time on its page since the tracker's last one. */
+  engagedMs: v.optional(v.number()),
   userId: v.optional(v.string()),
   source: v.string(),
   referrerHost: v.optional(v.string()),
@@ -89,6 +96,12 @@ export const sessionState = {
         props: v.optional(v.record(v.string(), v.string())),
       }),
     ),
+  ),
+  /** Custom events sent as non-interactive (they don't end a bounce); absent = 0. */
+  quietEvents: v.optional(v.number()),
+  /** Per page, the session's maximum scroll depth and engaged time (lib/engagement.ts). */
+  engagement: v.optional(
+    v.array(v.object({ path: v.string(), scrollDepth: v.number(), engagedMs: v.number() })),
   ),
 };
 
@@ -202,6 +215,10 @@ export default defineSchema({
     bounces: v.number(),
     pvSessions: v.number(),
     durationMs: v.number(),
+    /** Engagement counters of page rows (aggregate/rollup.ts storedCounters): absent when 0. */
+    engagedVisits: v.optional(v.number()),
+    engagedMs: v.optional(v.number()),
+    scrollSum: v.optional(v.number()),
     visitors: v.bytes(),
     users: v.optional(v.bytes()),
     /**
@@ -303,6 +320,13 @@ export default defineSchema({
     /** Page goals: a path with `*` wildcards. */
     pathPattern: v.optional(v.string()),
     createdAt: v.number(),
+    /**
+     * Wildcard page goals: how far compaction has walked the site's history into the goal's own
+     * rows (maintenance/goalMirror.ts MirrorCursor); absent until the first walk, "done" after it.
+     */
+    mirror: v.optional(
+      v.union(v.literal("done"), v.object({ bucket: v.number(), key: v.string() })),
+    ),
   }).index("by_site", ["siteId"]),
 
   /**
@@ -380,7 +404,31 @@ export default defineSchema({
      * month's read adds these boards, as it adds the unfolded rows.
      */
     unfolded: v.optional(v.boolean()),
+    /**
+     * While maintenance/boardBackfill.ts rebuilds it from its bucket's rows over several steps: reads ignore
+     * it (they read its bucket's rows whole) until the walk has passed the whole bucket.
+     */
+    building: v.optional(v.boolean()),
   })
     .index("by_bucket", ["siteId", "dimension", "granularity", "bucket"])
     .index("by_unfolded", ["siteId", "dimension", "unfolded", "granularity", "bucket"]),
+
+  /**
+   * Per site: how far the one walk over its rollup rows that rebuilds every bucket's leaderboard
+   * has gone (maintenance/boardBackfill.ts; rows stored before leaderboards have none). Written only by
+   * compaction.
+   */
+  boardBackfills: defineTable({
+    siteId: v.id("sites"),
+    /** The first row the next step reads (its key's rows are read again, all of them). */
+    cursor: v.optional(
+      v.object({
+        granularity: v.union(v.literal("hour"), v.literal("day"), v.literal("month")),
+        dimension: v.string(),
+        bucket: v.number(),
+        key: v.string(),
+      }),
+    ),
+    done: v.boolean(),
+  }).index("by_site", ["siteId"]),
 });

@@ -41,8 +41,11 @@ import {
 import { nextDay, nextMonth } from "./lib/time.js";
 import {
   RollupDelta,
+  addCounters,
+  countersOf,
   parseRowId,
   rowId,
+  storedCounters,
   type Counters,
   type Granularity,
   type RowRef,
@@ -159,7 +162,12 @@ async function fold(
 
 type EventDoc = Doc<"events">;
 
-const SESSION_ACTIVITY = new Set<EventDoc["type"]>(["pageview", "event", "heartbeat"]);
+const SESSION_ACTIVITY = new Set<EventDoc["type"]>([
+  "pageview",
+  "event",
+  "heartbeat",
+  "engagement",
+]);
 
 function toActivity(event: EventDoc): Activity {
   const activity: Activity = {
@@ -175,6 +183,9 @@ function toActivity(event: EventDoc): Activity {
   if (event.hostname !== undefined) activity.hostname = event.hostname;
   if (event.name !== undefined) activity.name = event.name;
   if (event.props !== undefined) activity.props = event.props;
+  if (event.interactive === false) activity.interactive = false;
+  if (event.scrollDepth !== undefined) activity.scrollDepth = event.scrollDepth;
+  if (event.engagedMs !== undefined) activity.engagedMs = event.engagedMs;
   if (event.utmSource !== undefined) activity.utmSource = event.utmSource;
   if (event.utmMedium !== undefined) activity.utmMedium = event.utmMedium;
   if (event.utmCampaign !== undefined) activity.utmCampaign = event.utmCampaign;
@@ -702,14 +713,7 @@ async function writeRollups(ctx: MutationCtx, siteId: Id<"sites">, shard: number
     const userHashes = [...(delta.users.get(id) ?? [])];
     // Every touched row was read while planning (planBatch admits only rows it read).
     const existing = plan.rows.get(id) ?? null;
-    const counters = {
-      pageviews: (existing?.pageviews ?? 0) + (change.pageviews ?? 0),
-      events: (existing?.events ?? 0) + (change.events ?? 0),
-      sessions: (existing?.sessions ?? 0) + (change.sessions ?? 0),
-      bounces: (existing?.bounces ?? 0) + (change.bounces ?? 0),
-      pvSessions: (existing?.pvSessions ?? 0) + (change.pvSessions ?? 0),
-      durationMs: (existing?.durationMs ?? 0) + (change.durationMs ?? 0),
-    };
+    const counters = storedCounters(addCounters(countersOf(existing), change));
     const removed = [...(delta.removedVisitors.get(id) ?? [])];
     let visitors = existing?.visitors ?? emptySketch();
     if (visitorHashes.length) visitors = sketchAdd(visitors, visitorHashes);

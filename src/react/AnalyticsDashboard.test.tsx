@@ -477,6 +477,21 @@ describe("breakdown panels", () => {
     expect(requested()).toContain("os");
   });
 
+  it("marks a long tail's list whose order is not certain, and explains the bound", () => {
+    const whole = responders.getBreakdown!;
+    responders.getBreakdown = (args) => ({
+      ...(whole(args) as object),
+      ...(args.dimension === "page" ? { approximate: true } : {}),
+    });
+    render(<AnalyticsDashboard api={baseApi} siteId={SITE} />);
+    const mark = within(screen.getByRole("region", { name: "Pages" })).getByText(/Approximate/);
+    expect(mark.getAttribute("title")).toMatch(/could rank above the last rows/);
+    expect(mark.getAttribute("title")).toMatch(/Pageviews and events of the rows shown are exact/);
+    expect(
+      within(screen.getByRole("region", { name: "Sources" })).queryByText(/Approximate/),
+    ).toBeNull();
+  });
+
   it("draws bars proportional to visitors", () => {
     render(<AnalyticsDashboard api={baseApi} siteId={SITE} />);
     const panel = screen.getByRole("region", { name: "Pages" });

@@ -1,5 +1,6 @@
-// The tracker's core: pageviews (history and hash routing), custom events, identify calls and
-// heartbeats, batched to the HTTP ingest route (contract §2). This is all the script tag's
+// The tracker's core: pageviews (history and hash routing), custom events, identify calls,
+// heartbeats and engagement (time on page, scroll depth), batched to the HTTP ingest route
+// (contract §2). This is all the script tag's
 // tracker.js holds; the opt-in click and 404 tracking is in extras.ts. Written by hand rather than on a library: no maintained client
 // speaks this protocol, and the script-tag build of this file must stay under
 // TRACKER_BUDGET_GZIP_BYTES, which rules out general-purpose queue/retry packages.
@@ -12,6 +13,7 @@ import {
   MAX_EVENTS_PER_REQUEST,
   MAX_TITLE_LENGTH,
   MAX_URL_LENGTH,
+  ENGAGEMENT_MIN_SEND_MS,
 } from "../component/lib/wireLimits.js";
 
 /** Stays under the route's 64 KiB body limit and the browsers' 64 KiB keepalive budget. */
@@ -51,6 +53,12 @@ export type CoreTrackerOptions = {
   maxBatchSize?: number;
   /** Idle time after which the next event opens a new session (contract §5). Default 30 min. */
   sessionTimeoutMs?: number;
+  /**
+   * Engagement events (time on page, scroll depth): sent when the page is hidden or loses focus
+   * and before each navigation, if the scroll depth grew or 3 s of engaged time built up.
+   * Default true.
+   */
+  engagement?: boolean;
 };
 
 export type Props = Record<string, string | number | boolean | null>;
@@ -68,7 +76,7 @@ export type Tracker = {
 };
 
 type TrackedEvent = {
-  type: "pageview" | "event" | "identify" | "heartbeat";
+  type: "pageview" | "event" | "identify" | "heartbeat" | "engagement";
   id: string;
   ts: number;
   visitorId: string;
@@ -80,6 +88,8 @@ type TrackedEvent = {
   props?: Props;
   userId?: string;
   traits?: Props;
+  scrollDepth?: number;
+  engagedMs?: number;
 };
 
 // Page-wide state, shared by every tracker of this page: a React StrictMode remount creates a
@@ -126,6 +136,13 @@ export function createCoreTracker(options: CoreTrackerOptions): Tracker {
   let draining: Promise<void> | undefined;
   /** Single flight: no heartbeat is queued while the previous one is undelivered. */
   let heartbeatPending = false;
+  // Engagement of the page `engagedUrl` (the last pageview's): engaged time not sent yet, the
+  // start of the engaged stretch running now (0: none), the deepest scroll and the one last sent.
+  let engagedUrl: string | undefined;
+  let engagedMs = 0;
+  let engagedSince = 0;
+  let maxScroll = 0;
+  let sentScroll = 0;
 
   const visible = () => document.visibilityState != "hidden";
   const on = (target: EventTarget, type: string, listener: () => void) =>
@@ -158,6 +175,34 @@ export function createCoreTracker(options: CoreTrackerOptions): Tracker {
     queue.push({ type, id: randomId(), ts, visitorId, sessionId, url: currentUrl(), ...fields });
     if (queue.length >= maxBatchSize) flush();
     return true;
+  }
+
+  /** Ends the running engaged stretch, and starts one if the page is visible and focused now. */
+  function clock() {
+    const now = Date.now();
+    if (engagedSince) engagedMs += now - engagedSince;
+    engagedSince = visible() && document.hasFocus() ? now : 0;
+  }
+
+  /** The deepest the page was seen: the bottom of the viewport, in percent of its height. */
+  function scrolled() {
+    const height = document.documentElement.scrollHeight;
+    const depth = height ? Math.round(((scrollY + innerHeight) / height) * 100) : 100;
+    maxScroll = Math.max(maxScroll, Math.min(depth, 100));
+  }
+
+  /** An engagement of the current page, when its scroll depth grew or enough time built up. */
+  function engagement() {
+    clock();
+    if (
+      options.engagement != false &&
+      engagedUrl &&
+      (maxScroll > sentScroll || engagedMs >= ENGAGEMENT_MIN_SEND_MS) &&
+      enqueue("engagement", { url: engagedUrl, scrollDepth: maxScroll, engagedMs })
+    ) {
+      engagedMs = 0;
+      sentScroll = maxScroll;
+    }
   }
 
   /** Takes the next request off the queue: up to maxBatchSize events, halved until the body fits. */
@@ -217,6 +262,7 @@ export function createCoreTracker(options: CoreTrackerOptions): Tracker {
    * sent for a whole period (a pageview is activity too); then whatever waited flushIntervalMs.
    */
   function tick() {
+    scrolled();
     const now = Date.now();
     if (heartbeatMs > 0 && visible() && !heartbeatPending && now - lastActivity >= heartbeatMs) {
       heartbeatPending = enqueue("heartbeat", {});
@@ -229,6 +275,11 @@ export function createCoreTracker(options: CoreTrackerOptions): Tracker {
     const pageUrl = url ? new URL(url, location.href).href.slice(0, MAX_URL_LENGTH) : currentUrl();
     if (pageUrl == lastPageviewUrl) return false;
     lastPageviewUrl = pageUrl;
+    // What the visit did on the page it leaves, then a fresh count for this one.
+    engagement();
+    engagedUrl = pageUrl;
+    engagedMs = maxScroll = sentScroll = 0;
+    clock();
     // Only the page load's first pageview has a referrer: later SPA views were reached from
     // this site, and a session that starts mid-visit is Direct (contract §5 Source).
     const referrer = referrerSent ? "" : document.referrer.slice(0, MAX_URL_LENGTH);
@@ -255,8 +306,11 @@ export function createCoreTracker(options: CoreTrackerOptions): Tracker {
   on(window, NAVIGATE_EVENT, onNavigate);
   on(window, "popstate", onNavigate);
   if (options.hashRouting) on(window, "hashchange", onNavigate);
-  on(window, "pagehide", beacon);
-  on(document, "visibilitychange", () => visible() || beacon());
+  on(window, "pagehide", () => (engagement(), beacon()));
+  on(document, "visibilitychange", () => (visible() ? clock() : (engagement(), beacon())));
+  on(window, "blur", engagement);
+  on(window, "focus", clock);
+  on(window, "scroll", scrolled);
   const ticker = setInterval(tick, TICK_MS);
   onNavigate();
 

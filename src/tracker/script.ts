@@ -4,7 +4,7 @@
 //           data-key="wk_…"></script>
 //
 // Optional attributes: data-hash-routing, data-manual (no automatic pageviews),
-// data-heartbeat-ms. The tracker is `window.convexAnalytics` (track, identify, pageview, …).
+// data-heartbeat-ms, data-no-engagement (no time on page and scroll depth). The tracker is `window.convexAnalytics` (track, identify, pageview, …).
 import { createCoreTracker, type Tracker } from "./core.js";
 
 declare global {
@@ -22,5 +22,6 @@ if (data?.["endpoint"]) {
     autoPageviews: !("manual" in data),
     hashRouting: "hashRouting" in data,
     heartbeatMs: +(data["heartbeatMs"] || 15_000),
+    engagement: !("noEngagement" in data),
   });
 }

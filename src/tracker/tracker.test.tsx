@@ -400,9 +400,86 @@ describe("heartbeats", () => {
     await vi.advanceTimersByTimeAsync(10_000);
     history.pushState(null, "", "/next");
     await vi.advanceTimersByTimeAsync(14_000);
-    expect(events().map((e) => e.type)).toEqual(["pageview", "pageview"]);
+    // Leaving "/" after 10 engaged seconds sends its engagement first.
+    expect(events().map((e) => e.type)).toEqual(["pageview", "engagement", "pageview"]);
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(events().map((e) => e.type)).toEqual(["pageview", "pageview", "heartbeat"]);
+    expect(events().map((e) => e.type)).toEqual([
+      "pageview",
+      "engagement",
+      "pageview",
+      "heartbeat",
+    ]);
+    t.stop();
+  });
+});
+
+describe("engagement", () => {
+  let focused: boolean;
+  let scrollTop: number;
+  beforeEach(() => {
+    focused = true;
+    scrollTop = 0;
+    vi.spyOn(document, "hasFocus").mockImplementation(() => focused);
+    // A page four screens high, seen through a 1,000 px viewport.
+    Object.defineProperty(document.documentElement, "scrollHeight", {
+      configurable: true,
+      get: () => 4_000,
+    });
+    Object.defineProperty(window, "innerHeight", { configurable: true, get: () => 1_000 });
+    Object.defineProperty(window, "scrollY", { configurable: true, get: () => scrollTop });
+  });
+  const scrollTo = (top: number) => {
+    scrollTop = top;
+    window.dispatchEvent(new Event("scroll"));
+  };
+  const engagements = () =>
+    events()
+      .filter((e) => e.type === "engagement")
+      .map((e) => {
+        const { url, scrollDepth, engagedMs } = e as SentEvent & Record<string, unknown>;
+        return { path: new URL(url!).pathname, scrollDepth, engagedMs };
+      });
+
+  it("sends the engaged time and deepest scroll of a page before navigating, on blur and when hidden", async () => {
+    const t = tracker.createTracker({ endpoint: ENDPOINT, key: KEY, heartbeatMs: 0 });
+    await vi.advanceTimersByTimeAsync(5_000);
+    scrollTo(2_000); // the bottom of the viewport at 75 %
+    await vi.advanceTimersByTimeAsync(2_000);
+    scrollTo(0);
+    history.pushState(null, "", "/next");
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(engagements()).toEqual([{ path: "/", scrollDepth: 75, engagedMs: 7_000 }]);
+
+    // Another window takes the focus: /next's 4 s so far go out; the 10 s away don't count.
+    focused = false;
+    window.dispatchEvent(new Event("blur"));
+    await vi.advanceTimersByTimeAsync(10_000);
+    focused = true;
+    window.dispatchEvent(new Event("focus"));
+    await vi.advanceTimersByTimeAsync(1_000);
+    // Hidden after 1 s, with no deeper scroll: too little to send.
+    setVisibility("hidden");
+    setVisibility("visible");
+    await vi.advanceTimersByTimeAsync(3_000);
+    setVisibility("hidden");
+    expect(engagements()).toEqual([
+      { path: "/", scrollDepth: 75, engagedMs: 7_000 },
+      { path: "/next", scrollDepth: 25, engagedMs: 4_000 },
+      // 1 s + 3 s: enough once summed, handed to sendBeacon as the tab hides.
+      { path: "/next", scrollDepth: 25, engagedMs: 4_000 },
+    ]);
+    expect(sent.at(-1)!.via).toBe("beacon");
+    t.stop();
+  });
+
+  it("sends none when turned off", async () => {
+    const t = tracker.createTracker({ endpoint: ENDPOINT, key: KEY, engagement: false });
+    await vi.advanceTimersByTimeAsync(20_000);
+    scrollTo(3_000);
+    history.pushState(null, "", "/next");
+    setVisibility("hidden");
+    expect(engagements()).toEqual([]);
+    expect(paths()).toEqual(["/", "/next"]);
     t.stop();
   });
 });

@@ -19,19 +19,22 @@ export const DEMO_START_TIMEOUT_MS = 120_000;
 
 export type Demo = { url: string; process: ChildProcess };
 
-/** Starts the demo and resolves with its dashboard's URL once it prints it. */
-export function startDemo(): Promise<Demo> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--no-live"], {
+/**
+ * Starts the demo and resolves with its dashboard's URL once it prints it; `--long-tail` serves
+ * the long-tail site instead of the access log's.
+ */
+export function startDemo(
+  args: string[] = ["--no-live"],
+  timeoutMs = DEMO_START_TIMEOUT_MS,
+): Promise<Demo> {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts", ...args], {
     cwd: ROOT,
     env: { ...process.env, PORT: "0" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
     let output = "";
-    const timer = setTimeout(
-      () => reject(new Error(`demo did not start:\n${output}`)),
-      DEMO_START_TIMEOUT_MS,
-    );
+    const timer = setTimeout(() => reject(new Error(`demo did not start:\n${output}`)), timeoutMs);
     child.stdout!.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Dashboard: (http:\/\/\S+)/.exec(output);

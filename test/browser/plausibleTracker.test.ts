@@ -18,7 +18,16 @@ import {
 import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
 
 type Arrival = {
-  body: { n: string; u: string; p?: Record<string, string> };
+  body: {
+    n: string;
+    u: string;
+    d: string;
+    h?: number;
+    $?: unknown;
+    p?: Record<string, string>;
+    sd?: number;
+    e?: number;
+  };
   status: number;
   dropped: string | null;
 };
@@ -73,6 +82,17 @@ const page = (endpointUrl: string) => `<!doctype html><html><body>
     PlausibleTracker.track("Signup", { props: { plan: "pro" } }));
 </script></body></html>`;
 
+/** A hash-routed app: its pages live in the fragment, and a purchase carries revenue. */
+const hashPage = (endpointUrl: string) => `<!doctype html><html><body>
+<a href="#/pricing">pricing</a>
+<button id="buy">buy</button>
+<script src="/tracker.js"></script>
+<script>
+  PlausibleTracker.init({ domain: "app.example", endpoint: ${JSON.stringify(endpointUrl)}, captureOnLocalhost: true, hashBasedRouting: true });
+  document.getElementById("buy").addEventListener("click", () =>
+    PlausibleTracker.track("Purchase", { revenue: { amount: 19.9, currency: "EUR" } }));
+</script></body></html>`;
+
 beforeAll(async () => {
   backend = createEmbeddedBackend();
   ({ siteId } = await backend.admin.mutation(backend.api.analytics.createSite, {
@@ -108,7 +128,8 @@ beforeAll(async () => {
     response.writeHead(200, {
       "Content-Type": script ? "text/javascript" : "text/html; charset=utf-8",
     });
-    response.end(script ? code : page(endpoint));
+    const app = request.url?.startsWith("/app/");
+    response.end(script ? code : app ? hashPage(endpoint) : page(endpoint));
   });
   pageOrigin = (await listen(pageServer)).replace("127.0.0.1", "localhost");
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -140,7 +161,7 @@ const hide = (p: Page) =>
   });
 
 describe("Plausible's tracker from npm, sending to our /api/event", () => {
-  it("counts its pageviews, an SPA navigation and a custom event; engagement is answered and dropped", async () => {
+  it("counts its pageviews, an SPA navigation, a custom event and its engagement", async () => {
     const counted = () =>
       arrivals
         .filter((a) => a.body.n !== "engagement")
@@ -167,11 +188,10 @@ describe("Plausible's tracker from npm, sending to our /api/event", () => {
     expect(arrivals.find((a) => a.body.n === "Signup")!.body.p).toEqual({ plan: "pro" });
     for (const arrival of arrivals) {
       expect(arrival.status).toBe(202);
-      expect(arrival.dropped).toBe(
-        arrival.body.n === "engagement" ? "engagement_not_supported" : null,
-      );
+      expect(arrival.dropped).toBeNull();
     }
-    expect(arrivals.some((a) => a.body.n === "engagement")).toBe(true);
+    const engagements = arrivals.filter((a) => a.body.n === "engagement");
+    expect(engagements.length).toBeGreaterThan(0);
 
     await waitForAggregation(backend, siteId);
     const now = Date.now();
@@ -188,6 +208,26 @@ describe("Plausible's tracker from npm, sending to our /api/event", () => {
       bounceRate: 0,
     });
 
+    // Its engagement is each page's time on page and scroll depth: one visit, so the deepest
+    // scroll it sent for the page and the sum of its engaged time there.
+    const expectedPages = new Map<string, { scrollDepth: number; timeOnPageMs: number }>();
+    for (const { body } of engagements) {
+      const path = new URL(body.u).pathname;
+      const seen = expectedPages.get(path) ?? { scrollDepth: 0, timeOnPageMs: 0 };
+      expectedPages.set(path, {
+        scrollDepth: Math.max(seen.scrollDepth, body.sd!),
+        timeOnPageMs: seen.timeOnPageMs + body.e!,
+      });
+    }
+    const pages = await backend.admin.query(backend.api.analytics.getBreakdown, {
+      siteId,
+      from: now - 3_600_000,
+      to: now + 3_600_000,
+      dimension: "page",
+    });
+    for (const [path, figures] of expectedPages)
+      expect(pages.rows.find((row) => row.key === path)).toMatchObject(figures);
+
     const { key } = await backend.admin.mutation(backend.api.analytics.createStatsKey, {
       siteIds: [siteId],
       name: "test",
@@ -202,5 +242,45 @@ describe("Plausible's tracker from npm, sending to our /api/event", () => {
       }),
     });
     expect((await stats.json()).results).toEqual([{ metrics: [1, 1, 3, 4, 0], dimensions: [] }]);
+  });
+
+  it("keeps a hash router's pages apart (`h`) and records a purchase without its revenue", async () => {
+    const { siteId: appId } = await backend.admin.mutation(backend.api.analytics.createSite, {
+      slug: "app",
+      name: "App",
+      domain: "app.example",
+    });
+    const sent = () =>
+      arrivals.filter((a) => a.body.d === "app.example" && a.body.n !== "engagement");
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 80 && !done(); i++) await sleep(100);
+    };
+    const tab = await humanPage();
+    await tab.goto(`${pageOrigin}/app/`);
+    await until(() => sent().length === 1);
+    await tab.click("text=pricing");
+    await until(() => sent().length === 2);
+    await tab.click("#buy");
+    await until(() => sent().length === 3);
+    expect(sent().map((a) => [a.body.n, a.body.h, a.status])).toEqual([
+      ["pageview", 1, 202],
+      ["pageview", 1, 202],
+      ["Purchase", 1, 202],
+    ]);
+    // The tracker sent the revenue; our events have no place for it, so it is ignored.
+    expect(sent()[2].body.$).toEqual({ amount: 19.9, currency: "EUR" });
+
+    await waitForAggregation(backend, appId);
+    const now = Date.now();
+    const pages = await backend.admin.query(backend.api.analytics.getBreakdown, {
+      siteId: appId,
+      from: now - 3_600_000,
+      to: now + 3_600_000,
+      dimension: "page",
+    });
+    expect(pages.rows.map((r) => [r.key, r.pageviews])).toEqual([
+      ["/app/", 1],
+      ["/app/#/pricing", 1],
+    ]);
   });
 });

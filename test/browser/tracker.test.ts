@@ -164,6 +164,9 @@ describe("the script-tag tracker in Chromium", () => {
       "heartbeat /site/pricing",
       "heartbeat /site/pricing",
       "event newsletter",
+      // What the visit did on the page it hid: 40 s engaged (the quick route changes before
+      // were under the 3 s an engagement needs).
+      "engagement /site/pricing",
     ]);
     expect(arrivals.every((a) => a.status === 202)).toBe(true);
     expect(arrivals.reduce((n, a) => n + a.accepted, 0)).toBe(events.length);
@@ -178,7 +181,7 @@ describe("the script-tag tracker in Chromium", () => {
     expect(afterHide).toHaveLength(1);
     expect(afterHide[0]).toMatchObject({
       mode: "no-cors",
-      events: [{ type: "event", name: "newsletter" }],
+      events: [{ type: "event", name: "newsletter" }, { type: "engagement" }],
     });
     // The fetches before were CORS requests from the page's origin to the ingest origin.
     expect(arrivals.slice(0, -1).every((a) => a.mode === "cors")).toBe(true);
@@ -198,7 +201,8 @@ describe("the script-tag tracker in Chromium", () => {
       events: 2,
       bounceRate: 0,
     });
-    // Duration runs from the first pageview to the last event, heartbeats included (contract §5).
+    // Duration runs from the first pageview to the last event, heartbeats and engagement
+    // included (contract §5).
     expect(overview.avgDurationMs).toBe(events.at(-1)!.ts - events[0]!.ts);
     await page.context().close();
   });

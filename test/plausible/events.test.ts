@@ -129,6 +129,45 @@ describe("POST /api/event", () => {
     expect(everything).not.toContain(IP_B);
   });
 
+  it("keeps the #fragment in the page path for hash-routed pages (`h`), drops it otherwise; ignores revenue", async () => {
+    // A hash-routed app: the tracker sends `h: 1` and the page is in the fragment.
+    await send({ n: "pageview", u: "https://example.com/app/#/pricing", h: 1 }, from(IP_A));
+    at(MINUTE);
+    await send({ n: "pageview", u: "https://example.com/app/#/docs/setup", h: 1 }, from(IP_A));
+    // A history-routed page with an in-page anchor: the anchor is not a page.
+    at(2 * MINUTE);
+    await send({ n: "pageview", u: "https://example.com/guide#install" }, from(IP_B));
+    // Revenue has no place in our events: the purchase is recorded, its revenue ignored.
+    at(3 * MINUTE);
+    const purchase = await send(
+      {
+        n: "Purchase",
+        u: "https://example.com/app/#/checkout",
+        h: 1,
+        $: { amount: "19.90", currency: "EUR" },
+        p: { plan: "pro" },
+      },
+      from(IP_A),
+    );
+    expect(purchase).toMatchObject({ status: 202, dropped: null });
+    await h.settle();
+
+    const range = { siteId: h.siteId, from: NOW - DAY, to: NOW + DAY };
+    const pages = await h.admin.query(api.analytics.getBreakdown, { ...range, dimension: "page" });
+    expect(pages.rows.map((r) => [r.key, r.pageviews])).toEqual([
+      ["/app/#/docs/setup", 1],
+      ["/app/#/pricing", 1],
+      ["/guide", 1],
+    ]);
+    const stored = await componentDocs<{ type: string; path?: string; props?: object }>(
+      h,
+      "events",
+    );
+    const event = stored.find((e) => e.type === "event")!;
+    expect(event).toMatchObject({ path: "/app/#/checkout", props: { plan: "pro" } });
+    expect(JSON.stringify(stored)).not.toContain("19.90");
+  });
+
   it("rotates the visitor hash daily and keeps only two days of salts", async () => {
     const page = { n: "pageview", u: "https://example.com/", d: "example.com" };
     await send(page, from(IP_A));
@@ -145,7 +184,46 @@ describe("POST /api/event", () => {
     expect(salts.map((s) => s.day).sort()).toEqual(["2026-11-21", "2026-11-22"]);
   });
 
-  it("drops bots, unknown domains and engagement with 202 and the reason; a bad body is a 400", async () => {
+  it("counts engagement (sd, e) as time on page and scroll depth, and i:false events keep a bounce", async () => {
+    const page = (path: string) => ({ n: "pageview", u: `https://example.com${path}` });
+    const engagement = (path: string, sd: number, e: number) => ({
+      n: "engagement",
+      u: `https://example.com${path}`,
+      sd,
+      e,
+    });
+    // A reads /guide twice as far as B, for 40 s and 10 s; B's only other event is a
+    // non-interactive one (a video autoplaying), so B still bounces.
+    await send(page("/guide"), from(IP_A));
+    at(40_000);
+    await send(engagement("/guide", 80, 40_000), from(IP_A));
+    at(MINUTE);
+    await send(page("/guide"), from(IP_B));
+    await send({ n: "Video Play", u: "https://example.com/guide", i: false }, from(IP_B));
+    at(MINUTE + 10_000);
+    expect(await send(engagement("/guide", 40, 10_000), from(IP_B))).toMatchObject({
+      status: 202,
+      dropped: null,
+    });
+    await h.t.finishAllScheduledFunctions(() => vi.runAllTimers());
+    const range = { siteId: h.siteId, from: NOW - DAY, to: NOW + DAY };
+    const pages = await h.admin.query(api.analytics.getBreakdown, { ...range, dimension: "page" });
+    expect(pages.rows).toEqual([
+      {
+        key: "/guide",
+        visitors: 2,
+        pageviews: 2,
+        sessions: 2,
+        events: 0,
+        scrollDepth: 60,
+        timeOnPageMs: 25_000,
+      },
+    ]);
+    const overview = await h.admin.query(api.analytics.getOverview, range);
+    expect(overview).toMatchObject({ pageviews: 2, events: 1, bounceRate: 1 });
+  });
+
+  it("drops bots and unknown domains with 202 and the reason; a bad body is a 400", async () => {
     const page = { n: "pageview", u: "https://example.com/", d: "example.com" };
     expect(
       await send(page, { "User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)" }),
@@ -157,9 +235,6 @@ describe("POST /api/event", () => {
       status: 202,
       dropped: "unknown_domain",
     });
-    expect(
-      await send({ n: "engagement", u: "https://example.com/", d: "example.com", sd: 40, e: 5000 }),
-    ).toMatchObject({ status: 202, dropped: "engagement_not_supported" });
     const bad = await send({ u: "https://example.com/" });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.text)).toEqual({ errors: { event_name: ["can't be blank"] } });

@@ -10,18 +10,48 @@ const NOW = Date.UTC(2026, 10, 20, 12, 0, 0); // Friday 2026-11-20 12:00 UTC: ev
 const QUERY_NOW = Date.UTC(2026, 10, 21, 8, 0, 0);
 const TODAY = Date.UTC(2026, 10, 20);
 const YESTERDAY = Date.UTC(2026, 10, 19);
+const OCT_30 = Date.UTC(2026, 9, 30);
+const NOV_2 = Date.UTC(2026, 10, 2);
 
 /**
  * The scenario (site example.com, UTC), one session each:
+ * - v4 Friday 2026-10-30 14:00: "/blog" from google; a bounce.                          (US)
+ * - v1 Monday 2026-11-02 09:00: "/pricing", direct; a bounce.                           (US)
  * - v1 yesterday 15:00: "/blog", direct; a bounce of 0 s.                               (US)
  * - v1 today 09:00 "/" from google, 09:05 "/pricing", 09:06 event Signup {plan: pro}; 360 s. (US)
  * - v2 today 10:00 "/?utm_source=news", direct; a bounce of 0 s.                          (EE)
  * - v3 today 10:30 "/blog" from news.ycombinator.com, 10:40 "/pricing"; 600 s.             (US)
+ * Engagement, each inside its visit (so no duration changes): v1 today on "/" 30 % for 8 s and
+ * on "/pricing" 90 % for 45 s; v3 on "/blog" 60 % for 20 s.
  * Goals: "Signup" (event Signup) and "Pricing" (page /pricing).
  */
 async function scenario(h: Harness) {
   const us = { "cf-ipcountry": "US" };
   const visit = (visitor: string) => ({ visitorId: visitor, sessionId: visitor });
+  const engagement = (
+    id: string,
+    ts: number,
+    path: string,
+    visitor: string,
+    scrollDepth: number,
+    engagedMs: number,
+  ) => ({ ...pageview(id, ts, path, visit(visitor)), type: "engagement", scrollDepth, engagedMs });
+  // The older visits, each sent on its day (live ingest takes the last 24 hours).
+  vi.setSystemTime(OCT_30 + 16 * HOUR);
+  await h.send(
+    [
+      pageview("o1", OCT_30 + 14 * HOUR, "/blog", {
+        ...visit("v4"),
+        referrer: "https://www.google.com/",
+      }),
+    ],
+    us,
+  );
+  await h.settle();
+  vi.setSystemTime(NOV_2 + 12 * HOUR);
+  await h.send([pageview("n1", NOV_2 + 9 * HOUR, "/pricing", visit("v1"))], us);
+  await h.settle();
+  vi.setSystemTime(NOW);
   await h.send([pageview("y1", YESTERDAY + 15 * HOUR, "/blog", visit("v1"))], us);
   await h.send(
     [
@@ -36,6 +66,9 @@ async function scenario(h: Harness) {
         name: "Signup",
         props: { plan: "pro" },
       },
+      engagement("e1", TODAY + 9 * HOUR + 3 * MINUTE, "/", "v1", 30, 8_000),
+      engagement("e2", TODAY + 9 * HOUR + 6 * MINUTE, "/pricing", "v1", 90, 45_000),
+      engagement("e3", TODAY + 10 * HOUR + 35 * MINUTE, "/blog", "v3", 60, 20_000),
       pageview("c1", TODAY + 10 * HOUR + 30 * MINUTE, "/blog", {
         ...visit("v3"),
         referrer: "https://news.ycombinator.com/item?id=1",
@@ -66,7 +99,7 @@ let h: Harness;
 let key: string;
 beforeEach(async () => {
   vi.useFakeTimers();
-  vi.setSystemTime(NOW);
+  vi.setSystemTime(OCT_30);
   h = await createHarness();
   await scenario(h);
   ({ key } = await h.admin.mutation(api.analytics.createStatsKey, {
@@ -222,6 +255,170 @@ const TABLE: [string, Record<string, unknown>, unknown[], Record<string, unknown
     // Visits that viewed no "blog" page and are not from EE: only v1's today.
     [{ metrics: [1], dimensions: [] }],
   ],
+  [
+    "weekly visitors over four weeks, with time labels",
+    {
+      metrics: ["visitors", "visits", "pageviews"],
+      date_range: ["2026-10-28", "2026-11-20"],
+      dimensions: ["time:week"],
+      include: { time_labels: true },
+    },
+    // Weeks start on Monday; the first is labelled with the range's first day (a Wednesday).
+    // Oct 28–Nov 1: v4. Nov 2–8: v1. Nov 9–15: nothing, no row. Nov 16–20: v1 (twice), v2,
+    // v3: 4 visits, 1 + 2 + 1 + 2 pageviews.
+    [
+      { metrics: [1, 1, 1], dimensions: ["2026-10-28"] },
+      { metrics: [1, 1, 1], dimensions: ["2026-11-02"] },
+      { metrics: [3, 4, 6], dimensions: ["2026-11-16"] },
+    ],
+    { time_labels: ["2026-10-28", "2026-11-02", "2026-11-09", "2026-11-16"] },
+  ],
+  [
+    "monthly visitors, each visitor once a month",
+    {
+      metrics: ["visitors", "visits", "pageviews", "bounce_rate"],
+      date_range: ["2026-10-15", "2026-11-20"],
+      dimensions: ["time:month"],
+      include: { time_labels: true },
+    },
+    // November: v1, v2, v3 (v1 in two weeks, counted once); 5 visits, 7 pageviews; v1's
+    // visits of Nov 2 and 19 and v2's bounced: 3 of 5.
+    [
+      { metrics: [1, 1, 1, 100], dimensions: ["2026-10-01"] },
+      { metrics: [3, 5, 7, 60], dimensions: ["2026-11-01"] },
+    ],
+    { time_labels: ["2026-10-01", "2026-11-01"] },
+  ],
+  [
+    "`time` over 91 days, by week as Plausible resolves it",
+    { metrics: ["visitors"], date_range: "91d", dimensions: ["time"] },
+    [
+      { metrics: [1], dimensions: ["2026-10-26"] },
+      { metrics: [1], dimensions: ["2026-11-02"] },
+      { metrics: [3], dimensions: ["2026-11-16"] },
+    ],
+  ],
+  [
+    "time on page and scroll depth of each page (null where no visit sent engagement)",
+    {
+      metrics: ["visitors", "time_on_page", "scroll_depth"],
+      date_range: "7d",
+      dimensions: ["event:page"],
+      order_by: [["event:page", "asc"]],
+    },
+    // One engaged visit a page today: its seconds and its deepest scroll.
+    [
+      { metrics: [2, 8, 30], dimensions: ["/"] },
+      { metrics: [2, 20, 60], dimensions: ["/blog"] },
+      { metrics: [2, 45, 90], dimensions: ["/pricing"] },
+    ],
+  ],
+  [
+    "engagement of the pages of one day before today: none sent",
+    {
+      metrics: ["visitors", "time_on_page", "scroll_depth"],
+      date_range: ["2026-11-19", "2026-11-19"],
+      dimensions: ["event:page"],
+    },
+    [{ metrics: [1, null, null], dimensions: ["/blog"] }],
+  ],
+  [
+    "top pages of each day",
+    {
+      metrics: ["visitors", "pageviews"],
+      date_range: ["2026-11-19", "2026-11-20"],
+      dimensions: ["time:day", "event:page"],
+    },
+    // Day ascending, then visitors descending, ties by page.
+    [
+      { metrics: [1, 1], dimensions: ["2026-11-19", "/blog"] },
+      { metrics: [2, 2], dimensions: ["2026-11-20", "/"] },
+      { metrics: [2, 2], dimensions: ["2026-11-20", "/pricing"] },
+      { metrics: [1, 1], dimensions: ["2026-11-20", "/blog"] },
+    ],
+  ],
+  [
+    "sources of each hour, with time labels",
+    {
+      metrics: ["visitors", "visits"],
+      date_range: ["2026-11-20", "2026-11-20"],
+      dimensions: ["time:hour", "visit:source"],
+      include: { time_labels: true },
+    },
+    [
+      { metrics: [1, 1], dimensions: ["2026-11-20 09:00:00", "google.com"] },
+      { metrics: [1, 1], dimensions: ["2026-11-20 10:00:00", "Direct / None"] },
+      { metrics: [1, 1], dimensions: ["2026-11-20 10:00:00", "news.ycombinator.com"] },
+    ],
+    {
+      time_labels: Array.from(
+        { length: 24 },
+        (_, hour) => `2026-11-20 ${String(hour).padStart(2, "0")}:00:00`,
+      ),
+    },
+  ],
+  [
+    "sources by country, with their share of all visitors",
+    {
+      metrics: ["visitors", "percentage"],
+      date_range: "7d",
+      dimensions: ["visit:country", "visit:source"],
+    },
+    // US visits: v1's direct (Nov 19) and from google (Nov 20), v3's from HN; EE: v2, direct.
+    // Each 1 of the 3 visitors.
+    [
+      { metrics: [1, 33.3], dimensions: ["EE", "Direct / None"] },
+      { metrics: [1, 33.3], dimensions: ["US", "Direct / None"] },
+      { metrics: [1, 33.3], dimensions: ["US", "google.com"] },
+      { metrics: [1, 33.3], dimensions: ["US", "news.ycombinator.com"] },
+    ],
+  ],
+  [
+    "pages by source, the page first",
+    {
+      metrics: ["visitors", "pageviews"],
+      date_range: "7d",
+      dimensions: ["event:page", "visit:source"],
+    },
+    // Direct: v1 viewed /blog (Nov 19), v2 "/"; google: v1 "/" and /pricing; HN: v3 /blog and
+    // /pricing. One view each.
+    [
+      { metrics: [1, 1], dimensions: ["/", "Direct / None"] },
+      { metrics: [1, 1], dimensions: ["/", "google.com"] },
+      { metrics: [1, 1], dimensions: ["/blog", "Direct / None"] },
+      { metrics: [1, 1], dimensions: ["/blog", "news.ycombinator.com"] },
+      { metrics: [1, 1], dimensions: ["/pricing", "google.com"] },
+      { metrics: [1, 1], dimensions: ["/pricing", "news.ycombinator.com"] },
+    ],
+  ],
+  [
+    "goal conversions by source",
+    {
+      metrics: ["visitors", "events", "conversion_rate"],
+      date_range: "7d",
+      dimensions: ["visit:source", "event:goal"],
+    },
+    // google's one visitor (v1) signed up and saw /pricing; HN's (v3) saw /pricing; the two
+    // direct visitors converted nowhere. Rates are over the source's visitors.
+    [
+      { metrics: [1, 1, 100], dimensions: ["google.com", "Pricing"] },
+      { metrics: [1, 1, 100], dimensions: ["google.com", "Signup"] },
+      { metrics: [1, 1, 100], dimensions: ["news.ycombinator.com", "Pricing"] },
+    ],
+  ],
+  [
+    "goal conversions of each day",
+    {
+      metrics: ["visitors", "conversion_rate"],
+      date_range: ["2026-11-19", "2026-11-20"],
+      dimensions: ["time:day", "event:goal"],
+    },
+    // Nov 19: v1 converted nowhere. Nov 20: 3 visitors; Pricing v1 and v3, Signup v1.
+    [
+      { metrics: [2, 66.67], dimensions: ["2026-11-20", "Pricing"] },
+      { metrics: [1, 33.33], dimensions: ["2026-11-20", "Signup"] },
+    ],
+  ],
 ];
 
 describe("POST /api/v2/query", () => {
@@ -245,7 +442,11 @@ describe("POST /api/v2/query", () => {
   it.each([
     [
       { metrics: ["time_on_page"], date_range: "7d" },
-      "#/metrics/0: Metric `time_on_page` is not supported",
+      "Metric `time_on_page` can only be queried with event:page as a dimension in convex-analytics",
+    ],
+    [
+      { metrics: ["scroll_depth"], date_range: "7d", dimensions: ["visit:source"] },
+      "Metric `scroll_depth` can only be queried with event:page as a dimension in convex-analytics",
     ],
     [{ metrics: ["visitorz"], date_range: "7d" }, '#/metrics/0: Invalid metric "visitorz"'],
     [
@@ -267,6 +468,22 @@ describe("POST /api/v2/query", () => {
     [
       { metrics: ["conversion_rate"], date_range: "7d" },
       "Metric `conversion_rate` can only be queried with event:goal",
+    ],
+    [
+      {
+        metrics: ["visitors"],
+        date_range: "7d",
+        dimensions: ["time:day", "visit:source", "event:page"],
+      },
+      "#/dimensions: Querying `time:day`, `visit:source`, `event:page` together is not supported",
+    ],
+    [
+      { metrics: ["events"], date_range: "7d", dimensions: ["time:day", "event:page"] },
+      "Metric `events` with dimensions `time:day`, `event:page` is not supported",
+    ],
+    [
+      { metrics: ["visitors"], date_range: "30d", dimensions: ["time:hour", "event:page"] },
+      "supported for at most 200 time buckets",
     ],
   ])("refuses what it can't answer exactly, naming it: %j", async (body, message) => {
     const answer = await query(body);

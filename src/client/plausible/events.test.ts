@@ -1,14 +1,7 @@
 // What a Plausible Events API body means, read as the definition (events.ts).
 import { describe, expect, it } from "vitest";
 import { MAX_PLAUSIBLE_DOMAINS } from "../../component/lib/limits.js";
-import {
-  clientIp,
-  droppedReason,
-  parsePlausibleBody,
-  saltDay,
-  toWireEvent,
-  visitorHash,
-} from "./events.js";
+import { clientIp, parsePlausibleBody, saltDay, toWireEvent, visitorHash } from "./events.js";
 
 const parse = (body: unknown) => parsePlausibleBody(JSON.stringify(body));
 
@@ -81,11 +74,35 @@ describe("parsePlausibleBody", () => {
 });
 
 describe("what is recorded", () => {
-  it("drops engagement events, which our wire can't carry yet", () => {
-    const engagement = parse({ n: "engagement", u: "https://a.com/", sd: 50, e: 1200 });
-    expect(engagement.ok && droppedReason(engagement.event)).toBe("engagement_not_supported");
-    const pageview = parse({ n: "pageview", u: "https://a.com/" });
-    expect(pageview.ok && droppedReason(pageview.event)).toBeNull();
+  it("makes an engagement of `sd` and `e`, scroll depth cut to 0..100, and a non-interactive event of `i: false`", () => {
+    const wire = (body: object) => {
+      const parsed = parse(body);
+      if (!parsed.ok) throw new Error("parse failed");
+      return toWireEvent(parsed.event, "id1", "p_v");
+    };
+    expect(wire({ n: "engagement", u: "https://a.com/x", sd: 50, e: 1200 })).toMatchObject({
+      type: "engagement",
+      scrollDepth: 50,
+      engagedMs: 1200,
+      url: "https://a.com/x",
+    });
+    expect(wire({ n: "engagement", u: "https://a.com/", sd: 140, e: -5 })).toMatchObject({
+      scrollDepth: 100,
+      engagedMs: 0,
+    });
+    expect(wire({ n: "engagement", u: "https://a.com/" })).toMatchObject({
+      scrollDepth: 0,
+      engagedMs: 0,
+    });
+    expect(wire({ n: "Scroll", u: "https://a.com/", i: false })).toMatchObject({
+      type: "event",
+      name: "Scroll",
+      interactive: false,
+    });
+    expect(wire({ n: "Signup", u: "https://a.com/", i: true })).not.toHaveProperty("interactive");
+    expect(wire({ n: "pageview", u: "https://a.com/", i: false })).not.toHaveProperty(
+      "interactive",
+    );
   });
 
   it("makes a pageview or a named event, the session id being the visitor id", () => {
@@ -100,6 +117,21 @@ describe("what is recorded", () => {
       url: "https://a.com/x",
       props: { plan: "pro" },
     });
+  });
+});
+
+describe("hash-based routing (`h`)", () => {
+  const wire = (body: Record<string, unknown>) => {
+    const parsed = parse({ n: "pageview", u: "https://a.com/app/#/pricing?x=1", ...body });
+    if (!parsed.ok) throw new Error("parse failed");
+    return toWireEvent(parsed.event, "id1", "p_v");
+  };
+
+  it("asks for the fragment to be kept in the path when `h` is truthy, and only then", () => {
+    for (const h of [1, true, "1", "true", 2])
+      expect(wire({ h })).toMatchObject({ url: "https://a.com/app/#/pricing?x=1", keepHash: true });
+    for (const h of [0, false, "0", "", null, undefined])
+      expect(wire({ h })).not.toHaveProperty("keepHash");
   });
 });
 

@@ -11,6 +11,12 @@ export type PlausibleEvent = {
   domains: string[];
   referrer?: string;
   props?: Record<string, string>;
+  /** `h`: a hash-based router's page, whose path keeps the URL's `#fragment`. */
+  hashMode?: true;
+  /** `i: false`: a custom event that doesn't end a bounce. */
+  nonInteractive?: true;
+  /** An `engagement` event's `sd` (maximum scroll depth, percent) and `e` (engaged ms). */
+  engagement?: { scrollDepth: number; engagedMs: number };
 };
 
 /** Plausible answers a bad body 400 `{ errors: { field: [message] } }`. */
@@ -43,6 +49,16 @@ function readProps(raw: unknown): Record<string, string> | undefined | "invalid"
     else if (typeof v === "number" || typeof v === "boolean") props[key] = String(v);
   }
   return Object.keys(props).length > 0 ? props : undefined;
+}
+
+/**
+ * Plausible's tracker sends `h: 1` from hash-routed pages; any truthy flag counts (`true`, a
+ * non-zero number, "1" or "true"), so `0`, `false` and "0" leave the fragment out.
+ */
+function readFlag(raw: unknown): boolean {
+  if (typeof raw === "number") return raw !== 0;
+  if (typeof raw === "string") return raw === "1" || raw === "true";
+  return raw === true;
 }
 
 function isHttpUrl(url: string) {
@@ -94,28 +110,42 @@ export function parsePlausibleBody(
   else if (domains.length > MAX_PLAUSIBLE_DOMAINS)
     errors.domain = [`at most ${MAX_PLAUSIBLE_DOMAINS} domains per event`];
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  // Read and not kept: `i` (non-interactive events: our wire has no such flag, so they end a
-  // bounce), `h` (hash mode: our path is the URL's pathname, which can't hold the fragment),
-  // `$`/`revenue`, `v` (tracker version). See the README's "Coming from Plausible".
+  // Read and not kept: `v` (tracker version), and `$`/`revenue`: our events have no revenue to
+  // put it in, so it is ignored as Plausible ignores a revenue it can't read. See the README's
+  // "Coming from Plausible".
+  const trimmed = (name as string).trim();
+  const interactive = pick(b, "i", "interactive");
   return {
     ok: true,
     event: {
-      name: (name as string).trim(),
+      name: trimmed,
+      ...(trimmed === "engagement" ? { engagement: readEngagement(b) } : {}),
+      ...((interactive === false || interactive === 0) &&
+      trimmed !== "pageview" &&
+      trimmed !== "engagement"
+        ? { nonInteractive: true as const }
+        : {}),
       url: url as string,
       domains: domains!,
       ...(typeof referrer === "string" && referrer !== "" ? { referrer } : {}),
       ...(props && props !== "invalid" ? { props } : {}),
+      ...(readFlag(b.h) ? { hashMode: true as const } : {}),
     },
   };
 }
 
 /**
- * Why an event is answered 202 yet not recorded, or null to record it. Plausible's engagement
- * events (scroll depth `sd`, engaged time `e`) have no counterpart on our wire yet.
+ * An engagement's `sd` and `e` as Plausible's ingest reads them: scroll depth cut to 0..100,
+ * engaged time at least 0 (our enrich step cuts it to 30 minutes); a missing or unreadable
+ * value counts as 0 rather than losing the visit's other figure.
  */
-export function droppedReason(event: PlausibleEvent): string | null {
-  if (event.name === "engagement") return "engagement_not_supported";
-  return null;
+function readEngagement(body: Record<string, unknown>) {
+  const number = (raw: unknown) =>
+    typeof raw === "number" && Number.isFinite(raw) ? raw : typeof raw === "string" ? +raw || 0 : 0;
+  return {
+    scrollDepth: Math.min(100, Math.max(0, Math.round(number(pick(body, "sd"))))),
+    engagedMs: Math.max(0, Math.round(number(pick(body, "e")))),
+  };
 }
 
 /** Our wire event for one site: the visitor and session ids come from the salted hash. */
@@ -123,12 +153,20 @@ export function toWireEvent(event: PlausibleEvent, id: string, visitorId: string
   return {
     ...(event.name === "pageview"
       ? { type: "pageview" as const }
-      : { type: "event" as const, name: event.name }),
+      : event.engagement
+        ? { type: "engagement" as const, ...event.engagement }
+        : {
+            type: "event" as const,
+            name: event.name,
+            ...(event.nonInteractive ? { interactive: false } : {}),
+          }),
     id,
     visitorId,
     // As in our access-log import: one id per visitor, so sessions come from the idle timeout.
     sessionId: visitorId,
     url: event.url,
+    // The path is the pathname, plus the `#fragment` from a hash router (as Plausible's).
+    ...(event.hashMode ? { keepHash: true } : {}),
     ...(event.referrer !== undefined ? { referrer: event.referrer } : {}),
     ...(event.props ? { props: event.props } : {}),
   };

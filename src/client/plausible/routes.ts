@@ -16,14 +16,7 @@ import { sha256Hex } from "../../component/lib/keys.js";
 import { MAX_BODY_BYTES } from "../../component/lib/limits.js";
 import { validateEvents } from "../../component/ingest/pipeline.js";
 import type { ComponentApi } from "../../component/_generated/component.js";
-import {
-  clientIp,
-  droppedReason,
-  parsePlausibleBody,
-  saltDay,
-  toWireEvent,
-  visitorHash,
-} from "./events.js";
+import { clientIp, parsePlausibleBody, saltDay, toWireEvent, visitorHash } from "./events.js";
 import { StatsQueryError, answerStatsQuery, parseStatsQuery, type StatsReads } from "./stats.js";
 
 export type PlausibleRoutesOptions = {
@@ -110,8 +103,6 @@ function eventHandler(component: ComponentApi, countryHeaders: readonly string[]
     const userAgent = request.headers.get("User-Agent") ?? "";
     // Checked here too (ingest checks again) so a bot costs no salt or site look-up.
     if (isBotUserAgent(userAgent)) return dropped(request, "bot");
-    const reason = droppedReason(event);
-    if (reason) return dropped(request, reason);
 
     const now = Date.now();
     const day = saltDay(now);

@@ -7,6 +7,7 @@ import {
   parseStatsQuery,
   resolveDateRange,
   StatsQueryError,
+  timeBuckets,
   type StatsReads,
 } from "./stats.js";
 
@@ -64,6 +65,28 @@ describe("resolveDateRange (site in New York)", () => {
   );
 });
 
+describe("timeBuckets (site in New York)", () => {
+  const buckets = (from: number, to: number, interval: "week" | "month") =>
+    timeBuckets(from, to, interval, NY.timezone);
+
+  it("cuts weeks at Mondays, the first labelled with the range's first date", () => {
+    // Wednesday 2026-10-28 to Friday 2026-11-20; DST ends on Sunday 2026-11-01.
+    expect(buckets(nyMidnight(2026, 10, 28, 4), nyMidnight(2026, 11, 21), "week")).toEqual([
+      { from: nyMidnight(2026, 10, 28, 4), to: nyMidnight(2026, 11, 2), label: "2026-10-28" },
+      { from: nyMidnight(2026, 11, 2), to: nyMidnight(2026, 11, 9), label: "2026-11-02" },
+      { from: nyMidnight(2026, 11, 9), to: nyMidnight(2026, 11, 16), label: "2026-11-09" },
+      { from: nyMidnight(2026, 11, 16), to: nyMidnight(2026, 11, 21), label: "2026-11-16" },
+    ]);
+  });
+
+  it("cuts months at their first day, each labelled with it", () => {
+    expect(buckets(nyMidnight(2026, 10, 15, 4), nyMidnight(2026, 11, 21), "month")).toEqual([
+      { from: nyMidnight(2026, 10, 15, 4), to: nyMidnight(2026, 11, 1, 4), label: "2026-10-01" },
+      { from: nyMidnight(2026, 11, 1, 4), to: nyMidnight(2026, 11, 21), label: "2026-11-01" },
+    ]);
+  });
+});
+
 describe("parseStatsQuery", () => {
   const parse = (body: Record<string, unknown>) =>
     parseStatsQuery({ site_id: "a.com", date_range: "7d", ...body }, NY, NOW);
@@ -78,7 +101,7 @@ describe("parseStatsQuery", () => {
       ],
     });
     expect(plan).toMatchObject({
-      kind: "breakdown",
+      read: "breakdown",
       breakdown: "utmCampaign",
       filters: [
         ["isNot", "page", ["/x"]],
@@ -90,21 +113,68 @@ describe("parseStatsQuery", () => {
     });
   });
 
-  it("picks hours for `time` over a day, days beyond", () => {
-    expect(parse({ metrics: ["visitors"], dimensions: ["time"], date_range: "day" }).interval).toBe(
-      "hour",
-    );
-    expect(parse({ metrics: ["visitors"], dimensions: ["time"] }).interval).toBe("day");
+  it("plans two dimensions: a time one splits by bucket, two others on the exactly matched one", () => {
+    const plan = (dimensions: string[], metrics = ["visitors"]) => {
+      const { read, time, by, breakdown, split } = parse({ metrics, dimensions });
+      return { read, time, by, breakdown, split };
+    };
+    expect(plan(["time:day", "event:page"])).toEqual({
+      read: "breakdown",
+      time: { dimension: "time:day", interval: "day" },
+      by: "event:page",
+      breakdown: "page",
+      split: undefined,
+    });
+    // A path value may hold `*`, a wildcard to filters: the source is the one filtered on.
+    expect(plan(["event:page", "visit:source"])).toMatchObject({
+      by: "event:page",
+      split: { dimension: "visit:source", ours: "source" },
+    });
+    expect(plan(["event:goal", "visit:country"], ["conversion_rate"])).toMatchObject({
+      read: "goals",
+      by: "event:goal",
+      split: { dimension: "visit:country", ours: "country" },
+    });
+    expect(plan(["visit:entry_page", "event:page"])).toMatchObject({
+      by: "event:page",
+      split: { dimension: "visit:entry_page", ours: "entryPage" },
+    });
+  });
+
+  it("resolves `time` as Plausible does: hours up to 48 h, days up to 40, weeks up to 52", () => {
+    const interval = (date_range: unknown) =>
+      parse({ metrics: ["visitors"], dimensions: ["time"], date_range }).time?.interval;
+    expect(interval("day")).toBe("hour");
+    expect(interval(["2026-11-18", "2026-11-19"])).toBe("hour");
+    expect(interval(["2026-11-17", "2026-11-19"])).toBe("day");
+    expect(interval("7d")).toBe("day");
+    expect(interval("91d")).toBe("week");
+    expect(interval("12mo")).toBe("week");
+    expect(interval("all")).toBe("week");
+    expect(interval(["2024-01-01", "2026-11-19"])).toBe("month");
   });
 
   it.each([
     [{ metrics: [] }, "#/metrics"],
     [{ metrics: ["visitors", "visitors"] }, "multiple times"],
     [
-      { metrics: ["visitors"], dimensions: ["visit:source", "event:page"] },
-      "more than one dimension",
+      { metrics: ["visitors"], dimensions: ["time:day", "visit:source", "event:page"] },
+      "Querying `time:day`, `visit:source`, `event:page` together is not supported",
     ],
-    [{ metrics: ["visitors"], dimensions: ["time:week"] }, "`time:week` is not supported"],
+    [
+      { metrics: ["visitors"], dimensions: ["time:day", "time:week"] },
+      "Querying `time:day`, `time:week` together is not supported",
+    ],
+    [{ metrics: ["visitors"], dimensions: ["event:page", "event:page"] }, "listed multiple times"],
+    [
+      { metrics: ["visitors"], dimensions: ["time:hour", "event:page"], date_range: "30d" },
+      "at most 200 time buckets",
+    ],
+    [
+      { metrics: ["bounce_rate"], dimensions: ["time:day", "visit:source"] },
+      "`bounce_rate` with dimensions `time:day`, `visit:source`",
+    ],
+    [{ metrics: ["percentage"], dimensions: ["time:week"] }, "non-time dimensions"],
     [{ metrics: ["visitors"], dimensions: ["visit:city"] }, "`visit:city` is not supported"],
     [{ metrics: ["visitors"], dimensions: ["nope"] }, 'Invalid dimension "nope"'],
     [{ metrics: ["percentage"] }, "`percentage` can only be queried with non-time dimensions"],
@@ -178,6 +248,69 @@ describe("answerStatsQuery", () => {
       pagination: { limit: 2, offset: 0 },
     });
     expect(answer.results.map((r) => r.dimensions[0])).toEqual(["/p2", "/p1"]);
+  });
+
+  it("splits a query with two dimensions into one read per bucket or per value, filtered to it", async () => {
+    const calls: unknown[] = [];
+    const recording: StatsReads = {
+      ...reads(0),
+      breakdown: async (args) => {
+        calls.push(args);
+        const source = args.filters?.find(([, d]) => d === "source")?.[2][0];
+        const rows =
+          args.dimension === "source"
+            ? ["google.com", "Direct / None"]
+            : source === "google.com"
+              ? ["/a"]
+              : ["/a", "/b"];
+        return {
+          rows: rows.map((key, i) => ({
+            key,
+            visitors: 2 - i,
+            pageviews: 3,
+            sessions: 2,
+            events: 0,
+          })),
+        };
+      },
+    };
+    const answer = await answerStatsQuery(
+      parseStatsQuery(
+        {
+          site_id: "a.com",
+          date_range: "7d",
+          metrics: ["visitors"],
+          dimensions: ["event:page", "visit:source"],
+          filters: [["is", "visit:country", ["US"]]],
+        },
+        NY,
+        NOW,
+      ),
+      recording,
+    );
+    expect(calls).toMatchObject([
+      { dimension: "source", filters: [["is", "country", ["US"]]], limit: MAX_BREAKDOWN_LIMIT },
+      {
+        dimension: "page",
+        filters: [
+          ["is", "country", ["US"]],
+          ["is", "source", ["google.com"]],
+        ],
+      },
+      {
+        dimension: "page",
+        filters: [
+          ["is", "country", ["US"]],
+          ["is", "source", ["Direct / None"]],
+        ],
+      },
+    ]);
+    // Visitors descending, ties by the dimensions in their order.
+    expect(answer.results).toEqual([
+      { metrics: [2], dimensions: ["/a", "Direct / None"] },
+      { metrics: [2], dimensions: ["/a", "google.com"] },
+      { metrics: [1], dimensions: ["/b", "Direct / None"] },
+    ]);
   });
 
   it("answers a breakdown past the read's 100 rows only in the read's own order", async () => {

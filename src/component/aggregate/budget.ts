@@ -86,7 +86,13 @@ export function sketchBytesBound(currentBytes: number, added: number): number {
  * join it (its counters keep their size: numbers are 8 bytes whatever their value).
  */
 export function rollupRowBytesBound(
-  row: { visitors: ArrayBuffer; users?: ArrayBuffer },
+  row: {
+    visitors: ArrayBuffer;
+    users?: ArrayBuffer;
+    engagedVisits?: number;
+    engagedMs?: number;
+    scrollSum?: number;
+  },
   rowBytes: number,
   added: number,
 ): number {
@@ -94,13 +100,18 @@ export function rollupRowBytesBound(
   const users = row.users?.byteLength ?? 0;
   // A row without users may gain the field: its name and tag.
   const usersField = row.users === undefined ? "users".length + 16 : 0;
+  // A page row may gain the sparse engagement counters (aggregate/rollup.ts): names and numbers.
+  const engagementFields = (["engagedVisits", "engagedMs", "scrollSum"] as const)
+    .filter((field) => row[field] === undefined)
+    .reduce((bytes, field) => bytes + field.length + 16, 0);
   return (
     rowBytes -
     visitors -
     users +
     sketchBytesBound(visitors, added) +
     sketchBytesBound(Math.max(users, 1), added) +
-    usersField
+    usersField +
+    engagementFields
   );
 }
 

@@ -15,6 +15,12 @@ export type Counters = {
   pvSessions: number;
   /** Sum of durations of `pvSessions`. */
   durationMs: number;
+  /** Page rows (page, entry and exit page): visits that sent engagement for the page. */
+  engagedVisits: number;
+  /** Their engaged time on the page, summed (lib/engagement.ts). */
+  engagedMs: number;
+  /** Their maximum scroll depths on the page, summed. */
+  scrollSum: number;
 };
 
 export const COUNTER_FIELDS = [
@@ -24,15 +30,48 @@ export const COUNTER_FIELDS = [
   "bounces",
   "pvSessions",
   "durationMs",
+  "engagedVisits",
+  "engagedMs",
+  "scrollSum",
 ] as const;
 
+/** Counters most rows never use: stored only when not 0 (storedCounters). */
+const SPARSE_FIELDS = ["engagedVisits", "engagedMs", "scrollSum"] as const;
+
 export function zeroCounters(): Counters {
-  return { pageviews: 0, events: 0, sessions: 0, bounces: 0, pvSessions: 0, durationMs: 0 };
+  return {
+    pageviews: 0,
+    events: 0,
+    sessions: 0,
+    bounces: 0,
+    pvSessions: 0,
+    durationMs: 0,
+    engagedVisits: 0,
+    engagedMs: 0,
+    scrollSum: 0,
+  };
+}
+
+type SparseField = (typeof SPARSE_FIELDS)[number];
+/** Counters as a rollup row stores them: the sparse ones may be absent (read as 0). */
+export type StoredCounters = Omit<Counters, SparseField> & Partial<Pick<Counters, SparseField>>;
+
+/** A row's counters as stored: a sparse counter at 0 is `undefined`, which a patch removes. */
+export function storedCounters(counters: Counters): StoredCounters {
+  const stored: StoredCounters = { ...counters };
+  for (const field of SPARSE_FIELDS) if (counters[field] === 0) stored[field] = undefined;
+  return stored;
 }
 
 export function addCounters(into: Counters, delta: Partial<Counters>, sign = 1): Counters {
+  // Partial: stored rows may lack the sparse counters (storedCounters).
   for (const field of COUNTER_FIELDS) into[field] += sign * (delta[field] ?? 0);
   return into;
+}
+
+/** A stored row's counters (none: a new row's), the sparse ones read as 0. */
+export function countersOf(row: Partial<Counters> | null | undefined): Counters {
+  return addCounters(zeroCounters(), row ?? {});
 }
 
 export function isZero(counters: Counters): boolean {

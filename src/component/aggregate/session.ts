@@ -28,6 +28,12 @@ import {
   addCounters,
 } from "./rollup.js";
 import type { Props } from "../ingest/validate.js";
+import {
+  engagementCounters,
+  mergeEngagement,
+  pageEngagement,
+  type PageEngagement,
+} from "../lib/engagement.js";
 import { hashId as hashOf } from "../lib/sketch.js";
 import { dayBucket, hourBucket, monthBucket } from "../lib/time.js";
 
@@ -79,6 +85,10 @@ export type SessionState = {
    * out: a filtered read counts what is kept.
    */
   customEvents: CustomEventRef[];
+  /** Custom events sent as non-interactive: counted, but they don't end a bounce. Absent = 0. */
+  quietEvents?: number;
+  /** Per page, the maximum scroll depth and the engaged time (lib/engagement.ts). Absent = none. */
+  engagement?: PageEngagement[];
 };
 
 /** One enriched event as the worker folds it. */
@@ -89,6 +99,10 @@ export type Activity = {
   hostname?: string;
   name?: string;
   props?: Props;
+  /** false: a non-interactive custom event (Plausible's `interactive: false`). */
+  interactive?: boolean;
+  scrollDepth?: number;
+  engagedMs?: number;
   source: string;
   utmSource?: string;
   utmMedium?: string;
@@ -103,6 +117,7 @@ export type SessionParams = { sessionTimeoutMs: number; pageviewDedupMs: number;
 
 export function stateFromActivity(activity: Activity): SessionState {
   const isPageview = activity.type === "pageview";
+  const isEvent = activity.type === "event";
   const entry: EntryFacts = {
     ts: activity.ts,
     path: activity.path ?? "",
@@ -128,6 +143,18 @@ export function stateFromActivity(activity: Activity): SessionState {
       country: activity.country,
     },
     customEvents: activity.type === "event" ? [customEventRef(activity)] : [],
+    ...(isEvent && activity.interactive === false ? { quietEvents: 1 } : {}),
+    ...(activity.type === "engagement"
+      ? {
+          engagement: [
+            pageEngagement(
+              activity.path ?? "/",
+              activity.scrollDepth ?? 0,
+              activity.engagedMs ?? 0,
+            ),
+          ],
+        }
+      : {}),
   };
 }
 
@@ -190,8 +217,16 @@ export function mergeStates(a: SessionState, b: SessionState): SessionState {
     entry: earlierEntry(a.entry, b.entry),
     client: earlierClient(a.client, b.client),
     customEvents: boundedEvents([...a.customEvents, ...b.customEvents]),
+    ...optionalCount("quietEvents", (a.quietEvents ?? 0) + (b.quietEvents ?? 0)),
+    ...(a.engagement || b.engagement
+      ? { engagement: mergeEngagement(a.engagement ?? [], b.engagement ?? []) }
+      : {}),
   };
 }
+
+/** A count that sessions without it don't store (absent reads as 0). */
+const optionalCount = <K extends string>(key: K, count: number) =>
+  (count ? { [key]: count } : {}) as { [P in K]?: number };
 
 /** One block of the sweep: an existing stored session, or a new activity. */
 type Block<Id> = { state: SessionState; storedIds: Id[]; isNew: boolean };
@@ -282,21 +317,26 @@ export function countedPageviews(
   return counted;
 }
 
-/** A session counts once it has a pageview or a custom event; heartbeats alone don't make a visit. */
+/**
+ * A session counts once it has a pageview or a custom event; heartbeats and engagement alone
+ * don't make a visit.
+ */
 export function isVisit(state: SessionState): boolean {
   return state.pageviews.length > 0 || state.eventCount > 0;
 }
 
 /** The per-session figures of contract §5, as listSessions shows them. */
 export function sessionFigures(
-  state: Pick<SessionState, "startTs" | "endTs" | "pageviews" | "eventCount">,
+  state: Pick<SessionState, "startTs" | "endTs" | "pageviews" | "eventCount" | "quietEvents">,
   pageviewDedupMs: number,
 ) {
   const counted = countedPageviews(state.pageviews, pageviewDedupMs);
   const hasPageview = state.pageviews.length > 0;
+  // A non-interactive event (Plausible's `interactive: false`) doesn't end a bounce.
+  const interactiveEvents = state.eventCount - (state.quietEvents ?? 0);
   return {
     pageviews: counted.length,
-    bounce: hasPageview && counted.length === 1 && state.eventCount === 0,
+    bounce: hasPageview && counted.length === 1 && interactiveEvents === 0,
     durationMs: state.endTs - state.startTs,
     hasPageview,
     entryPage: hasPageview ? state.pageviews[0].path : null,
@@ -405,6 +445,13 @@ export function sessionContribution(
   }
   for (const path of new Set(state.pageviews.map((view) => view.path)))
     add(at("page", path), { sessions: 1 });
+  // Engagement: each page's row, and the entry and exit page rows of the visit on that page.
+  for (const page of state.engagement ?? []) {
+    const counters = engagementCounters(page);
+    add(at("page", page.path), counters);
+    if (page.path === figures.entryPage) add(at("entryPage", page.path), counters);
+    if (page.path === figures.exitPage) add(at("exitPage", page.path), counters);
+  }
   for (const name of state.eventNames) add(at("event", name), { sessions: 1 });
   return contribution;
 }

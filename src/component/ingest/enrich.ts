@@ -75,11 +75,14 @@ export type UrlFacts = {
   utmContent?: string;
 };
 
-/** Path, host and UTM parameters of a page URL (already validated as absolute http(s)). */
-export function parsePageUrl(url: string): UrlFacts {
+/**
+ * Path, host and UTM parameters of a page URL (already validated as absolute http(s)). The
+ * path is the pathname, and with `keepHash` the `#fragment` after it (a hash router's page).
+ */
+export function parsePageUrl(url: string, keepHash = false): UrlFacts {
   const parsed = new URL(url);
   const facts: UrlFacts = {
-    path: cut(parsed.pathname || "/"),
+    path: cut((parsed.pathname || "/") + (keepHash ? parsed.hash : "")),
     hostname: parsed.hostname.toLowerCase(),
   };
   const utm = (name: string) => {

@@ -12,6 +12,7 @@ import {
   referrerSource,
   stripWww,
 } from "./enrich.js";
+import { pageEngagement } from "../lib/engagement.js";
 import { sha256Hex } from "../lib/keys.js";
 import {
   MAX_EVENT_AGE_MS,
@@ -129,6 +130,9 @@ export type EnrichedEvent = {
   title?: string;
   name?: string;
   props?: Props;
+  interactive?: boolean;
+  scrollDepth?: number;
+  engagedMs?: number;
   userId?: string;
   traits?: Props;
   source: string;
@@ -151,7 +155,7 @@ export function enrichEvent(
   site: SiteFacts,
   ts: number,
 ): EnrichedEvent {
-  const page = event.url ? parsePageUrl(event.url) : undefined;
+  const page = event.url ? parsePageUrl(event.url, event.keepHash) : undefined;
   const source = referrerSource(event.referrer, page?.hostname, site.domain);
   const enriched: EnrichedEvent = {
     eventId: event.id,
@@ -182,6 +186,12 @@ export function enrichEvent(
     enriched.referrerHost = stripWww(new URL(event.referrer).hostname);
   if (event.title !== undefined) enriched.title = event.title;
   if (event.name !== undefined) enriched.name = event.name;
+  if (event.interactive === false) enriched.interactive = false;
+  if (event.type === "engagement") {
+    const page = pageEngagement(enriched.path ?? "/", event.scrollDepth!, event.engagedMs!);
+    enriched.scrollDepth = page.scrollDepth;
+    enriched.engagedMs = page.engagedMs;
+  }
   // The lists hold keys as a person typed them; the event's keys are in stored form.
   const props = filterProps(
     event.props,

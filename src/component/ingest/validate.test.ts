@@ -28,6 +28,7 @@ const pageview = {
   url: "https://example.com/a",
 };
 const event = { ...pageview, type: "event", name: "signup" };
+const engagement = { ...pageview, type: "engagement", scrollDepth: 62, engagedMs: 14_500 };
 const manyKeys = (n: number) =>
   Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
 const ORIGIN_RULE =
@@ -46,6 +47,40 @@ describe("ingest events", () => {
     ["an identify", { ...pageview, type: "identify", userId: "u1" }, null],
     ["a heartbeat", { ...pageview, type: "heartbeat" }, null],
     ["ts 0", { ...pageview, ts: 0 }, null],
+    ["an engagement", { ...engagement }, null],
+    ["an engagement of two hours (cut when stored)", { ...engagement, engagedMs: 7.2e6 }, null],
+    ["a non-interactive event", { ...event, interactive: false }, null],
+    [
+      "an engagement past 100 %",
+      { ...engagement, scrollDepth: 150 },
+      "scrollDepth must be between 0 and 100 (percent)",
+    ],
+    [
+      "an engagement with negative time",
+      { ...engagement, engagedMs: -1 },
+      "engagedMs must be at least 0",
+    ],
+    [
+      "an engagement without its time",
+      { ...engagement, engagedMs: undefined },
+      "engagedMs is required for engagement",
+    ],
+    [
+      "an engagement without a url",
+      { ...engagement, url: undefined },
+      "url is required for engagement",
+    ],
+    [
+      "scroll depth on a pageview",
+      { ...pageview, scrollDepth: 10 },
+      "scrollDepth is only allowed on type engagement",
+    ],
+    [
+      "interactive on a pageview",
+      { ...pageview, interactive: false },
+      "interactive is only allowed on type event",
+    ],
+    ["a string interactive", { ...event, interactive: "no" }, "interactive must be a boolean"],
     ["32 props", { ...event, props: manyKeys(MAX_PROPS) }, null],
     ["prop values of each kind", { ...event, props: { a: "x", b: 1.5, c: true, d: null } }, null],
     ["an array", [], "Invalid input: expected object, received array"],
@@ -54,7 +89,7 @@ describe("ingest events", () => {
     [
       "an unknown type",
       { ...pageview, type: "click" },
-      "type must be one of pageview, event, identify, heartbeat",
+      "type must be one of pageview, event, identify, heartbeat, engagement",
     ],
     ["a number id", { ...pageview, id: 1 }, "id must be a string"],
     ["an empty id", { ...pageview, id: "" }, "id must not be empty"],
@@ -85,6 +120,7 @@ describe("ingest events", () => {
     ],
     ["an ftp url", { ...pageview, url: "ftp://x.y" }, "url must be an absolute http(s) URL"],
     ["a relative url", { ...pageview, url: "/a" }, "url must be an absolute http(s) URL"],
+    ["a keepHash that is no boolean", { ...pageview, keepHash: 1 }, "keepHash must be a boolean"],
     ["a pageview without url", { ...pageview, url: undefined }, "url is required for pageview"],
     [
       "a heartbeat without url",

@@ -28,6 +28,7 @@ import {
   SETTING_BOUNDS,
 } from "../lib/limits.js";
 import { decodePropKey } from "./propKeys.js";
+import { MAX_SCROLL_DEPTH } from "../lib/engagement.js";
 import { isValidTimezone } from "../lib/time.js";
 
 // Full zod registers its English messages ("Invalid input: expected string, received number",
@@ -121,8 +122,8 @@ const absoluteUrl = (what: string) =>
   );
 
 const baseEvent = z.object({
-  type: z.enum(["pageview", "event", "identify", "heartbeat"], {
-    error: "type must be one of pageview, event, identify, heartbeat",
+  type: z.enum(["pageview", "event", "identify", "heartbeat", "engagement"], {
+    error: "type must be one of pageview, event, identify, heartbeat, engagement",
   }),
   id: id("id"),
   // z.int() as a check, as full zod's .int() adds it: a non-number still gets zod's own message.
@@ -132,6 +133,8 @@ const baseEvent = z.object({
   visitorId: id("visitorId"),
   sessionId: id("sessionId"),
   url: z.optional(absoluteUrl("url")),
+  // Hash-based routers (Plausible's `h`): the URL's #fragment is part of the page path.
+  keepHash: z.optional(z.boolean("keepHash must be a boolean")),
   referrer: z.optional(text("referrer", MAX_URL_LENGTH)),
   title: z.optional(text("title", MAX_TITLE_LENGTH)),
   name: z.optional(
@@ -141,6 +144,26 @@ const baseEvent = z.object({
     ),
   ),
   props: z.optional(propsSchema(MAX_PROPS, "props")),
+  /** false: a custom event that does not end a bounce (Plausible's `interactive: false`). */
+  interactive: z.optional(z.boolean({ error: "interactive must be a boolean" })),
+  scrollDepth: z.optional(
+    z
+      .number({ error: "scrollDepth must be a number" })
+      .check(
+        z.gte(0, `scrollDepth must be between 0 and ${MAX_SCROLL_DEPTH} (percent)`),
+        z.lte(MAX_SCROLL_DEPTH, `scrollDepth must be between 0 and ${MAX_SCROLL_DEPTH} (percent)`),
+      ),
+  ),
+  // Longer engaged times are cut to MAX_ENGAGED_MS_PER_EVENT when enriched, not refused: a tab
+  // left open and focused for an hour is a real visit, only its time is capped.
+  engagedMs: z.optional(
+    z
+      .number({ error: "engagedMs must be a number" })
+      .check(
+        z.refine(Number.isFinite, "engagedMs must be finite"),
+        z.nonnegative("engagedMs must be at least 0"),
+      ),
+  ),
   userId: z.optional(id("userId")),
   traits: z.optional(propsSchema(MAX_TRAITS, "traits")),
 });
@@ -156,6 +179,25 @@ function requireByType<T extends z.infer<typeof baseEvent>>(event: T, ctx: z.cor
   if (event.type === "identify") need("userId", "userId is required for type identify");
   if (event.type !== "event" && event.name !== undefined)
     ctx.addIssue({ code: "custom", path: ["name"], message: "name is only allowed on type event" });
+  if (event.type !== "event" && event.interactive !== undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["interactive"],
+      message: "interactive is only allowed on type event",
+    });
+  if (event.type === "engagement") {
+    need("url", "url is required for engagement");
+    need("scrollDepth", "scrollDepth is required for engagement");
+    need("engagedMs", "engagedMs is required for engagement");
+  } else {
+    for (const field of ["scrollDepth", "engagedMs"] as const)
+      if (event[field] !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [field],
+          message: `${field} is only allowed on type engagement`,
+        });
+  }
 }
 
 export const ingestEventSchema = baseEvent.check(z.superRefine(requireByType));

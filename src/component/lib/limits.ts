@@ -127,6 +127,17 @@ export const MAX_WRITE_KEY_LENGTH = 128;
  * reschedules itself while work remains.
  */
 export const COMPACTION_GROUPS_PER_STEP = 100;
+/**
+ * Merged page hour rows a compaction step walks of a wildcard goal's history (maintenance/goalMirrorRows.ts),
+ * within half the bytes the merges left: what it writes (one goal row per hour walked) is at
+ * most what it read.
+ */
+export const GOAL_BACKFILL_ROWS_PER_STEP = 1_000;
+/**
+ * Rollup rows a compaction step walks of its site's one pass that rebuilds every bucket's
+ * leaderboard (maintenance/boardBackfill.ts), within half the bytes left after the goals' walk.
+ */
+export const BOARD_BACKFILL_ROWS_PER_STEP = 2_000;
 /** A bucket is compacted once it ended this long ago: the worker is done with it by then. */
 export const COMPACTION_GRACE_MS = HOUR_MS;
 /** Raw events, sessions and visitors looked at (and at most deleted) per retention step. */

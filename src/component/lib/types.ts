@@ -81,6 +81,13 @@ export type BreakdownRow = {
   pageviews: number;
   sessions: number;
   events: number;
+  /**
+   * Rows of page, entryPage and exitPage (lib/engagement.ts): the average of each visit's
+   * maximum scroll depth on the page, in percent; absent when no visit sent engagement for it.
+   */
+  scrollDepth?: number;
+  /** Engaged time on the page ÷ the visits that sent engagement for it, in ms; absent when none. */
+  timeOnPageMs?: number;
 };
 
 export type Breakdown = {
@@ -111,7 +118,7 @@ export type Realtime = {
   sources: { source: string; visitors: number }[];
 };
 
-export type EventType = "pageview" | "event" | "identify" | "heartbeat";
+export type EventType = "pageview" | "event" | "identify" | "heartbeat" | "engagement";
 
 /** One stored raw event, as `listEvents` returns it. */
 export type EventItem = {
@@ -126,6 +133,12 @@ export type EventItem = {
   title?: string;
   name?: string;
   props?: Record<string, string | number | boolean | null>;
+  /** false on a non-interactive custom event (it does not end a bounce). */
+  interactive?: boolean;
+  /** An engagement's maximum scroll depth on its page, in percent. */
+  scrollDepth?: number;
+  /** An engagement's engaged time on its page since the previous one, in ms. */
+  engagedMs?: number;
   userId?: string;
   referrerHost?: string;
   country?: string;
@@ -284,6 +297,9 @@ export type RangePartResult = {
     bounces: number;
     pvSessions: number;
     durationMs: number;
+    engagedVisits?: number;
+    engagedMs?: number;
+    scrollSum?: number;
     visitors: ArrayBuffer;
     users?: ArrayBuffer;
   }[];

@@ -87,6 +87,9 @@ export const breakdownValidator = v.object({
       pageviews: v.number(),
       sessions: v.number(),
       events: v.number(),
+      /** page, entryPage and exitPage rows (lib/engagement.ts); absent: no engagement sent. */
+      scrollDepth: v.optional(v.number()),
+      timeOnPageMs: v.optional(v.number()),
     }),
   ),
   /**
@@ -101,6 +104,11 @@ export const breakdownValidator = v.object({
 export const rangePartValidator = v.object({
   range: rangeValidator,
   truncated: v.boolean(),
+  /**
+   * A truncated breakdown part: no key it left out has a higher score (visitors; events for
+   * `event`) in the part. Absent when no bound is known (its open rows were capped).
+   */
+  rest: v.optional(v.number()),
   rows: v.array(
     v.object({
       key: v.string(),
@@ -112,6 +120,10 @@ export const rangePartValidator = v.object({
       bounces: v.number(),
       pvSessions: v.number(),
       durationMs: v.number(),
+      /** Page rows' engagement counters (aggregate/rollup.ts): absent when 0. */
+      engagedVisits: v.optional(v.number()),
+      engagedMs: v.optional(v.number()),
+      scrollSum: v.optional(v.number()),
       visitors: v.bytes(),
       users: v.optional(v.bytes()),
     }),

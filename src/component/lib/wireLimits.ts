@@ -6,3 +6,5 @@
 export const MAX_EVENTS_PER_REQUEST = 100;
 export const MAX_URL_LENGTH = 2048;
 export const MAX_TITLE_LENGTH = 512;
+/** The tracker sends no engagement for less engaged time than this, unless the scroll grew. */
+export const ENGAGEMENT_MIN_SEND_MS = 3_000;

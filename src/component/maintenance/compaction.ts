@@ -4,7 +4,13 @@
 // for a compacted bucket writes a fresh shard row that the next pass folds in.
 import { monthBucket, dayBucket, hourBucket } from "../lib/time.js";
 import { COMPACTION_GRACE_MS, HOUR_MS } from "../lib/limits.js";
-import { addCounters, zeroCounters, type Counters, type Granularity } from "../aggregate/rollup.js";
+import {
+  addCounters,
+  storedCounters,
+  zeroCounters,
+  type Granularity,
+  type StoredCounters,
+} from "../aggregate/rollup.js";
 import { mergeAll } from "../lib/sketch.js";
 
 /** The partition of merged rows; workers write partitions 0…PARTITIONS−1. */
@@ -20,14 +26,14 @@ export const COMPACTED_PARTITION = -1;
  */
 export const UNFOLDED_DAY_PARTITION = -2;
 
-export type MergeableRow = Counters & { visitors: ArrayBuffer; users?: ArrayBuffer };
+export type MergeableRow = StoredCounters & { visitors: ArrayBuffer; users?: ArrayBuffer };
 
 export function mergeRows(rows: readonly MergeableRow[]): MergeableRow {
   const counters = zeroCounters();
   for (const row of rows) addCounters(counters, row);
   const userSketches = rows.flatMap((row) => (row.users ? [row.users] : []));
   return {
-    ...counters,
+    ...storedCounters(counters),
     visitors: mergeAll(rows.map((row) => row.visitors)),
     ...(userSketches.length ? { users: mergeAll(userSketches) } : {}),
   };

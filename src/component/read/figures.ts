@@ -1,10 +1,16 @@
 // Turning rollup rows into the figures of contract §3/§5. Pure: the reads in reports.ts fetch
 // rows, these functions define what the numbers mean.
 import type { BreakdownRow, OverviewFigures, PropertyRow } from "../lib/types.js";
-import { addCounters, zeroCounters, type Counters } from "../aggregate/rollup.js";
+import {
+  addCounters,
+  zeroCounters,
+  type Counters,
+  type StoredCounters,
+} from "../aggregate/rollup.js";
 import { countUnion } from "../lib/sketch.js";
+import { engagementFigures } from "../lib/engagement.js";
 
-export type RowLike = Counters & {
+export type RowLike = StoredCounters & {
   bucket: number;
   key: string;
   visitors: ArrayBuffer;
@@ -51,12 +57,14 @@ const byKey = (a: { key: string }, b: { key: string }) =>
 /**
  * contract §3: rows sorted by visitors (by events for `event`), ties by key. A key whose
  * counters all cancelled out (a late event moved a session's entry page elsewhere) is
- * not shown.
+ * not shown. `withEngagement` (page, entry and exit page rows): each row's scroll depth and
+ * time on page (lib/engagement.ts).
  */
 export function breakdownRows(
   rows: readonly RowLike[],
   sortBy: "visitors" | "events",
   limit: number,
+  withEngagement = false,
 ): BreakdownRow[] {
   const result: BreakdownRow[] = [];
   for (const [key, group] of groupByKey(rows)) {
@@ -68,6 +76,7 @@ export function breakdownRows(
       pageviews: total.pageviews,
       sessions: total.sessions,
       events: total.events,
+      ...(withEngagement ? engagementFigures(total) : {}),
     });
   }
   return result.sort((a, b) => b[sortBy] - a[sortBy] || byKey(a, b)).slice(0, limit);

@@ -242,8 +242,8 @@ describe("goal figures from rollup rows", () => {
     expect(conversionRate(0, 0)).toBe(0);
     expect(conversionRate(5, 4)).toBe(1);
     const rows = new Map<string, RowLike[]>([
-      ["event", [row("signup", ["a"], { events: 1 })]],
-      ["page", [row("/blog/x", ["a", "b"], { pageviews: 2 })]],
+      ["g1", [row("signup", ["a"], { events: 1 })]],
+      ["g2", [row("/blog/x", ["a", "b"], { pageviews: 2 })]],
     ]);
     expect(
       goalRows(
@@ -252,7 +252,7 @@ describe("goal figures from rollup rows", () => {
           { goalId: "g2", name: "Blog", definition: blog },
           { goalId: "g3", name: "Another", definition: { kind: "event", eventName: "never" } },
         ],
-        (dimension) => rows.get(dimension) ?? [],
+        (goalId) => rows.get(goalId) ?? [],
         4,
       ),
     ).toEqual([

@@ -160,10 +160,29 @@ export function goalDimension(goal: GoalDefinition): string {
   return goal.property === undefined ? "event" : propertyDimension(goal.eventName, goal.property);
 }
 
+/**
+ * A page goal whose pattern has a wildcard: it can match any number of distinct paths, so it is
+ * read from its own rows (GOAL_DIMENSION, maintenance/goalMirror.ts) rather than from the page rows.
+ */
+export function isWildcardGoal(
+  goal: GoalDefinition,
+): goal is { kind: "page"; pathPattern: string } {
+  return goal.kind === "page" && goal.pathPattern.includes("*");
+}
+
+/**
+ * The one row key of goalDimension(goal) that holds a goal's conversions, for every goal but a
+ * wildcard page goal: an event's name, a property value's spelling, a page's path.
+ */
+export function goalKey(goal: GoalDefinition): string {
+  if (goal.kind === "page") return goal.pathPattern;
+  return goal.property === undefined ? goal.eventName : propertyKey(goal.value ?? null);
+}
+
 /** Which row keys of goalDimension(goal) are conversions of the goal. */
 export function goalKeyMatcher(goal: GoalDefinition): (key: string) => boolean {
   if (goal.kind === "page") return pathMatcher(goal.pathPattern);
-  const key = goal.property === undefined ? goal.eventName : propertyKey(goal.value ?? null);
+  const key = goalKey(goal);
   return (candidate) => candidate === key;
 }
 
@@ -181,7 +200,14 @@ export type GoalFigures = {
  */
 export function goalFigures(goal: GoalDefinition, rows: readonly RowLike[]): GoalFigures {
   const matches = goalKeyMatcher(goal);
-  const matching = rows.filter((row) => matches(row.key));
+  return conversionFigures(
+    goal,
+    rows.filter((row) => matches(row.key)),
+  );
+}
+
+/** The figures of a goal's converting rows (matched already: a goal's own rows hold only those). */
+export function conversionFigures(goal: GoalDefinition, matching: readonly RowLike[]): GoalFigures {
   let events = 0;
   for (const row of matching) events += goal.kind === "page" ? row.pageviews : row.events;
   return { visitors: countUnion(matching.map((row) => row.visitors)), events };
@@ -200,16 +226,16 @@ export type GoalRow = GoalFigures & { goalId: string; name: string; conversionRa
 
 /**
  * Every goal's figures, most converting visitors first, ties by name (as breakdowns sort).
- * `rowsOf` returns the range's rows of a dimension (goalDimension).
+ * `conversionsOf` returns a goal's converting rows over the range (goals.ts goalConversions).
  */
 export function goalRows(
   goals: readonly { goalId: string; name: string; definition: GoalDefinition }[],
-  rowsOf: (dimension: string) => readonly RowLike[],
+  conversionsOf: (goalId: string) => readonly RowLike[],
   rangeVisitors: number,
 ): GoalRow[] {
   return goals
     .map(({ goalId, name, definition }) => {
-      const figures = goalFigures(definition, rowsOf(goalDimension(definition)));
+      const figures = conversionFigures(definition, conversionsOf(goalId));
       return {
         goalId,
         name,

@@ -84,17 +84,28 @@ describe("a range read as a closed and an open part", () => {
     );
   });
 
-  it("returns at most MAX_PART_KEYS keys, the most visited first, and says it cut", () => {
+  it("returns at most MAX_PART_KEYS keys, the most visited first, says it cut and bounds what it cut", () => {
     const rows = Array.from({ length: MAX_PART_KEYS + 2 }, (_, i) =>
       row(
         `/p${i}`,
         0,
         Array.from({ length: i % 7 }, (_, v) => i * 10 + v),
+        { pageviews: i % 7 },
       ),
     );
     const part = foldByKey(rows, "visitors");
     expect(part.truncated).toBe(true);
-    expect(breakdownFromParts([part], "visitors", 3).approximate).toBe(true);
+    // The keys cut score at most the first one cut: 0 (i % 7 = 0) here, below every row shown.
+    expect(part.rest).toBe(0);
+    expect(breakdownFromParts([part], "visitors", 3).approximate).toBeUndefined();
+    // A cut key that could reach the last row shown, a part that bounds nothing (its open
+    // rows were capped), a row shown missing from a cut part: the order is not certain.
+    expect(breakdownFromParts([{ ...part, rest: 6 }], "visitors", 3).approximate).toBe(true);
+    expect(breakdownFromParts([{ ...part, rest: undefined }], "visitors", 3).approximate).toBe(
+      true,
+    );
+    const today = foldByKey([row("/new", 1, [1, 2, 3, 4, 5, 6, 7], { pageviews: 7 })], "visitors");
+    expect(breakdownFromParts([part, today], "visitors", 3).approximate).toBe(true);
     expect(part.rows).toHaveLength(MAX_PART_KEYS);
     expect(foldByKey(rows.slice(0, 3), "visitors").truncated).toBe(false);
     expect(part.rows[0]!.key).toBe("/p104"); // 6 visitors (i % 7 = 6), the first such key in key order

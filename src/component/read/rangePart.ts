@@ -7,7 +7,8 @@
 // the merged rows.
 import type { BreakdownRow, GoalsReport, OverviewFigures } from "../lib/types.js";
 import { breakdownRows, overviewFigures, type RowLike } from "./figures.js";
-import { conversionRate, goalDimension, goalKeyMatcher, type GoalDefinition } from "./goals.js";
+import { conversionRate, type GoalDefinition } from "./goals.js";
+import { isComplete } from "./leaderboard.js";
 import { BREAKDOWN_CANDIDATE_MARGIN, MAX_BREAKDOWN_LIMIT } from "../lib/limits.js";
 import { addCounters, zeroCounters } from "../aggregate/rollup.js";
 import { mergeAll, sketchCount } from "../lib/sketch.js";
@@ -21,7 +22,11 @@ export const MAX_PART_KEYS = MAX_BREAKDOWN_LIMIT + BREAKDOWN_CANDIDATE_MARGIN;
 
 /** A part's row: a key's counters and sketches over the part's range (goals: with a name). */
 export type PartRow = Omit<RowLike, "bucket"> & { name?: string };
-export type RangePart = { rows: PartRow[]; truncated: boolean };
+/**
+ * `rest` (a truncated breakdown part): the highest score any key left out can have in the
+ * part; without it a truncated part bounds nothing.
+ */
+export type RangePart = { rows: PartRow[]; truncated: boolean; rest?: number };
 
 const asRows = (parts: readonly RangePart[]): RowLike[] =>
   parts.flatMap((p) => p.rows.map((row) => ({ ...row, bucket: 0 })));
@@ -50,9 +55,11 @@ export function foldByKey(
   }
   const score = (r: (typeof folded)[number]) => (sortBy === "events" ? r.events : r.visitorCount);
   folded.sort((a, b) => score(b) - score(a) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const left = folded[maxKeys];
   return {
     rows: folded.slice(0, maxKeys).map(({ visitorCount: _, ...row }) => row),
-    truncated: folded.length > maxKeys,
+    truncated: left !== undefined,
+    ...(left ? { rest: score(left) } : {}),
   };
 }
 
@@ -63,29 +70,43 @@ export function overviewFromParts(parts: readonly RangePart[]): OverviewFigures 
 
 /**
  * The breakdown of a range from its parts: what getBreakdown returns for the whole range, and
- * `approximate` when a part had more keys than it returned (a key it left out could rank).
+ * `approximate` when a key a part left out could rank, or a row shown lacks a part's figures.
+ * A key left out of the truncated parts scores at most the sum of their `rest`s (it scores 0
+ * in a part that returned every key), as read/leaderboard.ts isComplete rules.
  */
 export function breakdownFromParts(
   parts: readonly RangePart[],
   sortBy: "visitors" | "events",
   limit: number,
+  withEngagement = false,
 ): { rows: BreakdownRow[]; approximate?: true } {
-  const rows = breakdownRows(asRows(parts), sortBy, limit);
-  return parts.some((p) => p.truncated) ? { rows, approximate: true } : { rows };
+  const rows = breakdownRows(asRows(parts), sortBy, limit, withEngagement);
+  const truncated = parts.filter((p) => p.truncated);
+  if (!truncated.length) return { rows };
+  const complete =
+    truncated.every((part) => {
+      const keys = new Set(part.rows.map((row) => row.key));
+      return part.rest !== undefined && rows.every((row) => keys.has(row.key));
+    }) &&
+    isComplete(
+      rows.map((row) => (sortBy === "events" ? row.events : row.visitors)),
+      limit,
+      truncated.reduce((sum, part) => sum + part.rest!, 0),
+    );
+  return complete ? { rows } : { rows, approximate: true };
 }
 
 /**
- * Every goal's conversions over a part, one row per goal (key: its id): the matching rows of
- * its dimension folded, `events` its conversions (counted pageviews for a page goal), as
- * read/goals.ts goalFigures counts them. `rowsOf` gives a dimension's rows of the part.
+ * Every goal's conversions over a part, one row per goal (key: its id): its converting rows
+ * folded, `events` its conversions (counted pageviews for a page goal), as read/goals.ts
+ * conversionFigures counts them. `conversionsOf` gives a goal's converting rows of the part.
  */
 export function goalsPart(
   goals: readonly { goalId: string; name: string; definition: GoalDefinition }[],
-  rowsOf: (dimension: string) => readonly RowLike[],
+  conversionsOf: (goalId: string) => readonly RowLike[],
 ): RangePart {
   const rows = goals.map(({ goalId, name, definition }): PartRow => {
-    const matches = goalKeyMatcher(definition);
-    const matching = rowsOf(goalDimension(definition)).filter((row) => matches(row.key));
+    const matching = conversionsOf(goalId);
     let events = 0;
     for (const row of matching) events += definition.kind === "page" ? row.pageviews : row.events;
     return {

@@ -64,6 +64,13 @@ import type {
   TimeseriesPoint,
 } from "../lib/types.js";
 import { visitFactOf, type VisitFact } from "./visitFact.js";
+import {
+  ENGAGEMENT_DIMENSIONS,
+  engagementCounters,
+  engagementFigures,
+  type EngagementCounters,
+  type PageEngagement,
+} from "../lib/engagement.js";
 
 /** A stored session with its visitor and the dedup window of the site it was stored under. */
 export type VisitRecord = { visitorId: string; state: SessionState; pageviewDedupMs: number };
@@ -84,6 +91,8 @@ type Visit = {
   views: PageviewRef[];
   /** Distinct viewed paths that pass viewFilter: the `page` rows the visit is a session of. */
   pages: string[];
+  /** The visit's engagement on pages that pass viewFilter. */
+  engaged: PageEngagement[];
 };
 
 function matchingVisits(visits: readonly VisitRecord[], ctx: FilterContext): Visit[] {
@@ -102,6 +111,7 @@ function matchingVisits(visits: readonly VisitRecord[], ctx: FilterContext): Vis
       figures,
       views: figures.counted.filter((view) => passes(view.path)),
       pages: fact.pages.filter(passes),
+      engaged: (state.engagement ?? []).filter((page) => passes(page.path)),
     });
   }
   return result;
@@ -181,17 +191,38 @@ export function visitsTimeseries(
 }
 
 /** One row's figures while counting: visitors as a set until the end. */
-type Tally = { visitors: Set<string>; pageviews: number; sessions: number; events: number };
+type Tally = {
+  visitors: Set<string>;
+  pageviews: number;
+  sessions: number;
+  events: number;
+  engagement: EngagementCounters;
+};
 
 class Tallies {
   readonly rows = new Map<string, Tally>();
   at(key: string): Tally {
     let tally = this.rows.get(key);
     if (!tally) {
-      tally = { visitors: new Set(), pageviews: 0, sessions: 0, events: 0 };
+      tally = {
+        visitors: new Set(),
+        pageviews: 0,
+        sessions: 0,
+        events: 0,
+        engagement: { engagedVisits: 0, engagedMs: 0, scrollSum: 0 },
+      };
       this.rows.set(key, tally);
     }
     return tally;
+  }
+
+  /** A visit's engagement on `page` counts in the row `key` (the page, or an entry/exit row). */
+  engage(key: string, page: PageEngagement) {
+    const into = this.at(key).engagement;
+    const add = engagementCounters(page);
+    into.engagedVisits += add.engagedVisits;
+    into.engagedMs += add.engagedMs;
+    into.scrollSum += add.scrollSum;
   }
 }
 
@@ -201,18 +232,20 @@ const byKey = (a: { key: string }, b: { key: string }) =>
 /**
  * Rows as breakdownRows makes them: all-zero rows dropped, sorted on the unscaled figures
  * (scaling by 1 / fraction ≥ 1 then rounding keeps every strict order), cut, then scaled.
+ * Engagement figures are averages: not scaled.
  */
 function breakdownOf(
   tallies: Tallies,
   sortBy: "visitors" | "events",
   limit: number,
   scale: (count: number) => number,
+  withEngagement: boolean,
 ): BreakdownRow[] {
-  const rows: BreakdownRow[] = [];
+  const rows: (BreakdownRow & { engagement: EngagementCounters })[] = [];
   for (const [key, tally] of tallies.rows) {
     if (tally.pageviews === 0 && tally.sessions === 0 && tally.events === 0) continue;
-    const { pageviews, sessions, events } = tally;
-    rows.push({ key, visitors: tally.visitors.size, pageviews, sessions, events });
+    const { pageviews, sessions, events, engagement } = tally;
+    rows.push({ key, visitors: tally.visitors.size, pageviews, sessions, events, engagement });
   }
   return rows
     .sort((a, b) => b[sortBy] - a[sortBy] || byKey(a, b))
@@ -223,6 +256,7 @@ function breakdownOf(
       pageviews: scale(row.pageviews),
       sessions: scale(row.sessions),
       events: scale(row.events),
+      ...(withEngagement ? engagementFigures(row.engagement) : {}),
     }));
 }
 
@@ -244,6 +278,7 @@ export function visitsBreakdown(
         tally.visitors.add(visitorId);
       }
       for (const view of visit.views) tallies.at(view.path).pageviews += 1;
+      for (const page of visit.engaged) tallies.engage(page.path, page);
     } else if (dimension === "event") {
       for (const name of fact.events) {
         const tally = tallies.at(name);
@@ -259,9 +294,15 @@ export function visitsBreakdown(
       tally.sessions += 1;
       tally.pageviews += visit.views.length;
       tally.events += state.eventCount;
+      // The visit's engagement on its entry (exit) page, as sessionContribution counts it.
+      if (dimension === "entryPage" || dimension === "exitPage") {
+        const page = state.engagement?.find((engaged) => engaged.path === key);
+        if (page) tallies.engage(key, page);
+      }
     }
   }
-  return breakdownOf(tallies, dimension === "event" ? "events" : "visitors", limit, scale);
+  const sortBy = dimension === "event" ? "events" : "visitors";
+  return breakdownOf(tallies, sortBy, limit, scale, ENGAGEMENT_DIMENSIONS.has(dimension));
 }
 
 /** An own property of an event's values: a key such as "constructor" is no inherited method. */

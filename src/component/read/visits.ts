@@ -35,7 +35,19 @@ import { rangeRows, type RowsRead } from "./rollupReads.js";
 export function sessionState(session: Doc<"sessions">): SessionState {
   const { startTs, endTs, pageviews, eventCount, eventNames, entry, client } = session;
   const customEvents = session.customEvents ?? [];
-  return { startTs, endTs, pageviews, eventCount, eventNames, entry, client, customEvents };
+  const state: SessionState = {
+    startTs,
+    endTs,
+    pageviews,
+    eventCount,
+    eventNames,
+    entry,
+    client,
+    customEvents,
+  };
+  if (session.quietEvents) state.quietEvents = session.quietEvents;
+  if (session.engagement) state.engagement = session.engagement;
+  return state;
 }
 
 /** What one filtered read may read: a read that reads two ranges (compare) halves it. */

@@ -10,6 +10,7 @@ import {
   goalsFromParts,
   overviewFromParts,
 } from "../../component/read/rangePart.js";
+import { ENGAGEMENT_DIMENSIONS } from "../../component/lib/engagement.js";
 import type {
   Breakdown,
   Dimension,
@@ -223,7 +224,7 @@ export function useBreakdown(
     return {
       range: { from: closed.range.from, to },
       dimension,
-      ...breakdownFromParts([closed, today], sortBy, limit),
+      ...breakdownFromParts([closed, today], sortBy, limit, ENGAGEMENT_DIMENSIONS.has(dimension)),
     };
   }, [closed, today, dimension, limit, to]);
   return useKeepPrevious(open ? merged : whole, `${siteId}:${dimension}`);

@@ -2,6 +2,7 @@
 // = + - @ (or a tab or carriage return) would run as a formula, so it gets a leading quote
 // (OWASP's "CSV injection" advice). Numbers are written as numbers, negative ones included.
 import type { BreakdownRow, GoalsReport, TimeseriesPoint } from "../../client/types.js";
+import { ENGAGEMENT_DIMENSIONS } from "../../component/lib/engagement.js";
 
 export type CsvCell = string | number | null | undefined;
 
@@ -19,10 +20,25 @@ export function toCsv(rows: readonly (readonly CsvCell[])[]): string {
   return rows.map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
 }
 
+/**
+ * Page, entry page and exit page rows add time_on_page_ms and scroll_depth (percent), empty
+ * for a page no visit sent engagement for.
+ */
 export function breakdownCsv(dimension: string, rows: readonly BreakdownRow[]): string {
+  const withEngagement = ENGAGEMENT_DIMENSIONS.has(dimension);
+  const counts = (r: BreakdownRow) => [r.key, r.visitors, r.pageviews, r.sessions, r.events];
   return toCsv([
-    [dimension, "visitors", "pageviews", "sessions", "events"],
-    ...rows.map((r) => [r.key, r.visitors, r.pageviews, r.sessions, r.events]),
+    [
+      dimension,
+      "visitors",
+      "pageviews",
+      "sessions",
+      "events",
+      ...(withEngagement ? ["time_on_page_ms", "scroll_depth"] : []),
+    ],
+    ...rows.map((r) =>
+      withEngagement ? [...counts(r), r.timeOnPageMs, r.scrollDepth] : counts(r),
+    ),
   ]);
 }
 

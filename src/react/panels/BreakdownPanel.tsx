@@ -1,6 +1,7 @@
 // One breakdown panel (pages, sources, countries, devices): tabs pick the dimension (kept in
 // the dashboard's URL state), "Show more" raises the limit from 10 to 100, "Export CSV" saves
-// up to 100 rows, a click on a row filters the whole dashboard by it.
+// up to 100 rows, a click on a row filters the whole dashboard by it. A long tail's list whose
+// order is not certain says so (ApproximateMark).
 import { useId, useState } from "react";
 import type { Filter } from "../../client/types.js";
 import type { AnalyticsApi } from "../api.js";
@@ -12,10 +13,27 @@ import {
   type BreakdownPanelConfig,
 } from "./breakdownPanels.js";
 import { rowFilterLabel } from "../model/filters.js";
-import { PanelShell, ShowMoreButton } from "../ui/PanelShell.js";
+import { ApproximateMark, PanelShell, ShowMoreButton } from "../ui/PanelShell.js";
 import { useBreakdown } from "../hooks/queries.js";
 import type { DashboardRange } from "../model/range.js";
 import { SkeletonRows } from "../ui/Skeleton.js";
+import { ENGAGEMENT_DIMENSIONS } from "../../component/lib/engagement.js";
+import type { BreakdownRow } from "../../client/types.js";
+import { formatDuration } from "../model/format.js";
+
+/** Page rows' engagement columns, as Plausible's top pages show them. */
+const ENGAGEMENT_COLUMNS = [
+  { label: "Time", name: "Time on page" },
+  { label: "Scroll", name: "Scroll depth" },
+];
+
+/** A page row's engagement, or a dash for a page no visit sent engagement for. */
+function engagementCells(row: BreakdownRow): string[] {
+  return [
+    row.timeOnPageMs === undefined ? "—" : formatDuration(row.timeOnPageMs),
+    row.scrollDepth === undefined ? "—" : `${row.scrollDepth}%`,
+  ];
+}
 
 export function BreakdownPanel(props: {
   api: AnalyticsApi;
@@ -36,6 +54,7 @@ export function BreakdownPanel(props: {
   const tab = config.tabs.find((t) => t.dimension === selectedTab) ?? config.tabs[0];
   const limit = expanded ? BREAKDOWN_LIMIT_EXPANDED : BREAKDOWN_LIMIT;
   const { data, isStale } = useBreakdown(api, siteId, range, tab.dimension, limit, filters);
+  const withEngagement = ENGAGEMENT_DIMENSIONS.has(tab.dimension);
 
   return (
     <PanelShell
@@ -63,11 +82,14 @@ export function BreakdownPanel(props: {
       stale={isStale}
       footer={
         data ? (
-          <ShowMoreButton
-            expanded={expanded}
-            canExpand={data.rows.length >= BREAKDOWN_LIMIT}
-            onToggle={() => setExpanded((e) => !e)}
-          />
+          <>
+            <ShowMoreButton
+              expanded={expanded}
+              canExpand={data.rows.length >= BREAKDOWN_LIMIT}
+              onToggle={() => setExpanded((e) => !e)}
+            />
+            <ApproximateMark approximate={data.approximate} />
+          </>
         ) : null
       }
     >
@@ -78,9 +100,11 @@ export function BreakdownPanel(props: {
             key: row.key,
             visitors: row.visitors,
             secondary: row.pageviews,
+            ...(withEngagement ? { extra: engagementCells(row) } : {}),
           }))}
           keyLabel={tab.keyLabel}
           secondaryLabel="Pageviews"
+          extraColumns={withEngagement ? ENGAGEMENT_COLUMNS : undefined}
           formatKey={tab.formatKey}
           onSelectKey={onFilter ? (key) => onFilter(tab.dimension, key) : undefined}
           selectLabel={(key) => rowFilterLabel(tab.dimension, key)}

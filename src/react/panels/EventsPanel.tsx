@@ -8,7 +8,7 @@ import { BarTable } from "../ui/BarTable.js";
 import { ExportBreakdownButton } from "./ExportButton.js";
 import { BREAKDOWN_LIMIT, BREAKDOWN_LIMIT_EXPANDED } from "./breakdownPanels.js";
 import { PROP_PREFIX, rowFilterLabel } from "../model/filters.js";
-import { PanelShell, ShowMoreButton } from "../ui/PanelShell.js";
+import { ApproximateMark, PanelShell, ShowMoreButton } from "../ui/PanelShell.js";
 import { useBreakdown, useEventProperties, useRecentEventPropertyNames } from "../hooks/queries.js";
 import type { DashboardRange } from "../model/range.js";
 import { SkeletonRows } from "../ui/Skeleton.js";
@@ -106,6 +106,7 @@ function PropertyValues(props: PanelProps & { eventName: string; property: strin
           canExpand={data.rows.length >= BREAKDOWN_LIMIT}
           onToggle={() => setExpanded((e) => !e)}
         />
+        <ApproximateMark approximate={data.approximate} />
       </div>
     </div>
   );

@@ -15,7 +15,8 @@ export function BarKeyCell({ share, children }: { share: number; children: React
   );
 }
 
-export type BarRow = { key: string; visitors: number; secondary: number };
+/** `extra`: the row's texts of the table's `extraColumns`, in their order. */
+export type BarRow = { key: string; visitors: number; secondary: number; extra?: string[] };
 
 /** A second button per row, after the counts: its visible text and its accessible name. */
 export type RowAction = {
@@ -30,6 +31,11 @@ export function BarTable(props: {
   keyLabel: string;
   /** Unset: no second count column (e.g. live pages, which only have visitors). */
   secondaryLabel?: string;
+  /**
+   * More columns after the counts (page rows: time on page, scroll depth): a short header and
+   * the full name (its tooltip and what a screen reader reads). Hidden on phones.
+   */
+  extraColumns?: { label: string; name: string }[];
   /** How a key reads, e.g. a country code as its flag and name. */
   formatKey?: (key: string) => string;
   /** Makes each key a button that adds a filter by it; `selectLabel` names what it does. */
@@ -43,6 +49,7 @@ export function BarTable(props: {
     rows,
     keyLabel,
     secondaryLabel,
+    extraColumns = [],
     formatKey = (k) => k,
     onSelectKey,
     selectLabel,
@@ -65,6 +72,12 @@ export function BarTable(props: {
               {secondaryLabel}
             </th>
           ) : null}
+          {extraColumns.map(({ label, name }) => (
+            <th key={label} scope="col" className="cxa-num cxa-extra" title={name}>
+              <span aria-hidden="true">{label}</span>
+              <span className="cxa-sr-only">{name}</span>
+            </th>
+          ))}
           {rowAction ? (
             <th scope="col" className="cxa-action">
               <span className="cxa-sr-only">Details</span>
@@ -102,6 +115,11 @@ export function BarTable(props: {
                   {formatCount(row.secondary)}
                 </td>
               ) : null}
+              {extraColumns.map(({ label }, i) => (
+                <td key={label} className="cxa-num cxa-extra">
+                  {row.extra?.[i] ?? ""}
+                </td>
+              ))}
               {rowAction ? (
                 <td className="cxa-action">
                   <button

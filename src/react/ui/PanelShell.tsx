@@ -74,3 +74,22 @@ export function ShowMoreButton(props: {
     </button>
   );
 }
+
+/**
+ * What an `approximate` breakdown means (README, "Long tails"): the dimension has more keys
+ * than the range's leaderboards keep, and one not read could rank above the last rows shown.
+ */
+export const APPROXIMATE_TITLE =
+  "Approximate order: this list has more distinct entries than the dashboard reads for a range, " +
+  "so an entry not shown could rank above the last rows. Pageviews and events of the rows " +
+  "shown are exact; visitors are exact below 1,024 and within about 2% above.";
+
+/** A small mark beside "Show more" on a breakdown whose order is not certain. */
+export function ApproximateMark(props: { approximate?: boolean }) {
+  if (!props.approximate) return null;
+  return (
+    <abbr className="cxa-badge cxa-approximate" title={APPROXIMATE_TITLE} tabIndex={0}>
+      ≈ Approximate
+    </abbr>
+  );
+}

@@ -166,6 +166,7 @@ ${R} .cxa-table th {
 ${R} .cxa-table td { padding: 0 8px; height: 32px; vertical-align: middle; }
 ${R} .cxa-table .cxa-num { width: 76px; text-align: right; white-space: nowrap; }
 ${R} .cxa-table th.cxa-num { text-align: right; }
+${R} .cxa-table .cxa-extra { width: 64px; }
 ${R} .cxa-cell-key { position: relative; padding: 0; }
 ${R} .cxa-table td.cxa-cell-key { padding: 0; }
 ${R} .cxa-bar { position: absolute; top: 0; bottom: 0; left: 0; border-radius: 6px; background: var(--cxa-bar); }
@@ -209,6 +210,7 @@ ${R} .cxa-filter-chip-label:hover, ${R} .cxa-filter-chip-remove:hover { backgrou
 ${R} .cxa-filter-chip-label:focus-visible, ${R} .cxa-filter-chip-remove:focus-visible { outline-offset: -2px; border-radius: 999px; }
 ${R} .cxa-filter-spacer { flex: 1 1 0; }
 ${R} .cxa-filter-note { font-size: 13px; }
+${R} .cxa-approximate { font-size: 12px; padding: 2px 8px; color: var(--cxa-text-muted); background: transparent; text-decoration: none; cursor: help; }
 ${R} .cxa-sampled { font-size: 12px; padding: 3px 10px; color: var(--cxa-text); background: var(--cxa-bar); border-color: transparent; cursor: help; }
 ${R} .cxa-filter-editor {
   position: absolute; z-index: 20; top: calc(100% + 6px); left: 0; width: min(440px, 100%);
@@ -311,6 +313,8 @@ ${R} .cxa-alert-message { font-family: var(--cxa-mono); font-size: 13px; white-s
   ${R} .cxa-has-action .cxa-num { width: 62px; padding: 0 2px; }
   ${R} .cxa-has-action th { letter-spacing: 0; }
   ${R} .cxa-table .cxa-action { width: 80px; }
+  /* Page rows' engagement columns: the key and its counts keep the room. */
+  ${R} .cxa-table .cxa-extra { display: none; }
   ${R} .cxa-filter-chip-label { max-width: none; }
   ${R} .cxa-filter-editor { width: 100%; }
   ${R} .cxa-arrow { min-width: 44px; }
