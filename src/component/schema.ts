@@ -237,6 +237,11 @@ export default defineSchema({
     /** Compaction's work list: the shard rows (partition ≥ 0) and −2 rows of closed buckets. */
     .index("by_shard", ["siteId", "partition", "granularity", "bucket"])
     /**
+     * One dimension's shard rows over a range (maintenance/goalMirrorRows.ts): a wildcard goal
+     * reads the page hour shards compaction has not merged, not every dimension's.
+     */
+    .index("by_shard_dimension", ["siteId", "partition", "dimension", "granularity", "bucket"])
+    /**
      * One key's rows over a range (read/rollupReads.ts readTop): a breakdown reads only its candidate
      * keys' rows. `unfolded` before granularity: a range's finer rows are the unfolded ones.
      */

@@ -231,8 +231,9 @@ export async function goalConversions(
 
 /**
  * The page hour shards of [from, to) compaction has not merged (the open hours, and late
- * events' rows until the next pass): their content is in no goal row yet. Found through the
- * compaction work list's index, which holds every dimension's shards: each row read counts.
+ * events' rows until the next pass): their content is in no goal row yet. Found through
+ * by_shard_dimension, which holds one dimension's shards: the page shards alone, each row read
+ * counted.
  */
 async function unmergedPageHours(
   ctx: QueryCtx,
@@ -245,17 +246,18 @@ async function unmergedPageHours(
   for (let partition = 0; partition < PARTITIONS; partition++) {
     const shards = ctx.db
       .query("rollups")
-      .withIndex("by_shard", (q) =>
+      .withIndex("by_shard_dimension", (q) =>
         q
           .eq("siteId", siteId)
           .eq("partition", partition)
+          .eq("dimension", "page")
           .eq("granularity", "hour")
           .gte("bucket", from)
           .lt("bucket", to),
       );
     for await (const row of shards) {
       countRead(read, row);
-      if (row.dimension === "page") rows.push(row);
+      rows.push(row);
     }
   }
   return rows;
