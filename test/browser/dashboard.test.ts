@@ -15,7 +15,7 @@ import { breakdownCsv, goalsCsv } from "../../src/react/model/csv.js";
 import { pointsDelta } from "../../src/react/model/format.js";
 import { isEmptyPeriod } from "../../src/react/panels/KpiRow.js";
 import { KPIS } from "../../src/react/model/metrics.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
+import { CHROMIUM, CHROMIUM_ARGS, humanContext } from "./chromium.js";
 import {
   allLoaded,
   DEMO_START_TIMEOUT_MS,
@@ -31,8 +31,6 @@ import {
 
 const ARTIFACTS = `${ROOT}test-artifacts`;
 const DOCS = `${ROOT}docs`;
-const DESKTOP_CHROME =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
 
 let demo: Demo | undefined;
 let url: string;
@@ -316,10 +314,7 @@ describe("the demo dashboard in Chromium", () => {
     await dashboard.keyboard.press("r");
     await dashboard.getByRole("heading", { name: /per minute, last 30 minutes/ }).waitFor();
 
-    const visitorContext = await browser.newContext({ userAgent: DESKTOP_CHROME });
-    await visitorContext.addInitScript(() =>
-      Object.defineProperty(Navigator.prototype, "webdriver", { get: () => false }),
-    );
+    const visitorContext = await humanContext(browser);
     const visitor = await visitorContext.newPage();
     const visitedAt = Date.now();
     await visitor.goto(`${url}/site/pricing`);

@@ -6,9 +6,8 @@
 // `npm run demo`); the test checks each engagement against what the page did (scroll depth
 // exactly, engaged time against the wall clock with hidden time left out), and the page
 // breakdown against those engagements.
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { createServer, type Server } from "node:http";
+import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTrackerScript } from "../../scripts/build-tracker.js";
 import {
@@ -16,7 +15,14 @@ import {
   waitForAggregation,
   type EmbeddedBackend,
 } from "../../harness/embedded.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  humanContext,
+  listen,
+  readBody,
+  setVisibility,
+} from "./chromium.js";
 
 type SentEvent = { type: string; url?: string; scrollDepth?: number; engagedMs?: number };
 
@@ -31,19 +37,6 @@ let pageServer: Server;
 let ingestServer: Server;
 let pageOrigin: string;
 const arrivals: { at: number; events: SentEvent[] }[] = [];
-
-async function readBody(request: IncomingMessage) {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-const listen = (server: Server) =>
-  new Promise<string>((resolve) =>
-    server.listen(0, "127.0.0.1", () =>
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-    ),
-  );
 
 const articlePage = (ingestUrl: string, writeKey: string) => `<!doctype html>
 <html><head><meta charset="utf-8" /><title>Article</title>
@@ -105,30 +98,11 @@ afterAll(async () => {
   await backend?.t.finishInProgressScheduledFunctions().catch(() => {});
 });
 
-const DESKTOP_CHROME =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
-
-/**
- * Headless Chromium has no other tab to switch to: the test does to the document what a tab
- * switch does (visibilityState and visibilitychange), as test/browser/tracker.test.ts does.
- */
-const setVisible = (page: Page, visible: boolean) =>
-  page.evaluate(
-    (state) => {
-      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => state });
-      document.dispatchEvent(new Event("visibilitychange"));
-    },
-    (visible ? "visible" : "hidden") as DocumentVisibilityState,
-  );
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("engagement in Chromium", () => {
   it("measures a reader's scroll depth and engaged time per page, and the page breakdown agrees", async () => {
-    const context = await browser.newContext({ userAgent: DESKTOP_CHROME, viewport: VIEWPORT });
-    await context.addInitScript(() =>
-      Object.defineProperty(Navigator.prototype, "webdriver", { get: () => false }),
-    );
+    const context = await humanContext(browser, { viewport: VIEWPORT });
     const page = await context.newPage();
     await page.goto(`${pageOrigin}/blog/long-read`);
     await page.waitForFunction(() => window.convexAnalytics !== undefined);
@@ -141,10 +115,10 @@ describe("engagement in Chromium", () => {
     await sleep(2_000);
     // Switches to another tab for 5 s: that time is not engaged.
     const hiddenAt = Date.now();
-    await setVisible(page, false);
+    await setVisibility(page, "hidden");
     await sleep(5_000);
     const shownAt = Date.now();
-    await setVisible(page, true);
+    await setVisibility(page, "visible");
     // Back: reads to the end (100 %) for 3 s, then follows the link to a short page.
     await page.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
     await sleep(3_000);
@@ -152,7 +126,7 @@ describe("engagement in Chromium", () => {
     await page.click("#next");
     await sleep(4_000);
     const closedAt = Date.now();
-    await setVisible(page, false);
+    await setVisibility(page, "hidden");
     await sleep(500);
 
     const engagements = arrivals

@@ -4,8 +4,7 @@
 // which adds the X-Forwarded-For a proxy would and hands each request to the example app's
 // real route (the embedded backend of `npm run demo`). The test asserts what arrived, how it
 // was answered, and that getOverview and the Stats API v2 agree with what the page did.
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -15,7 +14,14 @@ import {
   waitForAggregation,
   type EmbeddedBackend,
 } from "../../harness/embedded.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  humanContext,
+  listen,
+  readBody,
+  setVisibility,
+} from "./chromium.js";
 
 type Arrival = {
   body: {
@@ -40,19 +46,6 @@ let eventServer: Server;
 let pageOrigin: string;
 let endpoint: string;
 const arrivals: Arrival[] = [];
-
-async function readBody(request: IncomingMessage) {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-const listen = (server: Server) =>
-  new Promise<string>((resolve) =>
-    server.listen(0, "127.0.0.1", () =>
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-    ),
-  );
 
 /** The npm package as a page loads it from a bundler: `init` and `track` on window. */
 async function trackerBundle() {
@@ -142,23 +135,10 @@ afterAll(async () => {
   await backend?.t.finishInProgressScheduledFunctions().catch(() => {});
 });
 
-/** As in tracker.test.ts: a browser that neither reports webdriver nor says HeadlessChrome. */
-const DESKTOP_CHROME =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
-async function humanPage(): Promise<Page> {
-  const context = await browser.newContext({ userAgent: DESKTOP_CHROME });
-  await context.addInitScript(() =>
-    Object.defineProperty(Navigator.prototype, "webdriver", { get: () => false }),
-  );
-  return context.newPage();
-}
+const humanPage = async () => (await humanContext(browser)).newPage();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const hide = (p: Page) =>
-  p.evaluate(() => {
-    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
-    document.dispatchEvent(new Event("visibilitychange"));
-  });
+const hide = (p: Page) => setVisibility(p, "hidden");
 
 describe("Plausible's tracker from npm, sending to our /api/event", () => {
   it("counts its pageviews, an SPA navigation, a custom event and its engagement", async () => {

@@ -4,8 +4,7 @@
 // origin, which records every request and hands it to the real ingest route of the embedded
 // backend (the example app, as in `npm run demo`). The test asserts the exact events that
 // arrived, that nothing was sent while the tab was hidden, and what the dashboard then shows.
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type Server } from "node:http";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTrackerScript } from "../../scripts/build-tracker.js";
@@ -15,7 +14,14 @@ import {
   type EmbeddedBackend,
 } from "../../harness/embedded.js";
 import { sitePage } from "../../scripts/demo/server.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  humanContext,
+  listen,
+  readBody,
+  setVisibility,
+} from "./chromium.js";
 
 const HEARTBEAT_MS = 15_000;
 const VISIBLE_MS = 40_000;
@@ -41,19 +47,6 @@ let pageServer: Server;
 let ingestServer: Server;
 let pageOrigin: string;
 const arrivals: Arrival[] = [];
-
-async function readBody(request: IncomingMessage) {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-const listen = (server: Server) =>
-  new Promise<string>((resolve) =>
-    server.listen(0, "127.0.0.1", () =>
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-    ),
-  );
 
 beforeAll(async () => {
   backend = createEmbeddedBackend();
@@ -109,30 +102,9 @@ afterAll(async () => {
   await backend?.t.finishInProgressScheduledFunctions().catch(() => {});
 });
 
-/**
- * A visitor's browser. Automated Chromium reports navigator.webdriver = true, which the tracker
- * honours, and "HeadlessChrome" in its User-Agent, which the ingest route filters as a bot.
- */
-const DESKTOP_CHROME =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
-async function humanPage(): Promise<Page> {
-  const context = await browser.newContext({ userAgent: DESKTOP_CHROME });
-  await context.addInitScript(() =>
-    Object.defineProperty(Navigator.prototype, "webdriver", { get: () => false }),
-  );
-  return context.newPage();
-}
+const humanPage = async () => (await humanContext(browser)).newPage();
 
-/**
- * Headless Chromium never hides a page (no window to minimise or tab to switch), so the test
- * does what a tab switch does to the document: visibilityState becomes "hidden" and
- * visibilitychange fires.
- */
-const hide = (page: Page) =>
-  page.evaluate(() => {
-    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
-    document.dispatchEvent(new Event("visibilitychange"));
-  });
+const hide = (page: Page) => setVisibility(page, "hidden");
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const described = (e: SentEvent) =>
