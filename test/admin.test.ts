@@ -1,7 +1,8 @@
 // Sites (contract §4) and the facades' auth contract (contract §1).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, components } from "../example/convex/_generated/api.js";
-import { exposeAdminApi, exposeAnalyticsApi } from "../src/client/index.js";
+import { getFunctionAddress } from "convex/server";
+import { exposeAdminApi, exposeAnalyticsApi, type AuthRequest } from "../src/client/index.js";
 import { sha256Hex } from "../src/component/lib/keys.js";
 import { handlerOf } from "../harness/registered.js";
 import { createHarness, type Harness } from "../harness/host.js";
@@ -129,5 +130,65 @@ describe("facades", () => {
     const handler = handlerOf(reads.getOverview);
     await handler({ runQuery: async () => "result" }, { siteId: "s1", from: 0, to: 1 });
     expect(seen).toEqual([{ kind: "read", fn: "getOverview", siteId: "s1" }]);
+  });
+
+  it("every function of both facades asks auth before anything of the component runs but a lookup of the site it names", async () => {
+    // Every row of both tables, whatever it is called: a function added to a facade without its
+    // auth call fails here. Args name site "s1" directly or through what they look up.
+    const lookups: Record<string, unknown> = {
+      "sites/getSite": { siteId: "s1" },
+      "sites/listSites": [{ siteId: "s1" }],
+      "goals/getGoal": { siteId: "s1" },
+      "funnels/getFunnelSite": { siteId: "s1" },
+      "statsKeys/statsKeySites": ["s1"],
+    };
+    const args = {
+      siteId: "s1",
+      siteIds: ["s1"],
+      goalId: "g1",
+      funnelId: "f1",
+      keyId: "k1",
+    };
+    for (const [expose, kind] of [
+      [exposeAnalyticsApi, "read"],
+      [exposeAdminApi, "admin"],
+    ] as const) {
+      const asked: AuthRequest[] = [];
+      const facade = expose(components.analytics, {
+        auth: (_ctx, request) => {
+          asked.push(request);
+          throw new Error("refused");
+        },
+      });
+      const reached: string[] = [];
+      const run = async (ref: unknown) => {
+        const path = String(getFunctionAddress(ref as never).reference).replace(
+          "_reference/childComponent/analytics/",
+          "",
+        );
+        reached.push(path);
+        if (!(path in lookups)) throw new Error(`reached ${path} before auth`);
+        return lookups[path];
+      };
+      for (const [name, fn] of Object.entries(facade)) {
+        asked.length = 0;
+        reached.length = 0;
+        const called = name === "listSites" ? {} : args;
+        const result = handlerOf(fn)({ runQuery: run, runMutation: run }, called);
+        if (name === "listSites") {
+          // A list asks once per site and leaves out the refused ones.
+          await expect(result).resolves.toEqual([]);
+        } else {
+          await expect(result, name).rejects.toThrow("refused");
+        }
+        expect(asked, name).toEqual([{ kind, fn: name, siteId: "s1" }]);
+        expect(
+          reached.every((path) => path in lookups),
+          name,
+        ).toBe(true);
+      }
+      // Contract §3 and §4: 11 reads, 17 admin functions; none skipped above.
+      expect(Object.keys(facade).length).toBe(kind === "read" ? 11 : 17);
+    }
   });
 });

@@ -1,9 +1,9 @@
 // Events the worker set aside (invariant 9), put back once their cause is fixed: getHealth
 // lists them by reason; an admin calls requeueFailed after a fix (a bigger budget, a repaired
 // record) and the worker folds them like any pending event, exactly once.
-import { v } from "convex/values";
 import { internal } from "./_generated/api.js";
 import { mutation } from "./_generated/server.js";
+import * as signatures from "./lib/signatures.js";
 import { PARTITIONS, REQUEUE_PER_CALL } from "./lib/limits.js";
 import { loadSite } from "./sites.js";
 
@@ -13,8 +13,8 @@ import { loadSite } from "./sites.js";
  * set-aside events remain: call again.
  */
 export const requeueFailed = mutation({
-  args: { siteId: v.string(), limit: v.optional(v.number()) },
-  returns: v.object({ requeued: v.number(), more: v.boolean() }),
+  args: signatures.requeueFailed.args,
+  returns: signatures.requeueFailed.returns,
   handler: async (ctx, { siteId, limit }) => {
     const site = await loadSite(ctx, siteId);
     let room = Math.max(0, Math.min(limit ?? REQUEUE_PER_CALL, REQUEUE_PER_CALL));

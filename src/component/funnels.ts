@@ -6,6 +6,7 @@ import type { Doc, Id } from "./_generated/dataModel.js";
 import { mutation, query, type QueryCtx } from "./_generated/server.js";
 import { definitionOf, siteFunnels, siteGoals } from "./read/goalDocs.js";
 import { checkText } from "./read/goals.js";
+import * as signatures from "./lib/signatures.js";
 import {
   MAX_FUNNEL_STEPS,
   MAX_FUNNELS_PER_SITE,
@@ -13,12 +14,6 @@ import {
   MIN_FUNNEL_STEPS,
 } from "./lib/limits.js";
 import { invalidArgument } from "./ingest/validate.js";
-import {
-  createFunnelArgs,
-  filtersValidator,
-  funnelReportValidator,
-  funnelValidator,
-} from "./lib/validators.js";
 import { visitsFunnel } from "./read/visitFigures.js";
 import { checkedRange } from "./read/rollupReads.js";
 import { loadSite } from "./sites.js";
@@ -52,8 +47,8 @@ async function siteFunnel(ctx: QueryCtx, siteId: Id<"sites">, funnelId: string) 
 }
 
 export const createFunnel = mutation({
-  args: createFunnelArgs,
-  returns: v.object({ funnelId: v.string() }),
+  args: signatures.createFunnel.args,
+  returns: signatures.createFunnel.returns,
   handler: async (ctx, { siteId, name, steps }) => {
     const site = await loadSite(ctx, siteId);
     const funnelName = checkText("name", name.trim(), MAX_GOAL_NAME_LENGTH);
@@ -85,8 +80,8 @@ export const createFunnel = mutation({
 });
 
 export const listFunnels = query({
-  args: { siteId: v.string() },
-  returns: v.array(funnelValidator),
+  args: signatures.listFunnels.args,
+  returns: signatures.listFunnels.returns,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const goals = await goalsById(ctx, site._id);
@@ -117,14 +112,8 @@ export const deleteFunnel = mutation({
 });
 
 export const getFunnel = query({
-  args: {
-    siteId: v.string(),
-    funnelId: v.string(),
-    from: v.number(),
-    to: v.number(),
-    filters: filtersValidator,
-  },
-  returns: funnelReportValidator,
+  args: signatures.getFunnel.args,
+  returns: signatures.getFunnel.returns,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const range = checkedRange(args.from, args.to, site.timezone);

@@ -6,24 +6,20 @@ import { mutation, query } from "./_generated/server.js";
 import { checkGoal, goalRows } from "./read/goals.js";
 import { publicGoal, siteFunnels, siteGoals } from "./read/goalDocs.js";
 import { goalConversions, readGoals } from "./maintenance/goalMirrorRows.js";
+import * as signatures from "./lib/signatures.js";
 import { MAX_GOALS_PER_SITE } from "./lib/limits.js";
 import { ALL } from "./aggregate/rollup.js";
 import { countUnion } from "./lib/sketch.js";
 import { invalidArgument } from "./ingest/validate.js";
-import {
-  createGoalArgs,
-  filtersValidator,
-  goalsReportValidator,
-  goalValidator,
-} from "./lib/validators.js";
+import { goalsReportValidator, goalValidator } from "./lib/validators.js";
 import { visitsGoals } from "./read/visitFigures.js";
 import { filterContext, readVisits } from "./read/visits.js";
 import { checkedRange, rangeRows, type RowsRead } from "./read/rollupReads.js";
 import { loadSite } from "./sites.js";
 
 export const createGoal = mutation({
-  args: createGoalArgs,
-  returns: v.object({ goalId: v.string() }),
+  args: signatures.createGoal.args,
+  returns: signatures.createGoal.returns,
   handler: async (ctx, { siteId, ...input }) => {
     const site = await loadSite(ctx, siteId);
     const { name, definition } = checkGoal(input);
@@ -44,8 +40,8 @@ export const createGoal = mutation({
 });
 
 export const listGoals = query({
-  args: { siteId: v.string() },
-  returns: v.array(goalValidator),
+  args: signatures.listGoals.args,
+  returns: signatures.listGoals.returns,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     return (await siteGoals(ctx, site._id)).map(publicGoal);
@@ -92,8 +88,8 @@ export const deleteGoal = mutation({
  * platform's limit.
  */
 export const getGoals = query({
-  args: { siteId: v.string(), from: v.number(), to: v.number(), filters: filtersValidator },
-  returns: goalsReportValidator,
+  args: signatures.getGoals.args,
+  returns: signatures.getGoals.returns,
   handler: async (ctx, args): Promise<Infer<typeof goalsReportValidator>> => {
     const site = await loadSite(ctx, args.siteId);
     const range = checkedRange(args.from, args.to, site.timezone);

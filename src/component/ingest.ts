@@ -15,6 +15,7 @@ import {
 } from "./ingest/admission.js";
 import { isBotUserAgent } from "./ingest/enrich.js";
 import { kickAt } from "./aggregate/kick.js";
+import * as signatures from "./lib/signatures.js";
 import { MAX_EVENTS_PER_IMPORT, MAX_EVENTS_PER_REQUEST, MINUTE_MS } from "./lib/limits.js";
 import {
   clampTimestamp,
@@ -240,8 +241,8 @@ export const ingest = mutation({
  * kept; each event carries its own ip/userAgent, bots among them are filtered one by one.
  */
 export const importEvents = mutation({
-  args: { siteId: v.string(), events: v.array(v.any()) },
-  returns: ingestResultValidator,
+  args: signatures.importEvents.args,
+  returns: signatures.importEvents.returns,
   handler: async (ctx, args) => {
     if (args.events.length > MAX_EVENTS_PER_IMPORT) {
       throw invalidArgument(`events: at most ${MAX_EVENTS_PER_IMPORT} events per import call`);

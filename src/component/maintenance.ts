@@ -26,6 +26,7 @@ import { GOAL_DIMENSION } from "./maintenance/goalMirror.js";
 import { BoardDraft, scoreMetric } from "./read/leaderboard.js";
 import { GoalMirror } from "./maintenance/goalMirrorRows.js";
 import { backfillBoards } from "./maintenance/boardBackfill.js";
+import * as signatures from "./lib/signatures.js";
 import { ReadBudget } from "./lib/readBudget.js";
 import { countUnion } from "./lib/sketch.js";
 import { rollupRow } from "./read/rollupReads.js";
@@ -54,7 +55,6 @@ import {
 } from "./lib/limits.js";
 import { ALL, rowId, type Granularity, type RowRef } from "./aggregate/rollup.js";
 import { coarserRows, ROLLUP_GRANULARITIES } from "./aggregate/session.js";
-import { healthValidator, maintenanceResultValidator } from "./lib/validators.js";
 import { sweepPresence } from "./presence.js";
 import { loadSite } from "./sites.js";
 
@@ -558,8 +558,8 @@ const MAINTENANCE_TASKS: MaintenanceTask[] = ["compact", "retention", "presence"
  * run (one scheduled action per task, one site per transaction) and `more` is true.
  */
 export const runMaintenance = mutation({
-  args: { siteId: v.optional(v.string()) },
-  returns: maintenanceResultValidator,
+  args: signatures.runMaintenance.args,
+  returns: signatures.runMaintenance.returns,
   handler: async (ctx, { siteId }) => {
     if (siteId === undefined) {
       for (const task of MAINTENANCE_TASKS)
@@ -588,8 +588,8 @@ export const runMaintenance = mutation({
  * and one taking an exact time would give every subscriber its own subscription.
  */
 export const getHealth = query({
-  args: { siteId: v.string(), now: v.number() },
-  returns: healthValidator,
+  args: signatures.getHealth.args,
+  returns: signatures.getHealth.returns,
   handler: async (ctx, { siteId, now }) => {
     const site = await loadSite(ctx, siteId);
     let pendingEvents = 0;

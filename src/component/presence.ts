@@ -18,6 +18,7 @@ import {
   type MutationCtx,
   type QueryCtx,
 } from "./_generated/server.js";
+import * as signatures from "./lib/signatures.js";
 import {
   PRESENCE_SWEEP_PER_STEP,
   REALTIME_REFRESH_MS,
@@ -35,7 +36,6 @@ import {
   topSources,
   touchKey,
 } from "./ingest/presence.js";
-import { realtimeValidator } from "./lib/validators.js";
 import { loadSite } from "./sites.js";
 
 /**
@@ -307,8 +307,8 @@ async function loadSummary(ctx: QueryCtx, siteId: string) {
  * sessions' sources by visitors.
  */
 export const getRealtime = query({
-  args: { siteId: v.string() },
-  returns: realtimeValidator,
+  args: signatures.getRealtime.args,
+  returns: signatures.getRealtime.returns,
   handler: async (ctx, { siteId }) => {
     const summary = await loadSummary(ctx, siteId);
     if (!summary) return { activeVisitors: 0, pages: [], updatedAt: 0, minutes: [], sources: [] };

@@ -2,32 +2,20 @@
 // folded per key. The dashboard reads the closed part of a range that reaches the present (the
 // days before today) and its open part (today) apart, so that the worker's writes to today's
 // rows re-run only the small open part; the closed part stays in Convex's query cache.
-import { v } from "convex/values";
 import { query } from "./_generated/server.js";
+import * as signatures from "./lib/signatures.js";
 import { MAX_DIMENSION_KEY_LENGTH } from "./lib/limits.js";
 import { MAX_PART_KEYS, foldByKey, goalsPart } from "./read/rangePart.js";
 import { goalConversions, readGoals } from "./maintenance/goalMirrorRows.js";
 import { ALL } from "./aggregate/rollup.js";
-import { rangePartDimensionValidator, rangePartValidator } from "./lib/validators.js";
 import { coverRange } from "./lib/time.js";
 import { invalidArgument } from "./ingest/validate.js";
 import { candidateRows, checkedRange, keyRows, rangeRows } from "./read/rollupReads.js";
 import { loadSite } from "./sites.js";
 
 export const getRangePart = query({
-  args: {
-    siteId: v.string(),
-    from: v.number(),
-    to: v.number(),
-    /** "all" for the overview's figures, "goals" for every goal's, or a breakdown dimension. */
-    dimension: rangePartDimensionValidator,
-    /**
-     * Keys whose rows the part must return whatever their rank: the dashboard passes the
-     * closed part's keys to the open part, so every key shown has both parts' figures.
-     */
-    keys: v.optional(v.array(v.string())),
-  },
-  returns: rangePartValidator,
+  args: signatures.getRangePart.args,
+  returns: signatures.getRangePart.returns,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const range = checkedRange(args.from, args.to, site.timezone);

@@ -4,7 +4,7 @@
 // a visitor sample beyond (read/visits.ts), and read/visitFigures.ts defines the figures. Raw events
 // and sessions are otherwise read only by the paginated lists, one page at a time.
 import { pick } from "convex-helpers";
-import { v, type Infer } from "convex/values";
+import type { Infer } from "convex/values";
 import type { Doc } from "./_generated/dataModel.js";
 import { query, type QueryCtx } from "./_generated/server.js";
 import {
@@ -15,12 +15,15 @@ import {
   sumRows,
   type RowLike,
 } from "./read/figures.js";
+import * as signatures from "./lib/signatures.js";
 import { ENGAGEMENT_DIMENSIONS } from "./lib/engagement.js";
 import { isComplete, scoreMetric } from "./read/leaderboard.js";
 import {
   BREAKDOWN_CANDIDATE_MARGIN,
   DEFAULT_BREAKDOWN_LIMIT,
   MAX_BREAKDOWN_LIMIT,
+  MAX_HOURLY_RANGE_DAYS,
+  MAX_RANGE_DAYS,
 } from "./lib/limits.js";
 import { encodePropKey } from "./ingest/propKeys.js";
 import { ALL, propertyDimension } from "./aggregate/rollup.js";
@@ -28,17 +31,7 @@ import { sessionFigures } from "./aggregate/session.js";
 import { countUnion } from "./lib/sketch.js";
 import { bucketsIn, coverRange, dayBucket, hourBucket, type Segment } from "./lib/time.js";
 import { invalidArgument } from "./ingest/validate.js";
-import {
-  breakdownValidator,
-  dimensionValidator,
-  eventsPageValidator,
-  filtersValidator,
-  overviewValidator,
-  paginationOptsValidator,
-  propertiesValidator,
-  sessionsPageValidator,
-  timeseriesValidator,
-} from "./lib/validators.js";
+import { overviewValidator } from "./lib/validators.js";
 import {
   visitsBreakdown,
   visitsOverview,
@@ -47,14 +40,7 @@ import {
 } from "./read/visitFigures.js";
 import { filteredEvents, filteredSessions } from "./read/filteredLists.js";
 import { indexPage, pageSize, type ListRequest } from "./read/listPages.js";
-import {
-  MAX_HOURLY_RANGE_DAYS,
-  MAX_RANGE_DAYS,
-  candidateRows,
-  checkedRange,
-  rangeRows,
-  readRows,
-} from "./read/rollupReads.js";
+import { candidateRows, checkedRange, rangeRows, readRows } from "./read/rollupReads.js";
 import { publicEventFields } from "./schema.js";
 import { loadSite } from "./sites.js";
 import { FULL_VISIT_BUDGET, QueryReads, filterContext, readVisits } from "./read/visits.js";
@@ -66,14 +52,8 @@ const COMPARED_VISIT_BUDGET = {
 };
 
 export const getOverview = query({
-  args: {
-    siteId: v.string(),
-    from: v.number(),
-    to: v.number(),
-    compare: v.optional(v.boolean()),
-    filters: filtersValidator,
-  },
-  returns: overviewValidator,
+  args: signatures.getOverview.args,
+  returns: signatures.getOverview.returns,
   handler: async (ctx, args): Promise<Infer<typeof overviewValidator>> => {
     const site = await loadSite(ctx, args.siteId);
     const range = checkedRange(args.from, args.to, site.timezone);
@@ -106,14 +86,8 @@ export const getOverview = query({
 });
 
 export const getTimeseries = query({
-  args: {
-    siteId: v.string(),
-    from: v.number(),
-    to: v.number(),
-    interval: v.union(v.literal("hour"), v.literal("day")),
-    filters: filtersValidator,
-  },
-  returns: timeseriesValidator,
+  args: signatures.getTimeseries.args,
+  returns: signatures.getTimeseries.returns,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const maxDays = args.interval === "hour" ? MAX_HOURLY_RANGE_DAYS : MAX_RANGE_DAYS;
@@ -194,15 +168,8 @@ function checkedLimit(limit: number | undefined) {
 }
 
 export const getBreakdown = query({
-  args: {
-    siteId: v.string(),
-    from: v.number(),
-    to: v.number(),
-    dimension: dimensionValidator,
-    limit: v.optional(v.number()),
-    filters: filtersValidator,
-  },
-  returns: breakdownValidator,
+  args: signatures.getBreakdown.args,
+  returns: signatures.getBreakdown.returns,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const limit = checkedLimit(args.limit);
@@ -222,16 +189,8 @@ export const getBreakdown = query({
 });
 
 export const getEventProperties = query({
-  args: {
-    siteId: v.string(),
-    from: v.number(),
-    to: v.number(),
-    eventName: v.string(),
-    property: v.string(),
-    limit: v.optional(v.number()),
-    filters: filtersValidator,
-  },
-  returns: propertiesValidator,
+  args: signatures.getEventProperties.args,
+  returns: signatures.getEventProperties.returns,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const limit = checkedLimit(args.limit);
@@ -260,16 +219,6 @@ export const getEventProperties = query({
   },
 });
 
-// Lists page with an index cursor (convex-helpers getPage): a component can't use the
-// built-in pagination on a real deployment. The cursor is the last index key, as JSON.
-const listArgs = {
-  siteId: v.string(),
-  from: v.optional(v.number()),
-  to: v.optional(v.number()),
-  paginationOpts: paginationOptsValidator,
-  filters: filtersValidator,
-};
-
 async function listNewestFirst<T extends "events" | "sessions">(
   ctx: QueryCtx,
   table: T,
@@ -287,8 +236,8 @@ async function listNewestFirst<T extends "events" | "sessions">(
 }
 
 export const listEvents = query({
-  args: listArgs,
-  returns: eventsPageValidator,
+  args: signatures.listEvents.args,
+  returns: signatures.listEvents.returns,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const filters = await filterContext(ctx, site, args.filters);
@@ -314,8 +263,8 @@ function publicEvent(event: Doc<"events">) {
 }
 
 export const listSessions = query({
-  args: listArgs,
-  returns: sessionsPageValidator,
+  args: signatures.listSessions.args,
+  returns: signatures.listSessions.returns,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const filters = await filterContext(ctx, site, args.filters);

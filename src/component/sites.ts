@@ -1,6 +1,6 @@
-import { v } from "convex/values";
 import { mutation, query, type QueryCtx } from "./_generated/server.js";
 import type { Doc } from "./_generated/dataModel.js";
+import * as signatures from "./lib/signatures.js";
 import { generateWriteKey, sha256Hex } from "./lib/keys.js";
 import { applySettingsPatch, DEFAULT_SETTINGS } from "./lib/settings.js";
 import {
@@ -14,7 +14,6 @@ import {
   timezoneSchema,
   writeKeySchema,
 } from "./ingest/validate.js";
-import { siteValidator } from "./lib/validators.js";
 
 /** A site as the API returns it: never any key material. */
 export function publicSite(site: Doc<"sites">) {
@@ -39,15 +38,8 @@ export async function loadSite(ctx: QueryCtx, siteId: string): Promise<Doc<"site
 }
 
 export const createSite = mutation({
-  args: {
-    slug: v.string(),
-    name: v.string(),
-    domain: v.optional(v.string()),
-    allowedOrigins: v.optional(v.array(v.string())),
-    timezone: v.optional(v.string()),
-    writeKey: v.optional(v.string()),
-  },
-  returns: v.object({ siteId: v.string(), writeKey: v.string() }),
+  args: signatures.createSite.args,
+  returns: signatures.createSite.returns,
   handler: async (ctx, args) => {
     const slug = parseOrThrow(slugSchema, args.slug, "slug");
     const existing = await ctx.db
@@ -87,16 +79,8 @@ async function assertKeyUnused(ctx: QueryCtx, writeKeyHash: string) {
 }
 
 export const updateSite = mutation({
-  args: {
-    siteId: v.string(),
-    name: v.optional(v.string()),
-    domain: v.optional(v.union(v.string(), v.null())),
-    allowedOrigins: v.optional(v.array(v.string())),
-    timezone: v.optional(v.string()),
-    status: v.optional(v.union(v.literal("active"), v.literal("disabled"))),
-    settings: v.optional(v.any()),
-  },
-  returns: v.null(),
+  args: signatures.updateSite.args,
+  returns: signatures.updateSite.returns,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const patch: Partial<Doc<"sites">> = {};
@@ -121,8 +105,8 @@ export const updateSite = mutation({
 });
 
 export const rotateWriteKey = mutation({
-  args: { siteId: v.string() },
-  returns: v.object({ writeKey: v.string() }),
+  args: signatures.rotateWriteKey.args,
+  returns: signatures.rotateWriteKey.returns,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const writeKey = generateWriteKey();
@@ -132,8 +116,8 @@ export const rotateWriteKey = mutation({
 });
 
 export const getSite = query({
-  args: { siteId: v.optional(v.string()), slug: v.optional(v.string()) },
-  returns: v.union(siteValidator, v.null()),
+  args: signatures.getSite.args,
+  returns: signatures.getSite.returns,
   handler: async (ctx, args) => {
     if ((args.siteId === undefined) === (args.slug === undefined)) {
       throw invalidArgument("getSite: pass exactly one of siteId or slug");
@@ -155,8 +139,8 @@ export const getSite = query({
 const MAX_SITES_LISTED = 500;
 
 export const listSites = query({
-  args: {},
-  returns: v.array(siteValidator),
+  args: signatures.listSites.args,
+  returns: signatures.listSites.returns,
   handler: async (ctx) => {
     const sites = await ctx.db.query("sites").withIndex("by_slug").take(MAX_SITES_LISTED);
     return sites.map(publicSite);

@@ -3,6 +3,7 @@
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server.js";
 import type { Id } from "./_generated/dataModel.js";
+import * as signatures from "./lib/signatures.js";
 import { sha256Hex } from "./lib/keys.js";
 import {
   MAX_STATS_KEY_NAME_LENGTH,
@@ -23,15 +24,9 @@ function randomText(bytes: number) {
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-const statsKeyValidator = v.object({
-  keyId: v.string(),
-  name: v.string(),
-  createdAt: v.number(),
-});
-
 export const createStatsKey = mutation({
-  args: { siteIds: v.array(v.string()), name: v.string() },
-  returns: v.object({ keyId: v.string(), key: v.string() }),
+  args: signatures.createStatsKey.args,
+  returns: signatures.createStatsKey.returns,
   handler: async (ctx, args) => {
     const name = args.name.trim();
     if (name.length === 0 || name.length > MAX_STATS_KEY_NAME_LENGTH)
@@ -65,8 +60,8 @@ export const createStatsKey = mutation({
 
 /** The keys that may read a site, newest first, never their secret. */
 export const listStatsKeys = query({
-  args: { siteId: v.string() },
-  returns: v.array(statsKeyValidator),
+  args: signatures.listStatsKeys.args,
+  returns: signatures.listStatsKeys.returns,
   handler: async (ctx, args) => {
     const site = await loadSite(ctx, args.siteId);
     const rows = await ctx.db
@@ -92,8 +87,8 @@ export const statsKeySites = query({
 });
 
 export const revokeStatsKey = mutation({
-  args: { keyId: v.string() },
-  returns: v.null(),
+  args: signatures.revokeStatsKey.args,
+  returns: signatures.revokeStatsKey.returns,
   handler: async (ctx, args) => {
     const rows = await ctx.db
       .query("statsKeys")

@@ -5,7 +5,7 @@ import { convexTest } from "convex-test";
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { api } from "../../src/component/_generated/api.js";
 import { HEALTH_BACKLOG_SCAN, PARTITIONS } from "../../src/component/lib/limits.js";
-import { MAX_ROLLUP_BYTES_PER_READ } from "../../src/component/read/rollupReads.js";
+import { MAX_ROLLUP_BYTES_PER_READ } from "../../src/component/lib/limits.js";
 import { ROLLUP_GRANULARITIES } from "../../src/component/aggregate/session.js";
 import schema from "../../src/component/schema.js";
 import { modules } from "../../src/test.js";

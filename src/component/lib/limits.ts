@@ -64,6 +64,14 @@ export const MAX_SESSION_EVENT_NAMES = 50;
 /** Longest range a read accepts; hourly series are shorter (their points are sent). */
 export const MAX_RANGE_DAYS = 3 * 366;
 export const MAX_HOURLY_RANGE_DAYS = 62;
+/** A read that would need more rollup rows than this asks for a narrower range instead. */
+export const MAX_ROLLUP_ROWS_PER_READ = 20_000;
+/**
+ * The same for bytes, under Convex's 16 MiB per-query read limit with room for the rest of
+ * the query: a busy bucket's row carries a 16 KiB sketch, so a wide breakdown of a busy site
+ * can need more, and gets this error naming what to do instead of the platform's.
+ */
+export const MAX_ROLLUP_BYTES_PER_READ = 12 * 2 ** 20;
 
 /** Page sizes of the list endpoints. */
 export const MAX_PAGE_SIZE = 100;

@@ -233,17 +233,6 @@ export const healthValidator = v.object({
 
 // ---------------------------------------------------------------- goals (contract §7)
 
-/** createGoal's arguments, declared once for the component and the admin facade. */
-export const createGoalArgs = {
-  siteId: v.string(),
-  name: v.string(),
-  kind: v.union(v.literal("event"), v.literal("page")),
-  eventName: v.optional(v.string()),
-  property: v.optional(v.string()),
-  value: v.optional(propValue),
-  pathPattern: v.optional(v.string()),
-};
-
 /** A goal as listGoals returns it (read/goals.ts GoalDefinition, flattened as stored). */
 export const goalValidator = v.object({
   goalId: v.string(),
@@ -275,12 +264,6 @@ export const goalsReportValidator = v.object({
 
 // ---------------------------------------------------------------- funnels (contract §7)
 
-export const createFunnelArgs = {
-  siteId: v.string(),
-  name: v.string(),
-  steps: v.array(v.string()),
-};
-
 /** A funnel as listFunnels returns it. */
 export const funnelValidator = v.object({
   funnelId: v.string(),
@@ -306,4 +289,11 @@ export const funnelReportValidator = v.object({
     }),
   ),
   sample: sampleValidator,
+});
+
+/** A stats key as listStatsKeys returns it: never its secret. */
+export const statsKeyValidator = v.object({
+  keyId: v.string(),
+  name: v.string(),
+  createdAt: v.number(),
 });

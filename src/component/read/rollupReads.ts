@@ -13,20 +13,13 @@ import {
   MAX_OPEN_BYTES_PER_READ,
   MAX_OPEN_ROWS_PER_READ,
   MAX_RANGE_DAYS,
+  MAX_ROLLUP_BYTES_PER_READ,
+  MAX_ROLLUP_ROWS_PER_READ,
 } from "../lib/limits.js";
 import { sketchCount } from "../lib/sketch.js";
 import { bucketsIn, coverRange, nextMonth, snapRange, type Segment } from "../lib/time.js";
 import { invalidArgument } from "../ingest/validate.js";
 
-export { MAX_HOURLY_RANGE_DAYS, MAX_RANGE_DAYS } from "../lib/limits.js";
-/** A read that would need more rollup rows than this asks for a narrower range instead. */
-export const MAX_ROLLUP_ROWS_PER_READ = 20_000;
-/**
- * The same for bytes, under Convex's 16 MiB per-query read limit with room for the rest of
- * the query: a busy bucket's row carries a 16 KiB sketch, so a wide breakdown of a busy site
- * can need more, and gets this error naming what to do instead of the platform's.
- */
-export const MAX_ROLLUP_BYTES_PER_READ = 12 * 2 ** 20;
 /** A rollup row's bytes besides its sketches (ids, bucket, key, counters), rounded up. */
 const ROLLUP_ROW_FIXED_BYTES = 400;
 
