@@ -1,6 +1,6 @@
 // The component's bundle as the Convex CLI builds it for a deployment: the installed
 // component's folder (dist/component) through the CLI's own bundler for the default runtime
-// (test/package/host.ts `bundleForDefaultRuntime`), and which packages its bytes come from.
+// (harness/packedHost.ts `bundleForDefaultRuntime`), and which packages its bytes come from.
 //
 // dist/component is what a user's `npx convex deploy` bundles. When it is older than any
 // source of src/component (nobody ran `npm run build` since the last edit) the sources are
@@ -11,7 +11,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { bundleForDefaultRuntime } from "../../test/package/host.js";
+import { bundleForDefaultRuntime } from "../../harness/packedHost.js";
 import { round } from "../../harness/component.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

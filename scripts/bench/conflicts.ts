@@ -2,14 +2,14 @@
 // write conflicts per 1,000 pairs of concurrent operations, from the footprints the project's
 // recorder (test/footprint) takes of each transaction: two executions conflict when one
 // writes inside what the other read. Ours: the realistic schedules of
-// test/concurrency/schedules.ts (the same ones test/concurrency/matrix.test.ts asserts on),
+// harness/schedules.ts (the same ones test/concurrency/matrix.test.ts asserts on),
 // plus which writes re-run which dashboard subscriptions. The baseline: the naive
 // implementation's ingests. Every naive ingest read-modify-writes the same counter
 // documents, so every pair of them conflicts.
 import { MINUTE_MS } from "../../src/component/lib/limits.js";
 import { conflictMatrix, type Execution } from "../../harness/footprint/predict.js";
 import { startRecording } from "../../harness/footprint/recorder.js";
-import { concurrencyMatrix, hotDocuments, type Cell } from "../../test/concurrency/schedules.js";
+import { concurrencyMatrix, hotDocuments, type Cell } from "../../harness/schedules.js";
 import { globModules } from "../../harness/embedded.js";
 import { pageview, round } from "../../harness/component.js";
 import { createNaiveBackend } from "./baseline.js";
@@ -173,7 +173,7 @@ export async function benchConflicts() {
   const o = await ours();
   return {
     method:
-      "footprints (test/footprint recorder + predictConflict); ours: the schedules of test/concurrency/schedules.ts " +
+      "footprints (test/footprint recorder + predictConflict); ours: the schedules of harness/schedules.ts " +
       "(recorded order for sequential-causal schedules, symmetric for twin executions of one snapshot); " +
       `baseline: ${REQUESTS} naive ingest requests of ${EVENTS_PER_REQUEST} events, recorded order`,
     requests: REQUESTS,

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import type { LookupFigures } from "../../test/engine/lookupBench.js";
+import type { LookupFigures } from "../../harness/lookupFigures.js";
 
 export type { LookupFigures };
 export type LookupBench = { benchmark: string; figures: LookupFigures[] };

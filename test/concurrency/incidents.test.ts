@@ -14,7 +14,7 @@ import {
   presenceWritesOf,
   sharedLog,
   writesOf,
-} from "./schedules.js";
+} from "../../harness/schedules.js";
 
 const env = { modules, setTime: (ms: number) => vi.setSystemTime(ms) };
 

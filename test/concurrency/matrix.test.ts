@@ -20,7 +20,7 @@ import {
   type Cell,
   type InvalidationCell,
   type ScheduleResult,
-} from "./schedules.js";
+} from "../../harness/schedules.js";
 
 const env = { modules, setTime: (ms: number) => vi.setSystemTime(ms) };
 

@@ -22,7 +22,7 @@ import {
   withModules,
   type ScheduleEnv,
   type ScheduleResult,
-} from "./schedules.js";
+} from "../../harness/schedules.js";
 
 const fixtures = import.meta.glob("./fixture/*.ts");
 const setTime = (ms: number) => vi.setSystemTime(ms);

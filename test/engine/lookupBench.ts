@@ -5,20 +5,9 @@
 import { convexTest } from "convex-test";
 import { api } from "./convex/_generated/api.js";
 import schema from "./convex/schema.js";
+import type { LookupFigures } from "../../harness/lookupFigures.js";
 
 const modules = import.meta.glob("./convex/**/*.ts");
-
-export type LookupFigures = {
-  docs: number;
-  indexed: boolean;
-  lookups: number;
-  seconds: number;
-  lookupsPerSecond: number;
-  /** Inserting the documents, in batches of 1,000 per mutation. */
-  setupSeconds: number;
-  /** The first lookup, which builds the index when indexed. */
-  firstLookupMs: number;
-};
 
 type Flags = typeof globalThis & { __CONVEX_TEST_NO_INDEX__?: boolean };
 

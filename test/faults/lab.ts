@@ -13,7 +13,7 @@ import {
 } from "../../src/component/lib/limits.js";
 import componentSchema from "../../src/component/schema.js";
 import { modules } from "../../src/test.js";
-import { withModules, USER_AGENT } from "../concurrency/schedules.js";
+import { withModules, USER_AGENT } from "../../harness/schedules.js";
 
 const fixtures = import.meta.glob("./fixture/*.ts");
 const faultyModules = withModules(modules, {

@@ -21,7 +21,7 @@ import {
   readJson,
   readmeHostFiles,
   writeGenerated,
-} from "./host.js";
+} from "../../harness/packedHost.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ours = readJson(join(ROOT, "package.json"));

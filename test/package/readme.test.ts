@@ -3,7 +3,7 @@
 // fresh host app, so neither can drift from what works.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { HOST_FILES, readmeHostFiles } from "./host.js";
+import { HOST_FILES, readmeHostFiles } from "../../harness/packedHost.js";
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 

@@ -16,7 +16,7 @@ import {
 } from "../../src/component/lib/limits.js";
 import schema from "../../src/component/schema.js";
 import { modules } from "../../src/test.js";
-import { withModules } from "../concurrency/schedules.js";
+import { withModules } from "../../harness/schedules.js";
 import { USER_AGENT } from "../../harness/host.js";
 import { runs } from "./fixture/worker.js";
 

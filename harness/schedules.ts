@@ -21,8 +21,8 @@
 // rest.
 import { convexTest, type TestConvex } from "convex-test";
 import type { GenericSchema, SchemaDefinition } from "convex/server";
-import { api, internal } from "../../src/component/_generated/api.js";
-import { sha256Hex } from "../../src/component/lib/keys.js";
+import { api, internal } from "../src/component/_generated/api.js";
+import { sha256Hex } from "../src/component/lib/keys.js";
 import {
   DAY_MS,
   HOUR_MS,
@@ -30,17 +30,17 @@ import {
   PARTITIONS,
   PENDING_SETTLE_MS,
   REALTIME_REFRESH_MS,
-} from "../../src/component/lib/limits.js";
-import { partitionOf } from "../../src/component/ingest/pipeline.js";
-import componentSchema from "../../src/component/schema.js";
-import type { Footprint } from "../../harness/footprint/footprint.js";
+} from "../src/component/lib/limits.js";
+import { partitionOf } from "../src/component/ingest/pipeline.js";
+import componentSchema from "../src/component/schema.js";
+import type { Footprint } from "./footprint/footprint.js";
 import {
   conflictMatrix,
   invalidates,
   type Execution,
   type PredictOptions,
-} from "../../harness/footprint/predict.js";
-import { startRecording, type Recorder } from "../../harness/footprint/recorder.js";
+} from "./footprint/predict.js";
+import { startRecording, type Recorder } from "./footprint/recorder.js";
 
 export type Modules = Record<string, () => Promise<unknown>>;
 type AnySchema = SchemaDefinition<GenericSchema, boolean>;
@@ -1484,7 +1484,7 @@ function executionCounts(executions: Execution[]) {
 }
 
 export const MATRIX_METHOD =
-  "footprints of the real component (test/footprint recorder) over the schedules of test/concurrency/schedules.ts; " +
+  "footprints of the real component (test/footprint recorder) over the schedules of harness/schedules.ts; " +
   "conflictMatrix in recorded order for the sequential-causal schedules, symmetric for two executions of one snapshot " +
   "(concurrent kicks, a concurrent redelivery); per1000 = conflicts per 1,000 pairs of executions";
 
