@@ -4,6 +4,37 @@ import { v } from "convex/values";
 
 export const propValue = v.union(v.string(), v.number(), v.boolean(), v.null());
 
+/**
+ * A rollup row's counters and sketches (aggregate/rollup.ts): stored on every row, and returned
+ * as they are by getRangePart (lib/validators.ts rangePartValidator).
+ */
+export const rollupFigureFields = {
+  pageviews: v.number(),
+  events: v.number(),
+  sessions: v.number(),
+  bounces: v.number(),
+  pvSessions: v.number(),
+  durationMs: v.number(),
+  /** Engagement counters of page rows (aggregate/rollup.ts storedCounters): absent when 0. */
+  engagedVisits: v.optional(v.number()),
+  engagedMs: v.optional(v.number()),
+  scrollSum: v.optional(v.number()),
+  visitors: v.bytes(),
+  users: v.optional(v.bytes()),
+};
+
+/** What defines a goal (contract §7): stored on it, taken by createGoal, returned by listGoals. */
+export const goalDefinitionFields = {
+  name: v.string(),
+  kind: v.union(v.literal("event"), v.literal("page")),
+  /** Event goals: the custom event's name, and optionally one property value it must carry. */
+  eventName: v.optional(v.string()),
+  property: v.optional(v.string()),
+  value: v.optional(propValue),
+  /** Page goals: a path with `*` wildcards. */
+  pathPattern: v.optional(v.string()),
+};
+
 export const siteSettings = v.object({
   sessionTimeoutMs: v.number(),
   pageviewDedupMs: v.number(),
@@ -209,18 +240,7 @@ export default defineSchema({
     dimension: v.string(),
     key: v.string(),
     partition: v.number(),
-    pageviews: v.number(),
-    events: v.number(),
-    sessions: v.number(),
-    bounces: v.number(),
-    pvSessions: v.number(),
-    durationMs: v.number(),
-    /** Engagement counters of page rows (aggregate/rollup.ts storedCounters): absent when 0. */
-    engagedVisits: v.optional(v.number()),
-    engagedMs: v.optional(v.number()),
-    scrollSum: v.optional(v.number()),
-    visitors: v.bytes(),
-    users: v.optional(v.bytes()),
+    ...rollupFigureFields,
     /**
      * The row's data is in no coarser row yet. On shard hour rows of an open hour (the worker):
      * compaction folds the hour into its day's −2 row and drops the mark in one transaction.
@@ -316,14 +336,7 @@ export default defineSchema({
    */
   goals: defineTable({
     siteId: v.id("sites"),
-    name: v.string(),
-    kind: v.union(v.literal("event"), v.literal("page")),
-    /** Event goals: the custom event's name, and optionally one property value it must carry. */
-    eventName: v.optional(v.string()),
-    property: v.optional(v.string()),
-    value: v.optional(propValue),
-    /** Page goals: a path with `*` wildcards. */
-    pathPattern: v.optional(v.string()),
+    ...goalDefinitionFields,
     createdAt: v.number(),
     /**
      * Wildcard page goals: how far compaction has walked the site's history into the goal's own

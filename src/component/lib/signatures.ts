@@ -4,7 +4,7 @@
 // host's function and the component's can't drift apart. Shapes live in validators.ts; this
 // module only says which function takes and returns which.
 import { v } from "convex/values";
-import { propValue } from "../schema.js";
+import { goalDefinitionFields } from "../schema.js";
 import {
   breakdownValidator,
   dimensionValidator,
@@ -179,12 +179,7 @@ export const runMaintenance = {
 export const createGoal = {
   args: {
     siteId: v.string(),
-    name: v.string(),
-    kind: v.union(v.literal("event"), v.literal("page")),
-    eventName: v.optional(v.string()),
-    property: v.optional(v.string()),
-    value: v.optional(propValue),
-    pathPattern: v.optional(v.string()),
+    ...goalDefinitionFields,
   },
   returns: v.object({ goalId: v.string() }),
 };

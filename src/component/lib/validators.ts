@@ -3,7 +3,12 @@
 // dashboard. Events arriving over the wire are checked by zod schemas instead, with messages
 // naming the bad field: ingest/validate.ts.
 import { v } from "convex/values";
-import { propValue, publicEventFields, siteSettings } from "../schema.js";
+import {
+  goalDefinitionFields,
+  publicEventFields,
+  rollupFigureFields,
+  siteSettings,
+} from "../schema.js";
 
 export const siteValidator = v.object({
   siteId: v.string(),
@@ -114,18 +119,7 @@ export const rangePartValidator = v.object({
       key: v.string(),
       /** Goals: the goal's name (its id is the key). */
       name: v.optional(v.string()),
-      pageviews: v.number(),
-      events: v.number(),
-      sessions: v.number(),
-      bounces: v.number(),
-      pvSessions: v.number(),
-      durationMs: v.number(),
-      /** Page rows' engagement counters (aggregate/rollup.ts): absent when 0. */
-      engagedVisits: v.optional(v.number()),
-      engagedMs: v.optional(v.number()),
-      scrollSum: v.optional(v.number()),
-      visitors: v.bytes(),
-      users: v.optional(v.bytes()),
+      ...rollupFigureFields,
     }),
   ),
 });
@@ -237,12 +231,7 @@ export const healthValidator = v.object({
 export const goalValidator = v.object({
   goalId: v.string(),
   siteId: v.string(),
-  name: v.string(),
-  kind: v.union(v.literal("event"), v.literal("page")),
-  eventName: v.optional(v.string()),
-  property: v.optional(v.string()),
-  value: v.optional(propValue),
-  pathPattern: v.optional(v.string()),
+  ...goalDefinitionFields,
   createdAt: v.number(),
 });
 

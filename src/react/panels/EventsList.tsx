@@ -7,13 +7,22 @@ import type { EventItem, Filter } from "../../client/types.js";
 import { decodePropKeys } from "../../component/ingest/propKeys.js";
 import type { AnalyticsApi } from "../api.js";
 import { formatCountry, formatDateTimeSeconds } from "../model/format.js";
-import { LoadMore } from "../ui/LoadMore.js";
+import { ListTable } from "../ui/ListTable.js";
 import { LIST_PAGE_SIZE, useEventsList } from "../hooks/queries.js";
 import type { DashboardRange } from "../model/range.js";
 import { SkeletonRows } from "../ui/Skeleton.js";
 
 /** Raw events loaded in search of non-heartbeats before waiting for "Load more". */
 const AUTO_LOAD_UP_TO = 200;
+
+const EVENT_COLUMNS = [
+  { label: "Time" },
+  { label: "Type" },
+  { label: "Name or page" },
+  { label: "Country" },
+  { label: "Device" },
+  { label: "Visitor" },
+];
 
 function propsText(props: EventItem["props"]): string {
   if (!props) return "";
@@ -104,30 +113,17 @@ export function EventsList({
   return (
     <>
       {toggle}
-      {/* Focusable so keyboard users can scroll it sideways on narrow screens. */}
-      <div className="cxa-scroll" tabIndex={0} role="group" aria-label="Events table">
-        <table className="cxa-list">
-          <caption className="cxa-sr-only">Recent events, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Type</th>
-              <th scope="col">Name or page</th>
-              <th scope="col">Country</th>
-              <th scope="col">Device</th>
-              <th scope="col">Visitor</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((event) => (
-              <EventRow key={event._id} event={event} />
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <div className="cxa-panel-foot">
-        <LoadMore status={status} loadMore={loadMore} />
-      </div>
+      <ListTable
+        label="Events table"
+        caption="Recent events, newest first"
+        columns={EVENT_COLUMNS}
+        status={status}
+        loadMore={loadMore}
+      >
+        {shown.map((event) => (
+          <EventRow key={event._id} event={event} />
+        ))}
+      </ListTable>
     </>
   );
 }

@@ -2,10 +2,21 @@
 import type { Filter, SessionItem } from "../../client/types.js";
 import type { AnalyticsApi } from "../api.js";
 import { formatCountry, formatDateTime, formatDuration } from "../model/format.js";
-import { LoadMore } from "../ui/LoadMore.js";
+import { ListTable } from "../ui/ListTable.js";
 import { useSessionsList } from "../hooks/queries.js";
 import type { DashboardRange } from "../model/range.js";
 import { SkeletonRows } from "../ui/Skeleton.js";
+
+const SESSION_COLUMNS = [
+  { label: "Started" },
+  { label: "Entry → exit" },
+  { label: "Source" },
+  { label: "Country" },
+  { label: "Device" },
+  { label: "Pages", numeric: true },
+  { label: "Events", numeric: true },
+  { label: "Duration", numeric: true },
+];
 
 function SessionRow({ session }: { session: SessionItem }) {
   return (
@@ -50,39 +61,16 @@ export function SessionsList({
   if (status === "LoadingFirstPage") return <SkeletonRows count={5} />;
   if (results.length === 0) return <p className="cxa-none">No visits in this range</p>;
   return (
-    <>
-      {/* Focusable so keyboard users can scroll it sideways on narrow screens. */}
-      <div className="cxa-scroll" tabIndex={0} role="group" aria-label="Visits table">
-        <table className="cxa-list">
-          <caption className="cxa-sr-only">Recent visits, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Entry → exit</th>
-              <th scope="col">Source</th>
-              <th scope="col">Country</th>
-              <th scope="col">Device</th>
-              <th scope="col" className="cxa-num">
-                Pages
-              </th>
-              <th scope="col" className="cxa-num">
-                Events
-              </th>
-              <th scope="col" className="cxa-num">
-                Duration
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {results.map((session) => (
-              <SessionRow key={session._id} session={session} />
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <div className="cxa-panel-foot">
-        <LoadMore status={status} loadMore={loadMore} />
-      </div>
-    </>
+    <ListTable
+      label="Visits table"
+      caption="Recent visits, newest first"
+      columns={SESSION_COLUMNS}
+      status={status}
+      loadMore={loadMore}
+    >
+      {results.map((session) => (
+        <SessionRow key={session._id} session={session} />
+      ))}
+    </ListTable>
   );
 }
