@@ -97,19 +97,35 @@ export async function addSite(h: Harness, slug: string, allowedOrigins: string[]
   };
 }
 
+/** A component document as tests seed and read it, untyped by table. */
+type StoredDoc = Record<string, unknown> & { _id: string };
+/** The component's database as tests reach it directly: seeding and inspecting stored rows. */
+export type ComponentDb = {
+  get(id: string): Promise<StoredDoc | null>;
+  insert(table: string, doc: Record<string, unknown>): Promise<string>;
+  query(table: string): { collect(): Promise<StoredDoc[]> };
+};
+
+/**
+ * Runs `fn` in one transaction inside the component, with its ctx (`db`: ComponentDb unless the
+ * caller names the ctx it needs). convex-test can do this; its types don't declare it yet.
+ */
+export async function inComponent<T, Ctx = { db: ComponentDb }>(
+  h: Harness,
+  fn: (ctx: Ctx) => Promise<T>,
+): Promise<T> {
+  const t = h.t as unknown as {
+    runInComponent<R>(path: string, f: (ctx: Ctx) => Promise<R>): Promise<R>;
+  };
+  return await t.runInComponent("analytics", fn);
+}
+
 /** Every document of one component table, as stored. */
 export async function componentDocs<Doc = Record<string, unknown>>(
   h: Harness,
   table: string,
 ): Promise<Doc[]> {
-  // convex-test can run a function inside a component; its types don't declare it yet.
-  const t = h.t as unknown as {
-    runInComponent<T>(path: string, fn: (ctx: { db: unknown }) => Promise<T>): Promise<T>;
-  };
-  return await t.runInComponent("analytics", async (ctx) => {
-    const db = ctx.db as { query(table: string): { collect(): Promise<Doc[]> } };
-    return await db.query(table).collect();
-  });
+  return (await inComponent(h, ({ db }) => db.query(table).collect())) as Doc[];
 }
 
 /** Document counts of every component table: "nothing was stored or changed" in one value. */

@@ -2,11 +2,20 @@
 // conversion is, the exact figures getGoals reports for hand-counted traffic, the limits and
 // errors of createGoal, and that a goal id or site id never reaches another site's goals.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { api, components } from "../example/convex/_generated/api.js";
+import { api, components, internal } from "../example/convex/_generated/api.js";
 import { exposeAdminApi, exposeAnalyticsApi, type AuthRequest } from "../src/client/index.js";
-import { MAX_GOALS_PER_SITE } from "../src/component/lib/limits.js";
+import { GOAL_PURGE_ROWS_PER_STEP, MAX_GOALS_PER_SITE } from "../src/component/lib/limits.js";
 import { handlerOf } from "../harness/registered.js";
-import { addSite, createHarness, HOUR, MINUTE, pageview, type Harness } from "../harness/host.js";
+import {
+  addSite,
+  componentDocs,
+  createHarness,
+  HOUR,
+  inComponent,
+  MINUTE,
+  pageview,
+  type Harness,
+} from "../harness/host.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const FROM = NOW - 3 * HOUR;
@@ -181,6 +190,42 @@ describe("goals", () => {
     await expect(h.admin.mutation(api.analytics.deleteGoal, { goalId })).rejects.toThrow(
       /goalId: no goal with id/,
     );
+  });
+
+  it("take a deleted wildcard goal's own rows with it, in bounded steps, and leave the others'", async () => {
+    const blog = await create({ name: "Blog", kind: "page", pathPattern: "/blog/*" });
+    const docs = await create({ name: "Docs", kind: "page", pathPattern: "/docs/*" });
+    await h.send([view("v1", "/blog/a"), view("v2", "/blog/b"), view("v3", "/docs/x")]);
+    await h.settle();
+    // One compaction run merges the closed hours' page shards and walks each goal's history
+    // into its own rows, one goal after the other.
+    await h.t.action(internal.analytics.analyticsMaintenance, { task: "compact" });
+    await h.settle();
+    type Row = { _id: string; dimension: string; key: string; bucket: number };
+    const goalRows = async (goalId: string) =>
+      (await componentDocs<Row>(h, "rollups")).filter(
+        (row) => row.dimension === "goal" && row.key === goalId,
+      );
+    const [mirror] = await goalRows(blog.goalId);
+    expect(mirror).toBeDefined();
+    expect(await goalRows(docs.goalId)).not.toHaveLength(0);
+    // More rows than one purge step deletes: copies of the goal's row in earlier hours.
+    const extra = GOAL_PURGE_ROWS_PER_STEP + 200;
+    await inComponent(h, async ({ db }) => {
+      const { _id: _, _creationTime: __, ...fields } = (await db.get(mirror!._id))!;
+      for (let i = 1; i <= extra; i++)
+        await db.insert("rollups", { ...fields, bucket: mirror!.bucket - i * HOUR });
+    });
+    const before = (await goalRows(blog.goalId)).length;
+    expect(before).toBe(extra + (before - extra));
+
+    await h.admin.mutation(api.analytics.deleteGoal, { goalId: blog.goalId });
+    // The deletion itself deletes none: the purge runs after it, a step at a time.
+    expect(await goalRows(blog.goalId)).toHaveLength(before);
+    await h.settle();
+    expect(await goalRows(blog.goalId)).toEqual([]);
+    expect(await goalRows(docs.goalId)).not.toHaveLength(0);
+    expect((await goals()).goals.map((g) => [g.name, g.visitors])).toEqual([["Docs", 1]]);
   });
 
   it("refuse bad input with an error naming the field, and more than the per-site limit", async () => {

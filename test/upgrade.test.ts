@@ -8,7 +8,15 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, internal } from "../example/convex/_generated/api.js";
 import { partitionOf } from "../src/component/ingest/pipeline.js";
 import { emptySketch, hashId, sketchAdd } from "../src/component/lib/sketch.js";
-import { createHarness, DAY, HOUR, MINUTE, pageview, type Harness } from "../harness/host.js";
+import {
+  createHarness,
+  DAY,
+  HOUR,
+  inComponent,
+  MINUTE,
+  pageview,
+  type Harness,
+} from "../harness/host.js";
 
 const NOW = Date.UTC(2026, 5, 15, 12);
 const DAY3 = Date.UTC(2026, 5, 12);
@@ -20,14 +28,6 @@ beforeEach(() => {
   vi.setSystemTime(NOW);
 });
 afterEach(() => vi.useRealTimers());
-
-type Db = { insert(table: string, doc: Record<string, unknown>): Promise<string> };
-async function inComponent(fn: (db: Db) => Promise<void>) {
-  const t = h.t as unknown as {
-    runInComponent<T>(path: string, f: (ctx: { db: unknown }) => Promise<T>): Promise<T>;
-  };
-  await t.runInComponent("analytics", async (ctx) => await fn(ctx.db as Db));
-}
 
 const counters = (pageviews: number, sessions: number) => ({
   pageviews,
@@ -42,7 +42,7 @@ const counters = (pageviews: number, sessions: number) => ({
 async function seed0_1() {
   h = await createHarness();
   const siteId = h.siteId;
-  await inComponent(async (db) => {
+  await inComponent(h, async ({ db }) => {
     for (const [visitor, path] of [
       ["old-a", "/"],
       ["old-b", "/pricing"],

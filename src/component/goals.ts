@@ -2,12 +2,19 @@
 // conversions over a range: from rollup rows only without filters (read/goals.ts defines the
 // figures), from the range's visits with filters (read/visits.ts, read/visitFigures.ts).
 import { v, type Infer } from "convex/values";
-import { mutation, query } from "./_generated/server.js";
-import { checkGoal, goalRows } from "./read/goals.js";
-import { publicGoal, siteFunnels, siteGoals } from "./read/goalDocs.js";
+import { internal } from "./_generated/api.js";
+import { internalMutation, mutation, query } from "./_generated/server.js";
+import { checkGoal, goalRows, isWildcardGoal } from "./read/goals.js";
+import { definitionOf, publicGoal, siteFunnels, siteGoals } from "./read/goalDocs.js";
 import { goalConversions, readGoals } from "./maintenance/goalMirrorRows.js";
 import * as signatures from "./lib/signatures.js";
-import { MAX_GOALS_PER_SITE } from "./lib/limits.js";
+import {
+  GOAL_PURGE_ROWS_PER_STEP,
+  MAINTENANCE_BYTES_PER_STEP,
+  MAX_GOALS_PER_SITE,
+} from "./lib/limits.js";
+import { ReadBudget } from "./lib/readBudget.js";
+import { GOAL_DIMENSION } from "./maintenance/goalMirror.js";
 import { ALL } from "./aggregate/rollup.js";
 import { countUnion } from "./lib/sketch.js";
 import { invalidArgument } from "./ingest/validate.js";
@@ -75,6 +82,36 @@ export const deleteGoal = mutation({
         `goalId: goal "${goal.name}" is a step of funnel "${funnel.name}": delete the funnel first`,
       );
     await ctx.db.delete("goals", goal._id);
+    // A wildcard goal's own rows (maintenance/goalMirror.ts) go with it, in bounded steps after
+    // this one: nothing adds to them once the goal is gone (compaction reads the site's goals).
+    if (isWildcardGoal(definitionOf(goal)))
+      await ctx.scheduler.runAfter(0, internal.goals.purgeGoalRows, {
+        siteId: site._id,
+        goalId: goal._id,
+      });
+    return null;
+  },
+});
+
+/** Deletes a deleted goal's rows, GOAL_PURGE_ROWS_PER_STEP at a time, until none is left. */
+export const purgeGoalRows = internalMutation({
+  args: { siteId: v.id("sites"), goalId: v.string() },
+  returns: v.null(),
+  handler: async (ctx, { siteId, goalId }) => {
+    const budget = new ReadBudget(GOAL_PURGE_ROWS_PER_STEP, MAINTENANCE_BYTES_PER_STEP);
+    const rows = ctx.db
+      .query("rollups")
+      .withIndex("by_key", (q) =>
+        q.eq("siteId", siteId).eq("dimension", GOAL_DIMENSION).eq("key", goalId),
+      );
+    for await (const row of rows) {
+      budget.spend(row);
+      await ctx.db.delete("rollups", row._id);
+      if (budget.spent) {
+        await ctx.scheduler.runAfter(0, internal.goals.purgeGoalRows, { siteId, goalId });
+        return null;
+      }
+    }
     return null;
   },
 });

@@ -13,7 +13,14 @@ import {
   PENDING_SETTLE_MS,
 } from "../../src/component/lib/limits.js";
 import { modules } from "../../src/test.js";
-import { conflictCells, conflictsIn, Lab, T0, visitorsIn, type Cell } from "../../harness/schedules.js";
+import {
+  conflictCells,
+  conflictsIn,
+  Lab,
+  T0,
+  visitorsIn,
+  type Cell,
+} from "../../harness/schedules.js";
 
 const env = { modules, setTime: (ms: number) => vi.setSystemTime(ms) };
 const table = (cells: Record<string, Cell>) =>

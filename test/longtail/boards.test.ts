@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, internal } from "../../example/convex/_generated/api.js";
 import { BOARD_BACKFILL_ROWS_PER_STEP, LEADERBOARD_SIZE } from "../../src/component/lib/limits.js";
 import { emptySketch, hashId, sketchAdd } from "../../src/component/lib/sketch.js";
-import { componentDocs, createHarness, type Harness } from "../../harness/host.js";
+import { componentDocs, createHarness, inComponent, type Harness } from "../../harness/host.js";
 
 const NOW = Date.UTC(2026, 5, 15, 12);
 const MONTH = Date.UTC(2026, 3, 1);
@@ -32,14 +32,6 @@ beforeEach(() => {
 });
 afterEach(() => vi.useRealTimers());
 
-type Db = { insert(table: string, doc: Record<string, unknown>): Promise<string> };
-async function inComponent(fn: (db: Db) => Promise<void>) {
-  const t = h.t as unknown as {
-    runInComponent<T>(path: string, f: (ctx: { db: unknown }) => Promise<T>): Promise<T>;
-  };
-  await t.runInComponent("analytics", async (ctx) => await fn(ctx.db as Db));
-}
-
 const row = (page: number, partition: number, visitors: number, prefix: string) => ({
   siteId: h.siteId,
   granularity: "month",
@@ -61,11 +53,11 @@ describe("leaderboards for buckets merged before leaderboards", () => {
     h = await createHarness({ timezone: "UTC" });
     expect(PAGES).toBeGreaterThan(BOARD_BACKFILL_ROWS_PER_STEP);
     for (let from = 0; from < PAGES; from += 500)
-      await inComponent(async (db) => {
+      await inComponent(h, async ({ db }) => {
         for (let page = from; page < from + 500; page++)
           await db.insert("rollups", row(page, -1, visitorsOf(page), `v${page}`));
       });
-    await inComponent(async (db) => {
+    await inComponent(h, async ({ db }) => {
       await db.insert("rollups", row(LATE_PAGE, 0, LATE_VISITORS, "late"));
     });
 

@@ -11,7 +11,14 @@ import { QUERY_READ_DOCUMENTS, SAMPLE_STRATA } from "../../src/component/lib/lim
 import { sampleOf } from "../../src/component/read/sample.js";
 import { visitsOverview } from "../../src/component/read/visitFigures.js";
 import { QueryReads, readVisits } from "../../src/component/read/visits.js";
-import { createHarness, HOUR, MINUTE, pageview, type Harness } from "../../harness/host.js";
+import {
+  createHarness,
+  HOUR,
+  inComponent,
+  MINUTE,
+  pageview,
+  type Harness,
+} from "../../harness/host.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const FROM = NOW - 6 * HOUR;
@@ -25,11 +32,7 @@ beforeEach(async () => {
 });
 afterEach(() => vi.useRealTimers());
 
-type InComponent = {
-  runInComponent<T>(path: string, fn: (ctx: QueryCtx) => Promise<T>): Promise<T>;
-};
-const inComponent = <T>(fn: (ctx: QueryCtx) => Promise<T>) =>
-  (h.t as unknown as InComponent).runInComponent("analytics", fn);
+const inQuery = <T>(fn: (ctx: QueryCtx) => Promise<T>) => inComponent<T, QueryCtx>(h, fn);
 
 /** 600 visitors, one visit of 1–3 pageviews each, half of them from google.com. */
 async function seed() {
@@ -58,7 +61,7 @@ describe("sampled filtered reads", () => {
       strataOf.set(stratum, (strataOf.get(stratum) ?? 0) + 1);
     }
     const budget = { visits: 150, bytes: 2 ** 20 };
-    const read = await inComponent(async (ctx) => {
+    const read = await inQuery(async (ctx) => {
       const site = (await ctx.db.get("sites", h.siteId as Doc<"sites">["_id"]))!;
       return readVisits(ctx, site, range, budget);
     });
@@ -73,7 +76,7 @@ describe("sampled filtered reads", () => {
     expect(read.visits.length).toBeLessThanOrEqual(budget.visits);
     expect(read.visits.length + (strataOf.get(taken) ?? 0)).toBeGreaterThan(budget.visits);
     // The same read gives the same sample.
-    const again = await inComponent(async (ctx) => {
+    const again = await inQuery(async (ctx) => {
       const site = (await ctx.db.get("sites", h.siteId as Doc<"sites">["_id"]))!;
       return readVisits(ctx, site, range, budget);
     });
@@ -87,7 +90,7 @@ describe("sampled filtered reads", () => {
 
   it("share one query's read limits between two reads (a comparison), whatever each one's budget", async () => {
     await seed();
-    const read = await inComponent(async (ctx) => {
+    const read = await inQuery(async (ctx) => {
       const site = (await ctx.db.get("sites", h.siteId as Doc<"sites">["_id"]))!;
       // The first side of a comparison read all but 100 of the documents a query may read.
       const reads = new QueryReads();

@@ -146,6 +146,11 @@ export const GOAL_BACKFILL_ROWS_PER_STEP = 1_000;
  * leaderboard (maintenance/boardBackfill.ts), within half the bytes left after the goals' walk.
  */
 export const BOARD_BACKFILL_ROWS_PER_STEP = 2_000;
+/**
+ * A deleted wildcard goal's own rows one purge step deletes (goals.ts purgeGoalRows), within
+ * MAINTENANCE_BYTES_PER_STEP: a year of a goal's rows takes a few steps, each its own transaction.
+ */
+export const GOAL_PURGE_ROWS_PER_STEP = 1_000;
 /** A bucket is compacted once it ended this long ago: the worker is done with it by then. */
 export const COMPACTION_GRACE_MS = HOUR_MS;
 /** Raw events, sessions and visitors looked at (and at most deleted) per retention step. */

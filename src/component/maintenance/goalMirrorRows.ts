@@ -143,7 +143,9 @@ export class GoalMirror {
     const stopped = last as Doc<"rollups"> | null;
     const next: MirrorCursor = finished ? "done" : { bucket: stopped!.bucket, key: stopped!.key };
     await this.ctx.db.patch("goals", goal.goal._id, { mirror: next });
-    return !finished;
+    goal.cursor = next;
+    // More to walk: this goal's rest, or the next goal's whole history (one goal per step).
+    return this.goals.some((g) => g.cursor !== "done");
   }
 
   /** Adds what the step collected to the goals' hour rows (one read and one write per row). */
