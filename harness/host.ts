@@ -1,12 +1,12 @@
 /// <reference types="vite/client" />
 // The test harness: the example host app with the component mounted, driven through its
-// real HTTP route and facades, with fake timers so the scheduled workers run on demand. The
-// bench and the demo use the same backend without vitest (component.ts, embedded.ts).
-import { convexTest } from "convex-test";
+// real HTTP route and facades, with fake timers so the scheduled workers run on demand. It is
+// the backend the demo and the bench run (embedded.ts mountExample), on vite's module maps.
 import { vi } from "vitest";
 import { api } from "../example/convex/_generated/api.js";
-import { register } from "../src/test.js";
+import { modules as componentModules } from "../src/test.js";
 import { USER_AGENT } from "./component.js";
+import { mountExample } from "./embedded.js";
 
 const exampleModules = import.meta.glob("../example/convex/**/*.ts");
 
@@ -18,8 +18,7 @@ export type Harness = Awaited<ReturnType<typeof createHarness>>;
 export async function createHarness(
   site: { timezone?: string; domain?: string; allowedOrigins?: string[] } = {},
 ) {
-  const t = convexTest({ modules: exampleModules, transactionLimits: true });
-  register(t);
+  const t = mountExample({ app: exampleModules, component: componentModules });
   const admin = t.withIdentity({ subject: "admin", tokenIdentifier: "test|admin" });
   const { siteId, writeKey } = await admin.mutation(api.analytics.createSite, {
     slug: "example",

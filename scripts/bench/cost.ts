@@ -19,7 +19,6 @@
 // read set is one re-run of that query (test/footprint predict.ts `invalidates`), and the query
 // is executed again for its new read set and its I/O. A dashboard also loads each query anew
 // when its range moves (the range ends at the next whole hour): counted as calls too.
-import { convexTest } from "convex-test";
 import {
   api as exampleApi,
   internal as exampleInternal,
@@ -29,13 +28,12 @@ import { DEFAULT_CRON_OPTIONS } from "../../src/client/crons.js";
 import { sizeOf } from "../../src/component/aggregate/budget.js";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../src/component/lib/limits.js";
 import componentSchema from "../../src/component/schema.js";
+import { createEmbeddedBackend, exampleModules } from "../../harness/embedded.js";
 import type { Footprint } from "../../harness/footprint/footprint.js";
 import { invalidates } from "../../harness/footprint/predict.js";
 import { startRecording } from "../../harness/footprint/recorder.js";
 import { NOW, VirtualClock } from "./clock.js";
 import {
-  APP_MODULES,
-  COMPONENT_MODULES,
   instrumentOnce,
   logEvents,
   runTail,
@@ -148,13 +146,7 @@ export function liveTraffic(
   return events;
 }
 
-type Backend = ReturnType<typeof backend>;
-function backend() {
-  const t = convexTest({ modules: APP_MODULES, transactionLimits: true });
-  t.registerComponent("analytics", componentSchema, COMPONENT_MODULES);
-  const admin = t.withIdentity({ subject: "bench-admin", tokenIdentifier: "bench|admin" });
-  return { t, admin };
-}
+type Backend = ReturnType<typeof createEmbeddedBackend>;
 
 /**
  * The default 30-day dashboard's subscriptions, as AnalyticsDashboard makes them on a host that
@@ -259,7 +251,7 @@ async function replayLevel(level: Level, log: ImportEvent[], progress: (line: st
   const clock = new VirtualClock(start - 2 * HOUR_MS);
   clock.install();
   try {
-    const { t, admin } = backend();
+    const { t, admin } = createEmbeddedBackend();
     const settle = () => t.finishInProgressScheduledFunctions();
     const { siteId, writeKey } = await admin.mutation(exampleApi.analytics.createSite, {
       slug: "cost",
@@ -293,7 +285,7 @@ async function replayLevel(level: Level, log: ImportEvent[], progress: (line: st
 
     const rec = await startRecording(t, {
       schemas: { "": undefined, analytics: componentSchema },
-      modules: { "": APP_MODULES, analytics: COMPONENT_MODULES },
+      modules: { "": exampleModules().app, analytics: exampleModules().component },
     });
     const traffic = new Meter();
     const dashboards = {

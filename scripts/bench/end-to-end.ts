@@ -28,15 +28,9 @@
 // 32 days on so that every bucket it wrote is closed, and compaction runs until nothing is left,
 // which is all it will ever do for that traffic; `withCompaction` adds it to `endToEnd`.
 import { accessLogToEvents, type ImportEvent } from "../../src/client/accessLog.js";
-import { PARTITIONS, PENDING_SETTLE_MS } from "../../src/component/lib/limits.js";
-import { convexTest } from "convex-test";
-import {
-  api as exampleApi,
-  internal as exampleInternal,
-} from "../../example/convex/_generated/api.js";
-import { DAY_MS } from "../../src/component/lib/limits.js";
-import componentSchema from "../../src/component/schema.js";
-import { globModules } from "../../harness/embedded.js";
+import { DAY_MS, PARTITIONS, PENDING_SETTLE_MS } from "../../src/component/lib/limits.js";
+import { internal as exampleInternal } from "../../example/convex/_generated/api.js";
+import { createEmbeddedBackend, exampleModules } from "../../harness/embedded.js";
 import { readLogFile, SAMPLE_LOG_PATH } from "../sample-log.js";
 import { NOW, VirtualClock } from "./clock.js";
 import { round } from "../../harness/component.js";
@@ -212,46 +206,17 @@ export function trackerRequests(events: ReplayEvent[]): Request[] {
     .map(({ at, userAgent, events }) => ({ at, userAgent, events }));
 }
 
-type Modules = ReturnType<typeof globModules>;
-/**
- * A module map whose loaders resolve once: convex-test calls a module's loader on every
- * function call, and each `import()` goes through tsx's loader thread (a third of the run's
- * time otherwise). The modules are the same either way (Node caches them).
- */
-function memoized(modules: Modules): Modules {
-  const cache = new Map<string, Promise<Record<string, unknown>>>();
-  return Object.fromEntries(
-    Object.entries(modules).map(([path, load]) => [
-      path,
-      () => {
-        let p = cache.get(path);
-        if (!p) cache.set(path, (p = load()));
-        return p;
-      },
-    ]),
-  );
-}
-export const APP_MODULES = memoized(globModules("example/convex"));
-export const COMPONENT_MODULES = memoized(globModules("src/component"));
-
 let instrumented: Promise<void> | undefined;
 /** Wraps the example app's and the component's functions once (meter.ts). */
 export function instrumentOnce() {
   instrumented ??= (async () => {
-    await instrument("", APP_MODULES);
-    await instrument("analytics", COMPONENT_MODULES);
+    await instrument("", exampleModules().app);
+    await instrument("analytics", exampleModules().component);
   })();
   return instrumented;
 }
 
-/** harness/embedded.ts createEmbeddedBackend, on the memoized module maps. */
-export function createBackend() {
-  const t = convexTest({ modules: APP_MODULES, transactionLimits: true });
-  t.registerComponent("analytics", componentSchema, COMPONENT_MODULES);
-  const admin = t.withIdentity({ subject: "bench-admin", tokenIdentifier: "bench|admin" });
-  return { t, admin, api: exampleApi };
-}
-type Backend = ReturnType<typeof createBackend>;
+type Backend = ReturnType<typeof createEmbeddedBackend>;
 
 async function site(backend: Backend) {
   return await backend.admin.mutation(backend.api.analytics.createSite, {
@@ -288,7 +253,7 @@ async function runProtocol(
   const clock = new VirtualClock(protocol === "bulk" ? NOW : first - 60_000);
   clock.install();
   try {
-    const backend = createBackend();
+    const backend = createEmbeddedBackend();
     const { t, admin, api } = backend;
     const settle = () => t.finishInProgressScheduledFunctions();
     const { siteId, writeKey } = await site(backend);

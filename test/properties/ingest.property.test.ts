@@ -2,7 +2,6 @@
 // Property: whatever contract-valid batches the public route accepts (100 events, 32 props, long
 // values, many distinct keys and visitors), every worker transaction stays inside Convex's
 // per-transaction limits and every accepted event is counted exactly once (invariant 9).
-import { convexTest } from "convex-test";
 import fc from "fast-check";
 import { afterAll, beforeEach, afterEach, expect, test, vi } from "vitest";
 import { api } from "../../example/convex/_generated/api.js";
@@ -14,10 +13,10 @@ import {
   MAX_PROP_STRING_LENGTH,
   MAX_PROPS,
 } from "../../src/component/lib/limits.js";
-import schema from "../../src/component/schema.js";
 import { modules } from "../../src/test.js";
 import { withModules } from "../../harness/schedules.js";
 import { USER_AGENT } from "../../harness/host.js";
+import { mountExample } from "../../harness/embedded.js";
 import { runs } from "./fixture/worker.js";
 
 const exampleModules = import.meta.glob("../../example/convex/**/*.ts");
@@ -99,8 +98,7 @@ test("every worker transaction stays inside Convex's limits, and every accepted 
   await fc.assert(
     fc.asyncProperty(requestsArb, async (requests) => {
       vi.setSystemTime(NOW);
-      const t = convexTest({ modules: exampleModules, transactionLimits: true });
-      t.registerComponent("analytics", schema, componentModules);
+      const t = mountExample({ app: exampleModules, component: componentModules });
       const admin = t.withIdentity({ subject: "admin", tokenIdentifier: "test|admin" });
       const { siteId, writeKey } = await admin.mutation(api.analytics.createSite, {
         slug: "p",
