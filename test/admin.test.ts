@@ -1,7 +1,7 @@
 // Sites (contract §4) and the facades' auth contract (contract §1).
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import { api, components } from "../example/convex/_generated/api.js";
-import { getFunctionAddress } from "convex/server";
+import { getFunctionAddress, type FunctionArgs, type FunctionReturnType } from "convex/server";
 import { exposeAdminApi, exposeAnalyticsApi, type AuthRequest } from "../src/client/index.js";
 import { sha256Hex } from "../src/component/lib/keys.js";
 import { handlerOf } from "../harness/registered.js";
@@ -190,5 +190,28 @@ describe("facades", () => {
       // Contract §3 and §4: 11 reads, 17 admin functions; none skipped above.
       expect(Object.keys(facade).length).toBe(kind === "read" ? 11 : 17);
     }
+  });
+
+  it("give the host's generated api the component functions' own types (checked by tsc)", () => {
+    // `npm run typecheck` fails here when a facade's types widen or drift from the component's.
+    expectTypeOf<FunctionArgs<typeof api.analytics.getOverview>>().toEqualTypeOf<
+      FunctionArgs<typeof components.analytics.reports.getOverview>
+    >();
+    expectTypeOf<FunctionReturnType<typeof api.analytics.getOverview>>().toEqualTypeOf<
+      FunctionReturnType<typeof components.analytics.reports.getOverview>
+    >();
+    expectTypeOf<FunctionArgs<typeof api.analytics.getBreakdown>>().toEqualTypeOf<
+      FunctionArgs<typeof components.analytics.reports.getBreakdown>
+    >();
+    expectTypeOf<FunctionReturnType<typeof api.analytics.listSessions>>().toEqualTypeOf<
+      FunctionReturnType<typeof components.analytics.reports.listSessions>
+    >();
+    expectTypeOf<FunctionArgs<typeof api.analytics.createGoal>>().toEqualTypeOf<
+      FunctionArgs<typeof components.analytics.goals.createGoal>
+    >();
+    expectTypeOf<FunctionArgs<typeof api.analytics.deleteGoal>>().toEqualTypeOf<{
+      goalId: string;
+    }>();
+    expectTypeOf<FunctionReturnType<typeof api.analytics.getSite>>().not.toBeUnknown();
   });
 });
