@@ -323,6 +323,8 @@ async function runProtocol(
   }
 }
 
+/** The worker's functions, as the meter names them (src/component/worker.ts). */
+const WORKER_FUNCTIONS = ["analytics/worker:aggregateSite", "analytics/worker:aggregate"];
 const RAW_INSERTS = ["analytics/ingest:ingest", "analytics:importEvents"];
 /** Past the longest bucket (a month) and compaction's grace: every bucket written is closed. */
 const COMPACT_AFTER_MS = 32 * DAY_MS;
@@ -340,7 +342,8 @@ function figures(
   const n = events.length;
   const s: Totals = meter.totals;
   const each = (x: number, digits = 3) => round(x / n, digits);
-  const worker = meter.byFunction.get("analytics/worker:aggregate");
+  // A worker run is a site's run or a partition's (its continuation, a deferral, a retry).
+  const workerRuns = WORKER_FUNCTIONS.map((name) => meter.byFunction.get(name));
   let rawBytes = 0;
   for (const name of RAW_INSERTS) rawBytes += meter.byFunction.get(name)?.bytesWritten ?? 0;
   const floorBytes = each(rawBytes, 1);
@@ -373,8 +376,8 @@ function figures(
     queries: s.queries,
     actions: s.actions,
     failedTransactions: s.failed,
-    workerRuns: worker?.transactions ?? 0,
-    workerRunsWriting: worker?.writing ?? 0,
+    workerRuns: workerRuns.reduce((sum, t) => sum + (t?.transactions ?? 0), 0),
+    workerRunsWriting: workerRuns.reduce((sum, t) => sum + (t?.writing ?? 0), 0),
     endToEnd,
     total: {
       documentsWritten: s.documentsWritten,
