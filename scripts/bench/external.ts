@@ -1,15 +1,13 @@
 // Figures measured through other scripts of the project: the real access log through the
 // embedded demo backend, convex-test's point lookups with and without the index patch, and
 // the size of the tracker's script-tag build.
-import { buildTrackerScript } from "../build-tracker.js";
+import { buildTrackerScript, TRACKER_BUDGET_GZIP_BYTES } from "../build-tracker.js";
 import { seedDemo } from "../demo.js";
 import { runLookupBench } from "../engine/lookup-bench.js";
 import { round } from "../../harness/component.js";
 
 /** Document counts of the lookup comparison (the sizes the engine patch was measured at). */
 export const LOOKUP_SIZES = [10_000, 100_000];
-/** The size budget of the gzipped script-tag tracker: what every page that loads it pays. */
-export const TRACKER_BUDGET_GZIP_BYTES = 1_536;
 
 /**
  * The demo's seed: parse the 10,000-line log, import it in batches of 500 through the admin
