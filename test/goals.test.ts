@@ -217,7 +217,8 @@ describe("goals", () => {
         await db.insert("rollups", { ...fields, bucket: mirror!.bucket - i * HOUR });
     });
     const before = (await goalRows(blog.goalId)).length;
-    expect(before).toBe(extra + (before - extra));
+    // The purge has to take more than one step.
+    expect(before).toBeGreaterThan(GOAL_PURGE_ROWS_PER_STEP);
 
     await h.admin.mutation(api.analytics.deleteGoal, { goalId: blog.goalId });
     // The deletion itself deletes none: the purge runs after it, a step at a time.
